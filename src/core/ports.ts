@@ -1,0 +1,110 @@
+/**
+ * What the executor needs from Neon and Amplify. The adapters in src/neon and src/amplify implement
+ * these over the real clients; nothing in src/core performs I/O itself.
+ */
+
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  debug(message: string): void;
+}
+
+export type Sleep = (ms: number) => Promise<void>;
+
+export interface NeonBranch {
+  id: string;
+  name: string;
+  /** The project's default branch (Neon's `default: true`). */
+  default: boolean;
+  protected: boolean;
+  parentId?: string | undefined;
+}
+
+export interface NeonDatabase {
+  name: string;
+  ownerName: string;
+}
+
+export interface CreatedNeonBranch {
+  branch: NeonBranch;
+  /** Ids of the operations the create started (endpoint start, branch init). */
+  operationIds: string[];
+}
+
+export interface NeonPort {
+  /** The branch named exactly `name` (Neon's `search` is a partial match, so names are compared here). */
+  findBranchByName(name: string): Promise<NeonBranch | undefined>;
+  /** A branch given by id (`br-...`) or by exact name. */
+  resolveBranch(nameOrId: string): Promise<NeonBranch | undefined>;
+  getDefaultBranch(): Promise<NeonBranch>;
+  /** Every branch whose name starts with `prefix`, across all pages. */
+  listBranches(prefix: string): Promise<NeonBranch[]>;
+  /**
+   * Creates `name` from `parentId` with a read-write endpoint. A duplicate name throws an ApiError
+   * with status 409.
+   */
+  createBranch(input: { name: string; parentId: string }): Promise<CreatedNeonBranch>;
+  /** Ids of the branch's operations that have not reached a final state. */
+  pendingOperationIds(branchId: string): Promise<string[]>;
+  /** Resolves when every operation has finished; throws on a failed one or past the time limit. */
+  waitForOperations(operationIds: string[]): Promise<void>;
+  /** 'gone' when the branch did not exist (404, or Neon's 204 for an already deleted branch). */
+  deleteBranch(branchId: string): Promise<'deleted' | 'gone'>;
+  listDatabases(branchId: string): Promise<NeonDatabase[]>;
+  connectionUri(input: {
+    branchId: string;
+    databaseName: string;
+    roleName: string;
+    pooled: boolean;
+  }): Promise<string>;
+}
+
+export type JobStatus =
+  | 'CREATED'
+  | 'PENDING'
+  | 'PROVISIONING'
+  | 'RUNNING'
+  | 'SUCCEED'
+  | 'FAILED'
+  | 'CANCELLING'
+  | 'CANCELLED';
+
+export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'];
+
+export interface AmplifyJob {
+  id: string;
+  status: JobStatus;
+}
+
+export interface AmplifyBranch {
+  name: string;
+  displayName: string;
+  environmentVariables: Record<string, string>;
+}
+
+export interface AmplifyApp {
+  defaultDomain: string;
+}
+
+export interface AmplifyPort {
+  getApp(): Promise<AmplifyApp>;
+  /** undefined when Amplify answers NotFoundException. */
+  getBranch(name: string): Promise<AmplifyBranch | undefined>;
+  /** CreateBranch with `enableAutoBuild: false`, so creating it does not start a build by itself. */
+  createBranch(input: { name: string; environmentVariables: Record<string, string> }): Promise<AmplifyBranch>;
+  /** UpdateBranch with the complete map: Amplify replaces the whole map, it does not merge. */
+  setEnvironmentVariables(name: string, variables: Record<string, string>): Promise<AmplifyBranch>;
+  /** 'gone' when Amplify answers NotFoundException. */
+  deleteBranch(name: string): Promise<'deleted' | 'gone'>;
+  /** Every branch name of the app, across all pages. */
+  listBranchNames(): Promise<string[]>;
+  /**
+   * StartJob RELEASE. When a job is already pending or running, throws an ApiError with code
+   * `LimitExceededException`.
+   */
+  startJob(branch: string): Promise<AmplifyJob>;
+  /** Jobs of the branch in an active status (CREATED, PENDING, PROVISIONING, RUNNING). */
+  listActiveJobs(branch: string): Promise<AmplifyJob[]>;
+  getJob(branch: string, jobId: string): Promise<AmplifyJob>;
+  stopJob(branch: string, jobId: string): Promise<void>;
+}
