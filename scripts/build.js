@@ -1,0 +1,99 @@
+// Bundles each entry point with @vercel/ncc into dist/. With --check, bundles into a temporary
+// folder instead and fails when dist/ differs from it in any file, added and removed ones included:
+// a JavaScript action ships its committed dist/, so it must be exactly a build of src/.
+// `node scripts/build.js cli webhook` rebuilds only those entries (by their folder under dist/,
+// `action` for the root), leaving the other bundles as they are.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+const entries = [
+  { source: 'src/action/index.ts', out: '.' },
+  { source: 'src/webhook/index.ts', out: 'webhook' },
+  { source: 'src/webhook/lambda.ts', out: 'lambda' },
+  { source: 'src/cli/index.ts', out: 'cli' },
+];
+
+const check = process.argv.includes('--check');
+const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const ncc = join('node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
+const scratch = mkdtempSync(join(tmpdir(), 'dist-build-'));
+
+if (!check && only.length === 0) rmSync('dist', { recursive: true, force: true });
+for (const entry of entries) {
+  if (only.length > 0 && !only.includes(entry.out === '.' ? 'action' : entry.out)) continue;
+  try {
+    statSync(entry.source);
+  } catch {
+    continue; // A front end not written yet has no bundle.
+  }
+  const out = join(scratch, entry.out);
+  execFileSync(
+    process.execPath,
+    [ncc, 'build', entry.source, '-o', out, '--license', 'licenses.txt', '--quiet', '--target', 'es2023'],
+    { stdio: 'inherit' },
+  );
+  if (!check) replaceEntry(join('dist', entry.out), out, entry.out === '.');
+}
+
+if (check) {
+  const differences = compare('dist', scratch);
+  if (differences.length > 0) {
+    console.error(`dist/ is not a fresh build of src/ (run \`npm run build\` and commit dist/):\n  ${differences.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log('dist/ is a fresh build of src/');
+}
+rmSync(scratch, { recursive: true, force: true });
+
+/** Puts a fresh bundle in place of the old one; the root bundle leaves the sub-folders alone. */
+function replaceEntry(destination, fresh, root) {
+  for (const entry of safeReaddir(destination)) {
+    if (!root || !entry.isDirectory()) rmSync(join(destination, entry.name), { recursive: true, force: true });
+  }
+  for (const entry of readdirSync(fresh, { withFileTypes: true })) {
+    if (root && entry.isDirectory()) continue;
+    cpSync(join(fresh, entry.name), join(destination, entry.name), { recursive: true });
+  }
+}
+
+function safeReaddir(dir) {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+function compare(committed, fresh) {
+  const a = listFiles(committed);
+  const b = listFiles(fresh);
+  const differences = [];
+  for (const file of b.keys()) if (!a.has(file)) differences.push(`missing from dist/: ${file}`);
+  for (const file of a.keys()) if (!b.has(file)) differences.push(`not produced by the build: dist/${file}`);
+  for (const [file, path] of a) {
+    const other = b.get(file);
+    if (other !== undefined && !readFileSync(path).equals(readFileSync(other))) differences.push(`differs: dist/${file}`);
+  }
+  return differences;
+}
+
+function listFiles(root) {
+  const files = new Map();
+  const walk = (dir) => {
+    let names;
+    try {
+      names = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of names) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.set(relative(root, path), path);
+    }
+  };
+  walk(root);
+  return files;
+}
