@@ -26,7 +26,10 @@ function settings(extra: Record<string, string> = {}): Settings {
 
 function planFor(name: string, p: Payload, extra: Record<string, string> = {}) {
   const s = settings(extra);
-  const event = intentFromEvent({ name, payload: p }, { command: s.command as Command, gitBranch: s.gitBranch });
+  const event = intentFromEvent(
+    { name, payload: p },
+    { command: s.command as Command, gitBranch: s.gitBranch },
+  );
   return makePlan(event.intent, s, { defaultBranch: event.defaultBranch });
 }
 
@@ -78,15 +81,20 @@ describe('command auto', () => {
     });
   });
 
-  it.each(['opened', 'synchronize', 'reopened', 'labeled'])('does nothing for pull request action %s', (action) => {
-    expect(planFor('pull_request', pullRequest(action, 'feat/pr'))).toMatchObject({ kind: 'none' });
-  });
+  it.each(['opened', 'synchronize', 'reopened', 'labeled'])(
+    'does nothing for pull request action %s',
+    (action) => {
+      expect(planFor('pull_request', pullRequest(action, 'feat/pr'))).toMatchObject({ kind: 'none' });
+    },
+  );
 
   it("never deletes for a fork's pull request, even when its branch name matches one of ours", () => {
     const plan = planFor('pull_request', pullRequest('closed', 'feat/pr', true));
     expect(plan.kind).toBe('none');
     expect(describePlan(plan, settings())).toContain('fork');
-    expect(planFor('pull_request', pullRequest('closed', 'feat/pr', true), { command: 'cleanup' }).kind).toBe('none');
+    expect(planFor('pull_request', pullRequest('closed', 'feat/pr', true), { command: 'cleanup' }).kind).toBe(
+      'none',
+    );
   });
 
   it("treats a pull request whose head repository was deleted as a fork's", () => {
@@ -107,7 +115,9 @@ describe('command auto', () => {
   });
 
   it('refuses an event it has no meaning for, naming the event', () => {
-    expect(() => planFor('issues', payload('ping'))).toThrow(/Event 'issues' has no meaning with command 'auto'/);
+    expect(() => planFor('issues', payload('ping'))).toThrow(
+      /Event 'issues' has no meaning with command 'auto'/,
+    );
   });
 });
 
@@ -121,13 +131,17 @@ describe('explicit commands', () => {
   });
 
   it('reconcile refuses an empty prefix', () => {
-    expect(() => planFor('workflow_dispatch', workflowDispatch(), { command: 'reconcile', 'branch-prefix': '' })).toThrow(
-      /reconcile refuses to run without a prefix/,
-    );
+    expect(() =>
+      planFor('workflow_dispatch', workflowDispatch(), { command: 'reconcile', 'branch-prefix': '' }),
+    ).toThrow(/reconcile refuses to run without a prefix/);
   });
 
   it('cleanup of a primary branch deletes nothing', () => {
-    const plan = planFor('workflow_dispatch', workflowDispatch(), { command: 'cleanup', 'git-branch': 'develop', 'primary-branches': 'main,develop' });
+    const plan = planFor('workflow_dispatch', workflowDispatch(), {
+      command: 'cleanup',
+      'git-branch': 'develop',
+      'primary-branches': 'main,develop',
+    });
     expect(plan).toMatchObject({ kind: 'none' });
   });
 
@@ -151,7 +165,9 @@ describe('explicit commands', () => {
   });
 
   it('a custom prefix and primary list apply', () => {
-    expect(planFor('push', pushTo('main'), { 'branch-prefix': 'pr-', 'primary-branches': 'develop' })).toEqual({
+    expect(
+      planFor('push', pushTo('main'), { 'branch-prefix': 'pr-', 'primary-branches': 'develop' }),
+    ).toEqual({
       kind: 'deploy',
       gitBranch: 'main',
       neonBranchName: 'pr-main',

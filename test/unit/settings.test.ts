@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { type InputName, parseBoolean, parseSettings, requireRegion } from '../../src/core/settings.js';
 
-const required = { 'neon-api-key': 'napi_secret123', 'neon-project-id': 'calm-sun-123456', 'amplify-app-id': 'd1a2b3c4d5e6f7' };
+const required = {
+  'neon-api-key': 'napi_secret123',
+  'neon-project-id': 'calm-sun-123456',
+  'amplify-app-id': 'd1a2b3c4d5e6f7',
+};
 
 function parse(inputs: Partial<Record<InputName, string>>, env = {}) {
   return parseSettings((name) => inputs[name], env);
@@ -55,7 +59,11 @@ describe('parseSettings', () => {
   it.each([
     ['neon-project-id', 'Not A Project', "Invalid neon-project-id 'Not A Project'"],
     ['amplify-app-id', 'app-123', "Invalid amplify-app-id 'app-123'"],
-    ['neon-api-host', 'console.neon.tech', "Invalid neon-api-host 'console.neon.tech': expected an http(s) URL"],
+    [
+      'neon-api-host',
+      'console.neon.tech',
+      "Invalid neon-api-host 'console.neon.tech': expected an http(s) URL",
+    ],
     ['neon-api-host', 'ftp://x', "Invalid neon-api-host 'ftp://x'"],
     ['aws-region', 'Frankfurt', "Invalid aws-region 'Frankfurt': expected an AWS region"],
     ['command', 'destroy', "Invalid command 'destroy': expected one of auto, deploy, cleanup, reconcile"],
@@ -64,7 +72,11 @@ describe('parseSettings', () => {
     ['on-running-job', 'kill', "Invalid on-running-job 'kill': expected one of replace, wait, skip"],
     ['env-var-name', 'AWS_DB', "Invalid env-var-name 'AWS_DB'"],
     ['env-var-name', 'DATABASE-URL', "Invalid env-var-name 'DATABASE-URL'"],
-    ['branch-prefix', 'x y', "Invalid branch-prefix 'x y': expected characters allowed in a Neon branch name"],
+    [
+      'branch-prefix',
+      'x y',
+      "Invalid branch-prefix 'x y': expected characters allowed in a Neon branch name",
+    ],
     ['git-branch', 'a..b', "Invalid git-branch 'a..b'"],
     ['primary-branches', 'main, bad branch', "Invalid primary-branches 'bad branch'"],
     ['job-timeout-minutes', '0', "Invalid job-timeout-minutes '0'"],
@@ -74,18 +86,22 @@ describe('parseSettings', () => {
   });
 
   it('takes the region from aws-region, then AWS_REGION, then AWS_DEFAULT_REGION', () => {
-    expect(parse({ ...required, 'aws-region': 'us-west-2' }, { AWS_REGION: 'eu-west-1' }).awsRegion).toBe('us-west-2');
-    expect(parse(required, { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'us-east-1' }).awsRegion).toBe('eu-west-1');
+    expect(parse({ ...required, 'aws-region': 'us-west-2' }, { AWS_REGION: 'eu-west-1' }).awsRegion).toBe(
+      'us-west-2',
+    );
+    expect(parse(required, { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'us-east-1' }).awsRegion).toBe(
+      'eu-west-1',
+    );
     expect(parse(required, { AWS_DEFAULT_REGION: 'us-east-1' }).awsRegion).toBe('us-east-1');
-    expect(() => requireRegion(parse(required))).toThrow(/No AWS region: set the aws-region input, or AWS_REGION/);
+    expect(() => requireRegion(parse(required))).toThrow(
+      /No AWS region: set the aws-region input, or AWS_REGION/,
+    );
   });
 
   it('splits primary branches on commas and new lines', () => {
-    expect(parse({ ...required, 'primary-branches': 'main, develop\nrelease/1.x\n' }).primaryBranches).toEqual([
-      'main',
-      'develop',
-      'release/1.x',
-    ]);
+    expect(
+      parse({ ...required, 'primary-branches': 'main, develop\nrelease/1.x\n' }).primaryBranches,
+    ).toEqual(['main', 'develop', 'release/1.x']);
   });
 
   it('tells a missing branch-prefix (default) from an explicitly empty one', () => {
@@ -95,7 +111,11 @@ describe('parseSettings', () => {
   });
 
   it('strips refs/heads/ from git-branch and a trailing slash from the API host', () => {
-    const settings = parse({ ...required, 'git-branch': 'refs/heads/feat/x', 'neon-api-host': 'http://127.0.0.1:9/api/v2/' });
+    const settings = parse({
+      ...required,
+      'git-branch': 'refs/heads/feat/x',
+      'neon-api-host': 'http://127.0.0.1:9/api/v2/',
+    });
     expect(settings.gitBranch).toBe('feat/x');
     expect(settings.neonApiHost).toBe('http://127.0.0.1:9/api/v2');
   });
@@ -104,5 +124,7 @@ describe('parseSettings', () => {
 describe('parseBoolean', () => {
   it.each(['true', 'True', 'TRUE'])('reads %s as true', (v) => expect(parseBoolean('x', v)).toBe(true));
   it.each(['false', 'False', 'FALSE'])('reads %s as false', (v) => expect(parseBoolean('x', v)).toBe(false));
-  it.each(['ture', '1', 'yes', 'on'])('refuses %s', (v) => expect(() => parseBoolean('x', v)).toThrow(UsageError));
+  it.each(['ture', '1', 'yes', 'on'])('refuses %s', (v) =>
+    expect(() => parseBoolean('x', v)).toThrow(UsageError),
+  );
 });

@@ -1,0 +1,190 @@
+import { ApiError } from '../../src/core/errors.js';
+import type {
+  AmplifyBranch,
+  AmplifyJob,
+  AmplifyPort,
+  JobStatus,
+  NeonBranch,
+  NeonDatabase,
+  NeonPort,
+} from '../../src/core/ports.js';
+
+/**
+ * In-memory ports for the executor's unit tests: typed by the port interfaces, so a port change
+ * that the executor relies on fails to compile here. Every call is appended to `calls`, which is
+ * what ordering assertions read. Wire behaviour is tested against the HTTP stand-ins instead.
+ */
+export class MemoryNeon implements NeonPort {
+  calls: string[] = [];
+  branches: NeonBranch[] = [{ id: 'br-main-1', name: 'main', default: true, protected: false }];
+  databases: Record<string, NeonDatabase[]> = {};
+  pending: Record<string, string[]> = {};
+  /** When set, the next createBranch answers 409 after this branch appears (another run won). */
+  raceWinner: NeonBranch | undefined;
+  failOn: Partial<Record<keyof NeonPort, Error>> = {};
+  refuseDelete = new Set<string>();
+  private next = 1;
+
+  private check(method: keyof NeonPort, detail: string) {
+    this.calls.push(`neon.${method}(${detail})`);
+    const failure = this.failOn[method];
+    if (failure) throw failure;
+  }
+
+  async findBranchByName(name: string) {
+    this.check('findBranchByName', name);
+    return this.branches.find((b) => b.name === name);
+  }
+  async resolveBranch(nameOrId: string) {
+    this.check('resolveBranch', nameOrId);
+    return this.branches.find((b) => b.id === nameOrId || b.name === nameOrId);
+  }
+  async getDefaultBranch() {
+    this.check('getDefaultBranch', '');
+    const branch = this.branches.find((b) => b.default);
+    if (!branch) throw new Error('no default branch');
+    return branch;
+  }
+  async listBranches(prefix: string) {
+    this.check('listBranches', prefix);
+    return this.branches.filter((b) => b.name.startsWith(prefix));
+  }
+  async createBranch(input: { name: string; parentId: string }) {
+    this.check('createBranch', `${input.name} from ${input.parentId}`);
+    if (this.raceWinner) {
+      this.branches.push(this.raceWinner);
+      this.pending[this.raceWinner.id] = ['op-winner'];
+      this.raceWinner = undefined;
+      throw new ApiError(`Creating Neon branch '${input.name}'`, '409 BRANCH_ALREADY_EXISTS', {
+        service: 'Neon',
+        status: 409,
+      });
+    }
+    if (this.branches.some((b) => b.name === input.name)) throw new Error('duplicate');
+    const branch = {
+      id: `br-new-${this.next++}`,
+      name: input.name,
+      default: false,
+      protected: false,
+      parentId: input.parentId,
+    };
+    this.branches.push(branch);
+    return { branch, operationIds: [`op-create-${branch.id}`] };
+  }
+  async pendingOperationIds(branchId: string) {
+    this.check('pendingOperationIds', branchId);
+    return this.pending[branchId] ?? [];
+  }
+  async waitForOperations(ids: string[]) {
+    this.check('waitForOperations', ids.join(','));
+  }
+  async deleteBranch(branchId: string) {
+    this.check('deleteBranch', branchId);
+    if (this.refuseDelete.has(branchId)) {
+      throw new ApiError(`Deleting Neon branch ${branchId}`, '422 BRANCH_HAS_CHILDREN', {
+        service: 'Neon',
+        status: 422,
+      });
+    }
+    const before = this.branches.length;
+    this.branches = this.branches.filter((b) => b.id !== branchId);
+    return before === this.branches.length ? ('gone' as const) : ('deleted' as const);
+  }
+  async listDatabases(branchId: string) {
+    this.check('listDatabases', branchId);
+    return this.databases[branchId] ?? [{ name: 'neondb', ownerName: 'neondb_owner' }];
+  }
+  async connectionUri(input: { branchId: string; databaseName: string; roleName: string; pooled: boolean }) {
+    this.check('connectionUri', `${input.branchId} ${input.databaseName} ${input.roleName} ${input.pooled}`);
+    const host = `ep-${input.branchId}${input.pooled ? '-pooler' : ''}.us-east-2.aws.neon.tech`;
+    return `postgresql://${input.roleName}:pw%2F${input.branchId}@${host}/${input.databaseName}?sslmode=require`;
+  }
+}
+
+export class MemoryAmplify implements AmplifyPort {
+  calls: string[] = [];
+  branches = new Map<string, AmplifyBranch>();
+  jobs = new Map<string, AmplifyJob & { branch: string }>();
+  failOn: Partial<Record<keyof AmplifyPort, Error>> = {};
+  /** Job statuses GetJob/ListJobs report in turn for a job, to simulate a job that ends. */
+  private next = 1;
+
+  private check(method: keyof AmplifyPort, detail: string) {
+    this.calls.push(`amplify.${method}(${detail})`);
+    const failure = this.failOn[method];
+    if (failure) throw failure;
+  }
+
+  addJob(branch: string, status: JobStatus): string {
+    const id = String(this.next++);
+    this.jobs.set(id, { id, status, branch });
+    return id;
+  }
+
+  async getApp() {
+    this.check('getApp', '');
+    return { defaultDomain: 'd1a2b3c4d5e6f7.amplifyapp.com' };
+  }
+  async getBranch(name: string) {
+    this.check('getBranch', name);
+    const branch = this.branches.get(name);
+    return branch && structuredClone(branch);
+  }
+  async createBranch(input: { name: string; environmentVariables: Record<string, string> }) {
+    this.check('createBranch', input.name);
+    const branch = {
+      name: input.name,
+      displayName: input.name.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
+      environmentVariables: { ...input.environmentVariables },
+    };
+    this.branches.set(input.name, branch);
+    return structuredClone(branch);
+  }
+  async setEnvironmentVariables(name: string, variables: Record<string, string>) {
+    this.check('setEnvironmentVariables', name);
+    const branch = this.branches.get(name);
+    if (!branch) throw new Error('no such branch');
+    branch.environmentVariables = { ...variables };
+    return structuredClone(branch);
+  }
+  async deleteBranch(name: string) {
+    this.check('deleteBranch', name);
+    return this.branches.delete(name) ? ('deleted' as const) : ('gone' as const);
+  }
+  async listBranchNames() {
+    this.check('listBranchNames', '');
+    return [...this.branches.keys()];
+  }
+  private active(branch: string) {
+    return [...this.jobs.values()].filter(
+      (j) => j.branch === branch && ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'].includes(j.status),
+    );
+  }
+  async startJob(branch: string) {
+    this.check('startJob', branch);
+    if (this.active(branch).length > 0) {
+      throw new ApiError('Starting a job', '429 LimitExceededException', {
+        service: 'Amplify',
+        status: 429,
+        code: 'LimitExceededException',
+      });
+    }
+    const id = this.addJob(branch, 'PENDING');
+    return { id, status: 'PENDING' as const };
+  }
+  async listActiveJobs(branch: string) {
+    this.check('listActiveJobs', branch);
+    return this.active(branch).map(({ id, status }) => ({ id, status }));
+  }
+  async getJob(_branch: string, jobId: string) {
+    this.check('getJob', jobId);
+    const job = this.jobs.get(jobId);
+    if (!job) throw new Error('no such job');
+    return { id: job.id, status: job.status };
+  }
+  async stopJob(branch: string, jobId: string) {
+    this.check('stopJob', `${branch} ${jobId}`);
+    const job = this.jobs.get(jobId);
+    if (job) job.status = 'CANCELLED';
+  }
+}
