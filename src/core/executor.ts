@@ -360,7 +360,13 @@ async function startJob(
         log.info(
           `Stopping Amplify job ${job.id} (${job.status}) on '${branch}': it started without ${settings.envVarName}`,
         );
-        await amplify.stopJob(branch, job.id);
+        try {
+          await amplify.stopJob(branch, job.id);
+        } catch (error) {
+          // The job may have ended between ListJobs and StopJob; Amplify then refuses the stop (400).
+          if (!(error instanceof ApiError && error.status === 400)) throw error;
+          log.info(`Amplify job ${job.id} had already ended`);
+        }
       }
       const job = await pollUntil({
         ...poll,

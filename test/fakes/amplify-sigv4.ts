@@ -58,7 +58,11 @@ export async function verifySigV4(
 ): Promise<VerifiedCaller | AuthFailure> {
   const authorization = single(request.headers.authorization);
   if (authorization === undefined || authorization === '') {
-    return { status: 403, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
+    return {
+      status: 403,
+      errorType: 'MissingAuthenticationTokenException',
+      message: 'Missing Authentication Token',
+    };
   }
   const match = AUTHORIZATION.exec(authorization);
   if (match === null) {
@@ -68,8 +72,15 @@ export async function verifySigV4(
       message: `Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization=${authorization.split(' ')[0]}`,
     };
   }
-  const [, accessKeyId = '', shortDate = '', region = '', service = '', signedHeaderList = '', signature = ''] =
-    match;
+  const [
+    ,
+    accessKeyId = '',
+    shortDate = '',
+    region = '',
+    service = '',
+    signedHeaderList = '',
+    signature = '',
+  ] = match;
 
   const known = options.credentials.find((candidate) => candidate.accessKeyId === accessKeyId);
   if (known === undefined) {
@@ -126,7 +137,10 @@ export async function verifySigV4(
     };
   }
   const declaredHash = single(request.headers['x-amz-content-sha256']);
-  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
+  if (
+    declaredHash !== undefined &&
+    declaredHash !== createHash('sha256').update(request.body).digest('hex')
+  ) {
     return {
       status: 400,
       errorType: 'BadRequestException',
@@ -184,11 +198,12 @@ function parseAmzDate(value: string): Date | undefined {
   const parts = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (parts === null) return undefined;
   const [, year, month, day, hour, minute, second] = parts.map(Number);
-  return new Date(
-    Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1, hour ?? 0, minute ?? 0, second ?? 0),
-  );
+  return new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1, hour ?? 0, minute ?? 0, second ?? 0));
 }
 
 function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }

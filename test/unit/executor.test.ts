@@ -340,3 +340,22 @@ describe('reconcile', () => {
     await expect(t.run('deploy', 'x')).rejects.toBe(quota);
   });
 });
+
+describe('replace when the running job ends on its own', () => {
+  it('tolerates StopJob refusing a job that already finished (400), then starts', async () => {
+    const t = setup();
+    const old = t.amplify.addJob('feat/x', 'RUNNING');
+    t.amplify.stopJob = async (_branch, jobId) => {
+      const job = t.amplify.jobs.get(jobId);
+      if (job) job.status = 'SUCCEED';
+      throw new ApiError('Stopping Amplify job', '400 BadRequestException: job is not running', {
+        service: 'Amplify',
+        status: 400,
+        code: 'BadRequestException',
+      });
+    };
+    const { outputs } = await t.run('deploy', 'feat/x');
+    expect(outputs['amplify-job-id']).not.toBe(old);
+    expect(outputs['amplify-job-id']).not.toBe('');
+  });
+});
