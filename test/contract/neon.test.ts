@@ -1,0 +1,326 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiError, TimeoutError } from '../../src/core/errors.js';
+import { type Harness, rejectionOf, startHarness } from './neon-harness.js';
+
+let harness: Harness;
+
+afterEach(async () => {
+  expect(harness.standIn.violations).toEqual([]);
+  await harness.standIn.close();
+});
+
+const branchesPath = (h: Harness) => `/projects/${h.standIn.projectId}/branches`;
+
+describe('finding branches', () => {
+  it('finds a branch by its exact name although search also returns partial matches', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    standIn.addBranch({ name: 'preview/feat-2' });
+    const wanted = standIn.addBranch({ name: 'preview/feat' });
+    standIn.addBranch({ name: 'old/preview/feat' });
+    standIn.addBranch({ name: 'PREVIEW/FEAT-3' });
+
+    const found = await port.findBranchByName('preview/feat');
+
+    expect(found).toEqual({
+      id: wanted.id,
+      name: 'preview/feat',
+      default: false,
+      protected: false,
+      parentId: standIn.defaultBranch().id,
+    });
+    const [list] = standIn.requestsTo('GET', branchesPath(harness));
+    expect(list?.query.search).toBe('preview/feat');
+  });
+
+  it('finds nothing when only longer names contain the searched one', async () => {
+    harness = await startHarness();
+    harness.standIn.addBranch({ name: 'preview/feat-2' });
+    harness.standIn.addBranch({ name: 'preview/feature' });
+
+    expect(await harness.port.findBranchByName('preview/feat')).toBeUndefined();
+  });
+
+  it('follows the cursor through every page of a long list', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    const seeded = Array.from(
+      { length: 230 },
+      (_, index) => standIn.addBranch({ name: `preview/b-${index}` }).id,
+    );
+    standIn.addBranch({ name: 'other/preview/b-x' });
+    standIn.addBranch({ name: 'Preview/b-upper' });
+
+    const listed = await port.listBranches('preview/');
+
+    expect(listed.map((branch) => branch.id).sort()).toEqual([...seeded].sort());
+    expect(listed.every((branch) => branch.name.startsWith('preview/'))).toBe(true);
+    const pages = standIn.requestsTo('GET', branchesPath(harness));
+    expect(pages.length).toBeGreaterThanOrEqual(3);
+    expect(pages[0]?.query.cursor).toBeUndefined();
+    expect(pages.slice(1).every((page) => typeof page.query.cursor === 'string')).toBe(true);
+  });
+
+  it('lists every branch for an empty prefix, without a search', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    standIn.addBranch({ name: 'dev' });
+
+    const listed = await port.listBranches('');
+
+    expect(listed.map((branch) => branch.name).sort()).toEqual(['dev', 'main']);
+    expect(standIn.requestsTo('GET', branchesPath(harness))[0]?.query.search).toBeUndefined();
+  });
+
+  it('returns the default branch, also when it is on a later page', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    for (let index = 0; index < 120; index += 1) standIn.addBranch({ name: `b-${index}` });
+    const newest = standIn.addBranch({ name: 'production' });
+    standIn.setDefaultBranch(newest.id);
+
+    const found = await port.getDefaultBranch();
+
+    expect(found.id).toBe(newest.id);
+    expect(found.default).toBe(true);
+    expect(standIn.requestsTo('GET', branchesPath(harness)).length).toBeGreaterThan(1);
+  });
+
+  it('resolves a parent by id and by name', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    const dev = standIn.addBranch({ name: 'dev' });
+
+    expect((await port.resolveBranch(dev.id))?.name).toBe('dev');
+    expect((await port.resolveBranch('dev'))?.id).toBe(dev.id);
+    expect(standIn.requestsTo('GET', `${branchesPath(harness)}/${dev.id}`)).toHaveLength(1);
+  });
+
+  it('falls back to the name when an id-like value is no branch id', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    const named = standIn.addBranch({ name: 'br-looks-like-an-id' });
+
+    expect((await port.resolveBranch('br-looks-like-an-id'))?.id).toBe(named.id);
+    expect(await port.resolveBranch('br-missing-000000')).toBeUndefined();
+    const byId = standIn.requestsTo('GET', `${branchesPath(harness)}/br-looks-like-an-id`);
+    expect(byId.map((request) => request.status)).toEqual([404]);
+  });
+});
+
+describe('creating branches', () => {
+  it('creates a branch with a read-write endpoint and waits for its operations', async () => {
+    harness = await startHarness({ standIn: { operationSteps: 2, operationDurationMs: null } });
+    const { standIn, port, sleeps } = harness;
+    const main = standIn.defaultBranch();
+
+    const created = await port.createBranch({ name: 'preview/feat', parentId: main.id });
+
+    const stored = standIn.branchByName('preview/feat');
+    expect(stored?.id).toBe(created.branch.id);
+    expect(stored?.parent_id).toBe(main.id);
+    expect(stored?.current_state).toBe('init');
+    const [post] = standIn.requestsTo('POST', branchesPath(harness));
+    expect(post?.body).toEqual({
+      branch: { name: 'preview/feat', parent_id: main.id },
+      endpoints: [{ type: 'read_write' }],
+    });
+    const endpoints = standIn.state.endpoints.filter((endpoint) => endpoint.branch_id === stored?.id);
+    expect(endpoints.map((endpoint) => endpoint.type)).toEqual(['read_write']);
+    const operationIds = standIn.state.operations
+      .filter((operation) => operation.branch_id === stored?.id)
+      .map((operation) => operation.id);
+    expect(created.operationIds.sort()).toEqual(operationIds.sort());
+    expect(operationIds).toHaveLength(2);
+
+    await port.waitForOperations(created.operationIds);
+
+    for (const id of operationIds) {
+      // Two reads still in progress, the third sees it finished.
+      expect(standIn.requestsTo('GET', `/projects/${standIn.projectId}/operations/${id}`)).toHaveLength(3);
+    }
+    expect(standIn.branchByName('preview/feat')?.current_state).toBe('ready');
+    expect(sleeps[0]).toBe(300);
+    expect(sleeps).toHaveLength(4);
+  });
+
+  it('copies the parent databases and roles into the new branch', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    const dev = standIn.addBranch({ name: 'dev' });
+    standIn.addDatabase(dev.id, { name: 'analytics', ownerName: 'analyst' });
+
+    const created = await port.createBranch({ name: 'preview/x', parentId: dev.id });
+    const databases = await port.listDatabases(created.branch.id);
+
+    expect(databases).toEqual([
+      { name: 'neondb', ownerName: 'neondb_owner' },
+      { name: 'analytics', ownerName: 'analyst' },
+    ]);
+  });
+
+  it('reports the pending operations of a branch and none once they finished', async () => {
+    harness = await startHarness({ standIn: { operationSteps: 1, operationDurationMs: null } });
+    const { standIn, port } = harness;
+    const other = await port.createBranch({ name: 'preview/other', parentId: standIn.defaultBranch().id });
+    const created = await port.createBranch({ name: 'preview/x', parentId: standIn.defaultBranch().id });
+
+    const pending = await port.pendingOperationIds(created.branch.id);
+
+    expect(pending.sort()).toEqual([...created.operationIds].sort());
+    expect(pending.some((id) => other.operationIds.includes(id))).toBe(false);
+    await port.waitForOperations(pending);
+    expect(await port.pendingOperationIds(created.branch.id)).toEqual([]);
+  });
+
+  it('answers a duplicate name with a 409 ApiError and does not retry it', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    standIn.addBranch({ name: 'preview/taken' });
+
+    const error = await rejectionOf(
+      port.createBranch({ name: 'preview/taken', parentId: standIn.defaultBranch().id }),
+    );
+
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(409);
+    expect(error.message).toMatch(/^Creating Neon branch 'preview\/taken' failed: 409/);
+    expect(standIn.requestsTo('POST', branchesPath(harness))).toHaveLength(1);
+    expect(standIn.state.branches.filter((branch) => branch.name === 'preview/taken')).toHaveLength(1);
+  });
+
+  it('fails clearly when an operation fails', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    standIn.planOperations({ action: 'start_compute', outcome: 'failed', steps: 0 });
+    const created = await port.createBranch({ name: 'preview/x', parentId: standIn.defaultBranch().id });
+    const failing = standIn.state.operations.find(
+      (operation) => operation.branch_id === created.branch.id && operation.action === 'start_compute',
+    );
+
+    const error = await rejectionOf(port.waitForOperations(created.operationIds));
+
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.message).toContain(`Neon operation ${failing?.id} (start_compute)`);
+    expect(error.message).toContain("status 'failed'");
+  });
+
+  it('gives up with a TimeoutError naming an operation that never finishes', async () => {
+    harness = await startHarness({ port: { operationTimeoutMs: 60_000 } });
+    const { standIn, port, sleeps } = harness;
+    standIn.planOperations({ outcome: 'never' });
+    const created = await port.createBranch({ name: 'preview/x', parentId: standIn.defaultBranch().id });
+    const [first] = created.operationIds;
+
+    const error = await rejectionOf(port.waitForOperations(created.operationIds));
+
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toContain(`Neon operation ${first}`);
+    expect(error.message).toContain('1 minute');
+    expect(sleeps.reduce((sum, ms) => sum + ms, 0)).toBe(60_000);
+  });
+});
+
+describe('deleting branches', () => {
+  it('deletes a branch, then reports it gone (204), and an unknown id gone (404)', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    const doomed = standIn.addBranch({ name: 'preview/old' });
+
+    expect(await port.deleteBranch(doomed.id)).toBe('deleted');
+    expect(standIn.branchById(doomed.id)).toBeUndefined();
+    expect(await port.deleteBranch(doomed.id)).toBe('gone');
+    expect(await port.deleteBranch('br-never-seen-000000')).toBe('gone');
+
+    const statuses = standIn.requests.filter((request) => request.method === 'DELETE').map((r) => r.status);
+    expect(statuses).toEqual([200, 204, 404]);
+  });
+
+  it('does not wait for the operations of a delete', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    const doomed = standIn.addBranch({ name: 'preview/old' });
+
+    await port.deleteBranch(doomed.id);
+
+    expect(standIn.requests.filter((request) => request.path.includes('/operations'))).toEqual([]);
+  });
+
+  it.each([
+    ['the default branch', (h: Harness) => h.standIn.defaultBranch().id],
+    [
+      'a protected branch',
+      (h: Harness) => {
+        const branch = h.standIn.addBranch({ name: 'preview/keep' });
+        h.standIn.setProtected(branch.id);
+        return branch.id;
+      },
+    ],
+    [
+      'a branch with children',
+      (h: Harness) => {
+        const parent = h.standIn.addBranch({ name: 'preview/parent' });
+        h.standIn.addBranch({ name: 'preview/child', parentId: parent.id });
+        return parent.id;
+      },
+    ],
+  ])('passes on the 422 refusal to delete %s, without retrying', async (_, pick) => {
+    harness = await startHarness();
+    const id = pick(harness);
+
+    const error = await rejectionOf(harness.port.deleteBranch(id));
+
+    expect((error as ApiError).status).toBe(422);
+    expect(error.message).toMatch(new RegExp(`^Deleting Neon branch '${id}' failed: 422`));
+    expect(harness.standIn.branchById(id)).toBeDefined();
+    expect(harness.standIn.requestsTo('DELETE', `${branchesPath(harness)}/${id}`)).toHaveLength(1);
+  });
+});
+
+describe('connection strings', () => {
+  it('returns the pooled and the direct URI of the branch endpoint', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    const branch = standIn.addBranch({ name: 'preview/x' });
+    const endpoint = standIn.state.endpoints.find((each) => each.branch_id === branch.id);
+    const password = standIn.passwordOf(branch.id, 'neondb_owner');
+    const input = { branchId: branch.id, databaseName: 'neondb', roleName: 'neondb_owner' };
+
+    const pooled = new URL(await port.connectionUri({ ...input, pooled: true }));
+    const direct = new URL(await port.connectionUri({ ...input, pooled: false }));
+
+    expect(pooled.hostname).toBe(`${endpoint?.id}-pooler.us-east-2.aws.neon.tech`);
+    expect(direct.hostname).toBe(`${endpoint?.id}.us-east-2.aws.neon.tech`);
+    for (const uri of [pooled, direct]) {
+      expect(uri.protocol).toBe('postgresql:');
+      expect(uri.username).toBe('neondb_owner');
+      expect(decodeURIComponent(uri.password)).toBe(password);
+      expect(uri.pathname).toBe('/neondb');
+      expect(uri.searchParams.get('sslmode')).toBe('require');
+    }
+    const queries = standIn
+      .requestsTo('GET', `/projects/${standIn.projectId}/connection_uri`)
+      .map((r) => r.query);
+    expect(queries).toEqual([
+      { branch_id: branch.id, database_name: 'neondb', role_name: 'neondb_owner', pooled: 'true' },
+      { branch_id: branch.id, database_name: 'neondb', role_name: 'neondb_owner', pooled: 'false' },
+    ]);
+  });
+
+  it('answers an unknown database with a 404 ApiError', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+
+    const error = await rejectionOf(
+      port.connectionUri({
+        branchId: standIn.defaultBranch().id,
+        databaseName: 'nope',
+        roleName: 'neondb_owner',
+        pooled: true,
+      }),
+    );
+
+    expect((error as ApiError).status).toBe(404);
+    expect(error.message).toContain("database 'nope'");
+  });
+});

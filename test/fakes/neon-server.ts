@@ -1,0 +1,564 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Branch, BranchCreateRequest, Database, OperationStatus } from '@neondatabase/api-client';
+import {
+  type AddBranchInput,
+  type ModelOptions,
+  NeonHttpError,
+  NeonModel,
+  type NeonStandInState,
+  type OperationPlan,
+} from './neon-model.js';
+import { loadNeonSpec, type NeonSpec } from './neon-openapi.js';
+
+/**
+ * A strict stand-in for Neon API v2 on 127.0.0.1: it checks the Bearer key, path and query parameters
+ * and request bodies against the OpenAPI file the client ships, keeps branches, endpoints, databases,
+ * roles and operations the way Neon does, and checks every answer it gives against the same file.
+ */
+
+export type { AddBranchInput, NeonStandInState, OperationOutcome, OperationPlan } from './neon-model.js';
+
+export interface NeonStandInOptions {
+  /** Default `neon-stand-in-api-key`. */
+  apiKey?: string;
+  /** Default `calm-sun-123456`. */
+  projectId?: string;
+  projectName?: string;
+  /** Default `aws-us-east-2`: endpoint hosts end in `.us-east-2.aws.neon.tech`. */
+  regionId?: string;
+  /** Default `main`. */
+  defaultBranchName?: string;
+  /** Default `neondb`, owned by `ownerName`. */
+  databaseName?: string;
+  /** Default `neondb_owner`. */
+  ownerName?: string;
+  /** The plan's branch quota, the default branch included. Default: no limit. */
+  branchLimit?: number;
+  /** See OperationPlan.steps. Default 1: the first read shows `running`, the second `finished`. */
+  operationSteps?: number;
+  /** See OperationPlan.durationMs. Default 1000. */
+  operationDurationMs?: number | null;
+  /** The stand-in's clock, for timestamps and operation durations. Default `Date.now`. */
+  now?: () => number;
+}
+
+export type NeonFault =
+  /** Answers with this status instead of handling the request. The body defaults to `{code: '', message}`. */
+  | {
+      kind: 'respond';
+      status: number;
+      body?: Record<string, unknown>;
+      /** A body that is not JSON (a proxy's error page); not checked against the spec. */
+      rawBody?: string;
+      headers?: Record<string, string>;
+    }
+  /** Destroys the socket without an answer: before handling (default) or after the state changed. */
+  | { kind: 'drop'; phase?: 'before' | 'after' }
+  /** Waits before handling (default) or after handling and before answering. */
+  | { kind: 'delay'; ms: number; phase?: 'before' | 'after' };
+
+export interface FaultRule {
+  /** Default: any method. */
+  method?: string;
+  /** The path under `/api/v2`, without the query, e.g. `/projects/calm-sun-123456/branches`. */
+  path: string | RegExp;
+  /** How many of the next matching requests it hits. Default 1. */
+  times?: number;
+  fault: NeonFault;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Under `/api/v2`, without the query. */
+  path: string;
+  query: Record<string, string>;
+  /** The parsed JSON body; the raw text when it is not JSON; undefined when empty. */
+  body: unknown;
+  requestId: string;
+  /** Whether it carried the right Bearer key (the header itself is not kept). */
+  authorized: boolean;
+  fault?: NeonFault['kind'] | undefined;
+  /** The status answered; undefined while pending or when the connection was dropped. */
+  status?: number | undefined;
+  dropped: boolean;
+}
+
+export interface NeonStandIn {
+  /** Base URL including `/api/v2`: pass it as `neon-api-host`. */
+  url: string;
+  apiKey: string;
+  projectId: string;
+  state: NeonStandInState;
+  /** Every request received, in order. */
+  requests: RecordedRequest[];
+  /** Answers that did not fit the spec and stand-in failures; tests assert it stays empty. */
+  violations: string[];
+  /** Requests with this method whose path equals `path` (or matches the RegExp). */
+  requestsTo(method: string, path: string | RegExp): RecordedRequest[];
+  defaultBranch(): Branch;
+  branchByName(name: string): Branch | undefined;
+  branchById(id: string): Branch | undefined;
+  /** A ready branch (read-write endpoint, the parent's databases and roles), as if created long ago. */
+  addBranch(input: AddBranchInput): Branch;
+  addDatabase(branchId: string, input: { name: string; ownerName: string }): Database;
+  setProtected(branchId: string, value?: boolean): void;
+  setDefaultBranch(branchId: string): void;
+  setBranchLimit(limit: number | undefined): void;
+  /** How operations created from now on progress and end; `action` (e.g. `start_compute`) narrows it. */
+  planOperations(plan: Partial<OperationPlan> & { action?: string }): void;
+  /** Forces an existing operation into a status, where it then stays. */
+  setOperationStatus(operationId: string, status: OperationStatus | `${OperationStatus}`): void;
+  passwordOf(branchId: string, roleName: string): string | undefined;
+  injectFault(rule: FaultRule): void;
+  clearFaults(): void;
+  /** Faults not used up yet. */
+  pendingFaults(): number;
+  close(): Promise<void>;
+}
+
+const API_PREFIX = '/api/v2';
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  rawBody?: string | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+interface Context {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+type Handler = (model: NeonModel, context: Context) => Reply;
+
+const HANDLERS: Record<string, Handler> = {
+  'GET /projects/{project_id}/branches': (model, { query }) => {
+    const sortBy = (query.sort_by as 'name' | 'created_at' | 'updated_at' | undefined) ?? 'updated_at';
+    const sortOrder = (query.sort_order as 'asc' | 'desc' | undefined) ?? 'desc';
+    const { branches, next } = model.listBranches({
+      search: query.search as string | undefined,
+      sortBy,
+      sortOrder,
+      limit: query.limit as number | undefined,
+      cursor: query.cursor as string | undefined,
+    });
+    return {
+      status: 200,
+      body: {
+        branches,
+        annotations: {},
+        pagination: { ...(next ? { next } : {}), sort_by: sortBy, sort_order: sortOrder },
+      },
+    };
+  },
+  'POST /projects/{project_id}/branches': (model, { body }) => ({
+    status: 201,
+    body: model.createBranch((body ?? {}) as BranchCreateRequest),
+  }),
+  'GET /projects/{project_id}/branches/{branch_id}': (model, { params }) => {
+    const branch = model.getBranch(param(params, 'branch_id'));
+    return {
+      status: 200,
+      body: { branch, annotation: { object: { type: 'console/branch', id: branch.id }, value: {} } },
+    };
+  },
+  'DELETE /projects/{project_id}/branches/{branch_id}': (model, { params }) => {
+    const result = model.deleteBranch(param(params, 'branch_id'));
+    return result === 'already deleted' ? { status: 204 } : { status: 200, body: result };
+  },
+  'GET /projects/{project_id}/branches/{branch_id}/databases': (model, { params }) => ({
+    status: 200,
+    body: { databases: model.branchChildren(param(params, 'branch_id'), 'databases') },
+  }),
+  'GET /projects/{project_id}/branches/{branch_id}/roles': (model, { params }) => ({
+    status: 200,
+    body: { roles: model.branchChildren(param(params, 'branch_id'), 'roles') },
+  }),
+  'GET /projects/{project_id}/branches/{branch_id}/endpoints': (model, { params }) => ({
+    status: 200,
+    body: { endpoints: model.branchChildren(param(params, 'branch_id'), 'endpoints') },
+  }),
+  'GET /projects/{project_id}/operations': (model, { query }) => {
+    const { operations, cursor } = model.listOperations({
+      limit: query.limit as number | undefined,
+      cursor: query.cursor as string | undefined,
+    });
+    return { status: 200, body: { operations, ...(cursor ? { pagination: { cursor } } : {}) } };
+  },
+  'GET /projects/{project_id}/operations/{operation_id}': (model, { params }) => ({
+    status: 200,
+    body: { operation: model.pollOperation(param(params, 'operation_id')) },
+  }),
+  'GET /projects/{project_id}/connection_uri': (model, { query }) => ({
+    status: 200,
+    body: {
+      uri: model.connectionUri({
+        branchId: query.branch_id as string | undefined,
+        endpointId: query.endpoint_id as string | undefined,
+        databaseName: query.database_name as string,
+        roleName: query.role_name as string,
+        pooled: query.pooled === true,
+      }),
+    },
+  }),
+};
+
+const DEFAULT_MESSAGES: Record<number, string> = {
+  423: 'project already has running conflicting operations, scheduling of new ones is prohibited',
+  429: 'rate limit exceeded',
+  503: 'service unavailable',
+};
+
+export async function startNeonStandIn(options: NeonStandInOptions = {}): Promise<NeonStandIn> {
+  const spec = loadNeonSpec();
+  const modelOptions: ModelOptions = {
+    apiKey: options.apiKey ?? 'neon-stand-in-api-key',
+    projectId: options.projectId ?? 'calm-sun-123456',
+    projectName: options.projectName ?? 'calm-sun',
+    regionId: options.regionId ?? 'aws-us-east-2',
+    defaultBranchName: options.defaultBranchName ?? 'main',
+    databaseName: options.databaseName ?? 'neondb',
+    ownerName: options.ownerName ?? 'neondb_owner',
+    branchLimit: options.branchLimit,
+    operationPlan: {
+      steps: options.operationSteps ?? 1,
+      durationMs: options.operationDurationMs === undefined ? 1000 : options.operationDurationMs,
+      outcome: 'finished',
+    },
+    now: options.now ?? Date.now,
+  };
+  const model = new NeonModel(modelOptions);
+  const requests: RecordedRequest[] = [];
+  const violations: string[] = [];
+  const faults: Array<{ rule: FaultRule; remaining: number }> = [];
+  const timers = new Set<NodeJS.Timeout>();
+
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  const takeFault = (method: string, path: string): NeonFault | undefined => {
+    const index = faults.findIndex(
+      ({ rule }) =>
+        (rule.method === undefined || rule.method.toUpperCase() === method) &&
+        (typeof rule.path === 'string' ? rule.path === path : rule.path.test(path)),
+    );
+    const entry = faults[index];
+    if (!entry) return undefined;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) faults.splice(index, 1);
+    return entry.rule.fault;
+  };
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://stand-in');
+    const method = (request.method ?? 'GET').toUpperCase();
+    const path = url.pathname.startsWith(`${API_PREFIX}/`)
+      ? url.pathname.slice(API_PREFIX.length)
+      : url.pathname;
+    const text = await readBody(request);
+    const requestId = headerOf(request, 'x-request-id') ?? randomUUID();
+    const record: RecordedRequest = {
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      body: parseLoosely(text),
+      requestId,
+      authorized: headerOf(request, 'authorization') === `Bearer ${model.state.apiKey}`,
+      dropped: false,
+    };
+    requests.push(record);
+
+    const fault = takeFault(method, path);
+    record.fault = fault?.kind;
+    const phase = fault && fault.kind !== 'respond' ? (fault.phase ?? 'before') : undefined;
+    if (fault?.kind === 'delay' && phase === 'before') await wait(fault.ms);
+    if (fault?.kind === 'drop' && phase === 'before') {
+      record.dropped = true;
+      request.socket.destroy();
+      return;
+    }
+
+    const located = url.pathname.startsWith(`${API_PREFIX}/`) ? locate(spec, path) : undefined;
+    const reply =
+      fault?.kind === 'respond'
+        ? faultReply(fault, requestId)
+        : answer(spec, model, { method, path, url, text, record, located, requestId });
+
+    if (fault?.kind === 'delay' && phase === 'after') await wait(fault.ms);
+    if (fault?.kind === 'drop' && phase === 'after') {
+      record.dropped = true;
+      request.socket.destroy();
+      return;
+    }
+
+    if (located && reply.rawBody === undefined && located.methods.has(method)) {
+      for (const problem of spec.checkResponse(located.template, method, reply.status, reply.body)) {
+        violations.push(`${method} ${path} answered ${reply.status}: ${problem}`);
+      }
+    }
+    record.status = reply.status;
+    send(response, reply, requestId);
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      violations.push(`the stand-in failed on ${request.method} ${request.url}: ${String(error)}`);
+      if (!response.headersSent && !response.destroyed) {
+        response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ code: '', message: 'stand-in failure' }));
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}${API_PREFIX}`,
+    apiKey: modelOptions.apiKey,
+    projectId: modelOptions.projectId,
+    state: model.state,
+    requests,
+    violations,
+    requestsTo: (method, path) =>
+      requests.filter(
+        (each) =>
+          each.method === method.toUpperCase() &&
+          (typeof path === 'string' ? each.path === path : path.test(each.path)),
+      ),
+    defaultBranch: () => model.defaultBranch(),
+    branchByName: (name) => model.branchByName(name),
+    branchById: (id) => model.branchById(id),
+    addBranch: (input) => model.addBranch(input),
+    addDatabase: (branchId, input) => model.addDatabase(branchId, input),
+    setProtected: (branchId, value = true) => model.setProtected(branchId, value),
+    setDefaultBranch: (branchId) => model.setDefaultBranch(branchId),
+    setBranchLimit: (limit) => {
+      model.state.branchLimit = limit;
+    },
+    planOperations: ({ action, ...plan }) => model.planOperations(plan, action),
+    setOperationStatus: (operationId, status) =>
+      model.setOperationStatus(operationId, status as OperationStatus),
+    passwordOf: (branchId, roleName) => model.passwordOf(branchId, roleName),
+    injectFault: (rule) => {
+      faults.push({ rule, remaining: rule.times ?? 1 });
+    },
+    clearFaults: () => {
+      faults.length = 0;
+    },
+    pendingFaults: () => faults.reduce((sum, entry) => sum + entry.remaining, 0),
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+interface Located {
+  template: string;
+  params: Record<string, string>;
+  methods: Set<string>;
+}
+
+/** The spec's path template for `path`; literal segments win over parameters (`/branches/count`). */
+function locate(spec: NeonSpec, path: string): Located | undefined {
+  const segments = path.split('/').slice(1);
+  let best: (Located & { literals: number }) | undefined;
+  for (const [template, methods] of spec.paths) {
+    const parts = template.split('/').slice(1);
+    if (parts.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    let literals = 0;
+    const fits = parts.every((part, index) => {
+      const segment = segments[index] ?? '';
+      const name = /^\{(.+)\}$/.exec(part)?.[1];
+      if (name === undefined) {
+        literals += 1;
+        return part === segment;
+      }
+      params[name] = safeDecode(segment);
+      return segment !== '';
+    });
+    if (fits && (!best || literals > best.literals)) best = { template, params, methods, literals };
+  }
+  return best;
+}
+
+interface Incoming {
+  method: string;
+  path: string;
+  url: URL;
+  text: string;
+  record: RecordedRequest;
+  located: Located | undefined;
+  requestId: string;
+}
+
+/** Neon's order of refusals: route, key, parameters, project, body; then the handler's own rules. */
+function answer(spec: NeonSpec, model: NeonModel, incoming: Incoming): Reply {
+  const { method, located, requestId } = incoming;
+  try {
+    if (!located) throw new NeonHttpError(404, 'not found');
+    if (!incoming.record.authorized) throw new NeonHttpError(401, 'authentication required');
+    if (!located.methods.has(method)) {
+      const error = new NeonHttpError(405, 'method not allowed');
+      return { ...errorReply(error, requestId), headers: { allow: [...located.methods].join(', ') } };
+    }
+    const handler = HANDLERS[`${method} ${located.template}`];
+    if (!handler)
+      throw new NeonHttpError(501, `the Neon stand-in does not implement ${method} ${located.template}`);
+
+    const context: Context = { params: {}, query: {}, body: undefined };
+    for (const parameter of spec.parameters(located.template, method)) {
+      if (parameter.in === 'path') {
+        const value = located.params[parameter.name] ?? '';
+        if (!parameter.validate(value)) {
+          throw new NeonHttpError(
+            400,
+            `invalid path parameter ${parameter.name}: ${firstError(parameter.validate)}`,
+          );
+        }
+        context.params[parameter.name] = value;
+      } else if (parameter.in === 'query') {
+        const raw = incoming.url.searchParams.get(parameter.name);
+        if (raw === null) {
+          if (parameter.required)
+            throw new NeonHttpError(400, `missing required query parameter ${parameter.name}`);
+          continue;
+        }
+        const value = coerce(raw, parameter.type);
+        if (value === undefined || !parameter.validate(value)) {
+          const reason = value === undefined ? `expected ${parameter.type}` : firstError(parameter.validate);
+          throw new NeonHttpError(400, `invalid query parameter ${parameter.name}: ${reason}`);
+        }
+        context.query[parameter.name] = value;
+      }
+    }
+    if (context.params.project_id !== undefined && context.params.project_id !== model.state.project.id) {
+      throw new NeonHttpError(404, 'project not found');
+    }
+    const bodySpec = spec.requestBody(located.template, method);
+    if (bodySpec) {
+      if (incoming.text.trim() === '') {
+        if (bodySpec.required) throw new NeonHttpError(400, 'request body is required');
+      } else {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(incoming.text);
+        } catch {
+          throw new NeonHttpError(400, 'request body is not valid JSON');
+        }
+        if (!bodySpec.validate(parsed)) {
+          throw new NeonHttpError(400, `invalid request body: ${firstError(bodySpec.validate)}`);
+        }
+        context.body = parsed;
+      }
+    }
+    return handler(model, context);
+  } catch (error) {
+    if (error instanceof NeonHttpError) return errorReply(error, requestId);
+    throw error;
+  }
+}
+
+function errorReply(error: NeonHttpError, requestId: string): Reply {
+  return { status: error.status, body: { code: error.code, message: error.message, request_id: requestId } };
+}
+
+function faultReply(fault: Extract<NeonFault, { kind: 'respond' }>, requestId: string): Reply {
+  if (fault.rawBody !== undefined)
+    return { status: fault.status, rawBody: fault.rawBody, headers: fault.headers };
+  const message = DEFAULT_MESSAGES[fault.status] ?? (STATUS_CODES[fault.status] ?? 'error').toLowerCase();
+  return {
+    status: fault.status,
+    body: { code: '', message, request_id: requestId, ...fault.body },
+    headers: fault.headers,
+  };
+}
+
+function send(response: ServerResponse, reply: Reply, requestId: string): void {
+  if (response.destroyed || response.writableEnded) return;
+  const headers: Record<string, string> = { 'x-neon-ret-request-id': requestId };
+  if (reply.status === 204 || (reply.body === undefined && reply.rawBody === undefined)) {
+    response.writeHead(reply.status, { ...headers, ...reply.headers });
+    response.end();
+    return;
+  }
+  const text = reply.rawBody ?? JSON.stringify(reply.body);
+  response.writeHead(reply.status, {
+    ...headers,
+    'content-type': reply.rawBody === undefined ? 'application/json' : 'text/plain; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    ...reply.headers,
+  });
+  response.end(text);
+}
+
+/** A query value as the parameter's schema type; undefined when it is not one. */
+function coerce(raw: string, type: string | undefined): unknown {
+  switch (type) {
+    case 'integer':
+      return /^-?\d+$/.test(raw) ? Number(raw) : undefined;
+    case 'number':
+      return raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
+    case 'boolean':
+      return raw === 'true' ? true : raw === 'false' ? false : undefined;
+    case 'array':
+      return raw.split(',');
+    default:
+      return raw;
+  }
+}
+
+function firstError(validate: { errors?: Array<{ instancePath: string; message?: string }> | null }): string {
+  const error = validate.errors?.[0];
+  return error ? `${error.instancePath || 'value'} ${error.message ?? 'is invalid'}`.trim() : 'invalid';
+}
+
+function param(params: Record<string, string>, name: string): string {
+  const value = params[name];
+  if (value === undefined) throw new Error(`route has no ${name}`);
+  return value;
+}
+
+function headerOf(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function parseLoosely(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
