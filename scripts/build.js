@@ -40,7 +40,9 @@ for (const entry of entries) {
 if (check) {
   const differences = compare('dist', scratch);
   if (differences.length > 0) {
-    console.error(`dist/ is not a fresh build of src/ (run \`npm run build\` and commit dist/):\n  ${differences.join('\n  ')}`);
+    console.error(
+      `dist/ is not a fresh build of src/ (run \`npm run build\` and commit dist/):\n  ${differences.join('\n  ')}`,
+    );
     process.exit(1);
   }
   console.log('dist/ is a fresh build of src/');
@@ -50,7 +52,8 @@ rmSync(scratch, { recursive: true, force: true });
 /** Puts a fresh bundle in place of the old one; the root bundle leaves the sub-folders alone. */
 function replaceEntry(destination, fresh, root) {
   for (const entry of safeReaddir(destination)) {
-    if (!root || !entry.isDirectory()) rmSync(join(destination, entry.name), { recursive: true, force: true });
+    if (!root || !entry.isDirectory())
+      rmSync(join(destination, entry.name), { recursive: true, force: true });
   }
   for (const entry of readdirSync(fresh, { withFileTypes: true })) {
     if (root && entry.isDirectory()) continue;
@@ -74,7 +77,8 @@ function compare(committed, fresh) {
   for (const file of a.keys()) if (!b.has(file)) differences.push(`not produced by the build: dist/${file}`);
   for (const [file, path] of a) {
     const other = b.get(file);
-    if (other !== undefined && !readFileSync(path).equals(readFileSync(other))) differences.push(`differs: dist/${file}`);
+    if (other !== undefined && !readFileSync(path).equals(readFileSync(other)))
+      differences.push(`differs: dist/${file}`);
   }
   return differences;
 }
