@@ -8,7 +8,6 @@ import {
   GetJobCommand,
   type JobSummary,
   ListBranchesCommand,
-  ListJobsCommand,
   StartJobCommand,
   StopJobCommand,
   UpdateBranchCommand,
@@ -35,7 +34,7 @@ export interface AmplifyPortOptions {
   requestTimeoutMs?: number;
 }
 
-/** ListBranches and ListJobs accept at most 50 per page. */
+/** ListBranches accepts at most 50 per page. */
 const PAGE_SIZE = 50;
 
 const JOB_STATUSES: readonly JobStatus[] = [
@@ -82,6 +81,14 @@ export function createAmplifyPort(options: AmplifyPortOptions): AmplifyPort {
    */
   const confirmApp = async (step: string): Promise<void> => {
     await call(at('GetApp', step), () => client.send(new GetAppCommand({ appId })));
+  };
+
+  const readJob = async (branch: string, jobId: string): Promise<AmplifyJob> => {
+    const step = `Reading Amplify job ${jobId} of branch '${branch}'`;
+    const output = await call(at('GetJob', step), () =>
+      client.send(new GetJobCommand({ appId, branchName: branch, jobId })),
+    );
+    return toJob(output.job?.summary, step);
   };
 
   return {
@@ -212,24 +219,25 @@ export function createAmplifyPort(options: AmplifyPortOptions): AmplifyPort {
     },
 
     async listActiveJobs(branch) {
-      const step = `Listing the jobs of Amplify branch '${branch}'`;
-      // Amplify lists jobs newest first and runs one at a time per branch, so anything still active
-      // is among the newest: one page of 50 is enough, older pages hold finished jobs only.
-      const output = await call(at('ListJobs', step), () =>
-        client.send(new ListJobsCommand({ appId, branchName: branch, maxResults: PAGE_SIZE })),
+      const step = `Reading the active job of Amplify branch '${branch}'`;
+      // The branch's activeJobId names its newest job, and Amplify runs at most one job per branch
+      // at a time (StartJob refuses a second), so GetBranch + GetJob find every active job with
+      // only the routes DESIGN.md lists; ListJobs is not needed.
+      const output = await call(at('GetBranch', step), () =>
+        client.send(new GetBranchCommand({ appId, branchName: branch })),
       );
-      return (output.jobSummaries ?? [])
-        .map((summary) => toJob(summary, step))
-        .filter((job) => ACTIVE_JOB_STATUSES.includes(job.status));
+      const jobId = output.branch?.activeJobId;
+      if (jobId === undefined || jobId === '' || jobId === '0') return [];
+      try {
+        const job = await readJob(branch, jobId);
+        return ACTIVE_JOB_STATUSES.includes(job.status) ? [job] : [];
+      } catch (error) {
+        if (isNotFound(error)) return [];
+        throw error;
+      }
     },
 
-    async getJob(branch, jobId) {
-      const step = `Reading Amplify job ${jobId} of branch '${branch}'`;
-      const output = await call(at('GetJob', step), () =>
-        client.send(new GetJobCommand({ appId, branchName: branch, jobId })),
-      );
-      return toJob(output.job?.summary, step);
-    },
+    getJob: readJob,
 
     async stopJob(branch, jobId) {
       await call(at('StopJob', `Stopping Amplify job ${jobId} of branch '${branch}'`), () =>
