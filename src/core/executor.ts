@@ -145,7 +145,7 @@ async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise<Output
       );
       return dryRunOutputs(plan, undefined, amplifyBranch?.displayName, app?.defaultDomain, options);
     }
-    const outcome = await createOrReuse(neon, plan.neonBranchName, parent, log);
+    const outcome = await createOrReuse(neon, { name: plan.neonBranchName, parent, settings }, log);
     branch = outcome.branch;
     created = outcome.created;
   }
@@ -231,13 +231,16 @@ async function resolveParent(neon: NeonPort, settings: Settings): Promise<NeonBr
 
 async function createOrReuse(
   neon: NeonPort,
-  name: string,
-  parent: NeonBranch,
+  { name, parent, settings }: { name: string; parent: NeonBranch; settings: Settings },
   log: Logger,
 ): Promise<{ branch: NeonBranch; created: boolean }> {
   try {
     log.info(`Creating Neon branch '${name}' from '${parent.name}' (${parent.id})`);
-    const result = await neon.createBranch({ name, parentId: parent.id });
+    const result = await neon.createBranch({
+      name,
+      parentId: parent.id,
+      suspendTimeoutSeconds: settings.suspendTimeoutSeconds,
+    });
     await neon.waitForOperations(result.operationIds);
     return { branch: result.branch, created: true };
   } catch (error) {

@@ -40,10 +40,15 @@ export interface NeonPort {
   /** Every branch whose name starts with `prefix`, across all pages. */
   listBranches(prefix: string): Promise<NeonBranch[]>;
   /**
-   * Creates `name` from `parentId` with a read-write endpoint. A duplicate name throws an ApiError
-   * with status 409.
+   * Creates `name` from `parentId` with a read-write endpoint (suspending after
+   * `suspendTimeoutSeconds` when given, else the project's default). A duplicate name throws an
+   * ApiError with status 409.
    */
-  createBranch(input: { name: string; parentId: string }): Promise<CreatedNeonBranch>;
+  createBranch(input: {
+    name: string;
+    parentId: string;
+    suspendTimeoutSeconds?: number | undefined;
+  }): Promise<CreatedNeonBranch>;
   /** Ids of the branch's operations that have not reached a final state. */
   pendingOperationIds(branchId: string): Promise<string[]>;
   /** Resolves when every operation has finished; throws on a failed one or past the time limit. */

@@ -62,6 +62,11 @@ export interface Settings {
   deleteAmplifyBranch: boolean;
   dryRun: boolean;
   githubToken: string | undefined;
+  /**
+   * Not an action input: the CLI's `--suspend-timeout` (neon-ci.sh's option), the new endpoint's
+   * `suspend_timeout_seconds`; undefined keeps the project's default.
+   */
+  suspendTimeoutSeconds?: number | undefined;
 }
 
 /**

@@ -156,13 +156,20 @@ export function createNeonPort(options: NeonPortOptions): NeonPort {
       return branches.filter((branch) => branch.name.startsWith(prefix)).map(toNeonBranch);
     },
 
-    async createBranch({ name, parentId }) {
+    async createBranch({ name, parentId, suspendTimeoutSeconds }) {
       // A timeout or dropped connection is retried like any other: if the first POST did reach Neon,
       // the retry answers 409 and the executor treats the branch as one another run created.
       const { data } = await call(`Creating Neon branch '${name}'`, () =>
         api.createProjectBranch(projectId, {
           branch: { name, parent_id: parentId },
-          endpoints: [{ type: EndpointType.ReadWrite }],
+          endpoints: [
+            {
+              type: EndpointType.ReadWrite,
+              ...(suspendTimeoutSeconds === undefined
+                ? {}
+                : { suspend_timeout_seconds: suspendTimeoutSeconds }),
+            },
+          ],
         }),
       );
       return {

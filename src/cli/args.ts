@@ -1,0 +1,296 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../core/errors.js';
+import { type InputName, parseBoolean } from '../core/settings.js';
+
+/** The commands the core runs. `auto` is the action's: a CLI has no event to read it from. */
+export type CliCommand = 'deploy' | 'cleanup' | 'reconcile';
+
+/** Every accepted command name; the script's names are the same commands under other spellings. */
+export const COMMAND_NAMES: Record<string, CliCommand> = {
+  deploy: 'deploy',
+  cleanup: 'cleanup',
+  reconcile: 'reconcile',
+  'create-branch': 'deploy',
+  'cleanup-branches': 'reconcile',
+};
+
+/** The settings a flag can give: every action input but `command`, which is the positional argument. */
+export type SettingName = Exclude<InputName, 'command'>;
+
+export interface FlagSpec {
+  boolean?: true;
+  /** What the value looks like, for the usage. */
+  value?: string;
+  help: string;
+}
+
+/**
+ * One flag per action input, spelled the same. The `satisfies` makes an input added to the core
+ * without a flag here a compile error, so the CLI cannot fall behind the action.
+ */
+export const SETTING_FLAGS = {
+  'neon-api-key': {
+    value: 'KEY',
+    help: 'Neon API key; prefer the environment or SSM, argv is visible to ps',
+  },
+  'neon-project-id': { value: 'ID', help: 'Neon project id, such as autumn-disk-484331' },
+  'neon-api-host': { value: 'URL', help: 'Neon API base URL (default https://console.neon.tech/api/v2)' },
+  'amplify-app-id': { value: 'ID', help: 'Amplify app id (inside an Amplify build: AWS_APP_ID first)' },
+  'aws-region': { value: 'REGION', help: "Amplify's region (default: AWS_REGION, then AWS_DEFAULT_REGION)" },
+  'git-branch': {
+    value: 'BRANCH',
+    help: 'git branch to act on (inside an Amplify build: AWS_BRANCH first)',
+  },
+  'branch-prefix': { value: 'PREFIX', help: 'Neon branch name = prefix + git branch (default preview/)' },
+  'parent-branch': { value: 'NAME|ID', help: "Neon parent branch (default: the project's default branch)" },
+  database: { value: 'NAME', help: "database of the connection string (default: the branch's only one)" },
+  role: { value: 'NAME', help: "role of the connection string (default: the database's owner)" },
+  pooled: { boolean: true, help: 'pooled (-pooler) host; --no-pooled for a direct one (default true)' },
+  'env-var-name': {
+    value: 'NAME',
+    help: 'variable written to Amplify and --write-env (default DATABASE_URL)',
+  },
+  'primary-branches': {
+    value: 'LIST',
+    help: 'branches that use the parent itself, comma separated (default main)',
+  },
+  'create-amplify-branch': { boolean: true, help: 'create a missing Amplify branch (default true)' },
+  'start-job': { boolean: true, help: 'start an Amplify job after writing the variable (default true)' },
+  'on-running-job': { value: 'MODE', help: 'replace, wait or skip a job already running (default replace)' },
+  'job-timeout-minutes': { value: 'N', help: 'how long replace and wait may take (default 30)' },
+  'delete-amplify-branch': { boolean: true, help: 'cleanup: also delete the Amplify branch (default false)' },
+  'dry-run': { boolean: true, help: 'print the plan and change nothing (default false)' },
+  'github-token': {
+    value: 'TOKEN',
+    help: 'accepted for parity with the action; the CLI makes no GitHub calls',
+  },
+} satisfies Record<SettingName, FlagSpec>;
+
+/** Flags of the CLI itself; none of them has an action input. `deploy` marks the deploy-only ones. */
+export const CLI_FLAGS = {
+  'neon-api-key-ssm-parameter': {
+    value: 'NAME',
+    help: 'read the Neon API key from this SSM parameter (SecureString)',
+  },
+  'write-env': { value: 'FILE', help: 'write ENV_VAR_NAME="<connection string>" into this dotenv file' },
+  'suspend-timeout': {
+    value: 'SECONDS',
+    help: 'accepted from neon-ci.sh; not applied yet (see docs/cli.md)',
+  },
+  output: { value: 'text|json', help: 'json: print one JSON result on stdout (default text)' },
+  'include-database-url': { boolean: true, help: 'put database-url into the JSON result (default false)' },
+  verbose: { boolean: true, help: 'also print debug lines (retries, requests) on stderr' },
+  help: { boolean: true, help: 'show this help' },
+} satisfies Record<string, FlagSpec>;
+
+export type CliFlagName = keyof typeof CLI_FLAGS;
+
+/** Flags that only mean something to deploy: anywhere else they would silently do nothing. */
+export const DEPLOY_ONLY: readonly CliFlagName[] = ['write-env', 'suspend-timeout'];
+
+/** The option names of neon-ci.sh, as other spellings of ours. */
+export const SCRIPT_ALIASES = {
+  'app-id': 'amplify-app-id',
+  'branch-name': 'git-branch',
+  'api-key-param': 'neon-api-key-ssm-parameter',
+  'role-name': 'role',
+  'database-name': 'database',
+} as const satisfies Record<string, SettingName | CliFlagName>;
+
+/** Environment variables of the CLI's own flags (settings use the upper-snake of their name). */
+export const CLI_FLAG_ENV: Partial<Record<CliFlagName, string>> = {
+  'neon-api-key-ssm-parameter': 'NEON_API_KEY_SSM_PARAMETER',
+};
+
+/** `neon-api-key` → `NEON_API_KEY`: a setting's environment fallback. */
+export function envName(name: string): string {
+  return name.replace(/-/g, '_').toUpperCase();
+}
+
+export interface CliOptions {
+  /** Settings given as flags, by input name; booleans as `true` / `false`. */
+  settings: Partial<Record<SettingName, string>>;
+  ssmParameter: string | undefined;
+  writeEnv: string | undefined;
+  suspendTimeout: number | undefined;
+  output: 'text' | 'json';
+  includeDatabaseUrl: boolean;
+  verbose: boolean;
+}
+
+export type CliRequest =
+  | { kind: 'help'; command: CliCommand | undefined }
+  | { kind: 'run'; command: CliCommand; spelledAs: string; options: CliOptions };
+
+/** Bad usage: exit 2 with the usage of `command` (the general one when unknown). */
+export class CliUsageError extends UsageError {
+  constructor(
+    message: string,
+    readonly command?: CliCommand,
+  ) {
+    super(message);
+  }
+}
+
+const ALL_FLAGS: Record<string, FlagSpec> = { ...SETTING_FLAGS, ...CLI_FLAGS };
+
+/** Reads argv (without `node` and the script); throws CliUsageError for anything it cannot take. */
+export function parseCli(argv: readonly string[]): CliRequest {
+  // For the usage shown with an error that stops parsing; the command is usually the first word.
+  const guessed = commandOf(argv[0]);
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const [name, spec] of Object.entries(ALL_FLAGS)) {
+    options[name] = { type: spec.boolean ? 'boolean' : 'string' };
+  }
+  for (const alias of Object.keys(SCRIPT_ALIASES)) options[alias] = { type: 'string' };
+  options.help = { type: 'boolean', short: 'h' };
+  // Several --primary-branches add up, like a comma list.
+  options['primary-branches'] = { type: 'string', multiple: true };
+
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: booleansWithValues(argv),
+      options,
+      allowPositionals: true,
+      allowNegative: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new CliUsageError(explainParseError(error), guessed);
+  }
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+
+  const helpWanted = parsed.positionals[0] === 'help';
+  const words = helpWanted ? parsed.positionals.slice(1) : parsed.positionals;
+  const spelledAs = words[0];
+  const command = commandOf(spelledAs);
+  if (spelledAs !== undefined && command === undefined) {
+    throw new CliUsageError(
+      `Unknown command '${spelledAs}': expected ${Object.keys(COMMAND_NAMES).join(', ')}`,
+    );
+  }
+  if (helpWanted || values.help === true) return { kind: 'help', command };
+  if (command === undefined || spelledAs === undefined) {
+    throw new CliUsageError('No command given: expected deploy, cleanup or reconcile');
+  }
+  const extra = words.slice(1);
+  if (extra.length > 0) {
+    const booleanHint = ['true', 'false'].includes(extra[0] ?? '')
+      ? ' (a boolean takes --name, --name=false or --no-name)'
+      : '';
+    throw new CliUsageError(`Unexpected argument '${extra[0]}'${booleanHint}`, command);
+  }
+  if (command !== 'deploy') {
+    const misplaced = DEPLOY_ONLY.find((name) => values[name] !== undefined);
+    if (misplaced !== undefined) throw new CliUsageError(`--${misplaced} applies to deploy only`, command);
+  }
+
+  for (const [alias, name] of Object.entries(SCRIPT_ALIASES)) {
+    if (values[alias] === undefined) continue;
+    if (values[name] !== undefined) {
+      throw new CliUsageError(`--${alias} and --${name} are the same option: give one of them`, command);
+    }
+    values[name] = values[alias];
+  }
+
+  const settings: Partial<Record<SettingName, string>> = {};
+  for (const name of Object.keys(SETTING_FLAGS) as SettingName[]) {
+    const value = values[name];
+    if (value === undefined) continue;
+    settings[name] = Array.isArray(value) ? value.join('\n') : String(value);
+  }
+  const output = values.output ?? 'text';
+  if (output !== 'text' && output !== 'json') {
+    throw new CliUsageError(`Invalid output '${String(output)}': expected text or json`, command);
+  }
+  return {
+    kind: 'run',
+    command,
+    spelledAs,
+    options: {
+      settings,
+      ssmParameter: stringValue(values['neon-api-key-ssm-parameter']),
+      writeEnv: parseWriteEnv(stringValue(values['write-env']), command),
+      suspendTimeout: parseSuspendTimeout(stringValue(values['suspend-timeout']), command),
+      output,
+      includeDatabaseUrl: values['include-database-url'] === true,
+      verbose: values.verbose === true,
+    },
+  };
+}
+
+/**
+ * parseArgs takes a boolean as `--name` or `--no-name` only; `--name=false` is turned into one of
+ * those first, strictly (`--pooled=ture` is an error, as in the action). A token after `--name` is
+ * never a value of a boolean, and a value starting with `--` must be given inline anyway, so
+ * rewriting every `--x=...` token of a boolean flag is safe.
+ */
+function booleansWithValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let ended = false;
+  for (const arg of argv) {
+    const match = /^--([a-z0-9-]+)=(.*)$/s.exec(arg);
+    const name = match?.[1];
+    if (
+      ended ||
+      match === null ||
+      name === undefined ||
+      !(Object.hasOwn(ALL_FLAGS, name) && ALL_FLAGS[name]?.boolean)
+    ) {
+      if (arg === '--') ended = true;
+      out.push(arg);
+      continue;
+    }
+    out.push(parseBoolean(`--${name}`, match[2] ?? '') ? `--${name}` : `--no-${name}`);
+  }
+  return out;
+}
+
+function explainParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const option = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const name = option.replace(/^--no-/, '--');
+    if (option.startsWith('--no-') && Object.hasOwn(ALL_FLAGS, name.slice(2))) {
+      return `Unknown option '${option}': ${name} takes a value, it is not a boolean`;
+    }
+    return `Unknown option '${option}'`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (message.includes('does not take an argument')) {
+      return `Option '${option}' is a boolean: give ${option}, ${option}=false or --no-${option.slice(2)}`;
+    }
+    return `Option '${option}' needs a value: ${option} VALUE or ${option}=VALUE (a value starting with '-' only as ${option}=VALUE)`;
+  }
+  return message.split('\n')[0] ?? message;
+}
+
+function commandOf(word: string | undefined): CliCommand | undefined {
+  return word !== undefined && Object.hasOwn(COMMAND_NAMES, word) ? COMMAND_NAMES[word] : undefined;
+}
+
+function stringValue(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function parseWriteEnv(value: string | undefined, command: CliCommand): string | undefined {
+  if (value !== undefined && value.trim() === '') {
+    throw new CliUsageError("Invalid write-env '': expected a file path such as .env", command);
+  }
+  return value;
+}
+
+/** neon-ci.sh's `--suspend-timeout`: Neon's `suspend_timeout_seconds`, -1 (never) to 604800; 0 = default. */
+function parseSuspendTimeout(value: string | undefined, command: CliCommand): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || seconds < -1 || seconds > 604_800) {
+    throw new CliUsageError(
+      `Invalid suspend-timeout '${value}': expected seconds from -1 (never suspend) to 604800, 0 for Neon's default`,
+      command,
+    );
+  }
+  return seconds;
+}

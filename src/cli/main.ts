@@ -1,0 +1,220 @@
+import { resolve } from 'node:path';
+import { messageOf, UsageError } from '../core/errors.js';
+import { needsAmplify, ReconcileError, type Result } from '../core/executor.js';
+import { describePlan, type Intent, makePlan, type Plan } from '../core/plan.js';
+import { parseSettings, type ReadSetting, requireRegion, type Settings } from '../core/settings.js';
+import { runPlan } from '../runner.js';
+import { type CliCommand, type CliOptions, CliUsageError, envName, parseCli } from './args.js';
+import { writeDotenv } from './dotenv.js';
+import { commandUsage, generalUsage } from './help.js';
+import { amplifyBuild, type Env, type KeySource, keySource, settingReader } from './inputs.js';
+import { type CliLogger, createLogger, type Writer } from './log.js';
+import { jsonResult, summaryLines } from './report.js';
+import { readSecureParameter } from './ssm.js';
+
+export const EXIT_DONE = 0;
+export const EXIT_FAILED = 1;
+/** Bad usage: the command line or the settings are wrong, and nothing was sent anywhere. */
+export const EXIT_USAGE = 2;
+
+export interface CliIo {
+  env: Env;
+  stdout: Writer;
+  stderr: Writer;
+}
+
+/** The whole CLI: argv in, exit code out. Progress goes to stderr; stdout gets help or the JSON result. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let request: ReturnType<typeof parseCli>;
+  try {
+    request = parseCli(argv);
+  } catch (error) {
+    const command = error instanceof CliUsageError ? error.command : undefined;
+    io.stderr.write(`error: ${messageOf(error)}\n\n${command ? commandUsage(command) : generalUsage()}`);
+    return EXIT_USAGE;
+  }
+  if (request.kind === 'help') {
+    io.stdout.write(request.command ? commandUsage(request.command) : generalUsage());
+    return EXIT_DONE;
+  }
+  return run(request.command, request.options, io);
+}
+
+interface Prepared {
+  settings: Settings;
+  plan: Plan;
+  neonOnly: boolean;
+  source: KeySource;
+  read: (key: string) => ReadSetting;
+}
+
+async function run(command: CliCommand, options: CliOptions, io: CliIo): Promise<number> {
+  const log = createLogger(io.stderr, { verbose: options.verbose });
+  const json = (input: {
+    plan: Plan;
+    dryRun: boolean;
+    result?: Result;
+    envFile?: string;
+    error?: string;
+  }) => {
+    if (options.output !== 'json') return;
+    const document = jsonResult({
+      ...input,
+      command,
+      includeDatabaseUrl: options.includeDatabaseUrl,
+      error: input.error === undefined ? undefined : log.redact(input.error),
+    });
+    io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  };
+
+  let prepared: Prepared;
+  try {
+    prepared = prepare(command, options, io.env, log);
+  } catch (error) {
+    log.error(withFlagHint(messageOf(error)));
+    if (!(error instanceof UsageError)) return EXIT_FAILED;
+    io.stderr.write(`Run 'neon-amplify-branch ${command} --help' for the options.\n`);
+    return EXIT_USAGE;
+  }
+
+  const { plan, neonOnly, source, read } = prepared;
+  let settings = prepared.settings;
+  let result: Result | undefined;
+  try {
+    if (source.kind === 'ssm') {
+      const key = await readSecureParameter(source.parameter, { region: settings.awsRegion, log });
+      log.secret(key);
+      settings = {
+        ...parseSettings(read(key), io.env),
+        suspendTimeoutSeconds: settings.suspendTimeoutSeconds,
+      };
+    }
+    result = await runPlan(plan, { settings, log, secret: log.secret, neonOnly });
+    const envFile = await writeEnvFile(plan, result, settings, options, log);
+    log.info(settings.dryRun ? 'Dry run done: nothing was changed.' : 'Done.');
+    for (const line of summaryLines(plan, result)) log.info(line);
+    json({ plan, dryRun: settings.dryRun, result, ...(envFile === undefined ? {} : { envFile }) });
+    return EXIT_DONE;
+  } catch (error) {
+    if (error instanceof ReconcileError) {
+      result = error.result;
+      for (const line of summaryLines(plan, result)) log.info(line);
+    }
+    log.error(messageOf(error));
+    json({
+      plan,
+      dryRun: settings.dryRun,
+      ...(result === undefined ? {} : { result }),
+      error: messageOf(error),
+    });
+    return EXIT_FAILED;
+  }
+}
+
+/**
+ * Everything that needs no request: settings, plan, region. When the key lives in SSM, the settings
+ * are checked with a stand-in key first and again with the real one once it is read, so a typo in
+ * any setting is bad usage (exit 2) before anything is sent.
+ */
+function prepare(command: CliCommand, options: CliOptions, env: Env, log: CliLogger): Prepared {
+  const build = amplifyBuild(env);
+  const source = keySource(options, env, command);
+  if (source.kind === 'value') log.secret(source.value);
+  const base = settingReader(options, env, build);
+  const read =
+    (key: string): ReadSetting =>
+    (name) =>
+      name === 'neon-api-key' ? key : base(name);
+  const settings: Settings = {
+    ...parseSettings(read(source.kind === 'value' ? source.value : 'key-from-ssm'), env),
+    // neon-ci.sh's --suspend-timeout; 0 there meant Neon's default.
+    suspendTimeoutSeconds: options.suspendTimeout === 0 ? undefined : options.suspendTimeout,
+  };
+  const plan = makePlan(intentOf(command, settings), settings, { defaultBranch: 'main' });
+  // Inside an Amplify build the build is already running: a job started from it would start another
+  // build of the same branch, and the variable would only reach the next one. The dotenv file carries
+  // the URL into this build instead.
+  const neonOnly = command === 'deploy' && build !== undefined;
+  if (needsAmplify(plan, neonOnly)) requireRegion(settings);
+
+  if (build !== undefined) {
+    log.info(
+      `Inside an Amplify build of app ${build.appId}, branch '${build.branch}' (AWS_APP_ID, AWS_BRANCH)`,
+    );
+  }
+  log.info(`${settings.dryRun ? 'Dry run. ' : ''}${announce(plan, settings, neonOnly, options.writeEnv)}`);
+  if (
+    neonOnly &&
+    options.writeEnv === undefined &&
+    !(options.output === 'json' && options.includeDatabaseUrl)
+  ) {
+    log.warning(
+      `No --write-env: inside an Amplify build the connection string reaches the build only through a dotenv file; add --write-env .env`,
+    );
+  }
+  return { settings, plan, neonOnly, source, read };
+}
+
+/** The core names a missing setting by its input name; a shell user also needs the flag and variable. */
+function withFlagHint(message: string): string {
+  const name = /^Input required and not supplied: ([a-z-]+)/.exec(message)?.[1];
+  return name === undefined ? message : `${message}: give --${name} or set ${envName(name)}`;
+}
+
+function intentOf(command: CliCommand, settings: Settings): Intent {
+  if (command === 'reconcile') return { command };
+  if (settings.gitBranch === undefined) {
+    throw new CliUsageError(
+      `${command} needs a git branch: --git-branch BRANCH (or GIT_BRANCH); inside an Amplify build AWS_BRANCH gives it`,
+      command,
+    );
+  }
+  return { command, gitBranch: settings.gitBranch };
+}
+
+/** The plan in one line, as the action prints it, with what the CLI does differently. */
+function announce(plan: Plan, settings: Settings, neonOnly: boolean, file: string | undefined): string {
+  if (plan.kind !== 'deploy') return describePlan(plan, settings);
+  const toFile = file === undefined ? '' : ` to ${file} as ${settings.envVarName}`;
+  if (!neonOnly)
+    return `${describePlan(plan, settings)}${file === undefined ? '' : `; also write it${toFile}`}`;
+  const what = plan.primary
+    ? `'${plan.gitBranch}' is a primary branch: use the parent Neon branch`
+    : `find or create Neon branch '${plan.neonBranchName}'`;
+  return `Deploy '${plan.gitBranch}': ${what}${file === undefined ? '' : `, write its connection string${toFile}`}; Amplify variables and jobs are left alone`;
+}
+
+/** `--write-env`: the URL into the dotenv file the SSR runtime reads, once the run has it. */
+async function writeEnvFile(
+  plan: Plan,
+  result: Result,
+  settings: Settings,
+  options: CliOptions,
+  log: CliLogger,
+): Promise<string | undefined> {
+  const file = options.writeEnv;
+  if (file === undefined || plan.kind !== 'deploy') return undefined;
+  if (settings.dryRun) {
+    log.info(`Dry run: would write ${settings.envVarName} to ${file}`);
+    return undefined;
+  }
+  const url = result.outputs['database-url'];
+  if (url === '')
+    throw new Error(
+      `Writing ${settings.envVarName} to ${file} failed: the run produced no connection string`,
+    );
+  try {
+    const change = await writeDotenv(file, settings.envVarName, url);
+    const messages = {
+      created: `Created ${file} with ${settings.envVarName}`,
+      replaced: `Replaced ${settings.envVarName} in ${file}`,
+      added: `Added ${settings.envVarName} to ${file}`,
+    };
+    log.info(messages[change]);
+  } catch (error) {
+    throw new Error(`Writing ${settings.envVarName} to ${file} failed: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  return resolve(file);
+}

@@ -1,0 +1,64 @@
+import { GetParameterCommand, type Parameter, SSMClient } from '@aws-sdk/client-ssm';
+import type { Logger } from '../core/ports.js';
+
+export interface ReadParameterOptions {
+  /** From aws-region / AWS_REGION / AWS_DEFAULT_REGION; otherwise the SDK's own chain (~/.aws/config). */
+  region: string | undefined;
+  log: Logger;
+}
+
+/**
+ * Reads a SecureString from SSM Parameter Store, decrypted, as neon-ci.sh did with
+ * `aws ssm get-parameter --with-decryption`. Credentials come from the standard AWS chain (the
+ * Amplify build role inside a build), the endpoint from AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL when
+ * set (the SDK reads them itself). Every error names the parameter and says what to do about it.
+ */
+export async function readSecureParameter(name: string, options: ReadParameterOptions): Promise<string> {
+  // A parameter given by ARN lives in the ARN's region, whatever the build's region is.
+  const region = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):/.exec(name)?.[1] ?? options.region;
+  const client = new SSMClient({
+    ...(region === undefined ? {} : { region }),
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
+  });
+  const step = `Reading the Neon API key from SSM parameter '${name}'`;
+  let parameter: Parameter | undefined;
+  try {
+    parameter = (await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter;
+  } catch (error) {
+    throw new Error(`${step} failed: ${explain(error, name, region)}`, { cause: error });
+  } finally {
+    client.destroy();
+  }
+  const value = parameter?.Value?.trim();
+  if (value === undefined || value === '') throw new Error(`${step} failed: the parameter is empty`);
+  if (parameter?.Type !== 'SecureString') {
+    options.log.warning(
+      `SSM parameter '${name}' is a ${parameter?.Type ?? 'parameter of unknown type'}, not a SecureString: the Neon API key is stored unencrypted`,
+    );
+  }
+  options.log.info(`Read the Neon API key from SSM parameter '${name}'`);
+  return value;
+}
+
+function explain(error: unknown, name: string, region: string | undefined): string {
+  const code = (error as { name?: string }).name ?? 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const where = region === undefined ? '' : ` in ${region}`;
+  switch (code) {
+    case 'ParameterNotFound':
+      return `ParameterNotFound: no parameter named '${name}'${where} (names are case-sensitive and start with / when hierarchical)`;
+    case 'ParameterVersionNotFound':
+      return `ParameterVersionNotFound: the version asked for in '${name}' does not exist${where}`;
+    case 'AccessDeniedException':
+      return `AccessDeniedException: the caller may not read it; it needs ssm:GetParameter on this parameter and kms:Decrypt on its KMS key${message === '' ? '' : ` (${message})`}`;
+    case 'InvalidKeyId':
+      return `InvalidKeyId: its KMS key cannot be used to decrypt it${message === '' ? '' : ` (${message})`}`;
+    case 'CredentialsProviderError':
+      return `no AWS credentials found (${message}): inside Amplify the build's service role provides them; elsewhere set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or a web identity`;
+    default:
+      if (/region is missing/i.test(message)) {
+        return 'no AWS region: set --aws-region, AWS_REGION or AWS_DEFAULT_REGION, or give the parameter as an ARN';
+      }
+      return `${code}: ${message}`;
+  }
+}

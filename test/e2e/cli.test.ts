@@ -1,0 +1,451 @@
+/**
+ * The built CLI (dist/cli/index.js, rebuilt once before the suite so it is never stale) run as a child
+ * process the way a shell runs it: inside an Amplify build (AWS_APP_ID, AWS_BRANCH, AWS_REGION and the
+ * build role's credentials in the environment) and outside one, against the Neon, Amplify and SSM
+ * stand-ins. Every assertion reads the stand-ins' state and request logs, the files on disk and the
+ * exit code; nothing is checked against a value the CLI printed itself.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  AMPLIFY_TEST_CREDENTIALS,
+  type AmplifyStandIn,
+  startAmplifyStandIn,
+} from '../fakes/amplify-server.js';
+import { type NeonStandIn, startNeonStandIn } from '../fakes/neon-server.js';
+import { type SsmStandIn, startSsmStandIn } from '../fakes/ssm-server.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'dist/cli/index.js');
+const APP_ID = 'd1a2b3c4d5e6f7';
+const KEY_PARAMETER = '/neon/api-key';
+
+let neon: NeonStandIn;
+let amplify: AmplifyStandIn;
+let ssm: SsmStandIn;
+let cwd: string;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+beforeEach(async () => {
+  neon = await startNeonStandIn({ operationSteps: 0, operationDurationMs: null });
+  amplify = await startAmplifyStandIn();
+  // One role for everything, as in a build: SSM accepts the same key as Amplify.
+  ssm = await startSsmStandIn({ credentials: [{ ...AMPLIFY_TEST_CREDENTIALS }] });
+  ssm.putParameter({ name: KEY_PARAMETER, value: neon.apiKey });
+  amplify.addApp({ appId: APP_ID });
+  cwd = await mkdtemp(join(tmpdir(), 'cli-e2e-'));
+});
+
+afterEach(async () => {
+  expect(neon.violations).toEqual([]);
+  await Promise.all([neon.close(), amplify.close(), ssm.close()]);
+  await rm(cwd, { recursive: true, force: true });
+});
+
+/** The environment a shell has: nothing of this process's own, only what the test gives it. */
+function baseEnv(): Record<string, string> {
+  return {
+    PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
+    HOME: cwd,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: AMPLIFY_TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: AMPLIFY_TEST_CREDENTIALS.secretAccessKey,
+    AWS_CONFIG_FILE: join(cwd, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(cwd, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_AMPLIFY: amplify.url,
+    AWS_ENDPOINT_URL_SSM: ssm.url,
+    NEON_API_HOST: neon.url,
+    NEON_PROJECT_ID: neon.projectId,
+  };
+}
+
+/** What Amplify puts into the environment of every build. */
+function buildEnv(branch: string): Record<string, string> {
+  return { ...baseEnv(), AWS_APP_ID: APP_ID, AWS_BRANCH: branch };
+}
+
+function run(
+  args: string[],
+  env: Record<string, string>,
+  command: string[] = [process.execPath, CLI],
+): Promise<Run> {
+  return new Promise((done, fail) => {
+    const [file = '', ...rest] = command;
+    const child = spawn(file, [...rest, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** The connection string's parts, checked against the stand-in's own records of the branch. */
+function expectUrlOfBranch(url: string | undefined, branchName: string, options: { pooled: boolean }) {
+  const branch = neon.branchByName(branchName);
+  expect(branch, `Neon branch ${branchName}`).toBeDefined();
+  const endpoint = neon.state.endpoints.find((candidate) => candidate.branch_id === branch?.id);
+  expect(endpoint).toBeDefined();
+  const parsed = new URL(url ?? '');
+  expect(parsed.username).toBe('neondb_owner');
+  expect(decodeURIComponent(parsed.password)).toBe(neon.passwordOf(branch?.id ?? '', 'neondb_owner'));
+  expect(parsed.pathname).toBe('/neondb');
+  const hostId = parsed.hostname.split('.')[0];
+  expect(hostId).toBe(options.pooled ? `${endpoint?.id}-pooler` : endpoint?.id);
+}
+
+function secretsOf(branchName: string): string[] {
+  const branch = neon.branchByName(branchName);
+  return [neon.apiKey, neon.passwordOf(branch?.id ?? '', 'neondb_owner') ?? 'no-password'];
+}
+
+describe('inside an Amplify build', () => {
+  it('replaces neon-ci.sh create-branch with its own option names: a branch, one DATABASE_URL line, Amplify untouched', async () => {
+    const dotenv = [
+      '# Written by hand: keep me',
+      'NEXT_PUBLIC_SITE=https://example.com',
+      'export DATABASE_URL=postgresql://old:old@old.example/old',
+      '',
+      "SESSION_SECRET='s3cr=t # not a comment'",
+      '# DATABASE_URL=postgresql://commented-out/stays',
+      'DATABASE_URL="postgresql://duplicate@old.example/dup"',
+      'TAIL=1',
+      '',
+    ].join('\n');
+    await writeFile(join(cwd, '.env'), dotenv, { mode: 0o640 });
+    await chmod(join(cwd, '.env'), 0o640);
+
+    const result = await run(
+      [
+        'create-branch',
+        '--app-id',
+        APP_ID,
+        '--neon-project-id',
+        neon.projectId,
+        '--branch-name',
+        'feat/login',
+        '--parent-branch',
+        'main',
+        '--api-key-param',
+        KEY_PARAMETER,
+        '--role-name',
+        'neondb_owner',
+        '--database-name',
+        'neondb',
+        '--suspend-timeout',
+        '300',
+        '--branch-prefix',
+        `${APP_ID}-`,
+        '--write-env',
+        '.env',
+      ],
+      buildEnv('feat/login'),
+    );
+
+    expect(result.stderr).not.toContain('error:');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+
+    const name = `${APP_ID}-feat/login`;
+    const created = neon.branchByName(name);
+    expect(created?.parent_id).toBe(neon.defaultBranch().id);
+    expect(neon.requestsTo('POST', `/projects/${neon.projectId}/branches`)).toHaveLength(1);
+    const endpoint = neon.state.endpoints.find((e) => e.branch_id === created?.id);
+    expect(endpoint?.suspend_timeout_seconds).toBe(300);
+    expect(neon.requests.every((request) => request.authorized)).toBe(true);
+
+    const written = await readFile(join(cwd, '.env'), 'utf8');
+    const lines = written.split('\n');
+    expect(lines.filter((line) => /^\s*(export\s+)?DATABASE_URL=/.test(line))).toHaveLength(1);
+    expect(lines[2]).toMatch(/^export DATABASE_URL="/);
+    // Every other line is byte for byte what it was, in its place.
+    expect(lines.filter((line) => !/^\s*(export\s+)?DATABASE_URL=/.test(line))).toEqual(
+      dotenv.split('\n').filter((line) => !/^\s*(export\s+)?DATABASE_URL=/.test(line)),
+    );
+    expectUrlOfBranch(parseEnv(written).DATABASE_URL, name, { pooled: true });
+    expect((await stat(join(cwd, '.env'))).mode & 0o777).toBe(0o640);
+    expect((await readdir(cwd)).sort()).toEqual(['.env']);
+
+    // Inside the build nothing is asked of Amplify: no variables, no job (that would build again).
+    expect(amplify.requests).toEqual([]);
+    expect(ssm.requests).toHaveLength(1);
+    expect(ssm.requests[0]).toMatchObject({ name: KEY_PARAMETER, withDecryption: true, status: 200 });
+
+    for (const secret of secretsOf(name)) expect(result.stderr).not.toContain(secret);
+    expect(result.stderr).not.toContain('postgresql://');
+  });
+
+  it('deploy from the environment alone creates the dotenv file 0600, then reuses the branch on the next build', async () => {
+    const env = { ...buildEnv('feature/cart'), NEON_API_KEY_SSM_PARAMETER: KEY_PARAMETER };
+    const first = await run(['deploy', '--write-env', '.env.production', '--output', 'json'], env);
+    expect(first.stderr).not.toContain('error:');
+    expect(first.code).toBe(0);
+
+    const file = join(cwd, '.env.production');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const firstText = await readFile(file, 'utf8');
+    expect(Object.keys(parseEnv(firstText))).toEqual(['DATABASE_URL']);
+    expectUrlOfBranch(parseEnv(firstText).DATABASE_URL, 'preview/feature/cart', { pooled: true });
+
+    const json = JSON.parse(first.stdout);
+    expect(json).toMatchObject({
+      ok: true,
+      command: 'deploy',
+      plan: 'deploy',
+      outputs: { 'neon-branch-name': 'preview/feature/cart', created: 'true', 'amplify-job-id': '' },
+    });
+    expect(json.outputs['neon-branch-id']).toBe(neon.branchByName('preview/feature/cart')?.id);
+    // No connection string on stdout unless asked for: stdout of a build is its log.
+    expect(json.outputs).not.toHaveProperty('database-url');
+    for (const secret of secretsOf('preview/feature/cart')) {
+      expect(first.stdout + first.stderr).not.toContain(secret);
+    }
+
+    const second = await run(['deploy', '--write-env', '.env.production', '--output', 'json'], env);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout).outputs.created).toBe('false');
+    expect(neon.requestsTo('POST', `/projects/${neon.projectId}/branches`)).toHaveLength(1);
+    expect(await readFile(file, 'utf8')).toBe(firstText);
+    expect(amplify.requests).toEqual([]);
+  });
+
+  it('--dry-run reads only: no branch, no file', async () => {
+    const result = await run(['deploy', '--write-env', '.env', '--dry-run', '--output', 'json'], {
+      ...buildEnv('feat'),
+      NEON_API_KEY: neon.apiKey,
+    });
+    expect(result.code).toBe(0);
+    expect(neon.branchByName('preview/feat')).toBeUndefined();
+    expect(neon.requests.filter((request) => request.method !== 'GET')).toEqual([]);
+    expect(await readdir(cwd)).toEqual([]);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      ok: true,
+      dryRun: true,
+      outputs: { created: 'false' },
+    });
+  });
+
+  it('the primary branch gets the parent database, and cleanup of it deletes nothing', async () => {
+    const env = { ...buildEnv('main'), NEON_API_KEY: neon.apiKey };
+    const deploy = await run(['deploy', '--write-env', '.env', '--no-pooled'], env);
+    expect(deploy.code).toBe(0);
+    expect(neon.requestsTo('POST', `/projects/${neon.projectId}/branches`)).toHaveLength(0);
+    expectUrlOfBranch(parseEnv(await readFile(join(cwd, '.env'), 'utf8')).DATABASE_URL, 'main', {
+      pooled: false,
+    });
+
+    const branches = neon.state.branches.length;
+    const cleanup = await run(['cleanup'], env);
+    expect(cleanup.code).toBe(0);
+    expect(neon.state.branches).toHaveLength(branches);
+    expect(neon.requests.filter((request) => request.method === 'DELETE')).toEqual([]);
+  });
+
+  it('cleanup deletes exactly preview/<AWS_BRANCH>, not the branch whose name only starts the same', async () => {
+    neon.addBranch({ name: 'preview/feat' });
+    neon.addBranch({ name: 'preview/feat-2' });
+    const result = await run(['cleanup', '--output', 'json'], {
+      ...buildEnv('feat'),
+      NEON_API_KEY: neon.apiKey,
+    });
+    expect(result.code).toBe(0);
+    expect(neon.branchByName('preview/feat')).toBeUndefined();
+    expect(neon.branchByName('preview/feat-2')).toBeDefined();
+    expect(JSON.parse(result.stdout).outputs.deleted).toBe('true');
+    expect(amplify.requests).toEqual([]);
+
+    // Gone already: still success, and nothing else is touched.
+    const again = await run(['cleanup', '--git-branch', 'feat'], {
+      ...buildEnv('other'),
+      NEON_API_KEY: neon.apiKey,
+    });
+    expect(again.code).toBe(0);
+    expect(neon.branchByName('preview/feat-2')).toBeDefined();
+  });
+});
+
+describe('outside an Amplify build', () => {
+  it('deploy behaves like the action: merges the variable into Amplify and starts a job', async () => {
+    amplify.addBranch(APP_ID, 'feat/x', { environmentVariables: { KEEP_ME: 'yes' } });
+    const result = await run(
+      [
+        'deploy',
+        '--amplify-app-id',
+        APP_ID,
+        '--git-branch=feat/x',
+        '--output=json',
+        '--include-database-url',
+        '--write-env=.env',
+      ],
+      { ...baseEnv(), NEON_API_KEY: neon.apiKey },
+    );
+    expect(result.stderr).not.toContain('error:');
+    expect(result.code).toBe(0);
+
+    const branch = amplify.branch(APP_ID, 'feat/x');
+    expect(branch?.environmentVariables.KEEP_ME).toBe('yes');
+    const url = branch?.environmentVariables.DATABASE_URL;
+    expectUrlOfBranch(url, 'preview/feat/x', { pooled: true });
+    expect(branch?.jobs).toHaveLength(1);
+    expect(branch?.jobs[0]?.jobType).toBe('RELEASE');
+
+    // Asked for explicitly, the JSON carries the same URL Amplify holds; stderr never does.
+    const json = JSON.parse(result.stdout);
+    expect(json.outputs['database-url']).toBe(url);
+    expect(json.outputs['amplify-job-id']).toBe(branch?.jobs[0]?.jobId);
+    expect(parseEnv(await readFile(join(cwd, '.env'), 'utf8')).DATABASE_URL).toBe(url);
+    for (const secret of secretsOf('preview/feat/x')) expect(result.stderr).not.toContain(secret);
+    expect(amplify.requestsFor('StartJob')).toHaveLength(1);
+  });
+
+  it('reconcile (neon-ci.sh cleanup-branches) compares names exactly, never by substring', async () => {
+    const prefix = `${APP_ID}-`;
+    for (const name of ['feat-2', 'release', 'team/login', 'main']) amplify.addBranch(APP_ID, name);
+    const keep = [`${prefix}feat-2`, `${prefix}release`, `${prefix}team/login`, `${prefix}main`];
+    // Each of these is a substring of a kept name, or contains one: substring matching keeps or
+    // deletes them wrongly; exact matching deletes exactly these.
+    const remove = [`${prefix}feat`, `${prefix}rel`, `${prefix}login`, `${prefix}team`];
+    const untouched = ['other-feat', 'feat'];
+    for (const name of [...keep, ...remove, ...untouched]) neon.addBranch({ name });
+    const guarded = neon.addBranch({ name: `${prefix}guarded`, protected: true });
+
+    const result = await run(
+      [
+        'cleanup-branches',
+        '--app-id',
+        APP_ID,
+        '--neon-project-id',
+        neon.projectId,
+        '--api-key-param',
+        KEY_PARAMETER,
+        '--branch-prefix',
+        prefix,
+        '--output',
+        'json',
+      ],
+      baseEnv(),
+    );
+    expect(result.stderr).not.toContain('error:');
+    expect(result.code).toBe(0);
+    for (const name of [...keep, ...untouched, guarded.name])
+      expect(neon.branchByName(name), name).toBeDefined();
+    for (const name of remove) expect(neon.branchByName(name), name).toBeUndefined();
+    expect(neon.branchByName('main')).toBeDefined();
+    const deletes = neon.requests.filter((request) => request.method === 'DELETE');
+    expect(deletes).toHaveLength(remove.length);
+    expect(JSON.parse(result.stdout).reconcile.deleted.sort()).toEqual([...remove].sort());
+  });
+
+  it('a reconcile Neon refuses part of fails with exit 1 after trying every deletion, and says which', async () => {
+    amplify.addBranch(APP_ID, 'kept');
+    const a = neon.addBranch({ name: 'preview/a' });
+    neon.addBranch({ name: 'preview/b' });
+    neon.addBranch({ name: 'preview/kept' });
+    neon.injectFault({
+      method: 'DELETE',
+      path: `/projects/${neon.projectId}/branches/${a.id}`,
+      fault: { kind: 'respond', status: 422, body: { code: '', message: 'branch has children' } },
+    });
+    const result = await run(['reconcile', '--amplify-app-id', APP_ID, '--output', 'json'], {
+      ...baseEnv(),
+      NEON_API_KEY: neon.apiKey,
+    });
+    expect(result.code).toBe(1);
+    expect(neon.branchByName('preview/a')).toBeDefined();
+    expect(neon.branchByName('preview/b')).toBeUndefined();
+    expect(neon.branchByName('preview/kept')).toBeDefined();
+    const json = JSON.parse(result.stdout);
+    expect(json.ok).toBe(false);
+    expect(json.reconcile.failed.map((failure: { name: string }) => failure.name)).toEqual(['preview/a']);
+    expect(result.stderr).toContain('preview/a');
+  });
+
+  it('runs as a bin through its shebang', async () => {
+    expect((await stat(CLI)).mode & 0o111).not.toBe(0);
+    const result = await run(['reconcile', '--help'], baseEnv(), [CLI]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: neon-amplify-branch reconcile');
+  });
+});
+
+describe('the Neon API key from SSM', () => {
+  it('a missing parameter fails with exit 1 and names it, before anything is sent to Neon', async () => {
+    const result = await run(
+      ['deploy', '--neon-api-key-ssm-parameter', '/neon/missing', '--write-env', '.env'],
+      {
+        ...buildEnv('feat'),
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("'/neon/missing'");
+    expect(result.stderr).toContain('ParameterNotFound');
+    expect(ssm.requests.map((request) => request.errorType)).toEqual(['ParameterNotFound']);
+    expect(neon.requests).toEqual([]);
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
+  it('denied access fails with exit 1 and names the parameter and the permission', async () => {
+    ssm.denyParameter(KEY_PARAMETER);
+    const result = await run(['deploy', '--api-key-param', KEY_PARAMETER], buildEnv('feat'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`'${KEY_PARAMETER}'`);
+    expect(result.stderr).toContain('ssm:GetParameter');
+    expect(neon.requests).toEqual([]);
+  });
+});
+
+describe('bad usage', () => {
+  it.each([
+    [['deploi'], "Unknown command 'deploi'", 'Usage: neon-amplify-branch <command>'],
+    [
+      ['deploy', '--neon-projekt-id', 'x'],
+      "Unknown option '--neon-projekt-id'",
+      'Usage: neon-amplify-branch deploy',
+    ],
+    [['deploy', '--pooled=ture'], "Invalid --pooled 'ture'", 'Usage: neon-amplify-branch deploy'],
+    [
+      ['reconcile', '--write-env', '.env'],
+      '--write-env applies to deploy only',
+      'Usage: neon-amplify-branch reconcile',
+    ],
+    [[], 'No command given', 'Usage: neon-amplify-branch <command>'],
+  ])('%j exits 2 with the usage on stderr and sends nothing', async (args, message, usage) => {
+    const result = await run(args, { ...buildEnv('feat'), NEON_API_KEY: neon.apiKey });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain(usage);
+    expect(result.stdout).toBe('');
+    expect([...neon.requests, ...amplify.requests, ...ssm.requests]).toEqual([]);
+  });
+
+  it('an invalid setting exits 2 before the SSM parameter is even read', async () => {
+    const result = await run(['deploy', '--api-key-param', KEY_PARAMETER, '--on-running-job', 'later'], {
+      ...buildEnv('feat'),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Invalid on-running-job 'later'");
+    expect([...neon.requests, ...amplify.requests, ...ssm.requests]).toEqual([]);
+  });
+
+  it('no key at all exits 2 and says where a key can come from', async () => {
+    const result = await run(['deploy'], buildEnv('feat'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--neon-api-key-ssm-parameter');
+    expect(result.stderr).toContain('NEON_API_KEY');
+  });
+});

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type CliCommand,
+  type CliRequest,
+  CliUsageError,
+  parseCli,
+  SETTING_FLAGS,
+} from '../../src/cli/args.js';
+import { INPUT_NAMES } from '../../src/core/settings.js';
+
+function options(argv: string[]) {
+  const request = parseCli(argv);
+  if (request.kind !== 'run') throw new Error(`expected a run, got ${request.kind}`);
+  return request;
+}
+
+function usageError(argv: string[]): CliUsageError {
+  try {
+    parseCli(argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliUsageError);
+    return error as CliUsageError;
+  }
+  throw new Error(`expected ${JSON.stringify(argv)} to be bad usage`);
+}
+
+describe('parseCli', () => {
+  it('has a flag for every action input but command, which is the positional argument', () => {
+    expect(Object.keys(SETTING_FLAGS).sort()).toEqual(
+      INPUT_NAMES.filter((name) => name !== 'command').sort(),
+    );
+  });
+
+  it('takes values as --name value and --name=value, keeping an empty value and a leading dash inline', () => {
+    const { options: parsed } = options([
+      'deploy',
+      '--neon-project-id',
+      'calm-sun-123456',
+      '--git-branch=feat/a=b',
+      '--branch-prefix=',
+      '--role=-odd',
+    ]);
+    expect(parsed.settings).toEqual({
+      'neon-project-id': 'calm-sun-123456',
+      'git-branch': 'feat/a=b',
+      'branch-prefix': '',
+      role: '-odd',
+    });
+  });
+
+  it.each([
+    [['--pooled'], 'true'],
+    [['--pooled=true'], 'true'],
+    [['--pooled=TRUE'], 'true'],
+    [['--pooled=false'], 'false'],
+    [['--pooled=False'], 'false'],
+    [['--no-pooled'], 'false'],
+    [['--no-pooled', '--pooled'], 'true'],
+  ])('booleans: %j → pooled %s', (args, expected) => {
+    expect(options(['deploy', ...args]).options.settings.pooled).toBe(expected);
+  });
+
+  it('refuses a boolean that is not one (ture) and one given as a separate word', () => {
+    expect(usageError(['deploy', '--dry-run=ture']).message).toBe(
+      "Invalid --dry-run 'ture': expected true or false",
+    );
+    expect(usageError(['deploy', '--dry-run', 'false']).message).toContain('--name=false or --no-name');
+  });
+
+  it('maps the command names of neon-ci.sh onto deploy and reconcile', () => {
+    expect(options(['create-branch'])).toMatchObject({ command: 'deploy', spelledAs: 'create-branch' });
+    expect(options(['cleanup-branches'])).toMatchObject({
+      command: 'reconcile',
+      spelledAs: 'cleanup-branches',
+    });
+  });
+
+  it("maps neon-ci.sh's option names onto ours", () => {
+    const { options: parsed } = options([
+      'create-branch',
+      '--app-id',
+      'd1a2b3',
+      '--neon-project-id',
+      'p-1',
+      '--branch-name',
+      'feat',
+      '--parent-branch',
+      'dev',
+      '--api-key-param',
+      '/neon/key',
+      '--role-name',
+      'owner',
+      '--database-name',
+      'app',
+      '--suspend-timeout',
+      '300',
+    ]);
+    expect(parsed.settings).toEqual({
+      'amplify-app-id': 'd1a2b3',
+      'neon-project-id': 'p-1',
+      'git-branch': 'feat',
+      'parent-branch': 'dev',
+      role: 'owner',
+      database: 'app',
+    });
+    expect(parsed.ssmParameter).toBe('/neon/key');
+    expect(parsed.suspendTimeout).toBe(300);
+  });
+
+  it('refuses an alias and its own spelling together', () => {
+    expect(usageError(['deploy', '--app-id', 'd1', '--amplify-app-id', 'd2']).message).toBe(
+      '--app-id and --amplify-app-id are the same option: give one of them',
+    );
+  });
+
+  it('adds up repeated --primary-branches', () => {
+    expect(
+      options(['reconcile', '--primary-branches', 'main', '--primary-branches=develop']).options.settings,
+    ).toEqual({
+      'primary-branches': 'main\ndevelop',
+    });
+  });
+
+  it.each([
+    [['deploi'], "Unknown command 'deploi'", undefined],
+    [['toString'], "Unknown command 'toString'", undefined],
+    [[], 'No command given', undefined],
+    [['--git-branch', 'x'], 'No command given', undefined],
+    [['deploy', '--nope'], "Unknown option '--nope'", 'deploy'],
+    [['deploy', '-x'], "Unknown option '-x'", 'deploy'],
+    [['deploy', '--no-role'], "Unknown option '--no-role': --role takes a value", 'deploy'],
+    [['deploy', '--role'], "Option '--role' needs a value", 'deploy'],
+    [['deploy', '--role', '--pooled'], "Option '--role' needs a value", 'deploy'],
+    [['deploy', '--help=maybe'], "Invalid --help 'maybe'", 'deploy'],
+    [['deploy', 'extra'], "Unexpected argument 'extra'", 'deploy'],
+    [['cleanup', '--write-env', '.env'], '--write-env applies to deploy only', 'cleanup'],
+    [['cleanup-branches', '--suspend-timeout', '0'], '--suspend-timeout applies to deploy only', 'reconcile'],
+    [['deploy', '--suspend-timeout', '5m'], "Invalid suspend-timeout '5m'", 'deploy'],
+    [['deploy', '--suspend-timeout', '604801'], "Invalid suspend-timeout '604801'", 'deploy'],
+    [['deploy', '--write-env='], "Invalid write-env ''", 'deploy'],
+    [['deploy', '--output', 'yaml'], "Invalid output 'yaml': expected text or json", 'deploy'],
+  ])('%j is bad usage: %s', (argv, message, command) => {
+    const error = usageError(argv);
+    expect(error.message).toContain(message);
+    expect(error.command).toBe(command);
+  });
+
+  it.each<[string[], CliCommand | undefined]>([
+    [['--help'], undefined],
+    [['-h'], undefined],
+    [['help'], undefined],
+    [['help', 'cleanup'], 'cleanup'],
+    [['deploy', '--help'], 'deploy'],
+    [['create-branch', '-h'], 'deploy'],
+  ])('%j asks for help', (argv, command) => {
+    expect(parseCli(argv)).toEqual({ kind: 'help', command } satisfies CliRequest);
+  });
+
+  it('defaults: text output, no file, no secrets in the JSON, quiet', () => {
+    expect(options(['cleanup']).options).toEqual({
+      settings: {},
+      ssmParameter: undefined,
+      writeEnv: undefined,
+      suspendTimeout: undefined,
+      output: 'text',
+      includeDatabaseUrl: false,
+      verbose: false,
+    });
+  });
+});

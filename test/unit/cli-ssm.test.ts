@@ -1,0 +1,106 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readSecureParameter } from '../../src/cli/ssm.js';
+import type { Logger } from '../../src/core/ports.js';
+import { type SsmStandIn, startSsmStandIn } from '../fakes/ssm-server.js';
+
+let ssm: SsmStandIn;
+let warnings: string[];
+let log: Logger;
+
+beforeEach(async () => {
+  ssm = await startSsmStandIn();
+  warnings = [];
+  log = { info: () => undefined, debug: () => undefined, warning: (message) => warnings.push(message) };
+  vi.stubEnv('AWS_ENDPOINT_URL_SSM', ssm.url);
+  vi.stubEnv('AWS_ACCESS_KEY_ID', ssm.credentials.accessKeyId);
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', ssm.credentials.secretAccessKey);
+  vi.stubEnv('AWS_SESSION_TOKEN', undefined);
+  vi.stubEnv('AWS_PROFILE', undefined);
+  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/aws-config');
+  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/aws-credentials');
+});
+
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await ssm.close();
+});
+
+async function failure(name: string, region = ssm.region): Promise<string> {
+  try {
+    await readSecureParameter(name, { region, log });
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected readSecureParameter to fail');
+}
+
+describe('readSecureParameter', () => {
+  it('reads a SecureString decrypted, with a signed GetParameter', async () => {
+    ssm.putParameter({ name: '/neon/api-key', value: 'napi_from_ssm\n' });
+    expect(await readSecureParameter('/neon/api-key', { region: ssm.region, log })).toBe('napi_from_ssm');
+    expect(ssm.requests).toEqual([
+      expect.objectContaining({
+        target: 'AmazonSSM.GetParameter',
+        name: '/neon/api-key',
+        withDecryption: true,
+        status: 200,
+        accessKeyId: ssm.credentials.accessKeyId,
+        region: ssm.region,
+      }),
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  it("takes the region of a parameter given by ARN over the build's", async () => {
+    ssm.putParameter({ name: '/neon/api-key', value: 'napi_by_arn' });
+    const arn = `arn:aws:ssm:${ssm.region}:123456789012:parameter/neon/api-key`;
+    expect(await readSecureParameter(arn, { region: 'eu-central-1', log })).toBe('napi_by_arn');
+    expect(ssm.requests[0]?.region).toBe(ssm.region);
+  });
+
+  it('warns when the key is stored as a plain String', async () => {
+    ssm.putParameter({ name: 'neon-key', value: 'napi_plain', type: 'String' });
+    expect(await readSecureParameter('neon-key', { region: ssm.region, log })).toBe('napi_plain');
+    expect(warnings).toEqual([
+      expect.stringContaining("SSM parameter 'neon-key' is a String, not a SecureString"),
+    ]);
+  });
+
+  it('a missing parameter names it and its region', async () => {
+    expect(await failure('/neon/nope')).toBe(
+      "Reading the Neon API key from SSM parameter '/neon/nope' failed: ParameterNotFound: no parameter named '/neon/nope' in us-east-1 (names are case-sensitive and start with / when hierarchical)",
+    );
+    expect(ssm.requests.map((request) => request.errorType)).toEqual(['ParameterNotFound']);
+  });
+
+  it('denied access names the parameter and the permissions to grant', async () => {
+    ssm.putParameter({ name: '/neon/api-key', value: 'napi_x' });
+    ssm.denyParameter('/neon/api-key');
+    const message = await failure('/neon/api-key');
+    expect(message).toMatch(
+      /^Reading the Neon API key from SSM parameter '\/neon\/api-key' failed: AccessDeniedException/,
+    );
+    expect(message).toContain('ssm:GetParameter');
+  });
+
+  it('a KMS key the caller may not use is access denied too, naming kms:Decrypt', async () => {
+    ssm.putParameter({ name: '/neon/api-key', value: 'napi_x', kmsDecryptDenied: true });
+    const message = await failure('/neon/api-key');
+    expect(message).toContain("SSM parameter '/neon/api-key'");
+    expect(message).toContain('kms:Decrypt');
+  });
+
+  it('wrong credentials are named as such, not as a missing parameter', async () => {
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-the-secret');
+    ssm.putParameter({ name: '/neon/api-key', value: 'napi_x' });
+    const message = await failure('/neon/api-key');
+    expect(message).toContain("SSM parameter '/neon/api-key' failed: InvalidSignatureException");
+  });
+
+  it('an empty parameter is an error, not an empty key', async () => {
+    ssm.putParameter({ name: '/neon/api-key', value: '  ' });
+    expect(await failure('/neon/api-key')).toBe(
+      "Reading the Neon API key from SSM parameter '/neon/api-key' failed: the parameter is empty",
+    );
+  });
+});
