@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { StandInCredentials } from './amplify-sigv4.js';
+import type { StandInCredentials } from './sigv4.js';
 
 export interface RawAmplifyRequest {
   method: string;

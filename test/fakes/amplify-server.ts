@@ -12,7 +12,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JobStatus, JobType, Stage } from '@aws-sdk/client-amplify';
-import { type StandInCredentials, verifySigV4 } from './amplify-sigv4.js';
 import {
   ACTIVE_STATUSES,
   type ArnContext,
@@ -32,10 +31,11 @@ import {
   wireBranch,
   wireJobSummary,
 } from './amplify-state.js';
+import { type StandInCredentials, verifySigV4 } from './sigv4.js';
 
-export type { StandInCredentials } from './amplify-sigv4.js';
 export type { StandInApp, StandInBranch, StandInJob, StandInState } from './amplify-state.js';
 export { defaultDisplayName } from './amplify-state.js';
+export type { StandInCredentials } from './sigv4.js';
 
 /**
  * The only key the stand-in accepts unless `credentials` says otherwise. Not a real AWS key. Hand the
@@ -533,7 +533,7 @@ export async function startAmplifyStandIn(options: AmplifyStandInOptions = {}): 
         headers: req.headers,
         body: rawBody,
       },
-      { credentials, region, now: new Date(now()) },
+      { service: 'amplify', credentials, region, now: new Date(now()) },
     );
     if ('errorType' in verdict) {
       fail(new ServiceError(verdict.status, verdict.errorType, verdict.message));

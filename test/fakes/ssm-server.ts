@@ -9,12 +9,11 @@
  * failures too, as AWS's JSON protocols answer them. A SecureString read without WithDecryption
  * gives the ciphertext, as SSM does, so a client that forgets it gets a wrong key, not the right one.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GetParameterRequest, GetParameterResult, Parameter, ParameterType } from '@aws-sdk/client-ssm';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { verifySigV4 } from './sigv4.js';
 
 export interface SsmCredentials {
   accessKeyId: string;
@@ -89,9 +88,6 @@ class SsmError extends Error {
   }
 }
 
-const AUTHORIZATION =
-  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.-]+),\s*Signature=([0-9a-f]{64})$/;
-const MAX_SKEW_MS = 15 * 60_000;
 const REQUEST_MEMBERS: readonly (keyof GetParameterRequest)[] = ['Name', 'WithDecryption'];
 
 export async function startSsmStandIn(options: SsmStandInOptions = {}): Promise<SsmStandIn> {
@@ -190,8 +186,13 @@ export async function startSsmStandIn(options: SsmStandInOptions = {}): Promise<
     raw: Buffer,
     record: SsmRecordedRequest,
   ): Promise<unknown> => {
-    const auth = await verify(request.headers, raw, record);
-    if (auth !== undefined) throw auth;
+    const verdict = await verifySigV4(
+      { method: request.method ?? '', rawPath: record.path, query: {}, headers: request.headers, body: raw },
+      { service: 'ssm', credentials, region, now: new Date(now()) },
+    );
+    if ('errorType' in verdict) throw new SsmError(verdict.errorType, verdict.message);
+    record.accessKeyId = verdict.accessKeyId;
+    record.region = verdict.region;
     if (request.method !== 'POST' || record.path !== '/') {
       throw new SsmError('UnknownOperationException', `${request.method} ${record.path} is not an operation`);
     }
@@ -209,105 +210,6 @@ export async function startSsmStandIn(options: SsmStandInOptions = {}): Promise<
       throw new SsmError('SerializationException', 'The request body is not a JSON object');
     }
     return getParameter(record.body as Record<string, unknown>, record);
-  };
-
-  const verify = async (
-    headers: IncomingHttpHeaders,
-    body: Buffer,
-    record: SsmRecordedRequest,
-  ): Promise<SsmError | undefined> => {
-    const authorization = single(headers.authorization);
-    if (authorization === undefined) {
-      return new SsmError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-    }
-    const match = AUTHORIZATION.exec(authorization);
-    if (match === null) {
-      return new SsmError(
-        'IncompleteSignatureException',
-        'Authorization header requires Credential, SignedHeaders and Signature',
-      );
-    }
-    const [
-      ,
-      accessKeyId = '',
-      shortDate = '',
-      scopeRegion = '',
-      service = '',
-      signedList = '',
-      signature = '',
-    ] = match;
-    record.accessKeyId = accessKeyId;
-    record.region = scopeRegion;
-    const known = credentials.find((candidate) => candidate.accessKeyId === accessKeyId);
-    const invalidToken = new SsmError(
-      'UnrecognizedClientException',
-      'The security token included in the request is invalid.',
-    );
-    if (
-      known === undefined ||
-      (known.sessionToken ?? undefined) !== single(headers['x-amz-security-token'])
-    ) {
-      return invalidToken;
-    }
-    if (service !== 'ssm') {
-      return new SsmError(
-        'InvalidSignatureException',
-        "Credential should be scoped to correct service: 'ssm'.",
-      );
-    }
-    if (scopeRegion !== region) {
-      return new SsmError(
-        'InvalidSignatureException',
-        `Credential should be scoped to a valid region, not '${scopeRegion}'.`,
-      );
-    }
-    const signedHeaders = signedList.split(';');
-    const amzDate = single(headers['x-amz-date']) ?? '';
-    const date = parseAmzDate(amzDate);
-    if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date') || date === undefined) {
-      return new SsmError('IncompleteSignatureException', 'Host and X-Amz-Date must be signed');
-    }
-    if (amzDate.slice(0, 8) !== shortDate || Math.abs(now() - date.getTime()) > MAX_SKEW_MS) {
-      return new SsmError('InvalidSignatureException', `Signature expired or misdated: ${amzDate}`);
-    }
-    const signed: Record<string, string> = {};
-    for (const name of signedHeaders) {
-      const value = headers[name];
-      if (value === undefined)
-        return new SsmError('InvalidSignatureException', `Signed header '${name}' is missing`);
-      signed[name] = Array.isArray(value) ? value.join(',') : value;
-    }
-    const signer = new SignatureV4({
-      credentials: known,
-      region,
-      service: 'ssm',
-      sha256: Hash.bind(null, 'sha256'),
-      uriEscapePath: true,
-      applyChecksum: false,
-    });
-    const expected = await signer.sign(
-      {
-        method: 'POST',
-        protocol: 'http:',
-        hostname: (signed.host ?? '').replace(/:\d+$/, ''),
-        path: record.path,
-        query: {},
-        headers: { ...signed },
-        body: body.length > 0 ? body : undefined,
-      },
-      { signingDate: date, signableHeaders: new Set(signedHeaders) },
-    );
-    const wanted = Buffer.from(
-      /Signature=([0-9a-f]{64})$/.exec(String(expected.headers.authorization))?.[1] ?? '',
-    );
-    const given = Buffer.from(signature);
-    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-      return new SsmError(
-        'InvalidSignatureException',
-        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
-      );
-    }
-    return undefined;
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -388,11 +290,4 @@ function parseJson(raw: Buffer): unknown {
   } catch {
     return undefined;
   }
-}
-
-function parseAmzDate(value: string): Date | undefined {
-  const parts = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  if (parts === null) return undefined;
-  const [, year, month, day, hour, minute, second] = parts.map(Number);
-  return new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1, hour ?? 0, minute ?? 0, second ?? 0));
 }

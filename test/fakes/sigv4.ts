@@ -33,6 +33,8 @@ export interface SignedRequest {
 }
 
 export interface VerifyOptions {
+  /** The signing name of the service the stand-in plays: `amplify`, `ssm`. */
+  service: string;
   credentials: readonly StandInCredentials[];
   /** The region the stand-in plays; a request signed for another one is refused. */
   region: string;
@@ -47,7 +49,7 @@ const MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 /**
- * Checks a request's SigV4 `Authorization` header the way AWS does for a restJson1 service: an
+ * Checks a request's SigV4 `Authorization` header the way AWS's front door does: an
  * unknown key is `UnrecognizedClientException`, a wrong secret or a tampered request is
  * `InvalidSignatureException`, both 403. The signature is recomputed with @smithy/signature-v4
  * over exactly the headers the client listed in `SignedHeaders`.
@@ -90,11 +92,11 @@ export async function verifySigV4(
   if ((known.sessionToken ?? undefined) !== token) {
     return { status: 403, errorType: 'UnrecognizedClientException', message: INVALID_TOKEN };
   }
-  if (service !== 'amplify') {
+  if (service !== options.service) {
     return {
       status: 403,
       errorType: 'InvalidSignatureException',
-      message: `Credential should be scoped to correct service: 'amplify'.`,
+      message: `Credential should be scoped to correct service: '${options.service}'.`,
     };
   }
   if (region !== options.region) {
