@@ -32,7 +32,19 @@ for (const entry of entries) {
   const out = join(scratch, entry.out);
   execFileSync(
     process.execPath,
-    [ncc, 'build', entry.source, '-o', out, '--license', 'licenses.txt', '--minify', '--quiet', '--target', 'es2023'],
+    [
+      ncc,
+      'build',
+      entry.source,
+      '-o',
+      out,
+      '--license',
+      'licenses.txt',
+      '--minify',
+      '--quiet',
+      '--target',
+      'es2023',
+    ],
     { stdio: 'inherit' },
   );
   if (!check) replaceEntry(join('dist', entry.out), out, entry.out === '.');

@@ -5,7 +5,7 @@
  * stand-ins. Every assertion reads the stand-ins' state and request logs, the files on disk and the
  * exit code; nothing is checked against a value the CLI printed itself.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

@@ -64,8 +64,10 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     for (const [name, spec] of Object.entries(actionYml.inputs)) {
       if (options.omit?.includes(name)) continue;
       const given = options.inputs[name];
-      const fallback =
-        spec.default === '${{ github.token }}' ? 'ghs_faketoken0000000000000000000000' : spec.default;
+      // The runner fills github-token's default from the expression action.yml gives.
+      const fallback = spec.default?.includes('github.token')
+        ? 'ghs_faketoken0000000000000000000000'
+        : spec.default;
       const value = given ?? fallback;
       if (value !== undefined) env[`INPUT_${name.toUpperCase()}`] = value;
     }

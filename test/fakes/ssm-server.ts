@@ -10,7 +10,7 @@
  * gives the ciphertext, as SSM does, so a client that forgets it gets a wrong key, not the right one.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GetParameterRequest, GetParameterResult, Parameter, ParameterType } from '@aws-sdk/client-ssm';
 import { verifySigV4 } from './sigv4.js';

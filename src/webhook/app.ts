@@ -1,0 +1,111 @@
+import { runPlan } from '../runner.js';
+import type { WebhookConfig } from './config.js';
+import { DeliveryMemory } from './dedupe.js';
+import {
+  createHandler,
+  type Delivery,
+  type Dispatched,
+  type WebhookRequest,
+  type WebhookResponse,
+} from './handler.js';
+import { JsonLogger, Redactor } from './log.js';
+import { KeyedQueue } from './queue.js';
+import { type RunPlan, work } from './work.js';
+
+export interface WebhookAppOptions {
+  config: WebhookConfig;
+  /**
+   * `queue` (the server): answer 202 once a delivery is queued, then work, so GitHub's 10-second
+   * limit is never at risk. `inline` (Lambda): work, then answer, because a Lambda is frozen as soon
+   * as it has answered and queued work would never run.
+   */
+  mode: 'queue' | 'inline';
+  log?: JsonLogger;
+  run?: RunPlan;
+  deliveries?: DeliveryMemory;
+}
+
+export interface WebhookApp {
+  handle(request: WebhookRequest): Promise<WebhookResponse>;
+  /** Stops taking deliveries (503), and /healthz answers 503 so a load balancer moves on. */
+  stop(): void;
+  /** Resolves true once queued and running work has finished, false if `timeoutMs` passed first. */
+  drain(timeoutMs: number): Promise<boolean>;
+  /** Ids of the deliveries queued or running. */
+  unfinished(): string[];
+  readonly queue: KeyedQueue;
+  readonly deliveries: DeliveryMemory;
+  readonly log: JsonLogger;
+}
+
+/** The handler, the per-branch queue, the seen-delivery set and the logger, wired together. */
+export function createWebhookApp(options: WebhookAppOptions): WebhookApp {
+  const { config } = options;
+  const log = options.log ?? createLogger(config);
+  const deliveries = options.deliveries ?? new DeliveryMemory();
+  const queue = new KeyedQueue({ concurrency: config.concurrency, capacity: config.queueCapacity });
+  const run = options.run ?? runPlan;
+  let stopping = false;
+  const unfinished = new Set<string>();
+
+  const dispatch = async (delivery: Delivery): Promise<Dispatched> => {
+    // One lane per Neon project, Amplify app and git branch: the resources a delivery changes.
+    const key = [
+      delivery.settings.neonProjectId,
+      delivery.settings.amplifyAppId,
+      delivery.plan.gitBranch,
+    ].join('\0');
+    unfinished.add(delivery.id);
+    const task = queue.push(key, async () => {
+      try {
+        // Let the answer go out first: building the clients is work GitHub need not wait for.
+        if (options.mode === 'queue') await new Promise((resolve) => setImmediate(resolve));
+        return await work(delivery, { log, run, deliveries });
+      } finally {
+        unfinished.delete(delivery.id);
+      }
+    });
+    if (task === undefined) {
+      unfinished.delete(delivery.id);
+      return {
+        kind: 'refused',
+        reason: `Queue full (${config.queueCapacity} deliveries, MAX_QUEUED): redeliver it later`,
+      };
+    }
+    if (options.mode === 'queue') return { kind: 'queued' };
+    const outcome = await task;
+    return outcome.ok
+      ? { kind: 'done', outputs: outcome.outputs }
+      : { kind: 'failed', message: outcome.message };
+  };
+
+  const handle = createHandler({ config, deliveries, log, dispatch, draining: () => stopping });
+  return {
+    handle,
+    stop: () => {
+      stopping = true;
+    },
+    drain: async (timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      try {
+        return await Promise.race([queue.idle().then(() => true as const), timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    unfinished: () => [...unfinished],
+    queue,
+    deliveries,
+    log,
+  };
+}
+
+/** The JSON-lines logger, masking every configured secret from the first line on. */
+export function createLogger(config: Pick<WebhookConfig, 'secretValues' | 'debug'>): JsonLogger {
+  const redactor = new Redactor();
+  for (const secret of config.secretValues) redactor.add(secret);
+  return new JsonLogger({ redactor, debug: config.debug });
+}

@@ -1,0 +1,133 @@
+import type { Logger } from '../core/ports.js';
+
+export type Level = 'debug' | 'info' | 'warning' | 'error';
+
+/** The fields a line may carry besides its level and message; undefined ones are left out. */
+export interface LogFields {
+  delivery?: string | undefined;
+  event?: string | undefined;
+  repository?: string | undefined;
+  branch?: string | undefined;
+  step?: string | undefined;
+  outcome?: string | undefined;
+  /** Milliseconds. */
+  duration?: number | undefined;
+  status?: number | undefined;
+  [name: string]: unknown;
+}
+
+const MASK = '***';
+/** Shorter values would mask ordinary words; no real secret is this short. */
+const MIN_SECRET_LENGTH = 4;
+
+/**
+ * The values no log line may contain. A job's redactor is a child of the server's: the job adds the
+ * connection string and password it receives, and they go with the job, so memory does not grow
+ * with the number of deliveries, while the server's own secrets (API keys, webhook secrets) apply
+ * everywhere.
+ */
+export class Redactor {
+  private readonly values = new Set<string>();
+  private sorted: string[] | undefined;
+
+  constructor(private readonly parent?: Redactor) {}
+
+  add = (value: string): void => {
+    if (value.length < MIN_SECRET_LENGTH || this.values.has(value)) return;
+    this.values.add(value);
+    this.sorted = undefined;
+  };
+
+  child(): Redactor {
+    return new Redactor(this);
+  }
+
+  redact(text: string): string {
+    let result = this.parent === undefined ? text : this.parent.redact(text);
+    // Longest first, so a URL is masked whole before its password alone could be.
+    this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
+    for (const value of this.sorted) {
+      if (result.includes(value)) result = result.replaceAll(value, MASK);
+    }
+    return result;
+  }
+}
+
+export interface JsonLoggerOptions {
+  redactor: Redactor;
+  /** One complete line, newline included. Default: process.stdout. */
+  write?: (line: string) => void;
+  debug?: boolean;
+  now?: () => Date;
+}
+
+/** One JSON object per line; every string in it passes through the redactor first. */
+export class JsonLogger {
+  private readonly write: (line: string) => void;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly options: JsonLoggerOptions,
+    private readonly context: LogFields = {},
+  ) {
+    this.write = options.write ?? ((line) => process.stdout.write(line));
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get redactor(): Redactor {
+    return this.options.redactor;
+  }
+
+  /** The same output with more fields on every line, and optionally a job's own redactor. */
+  with(fields: LogFields, redactor?: Redactor): JsonLogger {
+    return new JsonLogger(redactor === undefined ? this.options : { ...this.options, redactor }, {
+      ...this.context,
+      ...fields,
+    });
+  }
+
+  log(level: Level, msg: string, fields: LogFields = {}): void {
+    if (level === 'debug' && !this.options.debug) return;
+    const line: Record<string, unknown> = { time: this.now().toISOString(), level, msg };
+    for (const source of [this.context, fields]) {
+      for (const [name, value] of Object.entries(source)) if (value !== undefined) line[name] = value;
+    }
+    this.write(`${JSON.stringify(this.clean(line))}\n`);
+  }
+
+  info(msg: string, fields?: LogFields): void {
+    this.log('info', msg, fields);
+  }
+
+  warning(msg: string, fields?: LogFields): void {
+    this.log('warning', msg, fields);
+  }
+
+  error(msg: string, fields?: LogFields): void {
+    this.log('error', msg, fields);
+  }
+
+  debug(msg: string, fields?: LogFields): void {
+    this.log('debug', msg, fields);
+  }
+
+  /** The core's Logger: its messages become lines of this logger's context with `step`. */
+  forCore(step: string): Logger {
+    return {
+      info: (message) => this.info(message, { step }),
+      warning: (message) => this.warning(message, { step }),
+      debug: (message) => this.debug(message, { step }),
+    };
+  }
+
+  private clean(value: unknown): unknown {
+    if (typeof value === 'string') return this.options.redactor.redact(value);
+    if (Array.isArray(value)) return value.map((item) => this.clean(item));
+    if (typeof value === 'object' && value !== null) {
+      const result: Record<string, unknown> = {};
+      for (const [name, item] of Object.entries(value)) result[name] = this.clean(item);
+      return result;
+    }
+    return value;
+  }
+}

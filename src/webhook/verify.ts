@@ -1,0 +1,36 @@
+import { isUtf8 } from 'node:buffer';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { verifyWithFallback } from '@octokit/webhooks-methods';
+
+/** GitHub's X-Hub-Signature-256: `sha256=` and 64 lower-case hex digits. */
+const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
+
+export function isWellFormedSignature(signature: string): boolean {
+  return SIGNATURE.test(signature);
+}
+
+/**
+ * Whether `signature` is the HMAC-SHA256 of the raw body under one of `secrets` (several during a
+ * rotation: the new one first). Runs before the body is parsed.
+ *
+ * @octokit/webhooks-methods takes the payload as a string and hashes its UTF-8 bytes. For a body
+ * that is valid UTF-8, decoding and re-encoding gives back exactly the bytes received, so that is
+ * verification over the raw bytes. Any other body (GitHub never sends one) would not survive the
+ * round trip, so its bytes are hashed as they are, with the same comparison the library makes.
+ */
+export async function verifySignature(
+  secrets: readonly string[],
+  body: Buffer,
+  signature: string,
+): Promise<boolean> {
+  const [first, ...rest] = secrets;
+  if (first === undefined || !isWellFormedSignature(signature)) return false;
+  if (body.length > 0 && isUtf8(body)) {
+    return (await verifyWithFallback(first, body.toString('utf8'), signature, rest)) === true;
+  }
+  const expected = Buffer.from(signature);
+  return secrets.some((secret) => {
+    const actual = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  });
+}

@@ -1,0 +1,68 @@
+import { messageOf } from '../core/errors.js';
+import type { Outputs, Result } from '../core/executor.js';
+import type { Plan } from '../core/plan.js';
+import type { RunOptions } from '../runner.js';
+import type { DeliveryMemory } from './dedupe.js';
+import type { Delivery } from './handler.js';
+import type { JsonLogger } from './log.js';
+
+/** The composition root's signature (src/runner.ts); tests pass another. */
+export type RunPlan = (plan: Plan, options: RunOptions) => Promise<Result>;
+
+export type WorkOutcome = { ok: true; outputs: Record<string, string> } | { ok: false; message: string };
+
+export interface WorkOptions {
+  log: JsonLogger;
+  run: RunPlan;
+  deliveries: DeliveryMemory;
+}
+
+/**
+ * Runs one delivery's plan through the core and logs how it ended. Never throws: a failure is
+ * logged, and the delivery id is forgotten so that GitHub's "Redeliver" (same id) runs it again.
+ * Every secret the core reports goes into this job's redactor before it can reach a log line.
+ */
+export async function work(delivery: Delivery, options: WorkOptions): Promise<WorkOutcome> {
+  const redactor = options.log.redactor.child();
+  const log = options.log.with(
+    {
+      delivery: delivery.id,
+      event: delivery.event,
+      repository: delivery.repository,
+      branch: delivery.plan.gitBranch,
+    },
+    redactor,
+  );
+  const started = performance.now();
+  log.info(`Starting ${delivery.plan.kind}`, { step: 'start' });
+  try {
+    const result = await options.run(delivery.plan, {
+      settings: delivery.settings,
+      log: log.forCore(delivery.plan.kind),
+      secret: redactor.add,
+    });
+    const outputs = publicOutputs(result.outputs);
+    log.info(`Finished ${delivery.plan.kind}`, {
+      step: 'finish',
+      outcome: 'succeeded',
+      duration: elapsed(started),
+      outputs,
+    });
+    return { ok: true, outputs };
+  } catch (error) {
+    options.deliveries.release(delivery.id);
+    const message = redactor.redact(messageOf(error));
+    log.error(message, { step: 'finish', outcome: 'failed', duration: elapsed(started) });
+    return { ok: false, message };
+  }
+}
+
+/** The outputs worth a log line or a response body: names, ids and flags, never the connection string. */
+function publicOutputs(outputs: Outputs): Record<string, string> {
+  const { 'database-url': _url, 'database-host': _host, ...rest } = outputs;
+  return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== ''));
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}

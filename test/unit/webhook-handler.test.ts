@@ -1,0 +1,459 @@
+import { describe, expect, it } from 'vitest';
+import { EMPTY_OUTPUTS, type Result } from '../../src/core/executor.js';
+import type { Plan } from '../../src/core/plan.js';
+import type { RunOptions } from '../../src/runner.js';
+import { createWebhookApp, type WebhookApp } from '../../src/webhook/app.js';
+import { loadWebhookConfig } from '../../src/webhook/config.js';
+import type { WebhookRequest } from '../../src/webhook/handler.js';
+import { JsonLogger, Redactor } from '../../src/webhook/log.js';
+import { deleteOf, payload, ping, pullRequest, pushTo, tagPush } from '../fixtures/payloads.js';
+import { type SignedDelivery, signedDelivery } from '../fixtures/webhook-deliveries.js';
+
+const SECRET = 'new-webhook-secret';
+const OLD_SECRET = 'old-webhook-secret';
+const API_KEY = 'napi_unit0123456789abcdef';
+
+const ENV = {
+  GITHUB_WEBHOOK_SECRET: `${SECRET},${OLD_SECRET}`,
+  NEON_API_KEY: API_KEY,
+  NEON_PROJECT_ID: 'calm-sun-123456',
+  AMPLIFY_APP_ID: 'd1a2b3c4d5e6f7',
+  AWS_REGION: 'us-east-1',
+};
+
+interface Harness {
+  app: WebhookApp;
+  runs: { plan: Plan; options: RunOptions }[];
+  lines: Record<string, unknown>[];
+  raw: string[];
+  /** Lets the fake core finish: every run waits for this unless `immediate`. */
+  release: () => void;
+}
+
+function harness(
+  options: {
+    env?: Record<string, string>;
+    run?: (plan: Plan, options: RunOptions) => Promise<Result>;
+    mode?: 'queue' | 'inline';
+  } = {},
+): Harness {
+  const config = loadWebhookConfig({ ...ENV, ...options.env });
+  const raw: string[] = [];
+  const redactor = new Redactor();
+  for (const secret of config.secretValues) redactor.add(secret);
+  const log = new JsonLogger({ redactor, write: (line) => raw.push(line) });
+  const runs: Harness['runs'] = [];
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const run =
+    options.run ??
+    (async (plan: Plan, runOptions: RunOptions) => {
+      runs.push({ plan, options: runOptions });
+      await gate;
+      return { outputs: { ...EMPTY_OUTPUTS } };
+    });
+  const app = createWebhookApp({
+    config,
+    mode: options.mode ?? 'queue',
+    log,
+    run: async (plan, runOptions) => {
+      if (options.run !== undefined) runs.push({ plan, options: runOptions });
+      return run(plan, runOptions);
+    },
+  });
+  return {
+    app,
+    runs,
+    raw,
+    get lines() {
+      return raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    release: open,
+  };
+}
+
+function request(delivery: SignedDelivery, change: Partial<WebhookRequest> = {}): WebhookRequest {
+  return {
+    method: 'POST',
+    path: '/webhook',
+    headers: { ...delivery.headers },
+    body: delivery.body,
+    ...change,
+  };
+}
+
+async function send(app: WebhookApp, req: WebhookRequest) {
+  const response = await app.handle(req);
+  return { status: response.status, body: JSON.parse(response.body) as Record<string, unknown> };
+}
+
+const push = (branch: string, secret = SECRET) =>
+  signedDelivery({ event: 'push', payload: pushTo(branch), secret });
+const unsigned = (branch: string) =>
+  signedDelivery({ event: 'push', payload: pushTo(branch), secret: undefined });
+
+describe('rejections, in their fixed order', () => {
+  it('refuses a wrong path with 404 before anything else', async () => {
+    const { app } = harness();
+    const d = await push('feature/a', 'wrong-secret');
+    const r = await send(app, request(d, { method: 'PUT', path: '/hooks', headers: {} }));
+    expect(r).toEqual({ status: 404, body: { error: expect.stringContaining('POST /webhook') } });
+  });
+
+  it('refuses a wrong method with 405 and says which one is allowed', async () => {
+    const { app } = harness();
+    const d = await push('feature/a', 'wrong-secret');
+    const response = await app.handle(request(d, { method: 'GET', headers: {} }));
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('POST');
+    expect(JSON.parse(response.body)).toEqual({ error: 'Method not allowed: use POST' });
+  });
+
+  it('refuses a body that is not JSON by content type with 415', async () => {
+    const { app } = harness();
+    const d = await push('feature/a');
+    const headers = { ...d.headers, 'content-type': 'application/x-www-form-urlencoded' };
+    expect((await send(app, request(d, { headers }))).status).toBe(415);
+  });
+
+  it.each([
+    ['x-github-event', 'Missing header X-GitHub-Event'],
+    ['x-github-delivery', 'Missing header X-GitHub-Delivery'],
+  ])('refuses a delivery without %s with 400, before looking at the signature', async (name, error) => {
+    const { app } = harness();
+    const d = await unsigned('feature/a');
+    const headers = { ...d.headers };
+    delete headers[name];
+    expect(await send(app, request(d, { headers }))).toEqual({ status: 400, body: { error } });
+  });
+
+  it.each([
+    ['x-github-event', 'Push-Event', 'Invalid header X-GitHub-Event: expected an event name such as push'],
+    [
+      'x-github-delivery',
+      'x'.repeat(129),
+      'Invalid header X-GitHub-Delivery: expected a delivery id (a GUID)',
+    ],
+  ])('refuses a malformed %s with 400 and keeps its value out of the log', async (name, value, error) => {
+    const h = harness();
+    const d = await push('feature/a');
+    const r = await send(h.app, request(d, { headers: { ...d.headers, [name]: value } }));
+    expect(r).toEqual({ status: 400, body: { error } });
+    expect(h.raw.join('')).not.toContain(value.slice(0, 20));
+  });
+
+  it('refuses a missing signature with 401 before reading the body', async () => {
+    const { app } = harness();
+    const d = await unsigned('feature/a');
+    let read = false;
+    const r = await send(
+      app,
+      request(d, {
+        body: async () => {
+          read = true;
+          return d.body;
+        },
+      }),
+    );
+    expect(r).toEqual({ status: 401, body: { error: 'Missing header X-Hub-Signature-256' } });
+    expect(read).toBe(false);
+  });
+
+  it('refuses a malformed signature header with 401', async () => {
+    const { app } = harness();
+    const d = await push('feature/a');
+    for (const signature of ['sha1=abc', d.headers['x-hub-signature-256']?.toUpperCase() ?? '', 'sha256=']) {
+      const headers = { ...d.headers, 'x-hub-signature-256': signature };
+      expect((await send(app, request(d, { headers }))).status).toBe(401);
+    }
+  });
+
+  it('refuses a body announced over MAX_BODY_BYTES with 413 without reading it', async () => {
+    const { app } = harness({ env: { MAX_BODY_BYTES: '1000' } });
+    const d = await push('feature/a', 'forged-secret');
+    let read = false;
+    const headers = { ...d.headers, 'content-length': '1001' };
+    const r = await send(
+      app,
+      request(d, {
+        headers,
+        body: async () => {
+          read = true;
+          return d.body;
+        },
+      }),
+    );
+    expect(r).toEqual({ status: 413, body: { error: 'Body over 1000 bytes (MAX_BODY_BYTES)' } });
+    expect(read).toBe(false);
+  });
+
+  it('refuses a body found over the limit while reading with 413, before checking the signature', async () => {
+    const { app, runs } = harness({ env: { MAX_BODY_BYTES: '1000' } });
+    const d = await push('feature/a', 'forged-secret');
+    expect(d.body.length).toBeGreaterThan(1000);
+    let limit = -1;
+    const r = await send(
+      app,
+      request(d, {
+        body: async (given) => {
+          limit = given;
+          return undefined;
+        },
+      }),
+    );
+    expect(r.status).toBe(413);
+    expect(limit).toBe(1000);
+    // A Buffer body (Lambda) over the limit gets the same answer.
+    expect((await send(app, request(d))).status).toBe(413);
+    expect(runs).toHaveLength(0);
+  });
+
+  it('refuses a forged signature, and a stale secret, with 401', async () => {
+    const { app, runs } = harness();
+    expect((await send(app, request(await push('feature/a', 'forged-secret')))).status).toBe(401);
+    expect((await send(app, request(await push('feature/a', 'rotated-out-secret')))).status).toBe(401);
+    // Valid signature, body changed by one byte after signing.
+    const d = await push('feature/a');
+    const tampered = Buffer.from(d.body);
+    tampered[tampered.indexOf('feature/a')] = 'g'.charCodeAt(0);
+    expect((await send(app, request(d, { body: tampered }))).status).toBe(401);
+    expect(runs).toHaveLength(0);
+  });
+
+  it('refuses malformed JSON with 400 only once the signature is right', async () => {
+    const { app } = harness();
+    const good = await signedDelivery({ event: 'push', payload: {}, secret: SECRET });
+    const text = '{"ref": "refs/heads/x",';
+    const { sign } = await import('@octokit/webhooks-methods');
+    const headers = { ...good.headers, 'x-hub-signature-256': await sign(SECRET, text) };
+    const r = await send(app, request(good, { headers, body: Buffer.from(text) }));
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatch(/^Malformed JSON body/);
+    const forged = { ...good.headers, 'x-hub-signature-256': await sign('forged', text) };
+    expect((await send(app, request(good, { headers: forged, body: Buffer.from(text) }))).status).toBe(401);
+  });
+
+  it('logs each rejection as a line with its status, never the secret', async () => {
+    const h = harness();
+    await send(h.app, request(await push('feature/a', 'forged-secret')));
+    expect(h.lines).toEqual([
+      expect.objectContaining({
+        level: 'warning',
+        status: 401,
+        outcome: 'rejected',
+        step: 'receive',
+        event: 'push',
+      }),
+    ]);
+    expect(h.raw.join('')).not.toContain(SECRET);
+  });
+});
+
+describe('verified deliveries', () => {
+  it('answers a ping 200 and runs nothing', async () => {
+    const h = harness();
+    const d = await signedDelivery({ event: 'ping', payload: ping(), secret: SECRET });
+    expect(await send(h.app, request(d))).toEqual({ status: 200, body: { status: 'pong', delivery: d.id } });
+    expect(h.runs).toHaveLength(0);
+  });
+
+  it('accepts a delivery signed with the old secret during a rotation', async () => {
+    const h = harness();
+    expect((await send(h.app, request(await push('feature/a', OLD_SECRET)))).status).toBe(202);
+  });
+
+  it.each([
+    ['issues', payload('issues')],
+    ['push', tagPush()],
+    ['pull_request', pullRequest('opened', 'feature/a')],
+    ['pull_request', pullRequest('closed', 'feature/a', true)],
+    ['delete', deleteOf('simple-tag', 'tag')],
+    ['push', pushTo('master', true)],
+  ])('acknowledges a %s delivery that needs nothing with 200 and a reason', async (event, p) => {
+    const h = harness();
+    const d = await signedDelivery({ event, payload: p, secret: SECRET });
+    const r = await send(h.app, request(d));
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: 'ignored', reason: expect.any(String) });
+    expect(h.runs).toHaveLength(0);
+  });
+
+  it('answers 202 once queued, before the work has finished, with the plan it will run', async () => {
+    const h = harness();
+    const d = await push('feature/login');
+    const r = await send(h.app, request(d));
+    expect(r).toEqual({
+      status: 202,
+      body: {
+        status: 'accepted',
+        delivery: d.id,
+        plan: expect.stringContaining("Deploy 'feature/login'"),
+      },
+    });
+    expect(h.app.queue.size).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.runs.map((run) => run.plan)).toEqual([
+      { kind: 'deploy', gitBranch: 'feature/login', neonBranchName: 'preview/feature/login', primary: false },
+    ]);
+    h.release();
+    await h.app.drain(1000);
+    expect(h.app.queue.size).toBe(0);
+  });
+
+  it.each([
+    ['pull_request', () => pullRequest('closed', 'feature/login')],
+    ['delete', () => deleteOf('feature/login')],
+    ['push', () => pushTo('feature/login', true)],
+  ])('queues a cleanup for %s', async (event, make) => {
+    const h = harness();
+    h.release();
+    const d = await signedDelivery({ event, payload: make(), secret: SECRET });
+    expect((await send(h.app, request(d))).status).toBe(202);
+    await h.app.drain(1000);
+    expect(h.runs[0]?.plan).toMatchObject({ kind: 'cleanup', gitBranch: 'feature/login' });
+  });
+
+  it('does the same delivery id once', async () => {
+    const h = harness();
+    h.release();
+    const d = await push('feature/a');
+    expect((await send(h.app, request(d))).status).toBe(202);
+    expect(await send(h.app, request(d))).toEqual({
+      status: 200,
+      body: { status: 'duplicate', delivery: d.id },
+    });
+    await h.app.drain(1000);
+    expect(h.runs).toHaveLength(1);
+  });
+
+  it('runs a redelivery again (same id) when the first run failed', async () => {
+    let fail = true;
+    const h = harness({
+      run: async () => {
+        if (fail) throw new Error(`Creating Neon branch failed: 500 (key ${API_KEY})`);
+        return { outputs: { ...EMPTY_OUTPUTS } };
+      },
+    });
+    const d = await push('feature/a');
+    expect((await send(h.app, request(d))).status).toBe(202);
+    await h.app.drain(1000);
+    const failed = h.lines.find((line) => line.outcome === 'failed');
+    expect(failed).toMatchObject({ level: 'error', delivery: d.id, branch: 'feature/a', step: 'finish' });
+    expect(failed?.msg).toBe('Creating Neon branch failed: 500 (key ***)');
+    fail = false;
+    expect((await send(h.app, request(d))).status).toBe(202);
+    await h.app.drain(1000);
+    expect(h.runs).toHaveLength(2);
+    expect(h.lines.filter((line) => line.outcome === 'succeeded')).toHaveLength(1);
+  });
+
+  it('answers 503 when the queue is full, and takes the same delivery later', async () => {
+    const h = harness({ env: { MAX_QUEUED: '2' } });
+    expect((await send(h.app, request(await push('a')))).status).toBe(202);
+    expect((await send(h.app, request(await push('b')))).status).toBe(202);
+    const third = await push('c');
+    const r = await send(h.app, request(third));
+    expect(r.status).toBe(503);
+    expect(r.body.error).toMatch(/Queue full/);
+    h.release();
+    await h.app.drain(1000);
+    expect((await send(h.app, request(third))).status).toBe(202);
+  });
+
+  it('stops taking deliveries once stopping, and /healthz says so', async () => {
+    const h = harness();
+    const health = () => send(h.app, { method: 'GET', path: '/healthz', headers: {}, body: Buffer.alloc(0) });
+    expect(await health()).toEqual({ status: 200, body: { status: 'ok' } });
+    h.app.stop();
+    expect(await health()).toEqual({ status: 503, body: { status: 'draining' } });
+    const d = await push('feature/a');
+    expect((await send(h.app, request(d))).status).toBe(503);
+    expect(h.runs).toHaveLength(0);
+  });
+
+  it('ignores a repository CONFIG_FILE does not list, with a log line naming it', async () => {
+    const file = ['repositories:', '  other-org/other-repo:', '    neon-project-id: calm-sun-123456'].join(
+      '\n',
+    );
+    const config = loadWebhookConfig({ ...ENV, CONFIG_FILE: 'webhook.yaml' }, { readFile: () => file });
+    const raw: string[] = [];
+    const app = createWebhookApp({
+      config,
+      mode: 'queue',
+      log: new JsonLogger({ redactor: new Redactor(), write: (line) => raw.push(line) }),
+      run: async () => {
+        throw new Error('must not run');
+      },
+    });
+    const d = await push('feature/a');
+    const r = await send(app, request(d));
+    expect(r).toMatchObject({ status: 200, body: { status: 'ignored' } });
+    expect(r.body.reason).toContain('Codertocat/Hello-World');
+    expect(JSON.parse(raw[0] ?? '{}')).toMatchObject({
+      repository: 'Codertocat/Hello-World',
+      outcome: 'ignored',
+      delivery: d.id,
+      msg: "Ignored: repository 'Codertocat/Hello-World' is not in CONFIG_FILE",
+    });
+  });
+
+  it('masks every secret the core reports in the lines of that job', async () => {
+    const url = 'postgresql://neondb_owner:npg_Secret12345@ep-x-pooler.us-east-2.aws.neon.tech/neondb';
+    const h = harness({
+      run: async (_plan, options) => {
+        options.secret(url);
+        options.secret('npg_Secret12345');
+        options.log.info(`Got ${url}`);
+        options.log.warning('password npg_Secret12345 in an error');
+        return {
+          outputs: { ...EMPTY_OUTPUTS, 'database-url': url, 'neon-branch-name': 'preview/feature/a' },
+        };
+      },
+    });
+    await send(h.app, request(await push('feature/a')));
+    await h.app.drain(1000);
+    const text = h.raw.join('');
+    expect(text).not.toContain('npg_Secret12345');
+    expect(text).toContain('Got ***');
+    const finished = h.lines.find((line) => line.outcome === 'succeeded');
+    expect(finished).toMatchObject({
+      repository: 'Codertocat/Hello-World',
+      branch: 'feature/a',
+      event: 'push',
+      step: 'finish',
+      duration: expect.any(Number),
+      outputs: { 'neon-branch-name': 'preview/feature/a' },
+    });
+  });
+});
+
+describe('inline mode (Lambda)', () => {
+  it('works before answering: 200 with the outputs, or 500 with the error', async () => {
+    let fail = false;
+    const h = harness({
+      mode: 'inline',
+      run: async () => {
+        if (fail) throw new Error('Neon answered 503');
+        return { outputs: { ...EMPTY_OUTPUTS, 'neon-branch-name': 'preview/feature/a', created: 'true' } };
+      },
+    });
+    const d = await push('feature/a');
+    expect(await send(h.app, request(d))).toEqual({
+      status: 200,
+      body: {
+        status: 'done',
+        delivery: d.id,
+        plan: expect.any(String),
+        outputs: { 'neon-branch-name': 'preview/feature/a', created: 'true', deleted: 'false' },
+      },
+    });
+    fail = true;
+    const e = await push('feature/b');
+    expect(await send(h.app, request(e))).toEqual({
+      status: 500,
+      body: { error: 'Neon answered 503', delivery: e.id },
+    });
+  });
+});
