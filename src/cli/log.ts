@@ -1,4 +1,5 @@
 import type { Logger } from '../core/ports.js';
+import { Redactor } from '../core/redact.js';
 
 export interface Writer {
   write(text: string): unknown;
@@ -17,12 +18,8 @@ export interface CliLogger extends Logger {
  * the action, for whatever a service might echo back into an error message.
  */
 export function createLogger(stderr: Writer, options: { verbose: boolean }): CliLogger {
-  const secrets: string[] = [];
-  const redact = (text: string): string => {
-    let out = text;
-    for (const secret of secrets) out = out.split(secret).join('***');
-    return out;
-  };
+  const redactor = new Redactor();
+  const redact = (text: string): string => redactor.redact(text);
   const line = (prefix: string, message: string) => {
     stderr.write(`${prefix}${redact(message)}\n`);
   };
@@ -33,12 +30,7 @@ export function createLogger(stderr: Writer, options: { verbose: boolean }): Cli
     debug: (message) => {
       if (options.verbose) line('debug: ', message);
     },
-    secret: (value) => {
-      if (value === '' || secrets.includes(value)) return;
-      secrets.push(value);
-      // Longest first, so a URL is masked whole before the password inside it.
-      secrets.sort((a, b) => b.length - a.length);
-    },
+    secret: redactor.add,
     redact,
   };
 }

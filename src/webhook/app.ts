@@ -1,3 +1,4 @@
+import { Redactor } from '../core/redact.js';
 import { runPlan } from '../runner.js';
 import type { WebhookConfig } from './config.js';
 import { DeliveryMemory } from './dedupe.js';
@@ -8,7 +9,7 @@ import {
   type WebhookRequest,
   type WebhookResponse,
 } from './handler.js';
-import { JsonLogger, Redactor } from './log.js';
+import { JsonLogger } from './log.js';
 import { KeyedQueue } from './queue.js';
 import { type RunPlan, work } from './work.js';
 

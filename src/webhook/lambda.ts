@@ -1,8 +1,9 @@
 import { messageOf } from '../core/errors.js';
+import { Redactor } from '../core/redact.js';
 import { createWebhookApp, type WebhookApp } from './app.js';
 import { loadWebhookConfig } from './config.js';
 import type { WebhookRequest, WebhookResponse } from './handler.js';
-import { JsonLogger, Redactor } from './log.js';
+import { JsonLogger } from './log.js';
 
 /**
  * The request of a Lambda function URL, which is also API Gateway's HTTP API payload format 2.0

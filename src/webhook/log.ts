@@ -1,4 +1,5 @@
 import type { Logger } from '../core/ports.js';
+import type { Redactor } from '../core/redact.js';
 
 export type Level = 'debug' | 'info' | 'warning' | 'error';
 
@@ -14,43 +15,6 @@ export interface LogFields {
   duration?: number | undefined;
   status?: number | undefined;
   [name: string]: unknown;
-}
-
-const MASK = '***';
-/** Shorter values would mask ordinary words; no real secret is this short. */
-const MIN_SECRET_LENGTH = 4;
-
-/**
- * The values no log line may contain. A job's redactor is a child of the server's: the job adds the
- * connection string and password it receives, and they go with the job, so memory does not grow
- * with the number of deliveries, while the server's own secrets (API keys, webhook secrets) apply
- * everywhere.
- */
-export class Redactor {
-  private readonly values = new Set<string>();
-  private sorted: string[] | undefined;
-
-  constructor(private readonly parent?: Redactor) {}
-
-  add = (value: string): void => {
-    if (value.length < MIN_SECRET_LENGTH || this.values.has(value)) return;
-    this.values.add(value);
-    this.sorted = undefined;
-  };
-
-  child(): Redactor {
-    return new Redactor(this);
-  }
-
-  redact(text: string): string {
-    let result = this.parent === undefined ? text : this.parent.redact(text);
-    // Longest first, so a URL is masked whole before its password alone could be.
-    this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
-    for (const value of this.sorted) {
-      if (result.includes(value)) result = result.replaceAll(value, MASK);
-    }
-    return result;
-  }
 }
 
 export interface JsonLoggerOptions {

@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { messageOf } from '../core/errors.js';
+import { Redactor } from '../core/redact.js';
 import { createLogger, createWebhookApp } from './app.js';
 import { loadWebhookConfig } from './config.js';
-import { JsonLogger, Redactor } from './log.js';
+import { JsonLogger } from './log.js';
 import { createWebhookServer } from './server.js';
 
 /**

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_OUTPUTS, type Result } from '../../src/core/executor.js';
 import type { Plan } from '../../src/core/plan.js';
+import { Redactor } from '../../src/core/redact.js';
 import type { RunOptions } from '../../src/runner.js';
 import { createWebhookApp, type WebhookApp } from '../../src/webhook/app.js';
 import { loadWebhookConfig } from '../../src/webhook/config.js';
 import type { WebhookRequest } from '../../src/webhook/handler.js';
-import { JsonLogger, Redactor } from '../../src/webhook/log.js';
+import { JsonLogger } from '../../src/webhook/log.js';
 import { deleteOf, payload, ping, pullRequest, pushTo, tagPush } from '../fixtures/payloads.js';
 import { type SignedDelivery, signedDelivery } from '../fixtures/webhook-deliveries.js';
 

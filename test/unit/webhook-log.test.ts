@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { JsonLogger, Redactor } from '../../src/webhook/log.js';
+import { Redactor } from '../../src/core/redact.js';
+import { JsonLogger } from '../../src/webhook/log.js';
 
 function logger(redactor = new Redactor(), debug = false) {
   const lines: string[] = [];

@@ -1,0 +1,38 @@
+const MASK = '***';
+/** Shorter values would mask ordinary words; no real secret is this short. */
+const MIN_SECRET_LENGTH = 4;
+
+/**
+ * The secret values no printed line may contain, replaced by `***`: the CLI's and the webhook's
+ * counterpart of the runner's masking (`core.setSecret`); the core hands every secret it receives to
+ * its `secret` callback, and a front end that prints adds it here. A webhook job's redactor is a child of the server's: the job adds the
+ * connection string and password it receives, and they go with the job, so memory does not grow
+ * with the number of deliveries, while the server's own secrets (API keys, webhook secrets) apply
+ * everywhere.
+ */
+export class Redactor {
+  private readonly values = new Set<string>();
+  private sorted: string[] | undefined;
+
+  constructor(private readonly parent?: Redactor) {}
+
+  add = (value: string): void => {
+    if (value.length < MIN_SECRET_LENGTH || this.values.has(value)) return;
+    this.values.add(value);
+    this.sorted = undefined;
+  };
+
+  child(): Redactor {
+    return new Redactor(this);
+  }
+
+  redact(text: string): string {
+    let result = this.parent === undefined ? text : this.parent.redact(text);
+    // Longest first, so a URL is masked whole before its password alone could be.
+    this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
+    for (const value of this.sorted) {
+      if (result.includes(value)) result = result.replaceAll(value, MASK);
+    }
+    return result;
+  }
+}
