@@ -102,11 +102,6 @@ export const CLI_FLAG_ENV: Partial<Record<CliFlagName, string>> = {
   'neon-api-key-ssm-parameter': 'NEON_API_KEY_SSM_PARAMETER',
 };
 
-/** `neon-api-key` → `NEON_API_KEY`: a setting's environment fallback. */
-export function envName(name: string): string {
-  return name.replace(/-/g, '_').toUpperCase();
-}
-
 export interface CliOptions {
   /** Settings given as flags, by input name; booleans as `true` / `false`. */
   settings: Partial<Record<SettingName, string>>;

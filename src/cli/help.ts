@@ -1,10 +1,10 @@
+import { settingVariable } from '../core/settings.js';
 import {
   CLI_FLAG_ENV,
   CLI_FLAGS,
   type CliCommand,
   type CliFlagName,
   DEPLOY_ONLY,
-  envName,
   type FlagSpec,
   SCRIPT_ALIASES,
   SETTING_FLAGS,
@@ -45,7 +45,7 @@ export function commandUsage(command: CliCommand): string {
   const lines = [`Usage: ${BIN} ${command} [options]`, '', ABOUT[command], '', 'Options:'];
   const rows: [string, string][] = [];
   for (const [name, spec] of Object.entries(SETTING_FLAGS) as [string, FlagSpec][]) {
-    rows.push([`${flag(name, spec)}  [${envName(name)}]`, spec.help]);
+    rows.push([`${flag(name, spec)}  [${settingVariable(name)}]`, spec.help]);
   }
   for (const [name, spec] of Object.entries(CLI_FLAGS) as [string, FlagSpec][]) {
     if (name === 'help' || (command !== 'deploy' && DEPLOY_ONLY.includes(name as CliFlagName))) continue;

@@ -1,5 +1,5 @@
-import type { ReadSetting } from '../core/settings.js';
-import { type CliCommand, type CliOptions, CliUsageError, envName, type SettingName } from './args.js';
+import { nonEmpty, type ReadSetting, settingVariable } from '../core/settings.js';
+import { type CliCommand, type CliOptions, CliUsageError, type SettingName } from './args.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -32,7 +32,7 @@ export function settingReader(options: CliOptions, env: Env, build: AmplifyBuild
     if (flag !== undefined && (flag.trim() !== '' || name === 'branch-prefix')) return flag;
     if (name === 'amplify-app-id' && build !== undefined) return build.appId;
     if (name === 'git-branch' && build !== undefined) return build.branch;
-    return nonEmpty(env[envName(name)]);
+    return nonEmpty(env[settingVariable(name)]);
   };
 }
 
@@ -68,8 +68,4 @@ export function keySource(options: CliOptions, env: Env, command: CliCommand): K
     'No Neon API key: give --neon-api-key-ssm-parameter NAME (or NEON_API_KEY_SSM_PARAMETER) to read it from SSM Parameter Store, or set NEON_API_KEY',
     command,
   );
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
 }

@@ -2,9 +2,15 @@ import { resolve } from 'node:path';
 import { messageOf, UsageError } from '../core/errors.js';
 import { needsAmplify, ReconcileError, type Result } from '../core/executor.js';
 import { describePlan, type Intent, makePlan, type Plan } from '../core/plan.js';
-import { parseSettings, type ReadSetting, requireRegion, type Settings } from '../core/settings.js';
+import {
+  parseSettings,
+  type ReadSetting,
+  requireRegion,
+  type Settings,
+  settingVariable,
+} from '../core/settings.js';
 import { runPlan } from '../runner.js';
-import { type CliCommand, type CliOptions, CliUsageError, envName, parseCli } from './args.js';
+import { type CliCommand, type CliOptions, CliUsageError, parseCli } from './args.js';
 import { writeDotenv } from './dotenv.js';
 import { commandUsage, generalUsage } from './help.js';
 import { amplifyBuild, type Env, type KeySource, keySource, settingReader } from './inputs.js';
@@ -158,7 +164,7 @@ function prepare(command: CliCommand, options: CliOptions, env: Env, log: CliLog
 /** The core names a missing setting by its input name; a shell user also needs the flag and variable. */
 function withFlagHint(message: string): string {
   const name = /^Input required and not supplied: ([a-z-]+)/.exec(message)?.[1];
-  return name === undefined ? message : `${message}: give --${name} or set ${envName(name)}`;
+  return name === undefined ? message : `${message}: give --${name} or set ${settingVariable(name)}`;
 }
 
 function intentOf(command: CliCommand, settings: Settings): Intent {

@@ -171,6 +171,20 @@ export function parseSettings(read: ReadSetting, env: Environment = {}): Setting
   };
 }
 
+/**
+ * A setting's environment variable for the webhook and the CLI (DESIGN.md: the action's input names
+ * in upper snake case): `neon-api-key` → `NEON_API_KEY`.
+ */
+export function settingVariable(name: string): string {
+  return name.replace(/-/g, '_').toUpperCase();
+}
+
+/** A value with its surrounding white space trimmed; empty or blank counts as not given. */
+export function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
 /** The YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them; `ture` is an error. */
 export function parseBoolean(name: string, value: string): boolean {
   if (['true', 'True', 'TRUE'].includes(value)) return true;
@@ -190,11 +204,6 @@ export function requireRegion(settings: Settings): string {
 
 function invalid(name: string, value: string, form: string): UsageError {
   return new UsageError(`Invalid ${name} '${value}': expected ${form}`);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === '' ? undefined : trimmed;
 }
 
 function parseApiHost(value: string): string {

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { messageOf, UsageError } from '../core/errors.js';
-import { INPUT_NAMES, type InputName, parseSettings, type Settings } from '../core/settings.js';
+import {
+  INPUT_NAMES,
+  type InputName,
+  nonEmpty,
+  parseSettings,
+  type Settings,
+  settingVariable,
+} from '../core/settings.js';
 
 /** What the webhook front end runs with, read and checked once at start. */
 export interface WebhookConfig {
@@ -37,11 +44,6 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_QUEUE_CAPACITY = 1000;
 export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 25;
-
-/** The environment variable of a setting: `neon-api-key` → `NEON_API_KEY`. */
-export function variableOf(name: InputName): string {
-  return name.replace(/-/g, '_').toUpperCase();
-}
 
 export interface LoadOptions {
   readFile?: (path: string) => string;
@@ -110,10 +112,11 @@ function parseSecrets(raw: string | undefined): string[] {
 }
 
 function settingsFromEnvironment(env: NodeJS.ProcessEnv): Settings {
-  const where = (name: InputName) => variableOf(name);
+  const where = (name: InputName) => settingVariable(name);
   return checked(
-    () => parseSettings((name) => (PER_DELIVERY.includes(name) ? undefined : env[variableOf(name)]), env),
-    { prefix: '', where, missing: (name) => `set ${variableOf(name)}` },
+    () =>
+      parseSettings((name) => (PER_DELIVERY.includes(name) ? undefined : env[settingVariable(name)]), env),
+    { prefix: '', where, missing: (name) => `set ${settingVariable(name)}` },
   );
 }
 
@@ -221,7 +224,7 @@ export function parseConfigFile(text: string, file: string, env: NodeJS.ProcessE
     const own = settingsMap(entry ?? {}, path, at);
     const read = (name: InputName): string | undefined => {
       if (PER_DELIVERY.includes(name)) return undefined;
-      return own.get(name) ?? defaults.get(name) ?? env[variableOf(name)];
+      return own.get(name) ?? defaults.get(name) ?? env[settingVariable(name)];
     };
     const settings = checked(() => parseSettings(read, env), {
       prefix: `CONFIG_FILE ${file}: `,
@@ -230,8 +233,8 @@ export function parseConfigFile(text: string, file: string, env: NodeJS.ProcessE
           ? `${path}.${name}`
           : defaults.has(name)
             ? `defaults.${name}`
-            : `${variableOf(name)} (from the environment, for ${path})`,
-      missing: (name) => `set ${path}.${name} or defaults.${name}, or ${variableOf(name)}`,
+            : `${settingVariable(name)} (from the environment, for ${path})`,
+      missing: (name) => `set ${path}.${name} or defaults.${name}, or ${settingVariable(name)}`,
     });
     result.push([repository, settings]);
   }
@@ -298,9 +301,4 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isScalar(value: unknown): value is Scalar {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === '' ? undefined : trimmed;
 }
