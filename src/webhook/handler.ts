@@ -5,7 +5,7 @@ import type { Settings } from '../core/settings.js';
 import { intentFromEvent } from '../github/event.js';
 import type { WebhookConfig } from './config.js';
 import type { DeliveryMemory } from './dedupe.js';
-import type { JsonLogger } from './log.js';
+import { durationSince, type JsonLogger } from './log.js';
 import { isWellFormedSignature, verifySignature } from './verify.js';
 
 /** Reads the body, stopping as soon as it passes `limit` bytes (undefined then). */
@@ -103,7 +103,7 @@ export function createHandler(
         step: 'receive',
         outcome: 'rejected',
         status,
-        duration: since(started),
+        duration: durationSince(started),
       });
       return refuse(status, error, headers);
     };
@@ -163,7 +163,7 @@ export function createHandler(
       msg: string,
       extra = {},
     ) => {
-      log.info(msg, { ...context, ...extra, outcome, status, duration: since(started) });
+      log.info(msg, { ...context, ...extra, outcome, status, duration: durationSince(started) });
       return json(status, { ...body, delivery });
     };
     if (!deliveries.claim(delivery)) {
@@ -243,8 +243,4 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 
 function refuse(status: number, error: string, headers: Record<string, string> = {}): WebhookResponse {
   return json(status, { error }, headers);
-}
-
-function since(started: number): number {
-  return Math.round((performance.now() - started) * 100) / 100;
 }

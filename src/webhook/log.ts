@@ -11,10 +11,15 @@ export interface LogFields {
   branch?: string | undefined;
   step?: string | undefined;
   outcome?: string | undefined;
-  /** Milliseconds. */
+  /** Milliseconds, from `durationSince`. */
   duration?: number | undefined;
   status?: number | undefined;
   [name: string]: unknown;
+}
+
+/** Milliseconds since `started` (a `performance.now()`), to a hundredth: a receive takes well under one. */
+export function durationSince(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
 }
 
 export interface JsonLoggerOptions {

@@ -4,7 +4,7 @@ import type { Plan } from '../core/plan.js';
 import type { RunOptions } from '../runner.js';
 import type { DeliveryMemory } from './dedupe.js';
 import type { Delivery } from './handler.js';
-import type { JsonLogger } from './log.js';
+import { durationSince, type JsonLogger } from './log.js';
 
 /** The composition root's signature (src/runner.ts); tests pass another. */
 export type RunPlan = (plan: Plan, options: RunOptions) => Promise<Result>;
@@ -45,14 +45,14 @@ export async function work(delivery: Delivery, options: WorkOptions): Promise<Wo
     log.info(`Finished ${delivery.plan.kind}`, {
       step: 'finish',
       outcome: 'succeeded',
-      duration: elapsed(started),
+      duration: durationSince(started),
       outputs,
     });
     return { ok: true, outputs };
   } catch (error) {
     options.deliveries.release(delivery.id);
     const message = redactor.redact(messageOf(error));
-    log.error(message, { step: 'finish', outcome: 'failed', duration: elapsed(started) });
+    log.error(message, { step: 'finish', outcome: 'failed', duration: durationSince(started) });
     return { ok: false, message };
   }
 }
@@ -61,8 +61,4 @@ export async function work(delivery: Delivery, options: WorkOptions): Promise<Wo
 function publicOutputs(outputs: Outputs): Record<string, string> {
   const { 'database-url': _url, 'database-host': _host, ...rest } = outputs;
   return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== ''));
-}
-
-function elapsed(started: number): number {
-  return Math.round(performance.now() - started);
 }
