@@ -4,6 +4,7 @@ import {
   CreateBranchCommand,
   DeleteBranchCommand,
   GetAppCommand,
+  type GetAppCommandOutput,
   GetBranchCommand,
   GetJobCommand,
   type JobSummary,
@@ -80,7 +81,23 @@ export function createAmplifyPort(options: AmplifyPortOptions): AmplifyPort {
    * instead of looking like a branch that is not there (and a cleanup that "succeeded").
    */
   const confirmApp = async (step: string): Promise<void> => {
-    await call(at('GetApp', step), () => client.send(new GetAppCommand({ appId })));
+    await readApp(step);
+  };
+
+  /**
+   * GetApp at most once per port: a deploy reads the app for its domain while it reads the branch,
+   * and a missing branch confirms the app again. Only an answer is kept; a failure is not, so each
+   * caller that meets one reports it under its own step.
+   */
+  let app: Promise<GetAppCommandOutput> | undefined;
+  const readApp = (step: string): Promise<GetAppCommandOutput> => {
+    app ??= call(at('GetApp', step), () => client.send(new GetAppCommand({ appId }))).catch(
+      (error: unknown) => {
+        app = undefined;
+        throw error;
+      },
+    );
+    return app;
   };
 
   const readJob = async (branch: string, jobId: string): Promise<AmplifyJob> => {
@@ -93,9 +110,7 @@ export function createAmplifyPort(options: AmplifyPortOptions): AmplifyPort {
 
   return {
     async getApp() {
-      const output = await call(at('GetApp', `Reading Amplify app '${appId}'`), () =>
-        client.send(new GetAppCommand({ appId })),
-      );
+      const output = await readApp(`Reading Amplify app '${appId}'`);
       const defaultDomain = output.app?.defaultDomain;
       if (defaultDomain === undefined || defaultDomain === '') {
         throw new ApiError(`Reading Amplify app '${appId}'`, 'the answer has no defaultDomain', {

@@ -156,6 +156,17 @@ describe('branches', () => {
     ]);
   });
 
+  it('reads the app once per port, even when a missing branch confirms it', async () => {
+    const appId = newApp();
+    const port = portFor(appId);
+    const [app, branch] = await Promise.all([port.getApp(), port.getBranch('feat/missing')]);
+    expect(await port.deleteBranch('feat/missing')).toBe('gone');
+
+    expect(app.defaultDomain).toBe(standIn.app(appId)?.defaultDomain);
+    expect(branch).toBeUndefined();
+    expect(requestsOf(appId).filter((r) => r.operation === 'GetApp')).toHaveLength(1);
+  });
+
   it('does not mistake a missing app for a missing branch', async () => {
     const error = await failure(portFor('dnosuchapp01').getBranch('main'));
 
