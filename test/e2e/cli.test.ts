@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AMPLIFY_TEST_CREDENTIALS,
   type AmplifyStandIn,
+  amplifyClientEnv,
   startAmplifyStandIn,
 } from '../fakes/amplify-server.js';
 import { type NeonStandIn, startNeonStandIn } from '../fakes/neon-server.js';
@@ -56,13 +57,7 @@ function baseEnv(): Record<string, string> {
   return {
     PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
     HOME: cwd,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: AMPLIFY_TEST_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: AMPLIFY_TEST_CREDENTIALS.secretAccessKey,
-    AWS_CONFIG_FILE: join(cwd, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(cwd, 'no-aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ENDPOINT_URL_AMPLIFY: amplify.url,
+    ...amplifyClientEnv(amplify),
     AWS_ENDPOINT_URL_SSM: ssm.url,
     NEON_API_HOST: neon.url,
     NEON_PROJECT_ID: neon.projectId,

@@ -56,7 +56,6 @@ beforeAll(async () => {
   runtime = spawn(process.execPath, [join(import.meta.dirname, 'webhook-lambda-runtime.mjs'), LAMBDA_ENTRY], {
     env: {
       PATH: process.env.PATH ?? '',
-      AWS_EC2_METADATA_DISABLED: 'true',
       GITHUB_WEBHOOK_SECRET: SECRET,
       ...standInEnv(neon, amplify, APP_ID),
     },

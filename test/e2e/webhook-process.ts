@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Branch } from '@neondatabase/api-client';
-import type { AmplifyStandIn } from '../fakes/amplify-server.js';
+import { type AmplifyStandIn, amplifyClientEnv } from '../fakes/amplify-server.js';
 import type { NeonStandIn } from '../fakes/neon-server.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -61,10 +61,7 @@ export function standInEnv(
     NEON_PROJECT_ID: neon.projectId,
     NEON_API_HOST: neon.url,
     AMPLIFY_APP_ID: appId,
-    AWS_REGION: amplify.region,
-    AWS_ENDPOINT_URL_AMPLIFY: amplify.url,
-    AWS_ACCESS_KEY_ID: amplify.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: amplify.credentials.secretAccessKey,
+    ...amplifyClientEnv(amplify),
   };
 }
 
@@ -77,8 +74,6 @@ export async function startWebhookProcess(env: Record<string, string>): Promise<
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
-      // No instance metadata service here: never let the AWS SDK wait for one.
-      AWS_EC2_METADATA_DISABLED: 'true',
       PORT: '0',
       ...env,
     },

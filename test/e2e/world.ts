@@ -1,8 +1,4 @@
-import {
-  AMPLIFY_TEST_CREDENTIALS,
-  type AmplifyStandIn,
-  startAmplifyStandIn,
-} from '../fakes/amplify-server.js';
+import { type AmplifyStandIn, amplifyClientEnv, startAmplifyStandIn } from '../fakes/amplify-server.js';
 import { type NeonStandIn, type NeonStandInOptions, startNeonStandIn } from '../fakes/neon-server.js';
 
 export const APP_ID = 'd1a2b3c4d5e6f7';
@@ -34,15 +30,7 @@ export async function startWorld(neonOptions: NeonStandInOptions = {}): Promise<
       'neon-api-host': neon.url,
       'amplify-app-id': APP_ID,
     },
-    awsEnv: {
-      AWS_ENDPOINT_URL_AMPLIFY: amplify.url,
-      AWS_ACCESS_KEY_ID: AMPLIFY_TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: AMPLIFY_TEST_CREDENTIALS.secretAccessKey,
-      AWS_REGION: amplify.region,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONFIG_FILE: '/nonexistent/aws-config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    },
+    awsEnv: amplifyClientEnv(amplify),
     secrets: () => [
       neon.apiKey,
       ...neon.state.roles.map((role) => role.password).filter((p): p is string => !!p),

@@ -211,6 +211,22 @@ interface Answer {
   body: unknown;
 }
 
+/**
+ * The environment a child process's AWS SDK needs to reach this stand-in, and nothing of the
+ * machine's own AWS setup: no profile files, no instance metadata service to wait for.
+ */
+export function amplifyClientEnv(standIn: AmplifyStandIn): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_AMPLIFY: standIn.url,
+    AWS_ACCESS_KEY_ID: standIn.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: standIn.credentials.secretAccessKey,
+    AWS_REGION: standIn.region,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+  };
+}
+
 export async function startAmplifyStandIn(options: AmplifyStandInOptions = {}): Promise<AmplifyStandIn> {
   const region = options.region ?? AMPLIFY_TEST_REGION;
   const accountId = options.accountId ?? '123456789012';
