@@ -1,7 +1,8 @@
 import { createAmplifyPort } from './amplify/port.js';
-import { execute, needsAmplify, type Result } from './core/executor.js';
+import { execute, needsAmplify } from './core/executor.js';
 import type { Plan } from './core/plan.js';
 import type { Logger, Sleep } from './core/ports.js';
+import type { Result } from './core/result.js';
 import { requireRegion, type Settings } from './core/settings.js';
 import { createNeonPort } from './neon/port.js';
 

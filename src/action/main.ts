@@ -1,9 +1,10 @@
 import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { messageOf } from '../core/errors.js';
-import { type Outputs, ReconcileError, type Result } from '../core/executor.js';
+import { ReconcileError } from '../core/executor.js';
 import { describePlan, makePlan, type Plan } from '../core/plan.js';
 import type { Logger } from '../core/ports.js';
+import { type Result, toOutputs } from '../core/result.js';
 import { intentFromEvent } from '../github/event.js';
 import { runPlan } from '../runner.js';
 import { readSettings } from './inputs.js';
@@ -32,8 +33,6 @@ export async function run(): Promise<void> {
 }
 
 async function report(plan: Plan, result: Result): Promise<void> {
-  for (const [name, value] of Object.entries(result.outputs) as [keyof Outputs, string][]) {
-    core.setOutput(name, value);
-  }
+  for (const [name, value] of Object.entries(toOutputs(result))) core.setOutput(name, value);
   await writeSummary(plan, result);
 }

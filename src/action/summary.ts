@@ -1,11 +1,11 @@
 import * as core from '@actions/core';
-import type { Result } from '../core/executor.js';
 import type { Plan } from '../core/plan.js';
+import { type Result, toOutputs } from '../core/result.js';
 
 /** The job summary: what happened, by name and id. Never the connection string or password. */
 export async function writeSummary(plan: Plan, result: Result): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  const { outputs } = result;
+  const outputs = toOutputs(result);
   const rows: [string, string][] = [
     [
       'Neon branch',
@@ -30,8 +30,8 @@ export async function writeSummary(plan: Plan, result: Result): Promise<void> {
     ]);
   }
   if (plan.kind === 'none') summary.addRaw(`Nothing to do: ${plan.reason}`, true);
-  const report = result.reconcile;
-  if (report !== undefined) {
+  if (result.kind === 'reconcile') {
+    const { report } = result;
     summary.addRaw(`Kept ${report.kept.length} Neon branch(es).`, true);
     if (report.deleted.length > 0) summary.addHeading('Deleted', 3).addList(report.deleted);
     if (report.wouldDelete.length > 0)

@@ -3,6 +3,52 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * Bad input in one setting, with its parts as fields, so each front end can name the setting in its
+ * own terms (the CLI's flag and variable, the webhook's CONFIG_FILE key) without rewording the
+ * core's English. The message names the setting by its action input name.
+ */
+export class SettingError extends UsageError {
+  override name = 'SettingError';
+
+  private constructor(
+    message: string,
+    /** The action input name, such as `neon-project-id`. */
+    readonly setting: string,
+    /** What was given, quoted in messages; undefined when missing or secret. */
+    readonly value: string | undefined,
+    /** What is wrong or expected: `expected a Neon project id such as autumn-disk-484331`. */
+    readonly detail: string,
+    readonly missing: boolean,
+  ) {
+    super(message);
+  }
+
+  /** Not given at all; `form` says what to give. */
+  static missing(setting: string, form: string): SettingError {
+    return new SettingError(
+      `Input required and not supplied: ${setting} (${form})`,
+      setting,
+      undefined,
+      form,
+      true,
+    );
+  }
+
+  /** Given but wrong; a secret's value is passed as undefined so it is never quoted. */
+  static invalid(setting: string, value: string | undefined, detail: string): SettingError {
+    const quoted = value === undefined ? '' : ` '${value}'`;
+    return new SettingError(`Invalid ${setting}${quoted}: ${detail}`, setting, value, detail, false);
+  }
+
+  /** The same error with the setting named as `where` says, for a front end's own terms. */
+  describe(where: string, howToSet: string): string {
+    if (this.missing) return `${where} is required and not set (${this.detail}): ${howToSet}`;
+    const quoted = this.value === undefined ? '' : ` '${this.value}'`;
+    return `Invalid ${where}${quoted}: ${this.detail}`;
+  }
+}
+
 export interface ApiErrorDetails {
   /** Which service answered: 'Neon' or 'Amplify'. */
   service: string;

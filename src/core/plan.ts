@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js';
+import { SettingError } from './errors.js';
 import { neonBranchName } from './naming.js';
 import type { Settings } from './settings.js';
 
@@ -34,8 +34,10 @@ export function makePlan(intent: Intent, settings: Settings, context: PlanContex
       return { kind: 'none', reason: intent.reason };
     case 'reconcile':
       if (settings.branchPrefix === '') {
-        throw new UsageError(
-          "Invalid branch-prefix '': reconcile refuses to run without a prefix, since every Neon branch would be a candidate for deletion; expected a prefix such as preview/",
+        throw SettingError.invalid(
+          'branch-prefix',
+          '',
+          'reconcile refuses to run without a prefix, since every Neon branch would be a candidate for deletion; expected a prefix such as preview/',
         );
       }
       return { kind: 'reconcile', prefix: settings.branchPrefix, primaryBranches };

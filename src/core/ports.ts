@@ -3,6 +3,8 @@
  * these over the real clients; nothing in src/core performs I/O itself.
  */
 
+import type { JobStatus } from '@aws-sdk/client-amplify';
+
 export interface Logger {
   info(message: string): void;
   warning(message: string): void;
@@ -64,15 +66,8 @@ export interface NeonPort {
   }): Promise<string>;
 }
 
-export type JobStatus =
-  | 'CREATED'
-  | 'PENDING'
-  | 'PROVISIONING'
-  | 'RUNNING'
-  | 'SUCCEED'
-  | 'FAILED'
-  | 'CANCELLING'
-  | 'CANCELLED';
+/** Amplify's job statuses, as the SDK names them (a type only: core performs no I/O). */
+export type { JobStatus } from '@aws-sdk/client-amplify';
 
 export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'];
 

@@ -36,3 +36,18 @@ export class Redactor {
     return result;
   }
 }
+
+/** Masks the whole URL, the password as it appears in it and decoded. */
+export function maskConnectionString(url: string, secret: (value: string) => void): void {
+  secret(url);
+  try {
+    const password = new URL(url).password;
+    if (password !== '') {
+      secret(password);
+      const decoded = decodeURIComponent(password);
+      if (decoded !== password) secret(decoded);
+    }
+  } catch {
+    // Not a URL: masked whole above.
+  }
+}

@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js';
+import { SettingError, UsageError } from './errors.js';
 import { isValidGitBranchName } from './naming.js';
 
 /** Every setting, by its action input name. The CLI flags and the webhook's variables use the same names. */
@@ -86,41 +86,8 @@ export interface Environment {
  * has passed.
  */
 export function parseSettings(read: ReadSetting, env: Environment = {}): Settings {
-  const text = (name: InputName): string | undefined => {
-    const value = read(name)?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const required = (name: InputName, form: string): string => {
-    const value = text(name);
-    if (value === undefined) throw new UsageError(`Input required and not supplied: ${name} (${form})`);
-    return value;
-  };
-  const matching = (name: InputName, value: string, pattern: RegExp, form: string): string => {
-    if (!pattern.test(value)) throw invalid(name, value, form);
-    return value;
-  };
-  const oneOf = <T extends string>(name: InputName, allowed: readonly T[], fallback: T): T => {
-    const value = text(name) ?? fallback;
-    if (!(allowed as readonly string[]).includes(value))
-      throw invalid(name, value, `one of ${allowed.join(', ')}`);
-    return value as T;
-  };
-  const boolean = (name: InputName, fallback: boolean): boolean => {
-    const value = text(name);
-    return value === undefined ? fallback : parseBoolean(name, value);
-  };
-  const plain = (name: InputName, form: string): string | undefined => {
-    const value = text(name);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-    if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) throw invalid(name, value, form);
-    return value;
-  };
-
-  const neonApiKey = required('neon-api-key', 'a Neon API key');
-  if (/\s/.test(neonApiKey)) {
-    // The key itself is never quoted: it is a secret even when malformed.
-    throw new UsageError('Invalid neon-api-key: expected a Neon API key without spaces or line breaks');
-  }
+  const { text, required, matching, oneOf, boolean, plain } = readers(read);
+  const neonApiKey = parseApiKey(required('neon-api-key', 'a Neon API key'));
 
   const awsRegion = text('aws-region') ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
   const gitBranch = text('git-branch')?.replace(/^refs\/heads\//, '');
@@ -171,6 +138,55 @@ export function parseSettings(read: ReadSetting, env: Environment = {}): Setting
   };
 }
 
+/** A Neon API key as given; the CLI checks a key read from SSM with the same rule. */
+export function parseApiKey(key: string): string {
+  if (/\s/.test(key)) {
+    // The key itself is never quoted: it is a secret even when malformed.
+    throw SettingError.invalid(
+      'neon-api-key',
+      undefined,
+      'expected a Neon API key without spaces or line breaks',
+    );
+  }
+  return key;
+}
+
+/** Typed reads of one setting each, every error naming the setting. */
+function readers(read: ReadSetting) {
+  const text = (name: InputName): string | undefined => {
+    const value = read(name)?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  return {
+    text,
+    required: (name: InputName, form: string): string => {
+      const value = text(name);
+      if (value === undefined) throw SettingError.missing(name, form);
+      return value;
+    },
+    matching: (name: InputName, value: string, pattern: RegExp, form: string): string => {
+      if (!pattern.test(value)) throw invalid(name, value, form);
+      return value;
+    },
+    oneOf: <T extends string>(name: InputName, allowed: readonly T[], fallback: T): T => {
+      const value = text(name) ?? fallback;
+      if (!(allowed as readonly string[]).includes(value))
+        throw invalid(name, value, `one of ${allowed.join(', ')}`);
+      return value as T;
+    },
+    boolean: (name: InputName, fallback: boolean): boolean => {
+      const value = text(name);
+      return value === undefined ? fallback : parseBoolean(name, value);
+    },
+    plain: (name: InputName, form: string): string | undefined => {
+      const value = text(name);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+      if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) throw invalid(name, value, form);
+      return value;
+    },
+  };
+}
+
 /**
  * A setting's environment variable for the webhook and the CLI (DESIGN.md: the action's input names
  * in upper snake case): `neon-api-key` → `NEON_API_KEY`.
@@ -202,8 +218,8 @@ export function requireRegion(settings: Settings): string {
   return settings.awsRegion;
 }
 
-function invalid(name: string, value: string, form: string): UsageError {
-  return new UsageError(`Invalid ${name} '${value}': expected ${form}`);
+function invalid(name: string, value: string, form: string): SettingError {
+  return SettingError.invalid(name, value, `expected ${form}`);
 }
 
 function parseApiHost(value: string): string {

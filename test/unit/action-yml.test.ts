@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { EMPTY_OUTPUTS } from '../../src/core/executor.js';
+import { EMPTY_OUTPUTS } from '../../src/core/result.js';
 import { INPUT_NAMES } from '../../src/core/settings.js';
 
 const action = parse(readFileSync('action.yml', 'utf8')) as {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.js';
 import { type ExecuteOptions, execute, ReconcileError } from '../../src/core/executor.js';
 import { makePlan } from '../../src/core/plan.js';
+import { type Result, toOutputs } from '../../src/core/result.js';
 import { parseSettings, type Settings } from '../../src/core/settings.js';
 import { MemoryAmplify, MemoryNeon } from '../fakes/memory-ports.js';
 
@@ -14,6 +15,15 @@ function settings(extra: Record<string, string> = {}): Settings {
     ...extra,
   };
   return parseSettings((name) => inputs[name]);
+}
+
+/** The result with its string outputs and, for reconcile, its report, as the assertions read them. */
+function viewOf(result: Result) {
+  return {
+    result,
+    outputs: toOutputs(result),
+    reconcile: result.kind === 'reconcile' ? result.report : undefined,
+  };
 }
 
 function setup(extra: Record<string, string> = {}) {
@@ -38,9 +48,10 @@ function setup(extra: Record<string, string> = {}) {
     jobPollInitialMs: 10,
     jobPollMaxMs: 40,
   };
-  const run = (command: 'deploy' | 'cleanup', gitBranch: string) =>
-    execute(makePlan({ command, gitBranch }, s, { defaultBranch: 'main' }), options);
-  const reconcile = () => execute(makePlan({ command: 'reconcile' }, s, { defaultBranch: 'main' }), options);
+  const run = async (command: 'deploy' | 'cleanup', gitBranch: string) =>
+    viewOf(await execute(makePlan({ command, gitBranch }, s, { defaultBranch: 'main' }), options));
+  const reconcile = async () =>
+    viewOf(await execute(makePlan({ command: 'reconcile' }, s, { defaultBranch: 'main' }), options));
   return { neon, amplify, secrets, lines, sleeps, options, run, reconcile };
 }
 
@@ -325,7 +336,7 @@ describe('reconcile', () => {
     t.neon.refuseDelete.add('br-1');
     const failure = await t.reconcile().catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ReconcileError);
-    expect((failure as ReconcileError).result.reconcile?.failed.map((f) => f.name)).toEqual(['preview/a']);
+    expect((failure as ReconcileError).result.report.failed.map((f) => f.name)).toEqual(['preview/a']);
     expect(t.neon.branches.some((b) => b.id === 'br-2')).toBe(false);
     expect((failure as Error).message).toContain('could not delete 1');
   });

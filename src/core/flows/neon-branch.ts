@@ -1,0 +1,109 @@
+import { ApiError, SettingError, UsageError } from '../errors.js';
+import type { Logger, NeonBranch, NeonPort } from '../ports.js';
+import { maskConnectionString } from '../redact.js';
+import type { Connection } from '../result.js';
+import type { Settings } from '../settings.js';
+
+/** The parent setting resolved to a branch: the project's default branch when not given. */
+export async function resolveParent(neon: NeonPort, settings: Settings): Promise<NeonBranch> {
+  if (settings.parentBranch === undefined) return neon.getDefaultBranch();
+  const parent = await neon.resolveBranch(settings.parentBranch);
+  if (parent === undefined) {
+    throw SettingError.invalid(
+      'parent-branch',
+      settings.parentBranch,
+      `no Neon branch has that name or id in project ${settings.neonProjectId}`,
+    );
+  }
+  return parent;
+}
+
+export interface CreateOrReuseInput {
+  neon: NeonPort;
+  name: string;
+  parent: NeonBranch;
+  settings: Settings;
+  log: Logger;
+}
+
+/** Creates the branch and waits for it; a 409 means another run won the race, so its branch is used. */
+export async function createOrReuse(
+  input: CreateOrReuseInput,
+): Promise<{ branch: NeonBranch; created: boolean }> {
+  const { neon, name, parent, settings, log } = input;
+  try {
+    log.info(`Creating Neon branch '${name}' from '${parent.name}' (${parent.id})`);
+    const result = await neon.createBranch({
+      name,
+      parentId: parent.id,
+      suspendTimeoutSeconds: settings.suspendTimeoutSeconds,
+    });
+    await neon.waitForOperations(result.operationIds);
+    return { branch: result.branch, created: true };
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 409)) throw error;
+    // Another run created it between our lookup and our create: use the winner's branch, once its
+    // operations are done, so the connection string points at a ready endpoint.
+    log.info(`Neon branch '${name}' was created by another run meanwhile; reusing it`);
+    const winner = await neon.findBranchByName(name);
+    if (winner === undefined) {
+      throw new Error(
+        `Creating Neon branch '${name}' failed: Neon answered 409 but no branch has that name`,
+        {
+          cause: error,
+        },
+      );
+    }
+    await neon.waitForOperations(await neon.pendingOperationIds(winner.id));
+    return { branch: winner, created: false };
+  }
+}
+
+export interface ConnectionInput {
+  neon: NeonPort;
+  branch: NeonBranch;
+  settings: Settings;
+  secret: (value: string) => void;
+}
+
+/** The branch's connection string for the chosen database and role, masked before anything can print it. */
+export async function connectionString(input: ConnectionInput): Promise<Connection> {
+  const { neon, branch, settings } = input;
+  let databaseName = settings.database;
+  let roleName = settings.role;
+  if (databaseName === undefined || roleName === undefined) {
+    const databases = await neon.listDatabases(branch.id);
+    const database =
+      databaseName === undefined
+        ? onlyDatabase(databases, branch)
+        : databases.find((d) => d.name === databaseName);
+    if (database === undefined) {
+      throw SettingError.invalid(
+        'database',
+        databaseName,
+        `Neon branch '${branch.name}' has ${databases.map((d) => `'${d.name}'`).join(', ') || 'no databases'}`,
+      );
+    }
+    databaseName = database.name;
+    roleName ??= database.ownerName;
+  }
+  const url = await neon.connectionUri({
+    branchId: branch.id,
+    databaseName,
+    roleName,
+    pooled: settings.pooled,
+  });
+  maskConnectionString(url, input.secret);
+  return { url, host: new URL(url).hostname };
+}
+
+function onlyDatabase<T extends { name: string }>(databases: T[], branch: NeonBranch): T {
+  const [first, ...rest] = databases;
+  if (first === undefined) throw new UsageError(`Neon branch '${branch.name}' has no database`);
+  if (rest.length > 0) {
+    throw new UsageError(
+      `Neon branch '${branch.name}' has ${databases.length} databases (${databases.map((d) => d.name).join(', ')}): set the database input to one of them`,
+    );
+  }
+  return first;
+}

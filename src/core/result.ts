@@ -1,0 +1,133 @@
+import type { AmplifyJob } from './ports.js';
+
+/** A Neon branch as results name it. */
+export interface BranchRef {
+  id: string;
+  name: string;
+}
+
+/** The connection string the run handed out, and the host inside it. */
+export interface Connection {
+  url: string;
+  host: string;
+}
+
+export interface DeployResult {
+  kind: 'deploy';
+  gitBranch: string;
+  dryRun: boolean;
+  /** The branch used; its id is empty on a dry run that would create it. */
+  neonBranch: BranchRef;
+  created: boolean;
+  /** Absent on a dry run. */
+  connection?: Connection | undefined;
+  /** Absent when Amplify was not asked (inside an Amplify build). */
+  previewUrl?: string | undefined;
+  /** The job started, if one was. */
+  job?: AmplifyJob | undefined;
+}
+
+export interface CleanupResult {
+  kind: 'cleanup';
+  gitBranch: string;
+  dryRun: boolean;
+  /** The branch deleted (or that a dry run would delete); absent when none was touched. */
+  neonBranch?: BranchRef | undefined;
+  deleted: boolean;
+}
+
+/** What reconcile did, for the summary and the CLI's JSON. */
+export interface ReconcileReport {
+  deleted: string[];
+  /** Names a dry run would delete. */
+  wouldDelete: string[];
+  kept: string[];
+  failed: { name: string; message: string }[];
+}
+
+export interface ReconcileResult {
+  kind: 'reconcile';
+  dryRun: boolean;
+  report: ReconcileReport;
+}
+
+export interface NoneResult {
+  kind: 'none';
+  reason: string;
+}
+
+/** What a run did, as typed values; `toOutputs` turns it into the action's string outputs. */
+export type Result = DeployResult | CleanupResult | ReconcileResult | NoneResult;
+
+/** The action's outputs, by their DESIGN.md names; the CLI prints the same, the summary shows them. */
+export const OUTPUT_NAMES = [
+  'neon-branch-id',
+  'neon-branch-name',
+  'created',
+  'database-url',
+  'database-host',
+  'amplify-branch',
+  'amplify-job-id',
+  'preview-url',
+  'deleted',
+] as const;
+
+export type OutputName = (typeof OUTPUT_NAMES)[number];
+export type Outputs = Record<OutputName, string>;
+
+/**
+ * The outputs that hold a secret: masked by the runner, left out of the CLI's report and JSON (unless
+ * asked for), of webhook logs and response bodies. Decided here only.
+ */
+export const SECRET_OUTPUTS: readonly OutputName[] = ['database-url'];
+
+export const EMPTY_OUTPUTS: Outputs = {
+  'neon-branch-id': '',
+  'neon-branch-name': '',
+  created: '',
+  'database-url': '',
+  'database-host': '',
+  'amplify-branch': '',
+  'amplify-job-id': '',
+  'preview-url': '',
+  deleted: 'false',
+};
+
+/** The string outputs of a result, made here once for the action, the CLI and the webhook. */
+export function toOutputs(result: Result): Outputs {
+  switch (result.kind) {
+    case 'none':
+      return { ...EMPTY_OUTPUTS };
+    case 'deploy':
+      return {
+        ...EMPTY_OUTPUTS,
+        'neon-branch-id': result.neonBranch.id,
+        'neon-branch-name': result.neonBranch.name,
+        created: String(result.created),
+        'database-url': result.connection?.url ?? '',
+        'database-host': result.connection?.host ?? '',
+        'amplify-branch': result.gitBranch,
+        'amplify-job-id': result.job?.id ?? '',
+        'preview-url': result.previewUrl ?? '',
+      };
+    case 'cleanup':
+      return {
+        ...EMPTY_OUTPUTS,
+        'neon-branch-id': result.neonBranch?.id ?? '',
+        'neon-branch-name': result.neonBranch?.name ?? '',
+        'amplify-branch': result.gitBranch,
+        deleted: String(result.deleted),
+      };
+    case 'reconcile':
+      return { ...EMPTY_OUTPUTS, deleted: String(result.report.deleted.length > 0) };
+  }
+}
+
+/** The outputs without the secret ones and without empty values: for logs and printed reports. */
+export function publicOutputs(outputs: Outputs): Partial<Outputs> {
+  return Object.fromEntries(
+    Object.entries(outputs).filter(
+      ([name, value]) => value !== '' && !SECRET_OUTPUTS.includes(name as OutputName),
+    ),
+  ) as Partial<Outputs>;
+}
