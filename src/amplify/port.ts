@@ -1,4 +1,5 @@
 import {
+  type AmplifyClient,
   type AmplifyClientConfig,
   type Branch,
   CreateBranchCommand,
@@ -7,19 +8,20 @@ import {
   type GetAppCommandOutput,
   GetBranchCommand,
   GetJobCommand,
+  JobStatus,
   type JobSummary,
-  ListBranchesCommand,
+  paginateListBranches,
   StartJobCommand,
   StopJobCommand,
   UpdateBranchCommand,
 } from '@aws-sdk/client-amplify';
 import { ApiError, UsageError } from '../core/errors.js';
+import { amplifyDisplayName } from '../core/naming.js';
 import {
   ACTIVE_JOB_STATUSES,
   type AmplifyBranch,
   type AmplifyJob,
   type AmplifyPort,
-  type JobStatus,
   type Logger,
 } from '../core/ports.js';
 import { createAmplifyClient } from './client.js';
@@ -38,228 +40,223 @@ export interface AmplifyPortOptions {
 /** ListBranches accepts at most 50 per page. */
 const PAGE_SIZE = 50;
 
-const JOB_STATUSES: readonly JobStatus[] = [
-  'CREATED',
-  'PENDING',
-  'PROVISIONING',
-  'RUNNING',
-  'SUCCEED',
-  'FAILED',
-  'CANCELLING',
-  'CANCELLED',
-];
-
 export function createAmplifyPort(options: AmplifyPortOptions): AmplifyPort {
-  const { appId, log } = options;
-  if (options.region === '') {
-    throw new UsageError('Amplify needs a region: set aws-region, AWS_REGION or AWS_DEFAULT_REGION');
+  return new AmplifyApiPort(options);
+}
+
+/** The Amplify port over the real SDK client; every failure leaves as an ApiError naming its step. */
+class AmplifyApiPort implements AmplifyPort {
+  private readonly appId: string;
+  private readonly log: Logger;
+  private readonly client: AmplifyClient;
+  /** GetApp's answer, kept once it came; see readApp. */
+  private app: Promise<GetAppCommandOutput> | undefined;
+
+  constructor(options: AmplifyPortOptions) {
+    if (options.region === '') {
+      throw new UsageError('Amplify needs a region: set aws-region, AWS_REGION or AWS_DEFAULT_REGION');
+    }
+    this.appId = options.appId;
+    this.log = options.log;
+    this.client = createAmplifyClient({
+      region: options.region,
+      log: options.log,
+      clientConfig: options.clientConfig,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    });
   }
-  const client = createAmplifyClient({
-    region: options.region,
-    log,
-    clientConfig: options.clientConfig,
-    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-  });
+
+  async getApp() {
+    const output = await this.readApp(`Reading Amplify app '${this.appId}'`);
+    const defaultDomain = output.app?.defaultDomain;
+    if (defaultDomain === undefined || defaultDomain === '') {
+      throw new ApiError(`Reading Amplify app '${this.appId}'`, 'the answer has no defaultDomain', {
+        service: 'Amplify',
+        requestId: output.$metadata.requestId,
+      });
+    }
+    return { defaultDomain };
+  }
+
+  async getBranch(name: string) {
+    const step = `Reading Amplify branch '${name}'`;
+    try {
+      const output = await this.call('GetBranch', step, () =>
+        this.client.send(new GetBranchCommand({ appId: this.appId, branchName: name })),
+      );
+      return toBranch(output.branch, name);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await this.readApp(step);
+      return undefined;
+    }
+  }
+
+  async createBranch({
+    name,
+    environmentVariables,
+  }: {
+    name: string;
+    environmentVariables: Record<string, string>;
+  }) {
+    const output = await this.call('CreateBranch', `Creating Amplify branch '${name}'`, () =>
+      this.client.send(
+        new CreateBranchCommand({
+          appId: this.appId,
+          branchName: name,
+          // Off, so that creating the branch (or a later push) does not build it before the
+          // variables are in place; this tool starts the job itself.
+          enableAutoBuild: false,
+          environmentVariables,
+        }),
+      ),
+    );
+    return toBranch(output.branch, name);
+  }
+
+  async setEnvironmentVariables(name: string, variables: Record<string, string>) {
+    const step = `Updating the environment variables of Amplify branch '${name}'`;
+    const output = await this.call('UpdateBranch', step, () =>
+      this.client.send(
+        new UpdateBranchCommand({
+          appId: this.appId,
+          branchName: name,
+          // UpdateBranch replaces the whole map, so this is the complete map, never a patch.
+          // An empty map means "unchanged" to Amplify; `{"": ""}` is how to clear it.
+          environmentVariables: Object.keys(variables).length === 0 ? { '': '' } : variables,
+        }),
+      ),
+    );
+    return toBranch(output.branch, name);
+  }
+
+  async deleteBranch(name: string): Promise<'deleted' | 'gone'> {
+    const step = `Deleting Amplify branch '${name}'`;
+    try {
+      await this.call('DeleteBranch', step, () =>
+        this.client.send(new DeleteBranchCommand({ appId: this.appId, branchName: name })),
+      );
+      return 'deleted';
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await this.readApp(step);
+      return 'gone';
+    }
+  }
+
+  async listBranchNames() {
+    const step = `Listing the branches of Amplify app '${this.appId}'`;
+    const names: string[] = [];
+    const seen = new Set<string>();
+    const pages = paginateListBranches({ client: this.client, pageSize: PAGE_SIZE }, { appId: this.appId });
+    await this.call('ListBranches', step, async () => {
+      for await (const page of pages) {
+        for (const branch of page.branches ?? []) {
+          if (branch.branchName !== undefined) names.push(branch.branchName);
+        }
+        const token = page.nextToken;
+        if (token === undefined || token === '') continue;
+        // A token seen before would page forever (the paginator only notices one repeated at once).
+        if (seen.has(token)) {
+          throw new ApiError(step, 'Amplify returned the same nextToken twice', {
+            service: 'Amplify',
+            requestId: page.$metadata.requestId,
+          });
+        }
+        seen.add(token);
+      }
+    });
+    return names;
+  }
+
+  async startJob(branch: string) {
+    const step = `Starting an Amplify job on branch '${branch}'`;
+    const command = new StartJobCommand({ appId: this.appId, branchName: branch, jobType: 'RELEASE' });
+    // The SDK counts LimitExceededException as throttling and would retry it (three attempts, with
+    // about a second of backoff each) before giving up. On StartJob it means a job is already
+    // pending or running on the branch (or the account's concurrent-job quota is full), which the
+    // executor handles itself (on-running-job), so it is passed through on the first answer.
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          if (isServiceError(error) && error.name === 'LimitExceededException') throw new BusyBranch(error);
+          throw error;
+        }
+      },
+      { step: 'deserialize', priority: 'high', name: 'amplifyStartJobNoThrottleRetry' },
+    );
+    const output = await this.call('StartJob', step, () => this.client.send(command));
+    return toJob(output.jobSummary, step);
+  }
+
+  async listActiveJobs(branch: string) {
+    const step = `Reading the active job of Amplify branch '${branch}'`;
+    // The branch's activeJobId names its newest job, and Amplify runs at most one job per branch
+    // at a time (StartJob refuses a second), so GetBranch + GetJob find every active job with
+    // only the routes DESIGN.md lists; ListJobs is not needed.
+    const output = await this.call('GetBranch', step, () =>
+      this.client.send(new GetBranchCommand({ appId: this.appId, branchName: branch })),
+    );
+    const jobId = output.branch?.activeJobId;
+    if (jobId === undefined || jobId === '' || jobId === '0') return [];
+    try {
+      const job = await this.getJob(branch, jobId);
+      return ACTIVE_JOB_STATUSES.includes(job.status) ? [job] : [];
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
+  }
+
+  async getJob(branch: string, jobId: string) {
+    const step = `Reading Amplify job ${jobId} of branch '${branch}'`;
+    const output = await this.call('GetJob', step, () =>
+      this.client.send(new GetJobCommand({ appId: this.appId, branchName: branch, jobId })),
+    );
+    return toJob(output.job?.summary, step);
+  }
+
+  async stopJob(branch: string, jobId: string) {
+    await this.call('StopJob', `Stopping Amplify job ${jobId} of branch '${branch}'`, () =>
+      this.client.send(new StopJobCommand({ appId: this.appId, branchName: branch, jobId })),
+    );
+  }
 
   /** Runs one SDK call; every failure leaves as an ApiError naming the step. */
-  const call = async <T>(what: AmplifyCall, run: () => Promise<T>): Promise<T> => {
-    log.debug(`Amplify ${what.operation}: ${what.step}`);
+  private async call<T>(operation: string, step: string, run: () => Promise<T>): Promise<T> {
+    const what: AmplifyCall = { operation, step, appId: this.appId };
+    this.log.debug(`Amplify ${operation}: ${step}`);
     try {
       return await run();
     } catch (error) {
+      // An ApiError raised inside the call (a repeated page token) is already worded.
+      if (error instanceof ApiError) throw error;
       throw toAmplifyError(unwrapBusyBranch(error), what);
     }
-  };
-  const at = (operation: string, step: string): AmplifyCall => ({ operation, step, appId });
-
-  const isNotFound = (error: unknown): boolean =>
-    error instanceof ApiError && error.code === 'NotFoundException';
-
-  /**
-   * Amplify answers NotFoundException for a missing app as well as for a missing branch. Before a
-   * NotFound is read as "no such branch", the app is looked up, so that a wrong app id fails loudly
-   * instead of looking like a branch that is not there (and a cleanup that "succeeded").
-   */
-  const confirmApp = async (step: string): Promise<void> => {
-    await readApp(step);
-  };
+  }
 
   /**
    * GetApp at most once per port: a deploy reads the app for its domain while it reads the branch,
-   * and a missing branch confirms the app again. Only an answer is kept; a failure is not, so each
-   * caller that meets one reports it under its own step.
+   * and a missing branch confirms the app again. Amplify answers NotFoundException for a missing app
+   * as well as for a missing branch, so before a NotFound is read as "no such branch" the app is
+   * looked up: a wrong app id fails loudly instead of looking like a branch that is not there. Only
+   * an answer is kept; a failure is not, so each caller that meets one reports it under its own step.
    */
-  let app: Promise<GetAppCommandOutput> | undefined;
-  const readApp = (step: string): Promise<GetAppCommandOutput> => {
-    app ??= call(at('GetApp', step), () => client.send(new GetAppCommand({ appId }))).catch(
-      (error: unknown) => {
-        app = undefined;
-        throw error;
-      },
-    );
-    return app;
-  };
+  private readApp(step: string): Promise<GetAppCommandOutput> {
+    this.app ??= this.call('GetApp', step, () =>
+      this.client.send(new GetAppCommand({ appId: this.appId })),
+    ).catch((error: unknown) => {
+      this.app = undefined;
+      throw error;
+    });
+    return this.app;
+  }
+}
 
-  const readJob = async (branch: string, jobId: string): Promise<AmplifyJob> => {
-    const step = `Reading Amplify job ${jobId} of branch '${branch}'`;
-    const output = await call(at('GetJob', step), () =>
-      client.send(new GetJobCommand({ appId, branchName: branch, jobId })),
-    );
-    return toJob(output.job?.summary, step);
-  };
-
-  return {
-    async getApp() {
-      const output = await readApp(`Reading Amplify app '${appId}'`);
-      const defaultDomain = output.app?.defaultDomain;
-      if (defaultDomain === undefined || defaultDomain === '') {
-        throw new ApiError(`Reading Amplify app '${appId}'`, 'the answer has no defaultDomain', {
-          service: 'Amplify',
-          requestId: output.$metadata.requestId,
-        });
-      }
-      return { defaultDomain };
-    },
-
-    async getBranch(name) {
-      const step = `Reading Amplify branch '${name}'`;
-      try {
-        const output = await call(at('GetBranch', step), () =>
-          client.send(new GetBranchCommand({ appId, branchName: name })),
-        );
-        return toBranch(output.branch, name);
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        await confirmApp(step);
-        return undefined;
-      }
-    },
-
-    async createBranch({ name, environmentVariables }) {
-      const output = await call(at('CreateBranch', `Creating Amplify branch '${name}'`), () =>
-        client.send(
-          new CreateBranchCommand({
-            appId,
-            branchName: name,
-            // Off, so that creating the branch (or a later push) does not build it before the
-            // variables are in place; this tool starts the job itself.
-            enableAutoBuild: false,
-            environmentVariables,
-          }),
-        ),
-      );
-      return toBranch(output.branch, name);
-    },
-
-    async setEnvironmentVariables(name, variables) {
-      const output = await call(
-        at('UpdateBranch', `Updating the environment variables of Amplify branch '${name}'`),
-        () =>
-          client.send(
-            new UpdateBranchCommand({
-              appId,
-              branchName: name,
-              // UpdateBranch replaces the whole map, so this is the complete map, never a patch.
-              // An empty map means "unchanged" to Amplify; `{"": ""}` is how to clear it.
-              environmentVariables: Object.keys(variables).length === 0 ? { '': '' } : variables,
-            }),
-          ),
-      );
-      return toBranch(output.branch, name);
-    },
-
-    async deleteBranch(name) {
-      const step = `Deleting Amplify branch '${name}'`;
-      try {
-        await call(at('DeleteBranch', step), () =>
-          client.send(new DeleteBranchCommand({ appId, branchName: name })),
-        );
-        return 'deleted';
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        await confirmApp(step);
-        return 'gone';
-      }
-    },
-
-    async listBranchNames() {
-      const step = `Listing the branches of Amplify app '${appId}'`;
-      const names: string[] = [];
-      const seen = new Set<string>();
-      let nextToken: string | undefined;
-      do {
-        const token = nextToken;
-        const output = await call(at('ListBranches', step), () =>
-          client.send(new ListBranchesCommand({ appId, maxResults: PAGE_SIZE, nextToken: token })),
-        );
-        for (const branch of output.branches ?? []) {
-          if (branch.branchName !== undefined) names.push(branch.branchName);
-        }
-        nextToken = output.nextToken === '' ? undefined : output.nextToken;
-        if (nextToken !== undefined) {
-          // A token seen before would page forever; stop with an error instead.
-          if (seen.has(nextToken)) {
-            throw new ApiError(step, 'Amplify returned the same nextToken twice', {
-              service: 'Amplify',
-              requestId: output.$metadata.requestId,
-            });
-          }
-          seen.add(nextToken);
-        }
-      } while (nextToken !== undefined);
-      return names;
-    },
-
-    async startJob(branch) {
-      const command = new StartJobCommand({ appId, branchName: branch, jobType: 'RELEASE' });
-      // The SDK counts LimitExceededException as throttling and would retry it (three attempts, with
-      // about a second of backoff each) before giving up. On StartJob it means a job is already
-      // pending or running on the branch (or the account's concurrent-job quota is full), which the
-      // executor handles itself (on-running-job), so it is passed through on the first answer.
-      command.middlewareStack.add(
-        (next) => async (args) => {
-          try {
-            return await next(args);
-          } catch (error) {
-            if (isServiceError(error) && error.name === 'LimitExceededException') throw new BusyBranch(error);
-            throw error;
-          }
-        },
-        { step: 'deserialize', priority: 'high', name: 'amplifyStartJobNoThrottleRetry' },
-      );
-      const output = await call(at('StartJob', `Starting an Amplify job on branch '${branch}'`), () =>
-        client.send(command),
-      );
-      return toJob(output.jobSummary, `Starting an Amplify job on branch '${branch}'`);
-    },
-
-    async listActiveJobs(branch) {
-      const step = `Reading the active job of Amplify branch '${branch}'`;
-      // The branch's activeJobId names its newest job, and Amplify runs at most one job per branch
-      // at a time (StartJob refuses a second), so GetBranch + GetJob find every active job with
-      // only the routes DESIGN.md lists; ListJobs is not needed.
-      const output = await call(at('GetBranch', step), () =>
-        client.send(new GetBranchCommand({ appId, branchName: branch })),
-      );
-      const jobId = output.branch?.activeJobId;
-      if (jobId === undefined || jobId === '' || jobId === '0') return [];
-      try {
-        const job = await readJob(branch, jobId);
-        return ACTIVE_JOB_STATUSES.includes(job.status) ? [job] : [];
-      } catch (error) {
-        if (isNotFound(error)) return [];
-        throw error;
-      }
-    },
-
-    getJob: readJob,
-
-    async stopJob(branch, jobId) {
-      await call(at('StopJob', `Stopping Amplify job ${jobId} of branch '${branch}'`), () =>
-        client.send(new StopJobCommand({ appId, branchName: branch, jobId })),
-      );
-    },
-  };
+function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 'NotFoundException';
 }
 
 /** Carries a StartJob LimitExceededException past the SDK's retry (which only retries errors it knows). */
@@ -279,7 +276,7 @@ function toBranch(branch: Branch | undefined, requested: string): AmplifyBranch 
   return {
     name,
     // Amplify always sends displayName; the fallback is its documented default.
-    displayName: branch?.displayName ?? name.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
+    displayName: branch?.displayName ?? amplifyDisplayName(name),
     environmentVariables: { ...(branch?.environmentVariables ?? {}) },
   };
 }
@@ -292,8 +289,8 @@ function toJob(summary: JobSummary | undefined, step: string): AmplifyJob {
   }
   // A status this code does not know could be active or final; guessing either way could start a
   // second build or wait forever, so it stops here with a clear error.
-  if (!(JOB_STATUSES as readonly string[]).includes(status)) {
+  if (!(Object.values(JobStatus) as string[]).includes(status)) {
     throw new ApiError(step, `job ${id} has an unknown status '${status}'`, { service: 'Amplify' });
   }
-  return { id, status: status as JobStatus };
+  return { id, status };
 }
