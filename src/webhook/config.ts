@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { messageOf, UsageError } from '../core/errors.js';
+import { messageOf, SettingError, UsageError } from '../core/errors.js';
 import {
   INPUT_NAMES,
   type InputName,
@@ -139,19 +139,11 @@ function checked(parse: () => Settings, located: Located): Settings {
   try {
     settings = parse();
   } catch (error) {
+    if (error instanceof SettingError && isInputName(error.setting)) {
+      const where = error.missing ? error.setting : located.where(error.setting);
+      throw new UsageError(`${located.prefix}${error.describe(where, located.missing(error.setting))}`);
+    }
     if (!(error instanceof UsageError)) throw error;
-    const required = /^Input required and not supplied: ([a-z-]+) \((.*)\)$/.exec(error.message);
-    if (required?.[1] !== undefined && isInputName(required[1])) {
-      throw new UsageError(
-        `${located.prefix}${required[1]} is required and not set (${required[2]}): ${located.missing(required[1])}`,
-      );
-    }
-    const invalid = /^Invalid ([a-z-]+)\b/.exec(error.message);
-    if (invalid?.[1] !== undefined && isInputName(invalid[1])) {
-      throw new UsageError(
-        `${located.prefix}Invalid ${located.where(invalid[1])}${error.message.slice(invalid[0].length)}`,
-      );
-    }
     throw new UsageError(`${located.prefix}${error.message}`);
   }
   if (settings.awsRegion === undefined) {

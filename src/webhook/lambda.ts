@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { messageOf } from '../core/errors.js';
 import { Redactor } from '../core/redact.js';
 import { createWebhookApp, type WebhookApp } from './app.js';
@@ -6,30 +7,16 @@ import type { WebhookRequest, WebhookResponse } from './handler.js';
 import { JsonLogger } from './log.js';
 
 /**
- * The request of a Lambda function URL, which is also API Gateway's HTTP API payload format 2.0
- * (the fields read here; the event has more).
+ * The request of a Lambda function URL, which is also API Gateway's HTTP API payload format 2.0;
+ * header names arrive in lower case, repeated headers joined with commas.
  */
-export interface HttpEventV2 {
-  version?: string;
-  rawPath: string;
-  rawQueryString?: string;
-  /** Lower-case names; repeated headers arrive joined with commas. */
-  headers?: Record<string, string | undefined>;
-  requestContext: {
-    http: { method: string; path?: string };
-    /** API Gateway: `$default`, or a named stage that prefixes rawPath. Function URLs: `$default`. */
-    stage?: string;
-  };
-  body?: string;
-  isBase64Encoded?: boolean;
-}
+export type HttpEventV2 = APIGatewayProxyEventV2;
 
-export interface HttpResultV2 {
+export type HttpResultV2 = APIGatewayProxyStructuredResultV2 & {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
-  isBase64Encoded: false;
-}
+};
 
 /**
  * A Lambda is frozen once it has answered, so work queued behind an early 202 would not run until

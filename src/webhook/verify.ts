@@ -1,5 +1,4 @@
 import { isUtf8 } from 'node:buffer';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { verifyWithFallback } from '@octokit/webhooks-methods';
 
 /** GitHub's X-Hub-Signature-256: `sha256=` and 64 lower-case hex digits. */
@@ -15,8 +14,9 @@ export function isWellFormedSignature(signature: string): boolean {
  *
  * @octokit/webhooks-methods takes the payload as a string and hashes its UTF-8 bytes. For a body
  * that is valid UTF-8, decoding and re-encoding gives back exactly the bytes received, so that is
- * verification over the raw bytes. Any other body (GitHub never sends one) would not survive the
- * round trip, so its bytes are hashed as they are, with the same comparison the library makes.
+ * verification over the raw bytes. GitHub sends JSON, always UTF-8 and never empty; any other body
+ * could not survive the round trip (an invalid byte decodes to U+FFFD, so two bodies would share a
+ * signature) and is not verified at all.
  */
 export async function verifySignature(
   secrets: readonly string[],
@@ -25,12 +25,6 @@ export async function verifySignature(
 ): Promise<boolean> {
   const [first, ...rest] = secrets;
   if (first === undefined || !isWellFormedSignature(signature)) return false;
-  if (body.length > 0 && isUtf8(body)) {
-    return (await verifyWithFallback(first, body.toString('utf8'), signature, rest)) === true;
-  }
-  const expected = Buffer.from(signature);
-  return secrets.some((secret) => {
-    const actual = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
-    return actual.length === expected.length && timingSafeEqual(actual, expected);
-  });
+  if (body.length === 0 || !isUtf8(body)) return false;
+  return (await verifyWithFallback(first, body.toString('utf8'), signature, rest)) === true;
 }

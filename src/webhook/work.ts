@@ -1,6 +1,6 @@
 import { messageOf } from '../core/errors.js';
-import type { Outputs, Result } from '../core/executor.js';
 import type { Plan } from '../core/plan.js';
+import { publicOutputs, type Result, toOutputs } from '../core/result.js';
 import type { RunOptions } from '../runner.js';
 import type { DeliveryMemory } from './dedupe.js';
 import type { Delivery } from './handler.js';
@@ -41,7 +41,7 @@ export async function work(delivery: Delivery, options: WorkOptions): Promise<Wo
       log: log.forCore(delivery.plan.kind),
       secret: redactor.add,
     });
-    const outputs = publicOutputs(result.outputs);
+    const outputs = publicOutputs(toOutputs(result));
     log.info(`Finished ${delivery.plan.kind}`, {
       step: 'finish',
       outcome: 'succeeded',
@@ -55,10 +55,4 @@ export async function work(delivery: Delivery, options: WorkOptions): Promise<Wo
     log.error(message, { step: 'finish', outcome: 'failed', duration: durationSince(started) });
     return { ok: false, message };
   }
-}
-
-/** The outputs worth a log line or a response body: names, ids and flags, never the connection string. */
-function publicOutputs(outputs: Outputs): Record<string, string> {
-  const { 'database-url': _url, 'database-host': _host, ...rest } = outputs;
-  return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== ''));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_OUTPUTS, type Result } from '../../src/core/executor.js';
 import type { Plan } from '../../src/core/plan.js';
 import { Redactor } from '../../src/core/redact.js';
+import type { Result } from '../../src/core/result.js';
 import type { RunOptions } from '../../src/runner.js';
 import { createWebhookApp, type WebhookApp } from '../../src/webhook/app.js';
 import { loadWebhookConfig } from '../../src/webhook/config.js';
@@ -53,7 +53,7 @@ function harness(
     (async (plan: Plan, runOptions: RunOptions) => {
       runs.push({ plan, options: runOptions });
       await gate;
-      return { outputs: { ...EMPTY_OUTPUTS } };
+      return { kind: 'none', reason: 'test' };
     });
   const app = createWebhookApp({
     config,
@@ -334,7 +334,7 @@ describe('verified deliveries', () => {
     const h = harness({
       run: async () => {
         if (fail) throw new Error(`Creating Neon branch failed: 500 (key ${API_KEY})`);
-        return { outputs: { ...EMPTY_OUTPUTS } };
+        return { kind: 'none', reason: 'test' };
       },
     });
     const d = await push('feature/a');
@@ -408,9 +408,7 @@ describe('verified deliveries', () => {
         options.secret('npg_Secret12345');
         options.log.info(`Got ${url}`);
         options.log.warning('password npg_Secret12345 in an error');
-        return {
-          outputs: { ...EMPTY_OUTPUTS, 'database-url': url, 'neon-branch-name': 'preview/feature/a' },
-        };
+        return deployed({ url });
       },
     });
     await send(h.app, request(await push('feature/a')));
@@ -437,7 +435,7 @@ describe('inline mode (Lambda)', () => {
       mode: 'inline',
       run: async () => {
         if (fail) throw new Error('Neon answered 503');
-        return { outputs: { ...EMPTY_OUTPUTS, 'neon-branch-name': 'preview/feature/a', created: 'true' } };
+        return deployed({ created: true });
       },
     });
     const d = await push('feature/a');
@@ -458,3 +456,15 @@ describe('inline mode (Lambda)', () => {
     });
   });
 });
+
+/** A deploy's result as a run would give it: only what the assertions look at is filled in. */
+function deployed({ url, created = false }: { url?: string; created?: boolean }): Result {
+  return {
+    kind: 'deploy',
+    gitBranch: '',
+    dryRun: false,
+    neonBranch: { id: '', name: 'preview/feature/a' },
+    created,
+    ...(url === undefined ? {} : { connection: { url, host: '' } }),
+  };
+}

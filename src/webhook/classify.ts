@@ -1,0 +1,66 @@
+import { UsageError } from '../core/errors.js';
+import { makePlan, type Plan } from '../core/plan.js';
+import type { Settings } from '../core/settings.js';
+import { intentFromEvent } from '../github/event.js';
+import type { WebhookConfig } from './config.js';
+import type { Verified } from './validate.js';
+
+/** A verified delivery that asks for work. */
+export interface Delivery {
+  id: string;
+  event: string;
+  repository: string | undefined;
+  /** A deploy or a cleanup: deliveries that need nothing are answered without dispatching. */
+  plan: Extract<Plan, { kind: 'deploy' | 'cleanup' }>;
+  settings: Settings;
+}
+
+/** What a verified delivery turns into: work, or the reason it needs none, or why it cannot be used. */
+export type Classified =
+  | { kind: 'work'; delivery: Delivery }
+  | { kind: 'ignored'; status: 'pong' | 'ignored'; reason: string }
+  | { kind: 'unusable'; error: string };
+
+/** The events that can ask for work; every other one is acknowledged and ignored. */
+const HANDLED_EVENTS = ['push', 'pull_request', 'delete'];
+
+/** Pure: which repository's settings apply, and what the event asks for under them. */
+export function classify(verified: Verified, config: Pick<WebhookConfig, 'settingsFor'>): Classified {
+  const { event, payload, delivery } = verified;
+  if (event === 'ping') return { kind: 'ignored', status: 'pong', reason: 'Ping' };
+  if (!HANDLED_EVENTS.includes(event)) {
+    return {
+      kind: 'ignored',
+      status: 'ignored',
+      reason: `event '${event}' needs nothing (handled: ${HANDLED_EVENTS.join(', ')})`,
+    };
+  }
+  const repository = repositoryOf(payload);
+  const settings = config.settingsFor(repository);
+  if (settings === undefined) {
+    return {
+      kind: 'ignored',
+      status: 'ignored',
+      reason: `repository '${repository ?? ''}' is not in CONFIG_FILE`,
+    };
+  }
+  let plan: Plan;
+  try {
+    // `auto`: a delivery's event decides; it never asks for reconcile.
+    const found = intentFromEvent({ name: event, payload }, { command: 'auto', gitBranch: undefined });
+    plan = makePlan(found.intent, settings, { defaultBranch: found.defaultBranch });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return { kind: 'unusable', error: `Unusable ${event} payload: ${error.message}` };
+  }
+  if (plan.kind !== 'deploy' && plan.kind !== 'cleanup') {
+    return { kind: 'ignored', status: 'ignored', reason: plan.kind === 'none' ? plan.reason : 'no work' };
+  }
+  return { kind: 'work', delivery: { id: delivery, event, repository, plan, settings } };
+}
+
+export function repositoryOf(payload: object): string | undefined {
+  const repository = (payload as { repository?: { full_name?: unknown } | null }).repository;
+  const name = repository?.full_name;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
