@@ -133,31 +133,10 @@ const ALL_FLAGS: Record<string, FlagSpec> = { ...SETTING_FLAGS, ...CLI_FLAGS };
 export function parseCli(argv: readonly string[]): CliRequest {
   // For the usage shown with an error that stops parsing; the command is usually the first word.
   const guessed = commandOf(argv[0]);
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
-  for (const [name, spec] of Object.entries(ALL_FLAGS)) {
-    options[name] = { type: spec.boolean ? 'boolean' : 'string' };
-  }
-  for (const alias of Object.keys(SCRIPT_ALIASES)) options[alias] = { type: 'string' };
-  options.help = { type: 'boolean', short: 'h' };
-  // Several --primary-branches add up, like a comma list.
-  options['primary-branches'] = { type: 'string', multiple: true };
+  const { values, positionals } = readArgv(argv, guessed);
 
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: booleansWithValues(argv),
-      options,
-      allowPositionals: true,
-      allowNegative: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new CliUsageError(explainParseError(error), guessed);
-  }
-  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
-
-  const helpWanted = parsed.positionals[0] === 'help';
-  const words = helpWanted ? parsed.positionals.slice(1) : parsed.positionals;
+  const helpWanted = positionals[0] === 'help';
+  const words = helpWanted ? positionals.slice(1) : positionals;
   const spelledAs = words[0];
   const command = commandOf(spelledAs);
   if (spelledAs !== undefined && command === undefined) {
@@ -181,6 +160,37 @@ export function parseCli(argv: readonly string[]): CliRequest {
     if (misplaced !== undefined) throw new CliUsageError(`--${misplaced} applies to deploy only`, command);
   }
 
+  return { kind: 'run', command, spelledAs, options: optionsOf(values, command) };
+}
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** parseArgs over every flag, its aliases and --help, strictly. */
+function readArgv(argv: readonly string[], guessed: CliCommand | undefined) {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const [name, spec] of Object.entries(ALL_FLAGS)) {
+    options[name] = { type: spec.boolean ? 'boolean' : 'string' };
+  }
+  for (const alias of Object.keys(SCRIPT_ALIASES)) options[alias] = { type: 'string' };
+  options.help = { type: 'boolean', short: 'h' };
+  // Several --primary-branches add up, like a comma list.
+  options['primary-branches'] = { type: 'string', multiple: true };
+  try {
+    const parsed = parseArgs({
+      args: booleansWithValues(argv),
+      options,
+      allowPositionals: true,
+      allowNegative: true,
+      strict: true,
+    });
+    return { values: parsed.values as Values, positionals: parsed.positionals };
+  } catch (error) {
+    throw new CliUsageError(explainParseError(error), guessed);
+  }
+}
+
+/** The parsed flags as options: aliases folded in, settings by input name, the CLI's own flags checked. */
+function optionsOf(values: Values, command: CliCommand): CliOptions {
   for (const [alias, name] of Object.entries(SCRIPT_ALIASES)) {
     if (values[alias] === undefined) continue;
     if (values[name] !== undefined) {
@@ -200,18 +210,13 @@ export function parseCli(argv: readonly string[]): CliRequest {
     throw new CliUsageError(`Invalid output '${String(output)}': expected text or json`, command);
   }
   return {
-    kind: 'run',
-    command,
-    spelledAs,
-    options: {
-      settings,
-      ssmParameter: stringValue(values['neon-api-key-ssm-parameter']),
-      writeEnv: parseWriteEnv(stringValue(values['write-env']), command),
-      suspendTimeout: parseSuspendTimeout(stringValue(values['suspend-timeout']), command),
-      output,
-      includeDatabaseUrl: values['include-database-url'] === true,
-      verbose: values.verbose === true,
-    },
+    settings,
+    ssmParameter: stringValue(values['neon-api-key-ssm-parameter']),
+    writeEnv: parseWriteEnv(stringValue(values['write-env']), command),
+    suspendTimeout: parseSuspendTimeout(stringValue(values['suspend-timeout']), command),
+    output,
+    includeDatabaseUrl: values['include-database-url'] === true,
+    verbose: values.verbose === true,
   };
 }
 

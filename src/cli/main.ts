@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
-import { messageOf, UsageError } from '../core/errors.js';
-import { needsAmplify, ReconcileError, type Result } from '../core/executor.js';
+import { messageOf, SettingError, UsageError } from '../core/errors.js';
+import { needsAmplify, ReconcileError } from '../core/executor.js';
 import { describePlan, type Intent, makePlan, type Plan } from '../core/plan.js';
+import type { Result } from '../core/result.js';
 import {
+  parseApiKey,
   parseSettings,
-  type ReadSetting,
   requireRegion,
   type Settings,
   settingVariable,
@@ -51,88 +52,85 @@ interface Prepared {
   plan: Plan;
   neonOnly: boolean;
   source: KeySource;
-  read: (key: string) => ReadSetting;
 }
 
 async function run(command: CliCommand, options: CliOptions, io: CliIo): Promise<number> {
   const log = createLogger(io.stderr, { verbose: options.verbose });
-  const json = (input: {
-    plan: Plan;
-    dryRun: boolean;
-    result?: Result;
-    envFile?: string;
-    error?: string;
-  }) => {
+  let prepared: Prepared;
+  try {
+    prepared = prepare(command, options, io.env, log);
+  } catch (error) {
+    log.error(inCliTerms(error));
+    if (!(error instanceof UsageError)) return EXIT_FAILED;
+    io.stderr.write(`Run 'neon-amplify-branch ${command} --help' for the options.\n`);
+    return EXIT_USAGE;
+  }
+  const { plan, neonOnly, source } = prepared;
+  let { settings } = prepared;
+  const report = reporter({ command, options, io, log, plan, dryRun: settings.dryRun });
+  let result: Result | undefined;
+  try {
+    if (source.kind === 'ssm') {
+      const key = await readSecureParameter(source.parameter, { region: settings.awsRegion, log });
+      log.secret(key);
+      settings = { ...settings, neonApiKey: parseApiKey(key) };
+    }
+    result = await runPlan(plan, { settings, log, secret: log.secret, neonOnly });
+    const envFile = await writeEnvFile(plan, result, settings, options, log);
+    log.info(settings.dryRun ? 'Dry run done: nothing was changed.' : 'Done.');
+    report({ result, ...(envFile === undefined ? {} : { envFile }) });
+    return EXIT_DONE;
+  } catch (error) {
+    if (error instanceof ReconcileError) result = error.result;
+    log.error(messageOf(error));
+    report({ ...(result === undefined ? {} : { result }), error: messageOf(error) });
+    return EXIT_FAILED;
+  }
+}
+
+interface ReporterInput {
+  command: CliCommand;
+  options: CliOptions;
+  io: CliIo;
+  log: CliLogger;
+  plan: Plan;
+  dryRun: boolean;
+}
+
+/** The closing lines on stderr and, with `--output json`, the JSON document on stdout. */
+function reporter({ command, options, io, log, plan, dryRun }: ReporterInput) {
+  return (input: { result?: Result; envFile?: string; error?: string }) => {
+    // A failed reconcile still lists what it did; any other failure has no summary to give.
+    const { result, error } = input;
+    if (result !== undefined && (error === undefined || result.kind === 'reconcile')) {
+      for (const line of summaryLines(result)) log.info(line);
+    }
     if (options.output !== 'json') return;
     const document = jsonResult({
       ...input,
+      plan,
+      dryRun,
       command,
       includeDatabaseUrl: options.includeDatabaseUrl,
       error: input.error === undefined ? undefined : log.redact(input.error),
     });
     io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   };
-
-  let prepared: Prepared;
-  try {
-    prepared = prepare(command, options, io.env, log);
-  } catch (error) {
-    log.error(withFlagHint(messageOf(error)));
-    if (!(error instanceof UsageError)) return EXIT_FAILED;
-    io.stderr.write(`Run 'neon-amplify-branch ${command} --help' for the options.\n`);
-    return EXIT_USAGE;
-  }
-
-  const { plan, neonOnly, source, read } = prepared;
-  let settings = prepared.settings;
-  let result: Result | undefined;
-  try {
-    if (source.kind === 'ssm') {
-      const key = await readSecureParameter(source.parameter, { region: settings.awsRegion, log });
-      log.secret(key);
-      settings = {
-        ...parseSettings(read(key), io.env),
-        suspendTimeoutSeconds: settings.suspendTimeoutSeconds,
-      };
-    }
-    result = await runPlan(plan, { settings, log, secret: log.secret, neonOnly });
-    const envFile = await writeEnvFile(plan, result, settings, options, log);
-    log.info(settings.dryRun ? 'Dry run done: nothing was changed.' : 'Done.');
-    for (const line of summaryLines(plan, result)) log.info(line);
-    json({ plan, dryRun: settings.dryRun, result, ...(envFile === undefined ? {} : { envFile }) });
-    return EXIT_DONE;
-  } catch (error) {
-    if (error instanceof ReconcileError) {
-      result = error.result;
-      for (const line of summaryLines(plan, result)) log.info(line);
-    }
-    log.error(messageOf(error));
-    json({
-      plan,
-      dryRun: settings.dryRun,
-      ...(result === undefined ? {} : { result }),
-      error: messageOf(error),
-    });
-    return EXIT_FAILED;
-  }
 }
 
 /**
- * Everything that needs no request: settings, plan, region. When the key lives in SSM, the settings
- * are checked with a stand-in key first and again with the real one once it is read, so a typo in
- * any setting is bad usage (exit 2) before anything is sent.
+ * Everything that needs no request: where the key comes from, then the settings (parsed once), the
+ * plan and the region. A key that lives in SSM is read later, so a typo in any setting is bad usage
+ * (exit 2) before anything is sent; until then a placeholder stands in for it.
  */
 function prepare(command: CliCommand, options: CliOptions, env: Env, log: CliLogger): Prepared {
   const build = amplifyBuild(env);
   const source = keySource(options, env, command);
   if (source.kind === 'value') log.secret(source.value);
   const base = settingReader(options, env, build);
-  const read =
-    (key: string): ReadSetting =>
-    (name) =>
-      name === 'neon-api-key' ? key : base(name);
+  const key = source.kind === 'value' ? source.value : 'key-read-from-ssm';
   const settings: Settings = {
-    ...parseSettings(read(source.kind === 'value' ? source.value : 'key-from-ssm'), env),
+    ...parseSettings((name) => (name === 'neon-api-key' ? key : base(name)), env),
     // neon-ci.sh's --suspend-timeout; 0 there meant Neon's default.
     suspendTimeoutSeconds: options.suspendTimeout === 0 ? undefined : options.suspendTimeout,
   };
@@ -158,13 +156,13 @@ function prepare(command: CliCommand, options: CliOptions, env: Env, log: CliLog
       `No --write-env: inside an Amplify build the connection string reaches the build only through a dotenv file; add --write-env .env`,
     );
   }
-  return { settings, plan, neonOnly, source, read };
+  return { settings, plan, neonOnly, source };
 }
 
-/** The core names a missing setting by its input name; a shell user also needs the flag and variable. */
-function withFlagHint(message: string): string {
-  const name = /^Input required and not supplied: ([a-z-]+)/.exec(message)?.[1];
-  return name === undefined ? message : `${message}: give --${name} or set ${settingVariable(name)}`;
+/** A missing setting named as a shell user gives it: the flag and the variable. */
+function inCliTerms(error: unknown): string {
+  if (!(error instanceof SettingError) || !error.missing) return messageOf(error);
+  return `${error.message}: give --${error.setting} or set ${settingVariable(error.setting)}`;
 }
 
 function intentOf(command: CliCommand, settings: Settings): Intent {
@@ -204,7 +202,7 @@ async function writeEnvFile(
     log.info(`Dry run: would write ${settings.envVarName} to ${file}`);
     return undefined;
   }
-  const url = result.outputs['database-url'];
+  const url = result.kind === 'deploy' ? (result.connection?.url ?? '') : '';
   if (url === '')
     throw new Error(
       `Writing ${settings.envVarName} to ${file} failed: the run produced no connection string`,

@@ -1,5 +1,12 @@
-import type { Outputs, ReconcileReport, Result } from '../core/executor.js';
 import type { Plan } from '../core/plan.js';
+import {
+  type Outputs,
+  publicOutputs,
+  type ReconcileReport,
+  type Result,
+  SECRET_OUTPUTS,
+  toOutputs,
+} from '../core/result.js';
 import type { CliCommand } from './args.js';
 
 /** The one JSON document `--output json` prints on stdout. */
@@ -31,8 +38,8 @@ export interface ReportInput {
 }
 
 export function jsonResult(input: ReportInput): JsonResult {
-  const outputs: Partial<Outputs> = { ...(input.result?.outputs ?? {}) };
-  if (!input.includeDatabaseUrl) delete outputs['database-url'];
+  const outputs: Partial<Outputs> = input.result === undefined ? {} : toOutputs(input.result);
+  if (!input.includeDatabaseUrl) for (const name of SECRET_OUTPUTS) delete outputs[name];
   return {
     ok: input.error === undefined,
     command: input.command,
@@ -40,18 +47,18 @@ export function jsonResult(input: ReportInput): JsonResult {
     dryRun: input.dryRun,
     outputs,
     ...(input.envFile === undefined ? {} : { envFile: input.envFile }),
-    ...(input.result?.reconcile === undefined ? {} : { reconcile: input.result.reconcile }),
+    ...(input.result?.kind === 'reconcile' ? { reconcile: input.result.report } : {}),
     ...(input.error === undefined ? {} : { error: input.error }),
   };
 }
 
 /**
- * The closing lines on stderr: the outputs that mean something for this plan, never the connection
- * string; for reconcile, its lists instead.
+ * The closing lines on stderr: the outputs that mean something for this run, never a secret one;
+ * for reconcile, its lists instead.
  */
-export function summaryLines(plan: Plan, result: Result): string[] {
-  const report = result.reconcile;
-  if (report !== undefined) {
+export function summaryLines(result: Result): string[] {
+  if (result.kind === 'reconcile') {
+    const { report } = result;
     const lists: [string, string[]][] = [
       ['deleted', report.deleted],
       ['would delete', report.wouldDelete],
@@ -62,10 +69,8 @@ export function summaryLines(plan: Plan, result: Result): string[] {
       .filter(([, names]) => names.length > 0)
       .map(([title, names]) => `  ${title} (${names.length}): ${names.join(', ')}`);
   }
-  const lines: string[] = [];
-  for (const [name, value] of Object.entries(result.outputs) as [keyof Outputs, string][]) {
-    if (name === 'database-url' || value === '' || (name === 'deleted' && plan.kind !== 'cleanup')) continue;
-    lines.push(`  ${name}: ${value}`);
-  }
-  return lines;
+  const outputs = publicOutputs(toOutputs(result));
+  // `deleted` says something only about a cleanup.
+  if (result.kind !== 'cleanup') delete outputs.deleted;
+  return Object.entries(outputs).map(([name, value]) => `  ${name}: ${value}`);
 }

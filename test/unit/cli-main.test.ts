@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/cli/log.js';
 import { EXIT_DONE, EXIT_USAGE, main } from '../../src/cli/main.js';
 import { jsonResult, summaryLines } from '../../src/cli/report.js';
-import { EMPTY_OUTPUTS } from '../../src/core/executor.js';
+import type { DeployResult } from '../../src/core/result.js';
 
 /** main() in-process, for the paths that end before any request (no server is listening anywhere). */
 async function cli(argv: string[], env: Record<string, string> = {}) {
@@ -100,11 +100,13 @@ describe('createLogger', () => {
 });
 
 describe('report', () => {
-  const outputs = {
-    ...EMPTY_OUTPUTS,
-    'neon-branch-name': 'preview/x',
-    'database-url': 'postgresql://u:pw@h/db',
-    'database-host': 'h',
+  const result: DeployResult = {
+    kind: 'deploy',
+    gitBranch: 'x',
+    dryRun: false,
+    neonBranch: { id: 'br-1', name: 'preview/x' },
+    created: false,
+    connection: { url: 'postgresql://u:pw@h/db', host: 'h' },
   };
 
   it('leaves the connection string out of the JSON unless asked for', () => {
@@ -113,7 +115,7 @@ describe('report', () => {
       command: 'deploy',
       plan,
       dryRun: false,
-      result: { outputs },
+      result,
       includeDatabaseUrl: false,
     });
     expect(hidden.outputs).not.toHaveProperty('database-url');
@@ -122,15 +124,20 @@ describe('report', () => {
       command: 'deploy',
       plan,
       dryRun: false,
-      result: { outputs },
+      result,
       includeDatabaseUrl: true,
     });
     expect(shown.outputs['database-url']).toBe('postgresql://u:pw@h/db');
   });
 
   it('never puts the connection string in the closing lines', () => {
-    const plan = { kind: 'deploy', gitBranch: 'x', neonBranchName: 'preview/x', primary: false } as const;
-    const lines = summaryLines(plan, { outputs });
-    expect(lines).toEqual(['  neon-branch-name: preview/x', '  database-host: h']);
+    const lines = summaryLines(result);
+    expect(lines).toEqual([
+      '  neon-branch-id: br-1',
+      '  neon-branch-name: preview/x',
+      '  created: false',
+      '  database-host: h',
+      '  amplify-branch: x',
+    ]);
   });
 });
