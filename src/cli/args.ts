@@ -75,7 +75,7 @@ export const CLI_FLAGS = {
   'write-env': { value: 'FILE', help: 'write ENV_VAR_NAME="<connection string>" into this dotenv file' },
   'suspend-timeout': {
     value: 'SECONDS',
-    help: 'accepted from neon-ci.sh; not applied yet (see docs/cli.md)',
+    help: "seconds of idleness before the new branch's compute suspends (Neon's suspend_timeout_seconds; -1 never, 0 the project's default)",
   },
   output: { value: 'text|json', help: 'json: print one JSON result on stdout (default text)' },
   'include-database-url': { boolean: true, help: 'put database-url into the JSON result (default false)' },
