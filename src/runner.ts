@@ -1,9 +1,10 @@
 import { createAmplifyPort } from './amplify/port.js';
+import { Deadline } from './core/deadline.js';
 import { execute, needsAmplify } from './core/executor.js';
 import type { Plan } from './core/plan.js';
 import type { Logger, Sleep } from './core/ports.js';
 import type { Result } from './core/result.js';
-import { requireRegion, type Settings } from './core/settings.js';
+import { requireAmplify, type Settings } from './core/settings.js';
 import { createNeonPort } from './neon/port.js';
 
 export interface RunOptions {
@@ -20,16 +21,17 @@ export interface RunOptions {
 export async function runPlan(plan: Plan, options: RunOptions): Promise<Result> {
   const { settings, log } = options;
   const neonOnly = options.neonOnly ?? false;
+  // Checked before the first request: a plan that calls Amplify without an app or region fails up front.
+  const target = needsAmplify(plan, neonOnly) ? requireAmplify(settings) : undefined;
+  const deadline = new Deadline(settings.timeoutMinutes * 60_000);
   const neon = createNeonPort({
     apiKey: settings.neonApiKey,
     apiHost: settings.neonApiHost,
     projectId: settings.neonProjectId,
     log,
+    deadline,
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  // Checked before the first request: a plan that calls Amplify without a region fails up front.
-  const amplify = needsAmplify(plan, neonOnly)
-    ? createAmplifyPort({ appId: settings.amplifyAppId, region: requireRegion(settings), log })
-    : undefined;
+  const amplify = target && createAmplifyPort({ ...target, log, deadline });
   return execute(plan, { ...options, neon, amplify, neonOnly });
 }

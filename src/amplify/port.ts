@@ -1,31 +1,23 @@
 import {
   type AmplifyClient,
   type AmplifyClientConfig,
-  type Branch,
   CreateBranchCommand,
   DeleteBranchCommand,
   GetAppCommand,
   type GetAppCommandOutput,
   GetBranchCommand,
   GetJobCommand,
-  JobStatus,
-  type JobSummary,
   paginateListBranches,
   StartJobCommand,
   StopJobCommand,
   UpdateBranchCommand,
 } from '@aws-sdk/client-amplify';
-import { ApiError, UsageError } from '../core/errors.js';
-import { amplifyDisplayName } from '../core/naming.js';
-import {
-  ACTIVE_JOB_STATUSES,
-  type AmplifyBranch,
-  type AmplifyJob,
-  type AmplifyPort,
-  type Logger,
-} from '../core/ports.js';
+import type { Deadline } from '../core/deadline.js';
+import { ApiError, messageOf, UsageError } from '../core/errors.js';
+import { ACTIVE_JOB_STATUSES, type AmplifyPort, type Logger } from '../core/ports.js';
 import { createAmplifyClient } from './client.js';
-import { type AmplifyCall, isServiceError, toAmplifyError } from './errors.js';
+import { type AmplifyCall, toAmplifyError } from './errors.js';
+import { passLimitExceededThrough, toBranch, toJob, unwrapBusyBranch } from './shapes.js';
 
 export interface AmplifyPortOptions {
   appId: string;
@@ -34,7 +26,14 @@ export interface AmplifyPortOptions {
   /** Extra client config for tests (e.g. credentials, maxAttempts); production passes nothing. */
   clientConfig?: Partial<AmplifyClientConfig>;
   /** Per-request timeout; default 30 s. */
+  /** The run's budget (timeout-minutes): every call, with the SDK's retries, fits in it. */
+  deadline?: Deadline | undefined;
   requestTimeoutMs?: number;
+}
+
+/** What each SDK call is sent with: the run budget's abort signal. */
+interface SendOptions {
+  abortSignal?: AbortSignal;
 }
 
 /** ListBranches accepts at most 50 per page. */
@@ -49,6 +48,7 @@ class AmplifyApiPort implements AmplifyPort {
   private readonly appId: string;
   private readonly log: Logger;
   private readonly client: AmplifyClient;
+  private readonly deadline: Deadline | undefined;
   /** GetApp's answer, kept once it came; see readApp. */
   private app: Promise<GetAppCommandOutput> | undefined;
 
@@ -58,6 +58,7 @@ class AmplifyApiPort implements AmplifyPort {
     }
     this.appId = options.appId;
     this.log = options.log;
+    this.deadline = options.deadline;
     this.client = createAmplifyClient({
       region: options.region,
       log: options.log,
@@ -81,8 +82,8 @@ class AmplifyApiPort implements AmplifyPort {
   async getBranch(name: string) {
     const step = `Reading Amplify branch '${name}'`;
     try {
-      const output = await this.call('GetBranch', step, () =>
-        this.client.send(new GetBranchCommand({ appId: this.appId, branchName: name })),
+      const output = await this.call('GetBranch', step, (sendOptions) =>
+        this.client.send(new GetBranchCommand({ appId: this.appId, branchName: name }), sendOptions),
       );
       return toBranch(output.branch, name);
     } catch (error) {
@@ -99,7 +100,7 @@ class AmplifyApiPort implements AmplifyPort {
     name: string;
     environmentVariables: Record<string, string>;
   }) {
-    const output = await this.call('CreateBranch', `Creating Amplify branch '${name}'`, () =>
+    const output = await this.call('CreateBranch', `Creating Amplify branch '${name}'`, (sendOptions) =>
       this.client.send(
         new CreateBranchCommand({
           appId: this.appId,
@@ -109,6 +110,7 @@ class AmplifyApiPort implements AmplifyPort {
           enableAutoBuild: false,
           environmentVariables,
         }),
+        sendOptions,
       ),
     );
     return toBranch(output.branch, name);
@@ -116,7 +118,7 @@ class AmplifyApiPort implements AmplifyPort {
 
   async setEnvironmentVariables(name: string, variables: Record<string, string>) {
     const step = `Updating the environment variables of Amplify branch '${name}'`;
-    const output = await this.call('UpdateBranch', step, () =>
+    const output = await this.call('UpdateBranch', step, (sendOptions) =>
       this.client.send(
         new UpdateBranchCommand({
           appId: this.appId,
@@ -125,6 +127,7 @@ class AmplifyApiPort implements AmplifyPort {
           // An empty map means "unchanged" to Amplify; `{"": ""}` is how to clear it.
           environmentVariables: Object.keys(variables).length === 0 ? { '': '' } : variables,
         }),
+        sendOptions,
       ),
     );
     return toBranch(output.branch, name);
@@ -133,8 +136,8 @@ class AmplifyApiPort implements AmplifyPort {
   async deleteBranch(name: string): Promise<'deleted' | 'gone'> {
     const step = `Deleting Amplify branch '${name}'`;
     try {
-      await this.call('DeleteBranch', step, () =>
-        this.client.send(new DeleteBranchCommand({ appId: this.appId, branchName: name })),
+      await this.call('DeleteBranch', step, (sendOptions) =>
+        this.client.send(new DeleteBranchCommand({ appId: this.appId, branchName: name }), sendOptions),
       );
       return 'deleted';
     } catch (error) {
@@ -172,22 +175,8 @@ class AmplifyApiPort implements AmplifyPort {
   async startJob(branch: string) {
     const step = `Starting an Amplify job on branch '${branch}'`;
     const command = new StartJobCommand({ appId: this.appId, branchName: branch, jobType: 'RELEASE' });
-    // The SDK counts LimitExceededException as throttling and would retry it (three attempts, with
-    // about a second of backoff each) before giving up. On StartJob it means a job is already
-    // pending or running on the branch (or the account's concurrent-job quota is full), which the
-    // executor handles itself (on-running-job), so it is passed through on the first answer.
-    command.middlewareStack.add(
-      (next) => async (args) => {
-        try {
-          return await next(args);
-        } catch (error) {
-          if (isServiceError(error) && error.name === 'LimitExceededException') throw new BusyBranch(error);
-          throw error;
-        }
-      },
-      { step: 'deserialize', priority: 'high', name: 'amplifyStartJobNoThrottleRetry' },
-    );
-    const output = await this.call('StartJob', step, () => this.client.send(command));
+    passLimitExceededThrough(command);
+    const output = await this.call('StartJob', step, (sendOptions) => this.client.send(command, sendOptions));
     return toJob(output.jobSummary, step);
   }
 
@@ -196,8 +185,8 @@ class AmplifyApiPort implements AmplifyPort {
     // The branch's activeJobId names its newest job, and Amplify runs at most one job per branch
     // at a time (StartJob refuses a second), so GetBranch + GetJob find every active job with
     // only the routes DESIGN.md lists; ListJobs is not needed.
-    const output = await this.call('GetBranch', step, () =>
-      this.client.send(new GetBranchCommand({ appId: this.appId, branchName: branch })),
+    const output = await this.call('GetBranch', step, (sendOptions) =>
+      this.client.send(new GetBranchCommand({ appId: this.appId, branchName: branch }), sendOptions),
     );
     const jobId = output.branch?.activeJobId;
     if (jobId === undefined || jobId === '' || jobId === '0') return [];
@@ -212,27 +201,36 @@ class AmplifyApiPort implements AmplifyPort {
 
   async getJob(branch: string, jobId: string) {
     const step = `Reading Amplify job ${jobId} of branch '${branch}'`;
-    const output = await this.call('GetJob', step, () =>
-      this.client.send(new GetJobCommand({ appId: this.appId, branchName: branch, jobId })),
+    const output = await this.call('GetJob', step, (sendOptions) =>
+      this.client.send(new GetJobCommand({ appId: this.appId, branchName: branch, jobId }), sendOptions),
     );
     return toJob(output.job?.summary, step);
   }
 
   async stopJob(branch: string, jobId: string) {
-    await this.call('StopJob', `Stopping Amplify job ${jobId} of branch '${branch}'`, () =>
-      this.client.send(new StopJobCommand({ appId: this.appId, branchName: branch, jobId })),
+    await this.call('StopJob', `Stopping Amplify job ${jobId} of branch '${branch}'`, (sendOptions) =>
+      this.client.send(new StopJobCommand({ appId: this.appId, branchName: branch, jobId }), sendOptions),
     );
   }
 
   /** Runs one SDK call; every failure leaves as an ApiError naming the step. */
-  private async call<T>(operation: string, step: string, run: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    operation: string,
+    step: string,
+    run: (sendOptions: SendOptions) => Promise<T>,
+  ): Promise<T> {
     const what: AmplifyCall = { operation, step, appId: this.appId };
+    const { deadline } = this;
     this.log.debug(`Amplify ${operation}: ${step}`);
+    deadline?.check(step);
     try {
-      return await run();
+      // The SDK's retries and each attempt's timeout, cut to what is left of the run's budget.
+      return await run(deadline === undefined ? {} : { abortSignal: deadline.signal() });
     } catch (error) {
       // An ApiError raised inside the call (a repeated page token) is already worded.
       if (error instanceof ApiError) throw error;
+      if (deadline !== undefined && deadline.remainingMs() <= 0)
+        throw deadline.exceeded(step, messageOf(error));
       throw toAmplifyError(unwrapBusyBranch(error), what);
     }
   }
@@ -245,8 +243,8 @@ class AmplifyApiPort implements AmplifyPort {
    * an answer is kept; a failure is not, so each caller that meets one reports it under its own step.
    */
   private readApp(step: string): Promise<GetAppCommandOutput> {
-    this.app ??= this.call('GetApp', step, () =>
-      this.client.send(new GetAppCommand({ appId: this.appId })),
+    this.app ??= this.call('GetApp', step, (sendOptions) =>
+      this.client.send(new GetAppCommand({ appId: this.appId }), sendOptions),
     ).catch((error: unknown) => {
       this.app = undefined;
       throw error;
@@ -257,40 +255,4 @@ class AmplifyApiPort implements AmplifyPort {
 
 function isNotFound(error: unknown): boolean {
   return error instanceof ApiError && error.code === 'NotFoundException';
-}
-
-/** Carries a StartJob LimitExceededException past the SDK's retry (which only retries errors it knows). */
-class BusyBranch extends Error {
-  override name = 'BusyBranch';
-  constructor(readonly original: Error) {
-    super(original.message);
-  }
-}
-
-function unwrapBusyBranch(error: unknown): unknown {
-  return error instanceof BusyBranch ? error.original : error;
-}
-
-function toBranch(branch: Branch | undefined, requested: string): AmplifyBranch {
-  const name = branch?.branchName ?? requested;
-  return {
-    name,
-    // Amplify always sends displayName; the fallback is its documented default.
-    displayName: branch?.displayName ?? amplifyDisplayName(name),
-    environmentVariables: { ...(branch?.environmentVariables ?? {}) },
-  };
-}
-
-function toJob(summary: JobSummary | undefined, step: string): AmplifyJob {
-  const id = summary?.jobId;
-  const status = summary?.status;
-  if (id === undefined || status === undefined) {
-    throw new ApiError(step, 'the answer has no job summary', { service: 'Amplify' });
-  }
-  // A status this code does not know could be active or final; guessing either way could start a
-  // second build or wait forever, so it stops here with a clear error.
-  if (!(Object.values(JobStatus) as string[]).includes(status)) {
-    throw new ApiError(step, `job ${id} has an unknown status '${status}'`, { service: 'Amplify' });
-  }
-  return { id, status };
 }

@@ -58,6 +58,14 @@ export const SETTING_FLAGS = {
   'start-job': { boolean: true, help: 'start an Amplify job after writing the variable (default true)' },
   'on-running-job': { value: 'MODE', help: 'replace, wait or skip a job already running (default replace)' },
   'job-timeout-minutes': { value: 'N', help: 'how long replace and wait may take (default 30)' },
+  'timeout-minutes': {
+    value: 'N',
+    help: 'budget for the whole run outside Amplify job waits; every retry respects it (default 10)',
+  },
+  'reset-role-password': {
+    boolean: true,
+    help: "give a new preview's role its own password; Neon copies the parent's (default true)",
+  },
   'delete-amplify-branch': { boolean: true, help: 'cleanup: also delete the Amplify branch (default false)' },
   'dry-run': { boolean: true, help: 'print the plan and change nothing (default false)' },
   'github-token': {

@@ -6,7 +6,7 @@ import type { Result } from '../core/result.js';
 import {
   parseApiKey,
   parseSettings,
-  requireRegion,
+  requireAmplify,
   type Settings,
   settingVariable,
 } from '../core/settings.js';
@@ -139,7 +139,7 @@ function prepare(command: CliCommand, options: CliOptions, env: Env, log: CliLog
   // build of the same branch, and the variable would only reach the next one. The dotenv file carries
   // the URL into this build instead.
   const neonOnly = command === 'deploy' && build !== undefined;
-  if (needsAmplify(plan, neonOnly)) requireRegion(settings);
+  if (needsAmplify(plan, neonOnly)) requireAmplify(settings);
 
   if (build !== undefined) {
     log.info(

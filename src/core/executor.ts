@@ -14,7 +14,7 @@ export function needsAmplify(plan: Plan, neonOnly = false): boolean {
     case 'deploy':
       return !neonOnly;
     case 'cleanup':
-      return plan.deleteAmplifyBranch;
+      return plan.deleteAmplifyBranch || plan.clearAmplifyVariables;
     case 'reconcile':
       return true;
     case 'none':

@@ -19,6 +19,9 @@ export function neonBranchName(prefix: string, gitBranch: string): string {
   return `${chars.slice(0, NEON_BRANCH_NAME_LIMIT - HASH_LENGTH - 1).join('')}-${hash}`;
 }
 
+/** Amplify's limit on a branch name (CreateBranch's branchName), in characters. */
+export const AMPLIFY_BRANCH_NAME_LIMIT = 255;
+
 /** Amplify's default display name: lower case, every character outside [a-z0-9-] turned into `-`. */
 export function amplifyDisplayName(branch: string): string {
   return branch.toLowerCase().replace(/[^a-z0-9-]/g, '-');

@@ -1,5 +1,5 @@
 import { SettingError } from './errors.js';
-import { neonBranchName } from './naming.js';
+import { AMPLIFY_BRANCH_NAME_LIMIT, isValidGitBranchName, neonBranchName } from './naming.js';
 import type { Settings } from './settings.js';
 
 /** What an event asks for, before settings are applied. */
@@ -17,7 +17,17 @@ export type Plan =
       /** A primary branch gets the parent's database, not a branch of its own. */
       primary: boolean;
     }
-  | { kind: 'cleanup'; gitBranch: string; neonBranchName: string; deleteAmplifyBranch: boolean }
+  | {
+      kind: 'cleanup';
+      gitBranch: string;
+      neonBranchName: string;
+      deleteAmplifyBranch: boolean;
+      /**
+       * Remove the connection string from the kept Amplify branch, so nothing points at a deleted
+       * database; only when an Amplify app is configured.
+       */
+      clearAmplifyVariables: boolean;
+    }
   | { kind: 'reconcile'; prefix: string; primaryBranches: string[] };
 
 export interface PlanContext {
@@ -42,6 +52,7 @@ export function makePlan(intent: Intent, settings: Settings, context: PlanContex
       }
       return { kind: 'reconcile', prefix: settings.branchPrefix, primaryBranches };
     case 'deploy':
+      checkBranchName(intent.gitBranch, { amplify: true });
       return {
         kind: 'deploy',
         gitBranch: intent.gitBranch,
@@ -49,6 +60,7 @@ export function makePlan(intent: Intent, settings: Settings, context: PlanContex
         primary: primaryBranches.includes(intent.gitBranch),
       };
     case 'cleanup':
+      checkBranchName(intent.gitBranch, { amplify: false });
       if (primaryBranches.includes(intent.gitBranch)) {
         return {
           kind: 'none',
@@ -60,7 +72,30 @@ export function makePlan(intent: Intent, settings: Settings, context: PlanContex
         gitBranch: intent.gitBranch,
         neonBranchName: neonBranchName(settings.branchPrefix, intent.gitBranch),
         deleteAmplifyBranch: settings.deleteAmplifyBranch,
+        clearAmplifyVariables: !settings.deleteAmplifyBranch && settings.amplifyAppId !== undefined,
       };
+  }
+}
+
+/**
+ * The one check of a git branch name for every front end, before anything is created: git's own
+ * rules (a webhook payload is not to be trusted more than an input), and for a deploy Amplify's
+ * 255-character limit, which would otherwise fail only after the Neon branch was made.
+ */
+function checkBranchName(name: string, { amplify }: { amplify: boolean }): void {
+  if (!isValidGitBranchName(name)) {
+    throw SettingError.invalid(
+      'git-branch',
+      name,
+      'a git branch name such as feature/login (git check-ref-format rules)',
+    );
+  }
+  if (amplify && name.length > AMPLIFY_BRANCH_NAME_LIMIT) {
+    throw SettingError.invalid(
+      'git-branch',
+      `${name.slice(0, 40)}...`,
+      `${name.length} characters; an Amplify branch name holds at most ${AMPLIFY_BRANCH_NAME_LIMIT}, so nothing was created`,
+    );
   }
 }
 
@@ -74,7 +109,7 @@ export function describePlan(plan: Plan, settings: Settings): string {
         ? `Deploy primary branch '${plan.gitBranch}': write the parent Neon branch's connection string to Amplify branch '${plan.gitBranch}' as ${settings.envVarName}${settings.startJob ? ', then start a job' : ''}`
         : `Deploy '${plan.gitBranch}': find or create Neon branch '${plan.neonBranchName}', write its connection string to Amplify branch '${plan.gitBranch}' as ${settings.envVarName}${settings.startJob ? ', then start a job' : ''}`;
     case 'cleanup':
-      return `Clean up '${plan.gitBranch}': delete Neon branch '${plan.neonBranchName}'${plan.deleteAmplifyBranch ? ` and Amplify branch '${plan.gitBranch}'` : ''}`;
+      return `Clean up '${plan.gitBranch}': delete Neon branch '${plan.neonBranchName}'${plan.deleteAmplifyBranch ? ` and Amplify branch '${plan.gitBranch}'` : ''}${plan.clearAmplifyVariables ? `, and remove ${settings.envVarName} from Amplify branch '${plan.gitBranch}'` : ''}`;
     case 'reconcile':
       return `Reconcile: delete Neon branches starting with '${plan.prefix}' that no Amplify branch maps to`;
   }

@@ -58,6 +58,11 @@ export interface NeonPort {
   /** 'gone' when the branch did not exist (404, or Neon's 204 for an already deleted branch). */
   deleteBranch(branchId: string): Promise<'deleted' | 'gone'>;
   listDatabases(branchId: string): Promise<NeonDatabase[]>;
+  /**
+   * Gives the role on this branch a new password; resolves once Neon's operations for it finished.
+   * The password is masked by the caller through the connection string read afterwards.
+   */
+  resetRolePassword(branchId: string, roleName: string): Promise<void>;
   connectionUri(input: {
     branchId: string;
     databaseName: string;

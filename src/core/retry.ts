@@ -1,4 +1,5 @@
 import pRetry from 'p-retry';
+import type { Deadline } from './deadline.js';
 import type { Sleep } from './ports.js';
 
 export interface RetryVerdict {
@@ -29,6 +30,8 @@ export interface RetryOptions {
   classify: (error: unknown) => RetryVerdict;
   sleep: Sleep;
   log: (message: string) => void;
+  /** The run's budget: no retry starts once it is used up. */
+  deadline?: Deadline | undefined;
 }
 
 /**
@@ -36,14 +39,16 @@ export interface RetryOptions {
  * (p-retry). A `Retry-After` from the service is slept through `sleep`, so tests control it.
  */
 export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
-  const { policy } = options;
+  const { policy, deadline } = options;
+  deadline?.check(options.label);
   return pRetry(fn, {
+    ...(deadline === undefined ? {} : { maxRetryTime: deadline.remainingMs() }),
     retries: policy.retries,
     minTimeout: policy.minTimeoutMs,
     maxTimeout: policy.maxTimeoutMs,
     factor: 2,
     randomize: true,
-    shouldRetry: ({ error }) => options.classify(error).retry,
+    shouldRetry: ({ error }) => options.classify(error).retry && (options.deadline?.remainingMs() ?? 1) > 0,
     onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
       const verdict = options.classify(error);
       if (!verdict.retry || retriesLeft === 0) return;
@@ -51,7 +56,11 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions):
         `${options.label}: attempt ${attemptNumber} failed (${error.message}); retrying, ${retriesLeft} left`,
       );
       if (verdict.afterMs !== undefined && verdict.afterMs > 0) {
-        await options.sleep(Math.min(verdict.afterMs, policy.maxRetryAfterMs));
+        const wait = Math.min(verdict.afterMs, policy.maxRetryAfterMs);
+        // A Retry-After longer than what is left would only end in the same failure, later.
+        if (deadline !== undefined && wait >= deadline.remainingMs())
+          throw deadline.exceeded(options.label, error.message);
+        await options.sleep(wait);
       }
     },
   });

@@ -1,5 +1,18 @@
 import { SettingError, UsageError } from './errors.js';
 import { isValidGitBranchName } from './naming.js';
+import {
+  invalid,
+  parseApiHost,
+  parseApiKey,
+  parseBranchPrefix,
+  parseEnvVarName,
+  parseMinutes,
+  parsePrimaryBranches,
+  type Readers,
+  readers,
+} from './setting-parsers.js';
+
+export { parseApiKey, parseBoolean } from './setting-parsers.js';
 
 /** Every setting, by its action input name. The CLI flags and the webhook's variables use the same names. */
 export const INPUT_NAMES = [
@@ -21,6 +34,8 @@ export const INPUT_NAMES = [
   'start-job',
   'on-running-job',
   'job-timeout-minutes',
+  'timeout-minutes',
+  'reset-role-password',
   'delete-amplify-branch',
   'dry-run',
   'github-token',
@@ -37,12 +52,15 @@ export type OnRunningJob = (typeof ON_RUNNING_JOB)[number];
 export const DEFAULT_NEON_API_HOST = 'https://console.neon.tech/api/v2';
 export const DEFAULT_BRANCH_PREFIX = 'preview/';
 export const DEFAULT_ENV_VAR_NAME = 'DATABASE_URL';
+/** The run's budget outside Amplify job waits: far under a GitHub job's 360 minutes. */
+export const DEFAULT_TIMEOUT_MINUTES = 10;
 
 export interface Settings {
   neonApiKey: string;
   neonProjectId: string;
   neonApiHost: string;
-  amplifyAppId: string;
+  /** Required only when the plan calls Amplify (see requireAmplify). */
+  amplifyAppId: string | undefined;
   /** Checked when a plan touches Amplify: a cleanup that leaves Amplify alone needs no region. */
   awsRegion: string | undefined;
   command: Command;
@@ -59,6 +77,10 @@ export interface Settings {
   startJob: boolean;
   onRunningJob: OnRunningJob;
   jobTimeoutMinutes: number;
+  /** The run's budget for everything but Amplify job waits. */
+  timeoutMinutes: number;
+  /** Give a new preview's role a password of its own (Neon copies the parent's). */
+  resetRolePassword: boolean;
   deleteAmplifyBranch: boolean;
   dryRun: boolean;
   githubToken: string | undefined;
@@ -86,105 +108,64 @@ export interface Environment {
  * has passed.
  */
 export function parseSettings(read: ReadSetting, env: Environment = {}): Settings {
-  const { text, required, matching, oneOf, boolean, plain } = readers(read);
-  const neonApiKey = parseApiKey(required('neon-api-key', 'a Neon API key'));
-
-  const awsRegion = text('aws-region') ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
-  const gitBranch = text('git-branch')?.replace(/^refs\/heads\//, '');
+  const r = readers(read);
+  const gitBranch = r.text('git-branch')?.replace(/^refs\/heads\//, '');
   if (gitBranch !== undefined && !isValidGitBranchName(gitBranch)) {
     throw invalid('git-branch', gitBranch, 'a git branch name such as feature/login');
   }
-
   return {
-    neonApiKey,
-    neonProjectId: matching(
+    ...connectionSettings(r, env),
+    command: r.oneOf('command', COMMANDS, 'auto'),
+    gitBranch,
+    branchPrefix: parseBranchPrefix(read('branch-prefix'), DEFAULT_BRANCH_PREFIX),
+    parentBranch: r.plain('parent-branch', 'a Neon branch name or id (br-...)'),
+    database: r.plain('database', 'a database name'),
+    role: r.plain('role', 'a Postgres role name'),
+    pooled: r.boolean('pooled', true),
+    resetRolePassword: r.boolean('reset-role-password', true),
+    envVarName: parseEnvVarName(r.text('env-var-name') ?? DEFAULT_ENV_VAR_NAME),
+    primaryBranches: parsePrimaryBranches(r.text('primary-branches')),
+    createAmplifyBranch: r.boolean('create-amplify-branch', true),
+    startJob: r.boolean('start-job', true),
+    onRunningJob: r.oneOf('on-running-job', ON_RUNNING_JOB, 'replace'),
+    jobTimeoutMinutes: parseMinutes('job-timeout-minutes', r.text('job-timeout-minutes'), 30),
+    timeoutMinutes: parseMinutes('timeout-minutes', r.text('timeout-minutes'), DEFAULT_TIMEOUT_MINUTES),
+    deleteAmplifyBranch: r.boolean('delete-amplify-branch', false),
+    dryRun: r.boolean('dry-run', false),
+    githubToken: r.text('github-token'),
+  };
+}
+
+/** Where the services are and who the run is: keys, ids, hosts, region. */
+function connectionSettings(r: Readers, env: Environment) {
+  const awsRegion = r.text('aws-region') ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+  const appId = r.text('amplify-app-id');
+  return {
+    neonApiKey: parseApiKey(r.required('neon-api-key', 'a Neon API key')),
+    neonProjectId: r.matching(
       'neon-project-id',
-      required('neon-project-id', 'a Neon project id such as autumn-disk-484331'),
+      r.required('neon-project-id', 'a Neon project id such as autumn-disk-484331'),
       /^[a-z0-9-]{1,60}$/,
       'a Neon project id such as autumn-disk-484331',
     ),
-    neonApiHost: parseApiHost(text('neon-api-host') ?? DEFAULT_NEON_API_HOST),
-    amplifyAppId: matching(
-      'amplify-app-id',
-      required('amplify-app-id', 'an Amplify app id such as d2a1b3c4d5e6f7'),
-      /^d[a-z0-9]{1,19}$/,
-      'an Amplify app id such as d2a1b3c4d5e6f7',
-    ),
+    neonApiHost: parseApiHost(r.text('neon-api-host') ?? DEFAULT_NEON_API_HOST),
+    amplifyAppId:
+      appId === undefined ? undefined : r.matching('amplify-app-id', appId, /^d[a-z0-9]{1,19}$/, APP_ID_FORM),
     awsRegion:
       awsRegion === undefined
         ? undefined
-        : matching(
+        : r.matching(
             'aws-region',
             awsRegion,
             /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
             'an AWS region such as us-east-1',
           ),
-    command: oneOf('command', COMMANDS, 'auto'),
-    gitBranch,
-    branchPrefix: parseBranchPrefix(read('branch-prefix')),
-    parentBranch: plain('parent-branch', 'a Neon branch name or id (br-...)'),
-    database: plain('database', 'a database name'),
-    role: plain('role', 'a Postgres role name'),
-    pooled: boolean('pooled', true),
-    envVarName: parseEnvVarName(text('env-var-name') ?? DEFAULT_ENV_VAR_NAME),
-    primaryBranches: parsePrimaryBranches(text('primary-branches')),
-    createAmplifyBranch: boolean('create-amplify-branch', true),
-    startJob: boolean('start-job', true),
-    onRunningJob: oneOf('on-running-job', ON_RUNNING_JOB, 'replace'),
-    jobTimeoutMinutes: parseMinutes(text('job-timeout-minutes')),
-    deleteAmplifyBranch: boolean('delete-amplify-branch', false),
-    dryRun: boolean('dry-run', false),
-    githubToken: text('github-token'),
   };
 }
 
-/** A Neon API key as given; the CLI checks a key read from SSM with the same rule. */
-export function parseApiKey(key: string): string {
-  if (/\s/.test(key)) {
-    // The key itself is never quoted: it is a secret even when malformed.
-    throw SettingError.invalid(
-      'neon-api-key',
-      undefined,
-      'expected a Neon API key without spaces or line breaks',
-    );
-  }
-  return key;
-}
-
-/** Typed reads of one setting each, every error naming the setting. */
-function readers(read: ReadSetting) {
-  const text = (name: InputName): string | undefined => {
-    const value = read(name)?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  return {
-    text,
-    required: (name: InputName, form: string): string => {
-      const value = text(name);
-      if (value === undefined) throw SettingError.missing(name, form);
-      return value;
-    },
-    matching: (name: InputName, value: string, pattern: RegExp, form: string): string => {
-      if (!pattern.test(value)) throw invalid(name, value, form);
-      return value;
-    },
-    oneOf: <T extends string>(name: InputName, allowed: readonly T[], fallback: T): T => {
-      const value = text(name) ?? fallback;
-      if (!(allowed as readonly string[]).includes(value))
-        throw invalid(name, value, `one of ${allowed.join(', ')}`);
-      return value as T;
-    },
-    boolean: (name: InputName, fallback: boolean): boolean => {
-      const value = text(name);
-      return value === undefined ? fallback : parseBoolean(name, value);
-    },
-    plain: (name: InputName, form: string): string | undefined => {
-      const value = text(name);
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-      if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) throw invalid(name, value, form);
-      return value;
-    },
-  };
+/** The Amplify variables that carry a connection string: written on deploy, removed on cleanup. */
+export function connectionVariableNames(settings: Pick<Settings, 'envVarName'>): string[] {
+  return [settings.envVarName];
 }
 
 /**
@@ -201,11 +182,15 @@ export function nonEmpty(value: string | undefined): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-/** The YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them; `ture` is an error. */
-export function parseBoolean(name: string, value: string): boolean {
-  if (['true', 'True', 'TRUE'].includes(value)) return true;
-  if (['false', 'False', 'FALSE'].includes(value)) return false;
-  throw invalid(name, value, 'true or false');
+const APP_ID_FORM = 'an Amplify app id such as d2a1b3c4d5e6f7';
+
+/**
+ * The app and region, or a clear error before any request: the plan is about to call Amplify. The
+ * app id is optional elsewhere, so that a cleanup with no Amplify app touches Neon only.
+ */
+export function requireAmplify(settings: Settings): { appId: string; region: string } {
+  if (settings.amplifyAppId === undefined) throw SettingError.missing('amplify-app-id', APP_ID_FORM);
+  return { appId: settings.amplifyAppId, region: requireRegion(settings) };
 }
 
 /** The region, or a clear error: Amplify is about to be called. */
@@ -216,74 +201,4 @@ export function requireRegion(settings: Settings): string {
     );
   }
   return settings.awsRegion;
-}
-
-function invalid(name: string, value: string, form: string): SettingError {
-  return SettingError.invalid(name, value, `expected ${form}`);
-}
-
-function parseApiHost(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw invalid('neon-api-host', value, 'an http(s) URL such as https://console.neon.tech/api/v2');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw invalid('neon-api-host', value, 'an http(s) URL such as https://console.neon.tech/api/v2');
-  }
-  return value.replace(/\/+$/, '');
-}
-
-function parseBranchPrefix(raw: string | undefined): string {
-  // Not given at all: the default. Given as an empty string: an explicit empty prefix.
-  if (raw === undefined) return DEFAULT_BRANCH_PREFIX;
-  const value = raw.trim();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  if (/[\s\u0000-\u001f\u007f]/.test(value) || Array.from(value).length > 200) {
-    throw invalid(
-      'branch-prefix',
-      raw,
-      'characters allowed in a Neon branch name (no spaces or control characters), at most 200 characters',
-    );
-  }
-  return value;
-}
-
-function parseEnvVarName(value: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || /^aws/i.test(value)) {
-    throw invalid(
-      'env-var-name',
-      value,
-      'an environment variable name of letters, digits and underscores that does not start with AWS (Amplify reserves it), such as DATABASE_URL',
-    );
-  }
-  return value;
-}
-
-function parsePrimaryBranches(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const names = value
-    .split(/[,\n]/)
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  for (const name of names) {
-    if (!isValidGitBranchName(name)) {
-      throw invalid(
-        'primary-branches',
-        name,
-        'git branch names separated by commas or new lines, such as main,develop',
-      );
-    }
-  }
-  return names.length === 0 ? undefined : names;
-}
-
-function parseMinutes(value: string | undefined): number {
-  if (value === undefined) return 30;
-  const minutes = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || minutes <= 0 || minutes > 360) {
-    throw invalid('job-timeout-minutes', value, 'a number of minutes greater than 0 and at most 360');
-  }
-  return minutes;
 }

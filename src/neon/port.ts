@@ -108,7 +108,7 @@ class NeonApiPort implements NeonPort {
         );
         return data.operation;
       },
-      timeoutMs: options.operationTimeoutMs ?? 10 * 60_000,
+      timeoutMs: this.capped(options.operationTimeoutMs ?? 10 * 60_000),
       initialDelayMs: options.operationPollInitialMs ?? 300,
       maxDelayMs: options.operationPollMaxMs ?? 5_000,
       sleep: this.neon.sleep,
@@ -138,6 +138,14 @@ class NeonApiPort implements NeonPort {
     return data.databases.map((database) => ({ name: database.name, ownerName: database.owner_name }));
   }
 
+  async resetRolePassword(branchId: string, roleName: string): Promise<void> {
+    const { data } = await this.neon.call(
+      `Resetting the password of role '${roleName}' on Neon branch '${branchId}'`,
+      (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName),
+    );
+    await this.waitForOperations(data.operations.map((operation) => operation.id));
+  }
+
   async connectionUri({
     branchId,
     databaseName,
@@ -158,6 +166,11 @@ class NeonApiPort implements NeonPort {
       throw new ApiError(step, 'Neon answered without a connection URI', { service: 'Neon' });
     }
     return data.uri;
+  }
+
+  /** A wait of the port's own, cut to what is left of the run's budget. */
+  private capped(ms: number): number {
+    return this.options.deadline?.cap(ms) ?? ms;
   }
 
   /**

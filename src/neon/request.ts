@@ -1,4 +1,5 @@
 import { type Api, createApiClient } from '@neondatabase/api-client';
+import type { Deadline } from '../core/deadline.js';
 import { realSleep } from '../core/poll.js';
 import type { Logger, Sleep } from '../core/ports.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../core/retry.js';
@@ -23,6 +24,8 @@ export interface NeonPortOptions {
   /** Per request; the client has no timeout of its own. Default 30 s. */
   requestTimeoutMs?: number;
   retry?: RetryPolicy;
+  /** The run's budget (timeout-minutes): requests, retries and operation waits all fit in it. */
+  deadline?: Deadline | undefined;
   /** Overall limit when waiting for operations. Default 10 minutes. */
   operationTimeoutMs?: number;
   operationPollInitialMs?: number;
@@ -51,6 +54,14 @@ export class NeonRequester {
       baseURL: options.apiHost,
       timeout: requestTimeoutMs,
     });
+    const { deadline } = options;
+    if (deadline !== undefined) {
+      // Each request's own limit, cut to what is left of the run's budget.
+      this.api.instance.interceptors.request.use((config) => {
+        config.timeout = Math.max(1, deadline.cap(config.timeout || requestTimeoutMs));
+        return config;
+      });
+    }
   }
 
   /** One request with retries; every failure leaves as an ApiError naming `step`. */
@@ -70,11 +81,14 @@ export class NeonRequester {
           classify: classifyNeonError,
           sleep: this.sleep,
           log: (message) => this.options.log.warning(message),
+          deadline: this.options.deadline,
         },
       );
     } catch (error) {
-      if (error instanceof NeonRequestError) throw toApiError(step, error);
-      throw error;
+      if (!(error instanceof NeonRequestError)) throw error;
+      const { deadline } = this.options;
+      if (deadline !== undefined && deadline.remainingMs() <= 0) throw deadline.exceeded(step, error.message);
+      throw toApiError(step, error);
     }
   }
 }

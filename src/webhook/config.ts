@@ -146,6 +146,11 @@ function checked(parse: () => Settings, located: Located): Settings {
     if (!(error instanceof UsageError)) throw error;
     throw new UsageError(`${located.prefix}${error.message}`);
   }
+  if (settings.amplifyAppId === undefined) {
+    throw new UsageError(
+      `${located.prefix}amplify-app-id is required and not set (an Amplify app id such as d2a1b3c4d5e6f7; every deploy writes to Amplify): ${located.missing('amplify-app-id')}`,
+    );
+  }
   if (settings.awsRegion === undefined) {
     throw new UsageError(
       `${located.prefix}aws-region is required and not set (an AWS region such as us-east-1; every deploy writes to Amplify): ${located.missing('aws-region')}, or AWS_DEFAULT_REGION`,

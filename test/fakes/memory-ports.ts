@@ -23,6 +23,13 @@ export class MemoryNeon implements NeonPort {
   raceWinner: NeonBranch | undefined;
   failOn: Partial<Record<keyof NeonPort, Error>> = {};
   refuseDelete = new Set<string>();
+  /**
+   * Role passwords by `branch/role`. As in Neon, a new branch's roles carry its parent's passwords;
+   * a branch not listed has the password `pw/<branch id>`. A reset gives `pw/<branch id>` the first
+   * time and a new suffix after that.
+   */
+  passwords: Record<string, string> = {};
+  private resets = 0;
   private next = 1;
 
   private check(method: keyof NeonPort, detail: string) {
@@ -69,6 +76,11 @@ export class MemoryNeon implements NeonPort {
       parentId: input.parentId,
     };
     this.branches.push(branch);
+    for (const [key, password] of Object.entries(this.passwords)) {
+      const [from, role] = key.split('/');
+      if (from === input.parentId) this.passwords[`${branch.id}/${role}`] = password;
+    }
+    this.passwords[`${branch.id}/neondb_owner`] ??= this.passwordOf(input.parentId, 'neondb_owner');
     return { branch, operationIds: [`op-create-${branch.id}`] };
   }
   async pendingOperationIds(branchId: string) {
@@ -94,10 +106,20 @@ export class MemoryNeon implements NeonPort {
     this.check('listDatabases', branchId);
     return this.databases[branchId] ?? [{ name: 'neondb', ownerName: 'neondb_owner' }];
   }
+  async resetRolePassword(branchId: string, roleName: string) {
+    this.check('resetRolePassword', `${branchId} ${roleName}`);
+    const own = `pw/${branchId}`;
+    const key = `${branchId}/${roleName}`;
+    this.passwords[key] = this.passwords[key] === own ? `${own}~${++this.resets}` : own;
+  }
   async connectionUri(input: { branchId: string; databaseName: string; roleName: string; pooled: boolean }) {
     this.check('connectionUri', `${input.branchId} ${input.databaseName} ${input.roleName} ${input.pooled}`);
     const host = `ep-${input.branchId}${input.pooled ? '-pooler' : ''}.us-east-2.aws.neon.tech`;
-    return `postgresql://${input.roleName}:pw%2F${input.branchId}@${host}/${input.databaseName}?sslmode=require`;
+    const password = encodeURIComponent(this.passwordOf(input.branchId, input.roleName));
+    return `postgresql://${input.roleName}:${password}@${host}/${input.databaseName}?sslmode=require`;
+  }
+  passwordOf(branchId: string, roleName: string): string {
+    return this.passwords[`${branchId}/${roleName}`] ?? `pw/${branchId}`;
   }
 }
 

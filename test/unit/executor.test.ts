@@ -262,13 +262,17 @@ describe('running jobs', () => {
 });
 
 describe('cleanup', () => {
-  it('deletes exactly the prefixed branch and leaves Amplify alone', async () => {
+  it('deletes exactly the prefixed branch and removes only DATABASE_URL from the kept Amplify branch', async () => {
     const t = setup();
     t.neon.branches.push(
       { id: 'br-a', name: 'preview/feat/x', default: false, protected: false },
       { id: 'br-b', name: 'preview/feat/x-2', default: false, protected: false },
     );
-    t.amplify.branches.set('feat/x', { name: 'feat/x', displayName: 'feat-x', environmentVariables: {} });
+    t.amplify.branches.set('feat/x', {
+      name: 'feat/x',
+      displayName: 'feat-x',
+      environmentVariables: { API_URL: 'https://api', DATABASE_URL: 'postgresql://gone', SECRET_KEY: 's' },
+    });
     const { outputs } = await t.run('cleanup', 'feat/x');
     expect(outputs).toMatchObject({
       'neon-branch-id': 'br-a',
@@ -276,7 +280,30 @@ describe('cleanup', () => {
       deleted: 'true',
     });
     expect(t.neon.branches.map((b) => b.id)).toEqual(['br-main-1', 'br-b']);
+    // One read and one write: nothing points at the deleted database, nothing else is lost.
+    expect(t.amplify.calls.map((c) => c.split('(')[0])).toEqual([
+      'amplify.getBranch',
+      'amplify.setEnvironmentVariables',
+    ]);
+    expect(t.amplify.branches.get('feat/x')?.environmentVariables).toEqual({
+      API_URL: 'https://api',
+      SECRET_KEY: 's',
+    });
+  });
+
+  it('leaves Amplify alone without an Amplify app, and writes nothing when the variable is already gone', async () => {
+    const t = setup({ 'amplify-app-id': '' });
+    t.neon.branches.push({ id: 'br-a', name: 'preview/feat/x', default: false, protected: false });
+    await t.run('cleanup', 'feat/x');
     expect(t.amplify.calls).toEqual([]);
+    const u = setup();
+    u.amplify.branches.set('feat/y', {
+      name: 'feat/y',
+      displayName: 'feat-y',
+      environmentVariables: { A: 'b' },
+    });
+    await u.run('cleanup', 'feat/y');
+    expect(u.amplify.calls.map((c) => c.split('(')[0])).toEqual(['amplify.getBranch']);
   });
 
   it('already gone is success with deleted false', async () => {

@@ -45,7 +45,6 @@ describe('parseSettings', () => {
   it.each([
     ['neon-api-key', 'Input required and not supplied: neon-api-key'],
     ['neon-project-id', 'Input required and not supplied: neon-project-id'],
-    ['amplify-app-id', 'Input required and not supplied: amplify-app-id'],
   ] as const)('names a missing required input: %s', (name, message) => {
     expect(errorOf({ ...required, [name]: '' })).toContain(message);
   });
@@ -62,7 +61,7 @@ describe('parseSettings', () => {
     [
       'neon-api-host',
       'console.neon.tech',
-      "Invalid neon-api-host 'console.neon.tech': expected an http(s) URL",
+      "Invalid neon-api-host 'console.neon.tech': expected an https URL",
     ],
     ['neon-api-host', 'ftp://x', "Invalid neon-api-host 'ftp://x'"],
     ['aws-region', 'Frankfurt', "Invalid aws-region 'Frankfurt': expected an AWS region"],

@@ -1,6 +1,7 @@
 import type { Plan } from '../plan.js';
 import type { NeonBranch } from '../ports.js';
 import type { CleanupResult } from '../result.js';
+import { connectionVariableNames } from '../settings.js';
 import { refuseToDelete } from './never-delete.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
 
@@ -26,6 +27,7 @@ export async function cleanup(plan: CleanupPlan, options: ExecuteOptions): Promi
     result.deleted = await deleteNeonBranch(branch, options);
   }
   if (plan.deleteAmplifyBranch) await deleteAmplifyBranch(plan, options);
+  if (plan.clearAmplifyVariables) await clearAmplifyVariables(plan, options);
   return result;
 }
 
@@ -57,5 +59,35 @@ async function deleteAmplifyBranch(plan: CleanupPlan, options: ExecuteOptions): 
     outcome === 'deleted'
       ? `Deleted Amplify branch '${plan.gitBranch}'`
       : `Amplify branch '${plan.gitBranch}' was already gone`,
+  );
+}
+
+/**
+ * The kept Amplify branch loses the connection string, so nothing points at a deleted database:
+ * one read-merge-write, every other variable kept (UpdateBranch replaces the whole map).
+ */
+async function clearAmplifyVariables(plan: CleanupPlan, options: ExecuteOptions): Promise<void> {
+  const { settings, log } = options;
+  const amplify = amplifyOf(options);
+  const branch = await amplify.getBranch(plan.gitBranch);
+  if (branch === undefined) {
+    log.info(`Amplify branch '${plan.gitBranch}' does not exist: no variable to remove`);
+    return;
+  }
+  const names = connectionVariableNames(settings).filter((name) => name in branch.environmentVariables);
+  if (names.length === 0) {
+    log.info(`Amplify branch '${plan.gitBranch}' has no ${settings.envVarName}: nothing to remove`);
+    return;
+  }
+  if (settings.dryRun) {
+    log.info(`Dry run: would remove ${names.join(', ')} from Amplify branch '${plan.gitBranch}'`);
+    return;
+  }
+  const kept = Object.fromEntries(
+    Object.entries(branch.environmentVariables).filter(([name]) => !names.includes(name)),
+  );
+  await amplify.setEnvironmentVariables(plan.gitBranch, kept);
+  log.info(
+    `Removed ${names.join(', ')} from Amplify branch '${plan.gitBranch}', keeping its ${Object.keys(kept).length} other variable(s)`,
   );
 }

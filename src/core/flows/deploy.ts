@@ -4,8 +4,9 @@ import type { Plan } from '../plan.js';
 import type { AmplifyApp, AmplifyBranch, AmplifyPort, NeonBranch } from '../ports.js';
 import type { Connection, DeployResult } from '../result.js';
 import { startJob } from './amplify-job.js';
-import { connectionString, createOrReuse, resolveParent } from './neon-branch.js';
+import { createOrReuse, resolveParent } from './neon-branch.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
+import { type BranchConnection, branchConnection } from './role-password.js';
 
 export type DeployPlan = Extract<Plan, { kind: 'deploy' }>;
 
@@ -26,12 +27,13 @@ interface DeployState {
  * the job. A dry run stops after the reads and says what the rest would do.
  */
 export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise<DeployResult> {
-  const { neon, settings } = options;
+  const { settings } = options;
   const state = await readState(plan, options);
   if (settings.dryRun) return dryRun(plan, state, options);
 
   const { branch, created } = await neonBranch(plan, state, options);
-  const connection = await connectionString({ neon, branch, settings, secret: options.secret });
+  const found = await branchConnection({ plan, branch, created, options });
+  const { connection } = found;
   const result: DeployResult = {
     kind: 'deploy',
     gitBranch: plan.gitBranch,
@@ -42,8 +44,9 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
   };
   if (state.amplify === undefined) return result;
 
-  const displayName = await writeVariable(plan, state, connection, options);
-  result.previewUrl = preview(plan, state.app, displayName);
+  const written = await writeSettled(plan, state.amplifyBranch, found, options);
+  result.connection = written.connection;
+  result.previewUrl = preview(plan, state.app, written.branch.displayName);
   // The job only now that the variable is written.
   if (settings.startJob) result.job = await startJob(state.amplify, plan.gitBranch, options);
   return result;
@@ -104,29 +107,49 @@ function announceExisting(
 /**
  * Step 4: UpdateBranch replaces the whole map, so the map just read is merged and written back
  * whole; every other variable survives. Nothing is written when it is already right. Returns the
- * Amplify branch's display name, for the preview URL.
+ * Amplify branch as it is now.
  */
 async function writeVariable(
   plan: DeployPlan,
-  state: DeployState,
+  current: AmplifyBranch | undefined,
   connection: Connection,
-  { settings, log }: ExecuteOptions,
-): Promise<string> {
-  const amplify = required(state.amplify);
-  const current = state.amplifyBranch;
+  options: ExecuteOptions,
+): Promise<AmplifyBranch> {
+  const { settings, log } = options;
+  const amplify = amplifyOf(options);
   const name = settings.envVarName;
   const variables = { ...(current?.environmentVariables ?? {}), [name]: connection.url };
   if (current === undefined) {
     log.info(`Creating Amplify branch '${plan.gitBranch}' (auto-build off) with ${name}`);
-    return (await amplify.createBranch({ name: plan.gitBranch, environmentVariables: variables }))
-      .displayName;
+    return amplify.createBranch({ name: plan.gitBranch, environmentVariables: variables });
   }
   if (current.environmentVariables[name] === connection.url) {
     log.info(`Amplify branch '${plan.gitBranch}' already has the right ${name}`);
-    return current.displayName;
+    return current;
   }
   log.info(`Writing ${name} to Amplify branch '${plan.gitBranch}'`);
-  return (await amplify.setEnvironmentVariables(plan.gitBranch, variables)).displayName;
+  return amplify.setEnvironmentVariables(plan.gitBranch, variables);
+}
+
+/**
+ * Writes the connection string; after a password reset, reads it once more and writes again if it
+ * moved: two first runs for one branch may both have reset it, and the one whose write lands last
+ * must not leave an older password in Amplify.
+ */
+async function writeSettled(
+  plan: DeployPlan,
+  current: AmplifyBranch | undefined,
+  found: BranchConnection,
+  options: ExecuteOptions,
+): Promise<{ branch: AmplifyBranch; connection: Connection }> {
+  const branch = await writeVariable(plan, current, found.connection, options);
+  if (!found.passwordReset) return { branch, connection: found.connection };
+  const now = await found.reread();
+  if (now.url === found.connection.url) return { branch, connection: now };
+  options.log.info(
+    `The password of ${plan.neonBranchName} changed meanwhile (another run); writing it again`,
+  );
+  return { branch: await writeVariable(plan, branch, now, options), connection: now };
 }
 
 function dryRun(plan: DeployPlan, state: DeployState, options: ExecuteOptions): DeployResult {

@@ -59,39 +59,47 @@ export async function createOrReuse(
   }
 }
 
+/** Which database, as which role, a connection string opens. */
+export interface ConnectionTarget {
+  databaseName: string;
+  roleName: string;
+}
+
+/** The database and role settings, or the branch's only database and its owner. */
+export async function connectionTarget(
+  neon: NeonPort,
+  branch: NeonBranch,
+  settings: Settings,
+): Promise<ConnectionTarget> {
+  const { database, role } = settings;
+  if (database !== undefined && role !== undefined) return { databaseName: database, roleName: role };
+  const databases = await neon.listDatabases(branch.id);
+  const found =
+    database === undefined ? onlyDatabase(databases, branch) : databases.find((d) => d.name === database);
+  if (found === undefined) {
+    throw SettingError.invalid(
+      'database',
+      database,
+      `Neon branch '${branch.name}' has ${databases.map((d) => `'${d.name}'`).join(', ') || 'no databases'}`,
+    );
+  }
+  return { databaseName: found.name, roleName: role ?? found.ownerName };
+}
+
 export interface ConnectionInput {
   neon: NeonPort;
-  branch: NeonBranch;
-  settings: Settings;
+  branchId: string;
+  target: ConnectionTarget;
+  pooled: boolean;
   secret: (value: string) => void;
 }
 
-/** The branch's connection string for the chosen database and role, masked before anything can print it. */
-export async function connectionString(input: ConnectionInput): Promise<Connection> {
-  const { neon, branch, settings } = input;
-  let databaseName = settings.database;
-  let roleName = settings.role;
-  if (databaseName === undefined || roleName === undefined) {
-    const databases = await neon.listDatabases(branch.id);
-    const database =
-      databaseName === undefined
-        ? onlyDatabase(databases, branch)
-        : databases.find((d) => d.name === databaseName);
-    if (database === undefined) {
-      throw SettingError.invalid(
-        'database',
-        databaseName,
-        `Neon branch '${branch.name}' has ${databases.map((d) => `'${d.name}'`).join(', ') || 'no databases'}`,
-      );
-    }
-    databaseName = database.name;
-    roleName ??= database.ownerName;
-  }
-  const url = await neon.connectionUri({
-    branchId: branch.id,
-    databaseName,
-    roleName,
-    pooled: settings.pooled,
+/** A branch's connection string, masked before anything can print it. */
+export async function readConnection(input: ConnectionInput): Promise<Connection> {
+  const url = await input.neon.connectionUri({
+    branchId: input.branchId,
+    ...input.target,
+    pooled: input.pooled,
   });
   maskConnectionString(url, input.secret);
   return { url, host: new URL(url).hostname };

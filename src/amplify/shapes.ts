@@ -1,0 +1,62 @@
+import type { Branch, JobSummary, StartJobCommand } from '@aws-sdk/client-amplify';
+import { JobStatus } from '@aws-sdk/client-amplify';
+import { ApiError } from '../core/errors.js';
+import { amplifyDisplayName } from '../core/naming.js';
+import type { AmplifyBranch, AmplifyJob } from '../core/ports.js';
+import { isServiceError } from './errors.js';
+
+/**
+ * The SDK counts LimitExceededException as throttling and would retry it (three attempts, with
+ * about a second of backoff each) before giving up. On StartJob it means a job is already pending or
+ * running on the branch (or the account's concurrent-job quota is full), which the executor handles
+ * itself (on-running-job), so it is passed through on the first answer.
+ */
+export function passLimitExceededThrough(command: StartJobCommand): void {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (isServiceError(error) && error.name === 'LimitExceededException') throw new BusyBranch(error);
+        throw error;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'amplifyStartJobNoThrottleRetry' },
+  );
+}
+
+/** Carries a StartJob LimitExceededException past the SDK's retry (which only retries errors it knows). */
+export class BusyBranch extends Error {
+  override name = 'BusyBranch';
+  constructor(readonly original: Error) {
+    super(original.message);
+  }
+}
+
+export function unwrapBusyBranch(error: unknown): unknown {
+  return error instanceof BusyBranch ? error.original : error;
+}
+
+export function toBranch(branch: Branch | undefined, requested: string): AmplifyBranch {
+  const name = branch?.branchName ?? requested;
+  return {
+    name,
+    // Amplify always sends displayName; the fallback is its documented default.
+    displayName: branch?.displayName ?? amplifyDisplayName(name),
+    environmentVariables: { ...(branch?.environmentVariables ?? {}) },
+  };
+}
+
+export function toJob(summary: JobSummary | undefined, step: string): AmplifyJob {
+  const id = summary?.jobId;
+  const status = summary?.status;
+  if (id === undefined || status === undefined) {
+    throw new ApiError(step, 'the answer has no job summary', { service: 'Amplify' });
+  }
+  // A status this code does not know could be active or final; guessing either way could start a
+  // second build or wait forever, so it stops here with a clear error.
+  if (!(Object.values(JobStatus) as string[]).includes(status)) {
+    throw new ApiError(step, `job ${id} has an unknown status '${status}'`, { service: 'Amplify' });
+  }
+  return { id, status };
+}

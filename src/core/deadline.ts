@@ -1,0 +1,45 @@
+import { TimeoutError } from './errors.js';
+import { formatDuration } from './poll.js';
+
+/**
+ * The run's budget (`timeout-minutes`): every request, retry and wait for a Neon operation fits in
+ * it, so a hanging service fails the run in minutes with the call that hung named, instead of each
+ * layer's own limits adding up. Waits for Amplify jobs are not counted: `job-timeout-minutes`
+ * bounds those.
+ */
+export class Deadline {
+  private readonly end: number;
+
+  constructor(
+    readonly budgetMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.end = now() + budgetMs;
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.end - this.now());
+  }
+
+  /** A limit of the caller's own (a request timeout, a wait) cut to what is left of the budget. */
+  cap(ms: number): number {
+    return Math.min(ms, this.remainingMs());
+  }
+
+  /** Throws when the budget is used up, naming the step that was about to start. */
+  check(step: string): void {
+    if (this.remainingMs() <= 0) throw this.exceeded(step);
+  }
+
+  /** The error for a step the budget ran out in; `detail` says how the last attempt ended. */
+  exceeded(step: string, detail?: string): TimeoutError {
+    return new TimeoutError(
+      `${step} did not finish within the run's budget of ${formatDuration(this.budgetMs)} (timeout-minutes)${detail === undefined ? '' : `; the last attempt: ${detail}`}`,
+    );
+  }
+
+  /** An AbortSignal that fires when the budget runs out, for clients that take one. */
+  signal(): AbortSignal {
+    return AbortSignal.timeout(Math.max(1, this.remainingMs()));
+  }
+}

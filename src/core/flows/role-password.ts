@@ -1,0 +1,86 @@
+import { ApiError } from '../errors.js';
+import type { NeonBranch } from '../ports.js';
+import type { Connection } from '../result.js';
+import type { DeployPlan } from './deploy.js';
+import { type ConnectionTarget, connectionTarget, readConnection } from './neon-branch.js';
+import type { ExecuteOptions } from './options.js';
+
+export interface BranchConnection {
+  connection: Connection;
+  /** This run gave the role a new password: another run may hold an older one (see deploy). */
+  passwordReset: boolean;
+  /** Reads the connection string again, masked. */
+  reread: () => Promise<Connection>;
+}
+
+interface OwnPasswordInput {
+  plan: DeployPlan;
+  branch: NeonBranch;
+  created: boolean;
+  options: ExecuteOptions;
+}
+
+/**
+ * The branch's connection string, with a password of the preview's own. Neon copies roles with
+ * their passwords, so a new branch's URL would also open the parent (production) through the
+ * parent's host. A branch this run created gets a new password at once; a reused one is checked
+ * against its parent (the run that created it may have failed before its reset, or may be doing it
+ * right now) and reset when it still has the parent's.
+ */
+export async function branchConnection({
+  plan,
+  branch,
+  created,
+  options,
+}: OwnPasswordInput): Promise<BranchConnection> {
+  const { neon, settings, log } = options;
+  const target = await connectionTarget(neon, branch, settings);
+  const read = () =>
+    readConnection({ neon, branchId: branch.id, target, pooled: settings.pooled, secret: options.secret });
+  const done = async (connection: Connection, passwordReset: boolean): Promise<BranchConnection> => ({
+    connection,
+    passwordReset,
+    reread: read,
+  });
+  if (plan.primary || !settings.resetRolePassword) return done(await read(), false);
+
+  if (!created) {
+    const [connection, parentPassword] = await Promise.all([
+      read(),
+      passwordOfParent(branch, target, options),
+    ]);
+    if (parentPassword === undefined || passwordOf(connection) !== parentPassword) {
+      return done(connection, false);
+    }
+    log.info(`Neon branch '${branch.name}' still has its parent's password for role '${target.roleName}'`);
+  }
+  log.info(`Giving role '${target.roleName}' a password of its own on Neon branch '${branch.name}'`);
+  await neon.resetRolePassword(branch.id, target.roleName);
+  return done(await read(), true);
+}
+
+/** The parent's password for the same role and database; undefined when the parent has neither. */
+async function passwordOfParent(
+  branch: NeonBranch,
+  target: ConnectionTarget,
+  options: ExecuteOptions,
+): Promise<string | undefined> {
+  if (branch.parentId === undefined) return undefined;
+  try {
+    const parent = await readConnection({
+      neon: options.neon,
+      branchId: branch.parentId,
+      target,
+      pooled: options.settings.pooled,
+      secret: options.secret,
+    });
+    return passwordOf(parent);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+function passwordOf(connection: Connection): string {
+  return new URL(connection.url).password;
+}
