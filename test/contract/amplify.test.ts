@@ -73,16 +73,6 @@ function requestsOf(appId: string) {
   return standIn.requests.filter((request) => request.params.appId === appId);
 }
 
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return error as ApiError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe('endpoint and credentials', () => {
   it('reaches the stand-in through AWS_ENDPOINT_URL_AMPLIFY, signed with the environment credentials', async () => {
     const app = standIn.addApp({ appId: 'd1a2b3c4d5e6f7' });
@@ -111,17 +101,18 @@ describe('endpoint and credentials', () => {
   });
 
   it('names a missing app with status, error type and request id', async () => {
-    const error = await failure(portFor('dmissing0app').getApp());
+    const reading = portFor('dmissing0app').getApp();
+    await expect(reading).rejects.toThrow(ApiError);
 
     const [request] = requestsOf('dmissing0app');
     expect(request?.status).toBe(404);
-    expect(error.status).toBe(404);
-    expect(error.code).toBe('NotFoundException');
-    expect(error.service).toBe('Amplify');
-    expect(error.requestId).toBe(request?.requestId);
-    expect(error.message).toBe(
-      `Reading Amplify app 'dmissing0app' failed: 404 NotFoundException: App dmissing0app not found. (request id ${request?.requestId})`,
-    );
+    await expect(reading).rejects.toMatchObject({
+      status: 404,
+      code: 'NotFoundException',
+      service: 'Amplify',
+      requestId: request?.requestId,
+      message: `Reading Amplify app 'dmissing0app' failed: 404 NotFoundException: App dmissing0app not found. (request id ${request?.requestId})`,
+    });
   });
 });
 
@@ -168,12 +159,15 @@ describe('branches', () => {
   });
 
   it('does not mistake a missing app for a missing branch', async () => {
-    const error = await failure(portFor('dnosuchapp01').getBranch('main'));
+    const reading = portFor('dnosuchapp01').getBranch('main');
 
-    expect(error.code).toBe('NotFoundException');
-    expect(error.message).toMatch(
-      /^Reading Amplify branch 'main' failed: 404 NotFoundException: App dnosuchapp01 not found\./,
-    );
+    await expect(reading).rejects.toThrow(ApiError);
+    await expect(reading).rejects.toMatchObject({
+      code: 'NotFoundException',
+      message: expect.stringMatching(
+        /^Reading Amplify branch 'main' failed: 404 NotFoundException: App dnosuchapp01 not found\./,
+      ),
+    });
   });
 
   it.each([['feat/x'], ['feature/with space'], ['ünïcødé/ブランチ'], ['odd+chars&q=1?#%25'], ["it's(*)!"]])(
@@ -233,25 +227,29 @@ describe('branches', () => {
   it('reports creating a branch that exists as a BadRequest naming the step', async () => {
     const appId = newApp();
     standIn.addBranch(appId, 'main');
-    const error = await failure(portFor(appId).createBranch({ name: 'main', environmentVariables: {} }));
+    const creating = portFor(appId).createBranch({ name: 'main', environmentVariables: {} });
 
-    expect(error.status).toBe(400);
-    expect(error.code).toBe('BadRequestException');
-    expect(error.message).toMatch(
-      /^Creating Amplify branch 'main' failed: 400 BadRequestException: .*already exists/,
-    );
+    await expect(creating).rejects.toThrow(ApiError);
+    await expect(creating).rejects.toMatchObject({
+      status: 400,
+      code: 'BadRequestException',
+      message: expect.stringMatching(
+        /^Creating Amplify branch 'main' failed: 400 BadRequestException: .*already exists/,
+      ),
+    });
   });
 
   it("reports Amplify's 50-branch quota as LimitExceededException", async () => {
     const appId = newApp();
     for (let index = 0; index < 50; index += 1) standIn.addBranch(appId, `b${index}`);
     // maxAttempts 1: the SDK would otherwise retry LimitExceeded as throttling, with ~1 s backoff.
-    const error = await failure(
-      portFor(appId, { maxAttempts: 1 }).createBranch({ name: 'one-too-many', environmentVariables: {} }),
-    );
+    const creating = portFor(appId, { maxAttempts: 1 }).createBranch({
+      name: 'one-too-many',
+      environmentVariables: {},
+    });
 
-    expect(error.status).toBe(429);
-    expect(error.code).toBe('LimitExceededException');
+    await expect(creating).rejects.toThrow(ApiError);
+    await expect(creating).rejects.toMatchObject({ status: 429, code: 'LimitExceededException' });
     expect(standIn.app(appId)?.branches.size).toBe(50);
   });
 
@@ -287,17 +285,18 @@ describe('branches', () => {
     const appId = newApp();
     standIn.addBranch(appId, 'feat/x', { environmentVariables: { A: '1' } });
 
-    const error = await failure(
-      portFor(appId).setEnvironmentVariables('feat/x', { AWS_REGION: 'eu-west-1' }),
-    );
+    const updating = portFor(appId).setEnvironmentVariables('feat/x', { AWS_REGION: 'eu-west-1' });
+    await expect(updating).rejects.toThrow(ApiError);
 
     const [request] = requestsOf(appId);
-    expect(error.status).toBe(400);
-    expect(error.code).toBe('BadRequestException');
-    expect(error.message).toMatch(
-      /^Updating the environment variables of Amplify branch 'feat\/x' failed: 400 BadRequestException: .*AWS_REGION/,
-    );
-    expect(error.message).toContain(`(request id ${request?.requestId})`);
+    await expect(updating).rejects.toMatchObject({
+      status: 400,
+      code: 'BadRequestException',
+      message: expect.stringMatching(
+        /^Updating the environment variables of Amplify branch 'feat\/x' failed: 400 BadRequestException: .*AWS_REGION/,
+      ),
+    });
+    await expect(updating).rejects.toThrow(`(request id ${request?.requestId})`);
     expect(requestsOf(appId)).toHaveLength(1);
     expect(standIn.branch(appId, 'feat/x')?.environmentVariables).toEqual({ A: '1' });
   });
@@ -305,8 +304,9 @@ describe('branches', () => {
   it('surfaces a value over 5500 characters as a BadRequest', async () => {
     const appId = newApp();
     standIn.addBranch(appId, 'main');
-    const error = await failure(portFor(appId).setEnvironmentVariables('main', { BIG: 'x'.repeat(5501) }));
-    expect(error.code).toBe('BadRequestException');
+    const updating = portFor(appId).setEnvironmentVariables('main', { BIG: 'x'.repeat(5501) });
+    await expect(updating).rejects.toThrow(ApiError);
+    await expect(updating).rejects.toMatchObject({ code: 'BadRequestException' });
     expect(standIn.branch(appId, 'main')?.environmentVariables).toEqual({});
   });
 
@@ -372,16 +372,19 @@ describe('jobs', () => {
     standIn.addBranch(appId, 'feat/x');
     standIn.addJob(appId, 'feat/x', { status: 'RUNNING' });
 
-    const error = await failure(portFor(appId).startJob('feat/x'));
+    const starting = portFor(appId).startJob('feat/x');
+    await expect(starting).rejects.toThrow(ApiError);
 
     const starts = requestsOf(appId).filter((request) => request.operation === 'StartJob');
     expect(starts).toHaveLength(1);
-    expect(error.status).toBe(429);
-    expect(error.code).toBe('LimitExceededException');
-    expect(error.requestId).toBe(starts[0]?.requestId);
-    expect(error.message).toMatch(
-      /^Starting an Amplify job on branch 'feat\/x' failed: 429 LimitExceededException: branch already have pending or running jobs/,
-    );
+    await expect(starting).rejects.toMatchObject({
+      status: 429,
+      code: 'LimitExceededException',
+      requestId: starts[0]?.requestId,
+      message: expect.stringMatching(
+        /^Starting an Amplify job on branch 'feat\/x' failed: 429 LimitExceededException: branch already have pending or running jobs/,
+      ),
+    });
     expect(standIn.branch(appId, 'feat/x')?.jobs).toHaveLength(1);
   });
 
@@ -435,11 +438,14 @@ describe('jobs', () => {
   it('reports a missing job as NotFound', async () => {
     const appId = newApp();
     standIn.addBranch(appId, 'feat/x');
-    const error = await failure(portFor(appId).getJob('feat/x', '99'));
-    expect(error.code).toBe('NotFoundException');
-    expect(error.message).toMatch(
-      /^Reading Amplify job 99 of branch 'feat\/x' failed: 404 NotFoundException/,
-    );
+    const reading = portFor(appId).getJob('feat/x', '99');
+    await expect(reading).rejects.toThrow(ApiError);
+    await expect(reading).rejects.toMatchObject({
+      code: 'NotFoundException',
+      message: expect.stringMatching(
+        /^Reading Amplify job 99 of branch 'feat\/x' failed: 404 NotFoundException/,
+      ),
+    });
   });
 });
 
@@ -496,15 +502,16 @@ describe('retries and failures', () => {
       action: { kind: 'error', status: 503, errorType: 'DependentServiceFailureException', message: 'down' },
     });
 
-    const error = await failure(portFor(appId).listActiveJobs('main'));
+    const listing = portFor(appId).listActiveJobs('main');
+    await expect(listing).rejects.toThrow(ApiError);
 
     const attempts = requestsOf(appId);
     expect(attempts).toHaveLength(3);
-    expect(error.status).toBe(503);
-    expect(error.code).toBe('DependentServiceFailureException');
-    expect(error.message).toBe(
-      `Reading the active job of Amplify branch 'main' failed: 503 DependentServiceFailureException: down (request id ${attempts[2]?.requestId})`,
-    );
+    await expect(listing).rejects.toMatchObject({
+      status: 503,
+      code: 'DependentServiceFailureException',
+      message: `Reading the active job of Amplify branch 'main' failed: 503 DependentServiceFailureException: down (request id ${attempts[2]?.requestId})`,
+    });
   });
 
   it('times out a request that hangs, and the retry succeeds', async () => {
@@ -521,10 +528,13 @@ describe('retries and failures', () => {
     const appId = newApp();
     standIn.injectFault({ operation: 'GetApp', times: 2, action: { kind: 'latency', ms: 1500 } });
 
-    const error = await failure(portFor(appId, { requestTimeoutMs: 300, maxAttempts: 2 }).getApp());
+    const reading = portFor(appId, { requestTimeoutMs: 300, maxAttempts: 2 }).getApp();
 
-    expect(error.status).toBeUndefined();
-    expect(error.message).toMatch(/^Reading Amplify app '.*' failed: Amplify did not answer in time/);
+    await expect(reading).rejects.toThrow(ApiError);
+    await expect(reading).rejects.toMatchObject({
+      status: undefined,
+      message: expect.stringMatching(/^Reading Amplify app '.*' failed: Amplify did not answer in time/),
+    });
   });
 });
 
@@ -544,18 +554,27 @@ describe('credentials and permissions', () => {
       },
     });
 
-    const error = await failure(port.getBranch('main'));
+    const reading = port.getBranch('main');
+    await expect(reading).rejects.toThrow(ApiError);
 
     const attempts = standIn.requests.filter((request) => request.path === `/apps/${appId}/branches/main`);
     expect(attempts).toHaveLength(1);
     expect(attempts[0]?.status).toBe(403);
     expect(attempts[0]?.errorType).toBe('InvalidSignatureException');
-    expect(error.status).toBe(403);
-    expect(error.code).toBe('InvalidSignatureException');
-    expect(error.message).toMatch(/^Reading Amplify branch 'main' failed: 403 InvalidSignatureException: /);
-    expect(error.message).toContain('AWS_SECRET_ACCESS_KEY');
-    expect(error.message).not.toContain('wrong-secret-value');
-    expect(error.message).not.toContain(AMPLIFY_TEST_CREDENTIALS.secretAccessKey);
+    await expect(reading).rejects.toMatchObject({
+      status: 403,
+      code: 'InvalidSignatureException',
+      message: expect.stringMatching(
+        /^Reading Amplify branch 'main' failed: 403 InvalidSignatureException: /,
+      ),
+    });
+    await expect(reading).rejects.toThrow('AWS_SECRET_ACCESS_KEY');
+    await expect(reading).rejects.toMatchObject({
+      message: expect.not.stringContaining('wrong-secret-value'),
+    });
+    await expect(reading).rejects.toMatchObject({
+      message: expect.not.stringContaining(AMPLIFY_TEST_CREDENTIALS.secretAccessKey),
+    });
   });
 
   it('rejects an unknown access key as UnrecognizedClientException', async () => {
@@ -569,22 +588,24 @@ describe('credentials and permissions', () => {
       },
     });
 
-    const error = await failure(port.getApp());
+    const reading = port.getApp();
 
-    expect(error.code).toBe('UnrecognizedClientException');
-    expect(error.message).toContain('access key id');
-    expect(error.message).not.toContain('whatever-secret');
+    await expect(reading).rejects.toThrow(ApiError);
+    await expect(reading).rejects.toMatchObject({ code: 'UnrecognizedClientException' });
+    await expect(reading).rejects.toThrow('access key id');
+    await expect(reading).rejects.toMatchObject({ message: expect.not.stringContaining('whatever-secret') });
   });
 
   it('rejects a request signed for another region', async () => {
     const appId = newApp();
     const port = createAmplifyPort({ appId, region: 'us-west-2', log: memoryLog() });
 
-    const error = await failure(port.getApp());
+    const reading = port.getApp();
+    await expect(reading).rejects.toThrow(ApiError);
 
     const attempts = standIn.requests.filter((request) => request.path === `/apps/${appId}`);
     expect(attempts.map((request) => request.errorType)).toEqual(['InvalidSignatureException']);
-    expect(error.message).toContain('region');
+    await expect(reading).rejects.toThrow('region');
   });
 
   it('names the IAM action when access is denied', async () => {
@@ -600,15 +621,15 @@ describe('credentials and permissions', () => {
         clientConfig: { endpoint: denied.url },
       });
 
-      const error = await failure(port.setEnvironmentVariables('feat/x', { A: '1' }));
+      const updating = port.setEnvironmentVariables('feat/x', { A: '1' });
+      await expect(updating).rejects.toThrow(ApiError);
 
       expect(
         denied.requests.map((request) => [request.operation, request.status, request.errorType]),
       ).toEqual([['UpdateBranch', 403, 'AccessDeniedException']]);
-      expect(error.status).toBe(403);
-      expect(error.code).toBe('AccessDeniedException');
-      expect(error.message).toContain('amplify:UpdateBranch');
-      expect(error.message).toMatch(/IAM policy/);
+      await expect(updating).rejects.toMatchObject({ status: 403, code: 'AccessDeniedException' });
+      await expect(updating).rejects.toThrow('amplify:UpdateBranch');
+      await expect(updating).rejects.toThrow(/IAM policy/);
       expect(denied.branch(appId, 'feat/x')?.environmentVariables).toEqual({});
     } finally {
       await denied.close();
@@ -620,9 +641,10 @@ describe('credentials and permissions', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', undefined);
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', undefined);
     try {
-      const error = await failure(portFor(appId).getApp());
-      expect(error.message).toMatch(/^Reading Amplify app '.*' failed: no AWS credentials found/);
-      expect(error.message).toContain('aws-actions/configure-aws-credentials');
+      const reading = portFor(appId).getApp();
+      await expect(reading).rejects.toThrow(ApiError);
+      await expect(reading).rejects.toThrow(/^Reading Amplify app '.*' failed: no AWS credentials found/);
+      await expect(reading).rejects.toThrow('aws-actions/configure-aws-credentials');
     } finally {
       vi.stubEnv('AWS_ACCESS_KEY_ID', AMPLIFY_TEST_CREDENTIALS.accessKeyId);
       vi.stubEnv('AWS_SECRET_ACCESS_KEY', AMPLIFY_TEST_CREDENTIALS.secretAccessKey);

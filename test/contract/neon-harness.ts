@@ -55,14 +55,3 @@ export async function startHarness(
     });
   return { standIn, port: portWith({}), sleeps, logs, portWith };
 }
-
-/** The rejection of `promise`, failing the test when it resolves. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`expected an Error, got ${typeof error}`);
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}

@@ -248,7 +248,12 @@ describe('deliveries from real payloads', () => {
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ status: 'duplicate', delivery: delivery.id });
     await finished(delivery.id);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // One branch's deliveries run one at a time, in the order they came. A second run of the
+    // duplicate would have been queued before this later delivery for the same branch (its
+    // deletion), so once that one has finished, such a run would have started and said so.
+    const later = await deliver('delete', deleteOf('feature/twice'));
+    expect(later.answer.status).toBe(202);
+    await finished(later.delivery.id);
     const creates = neon
       .requestsTo('POST', `/projects/${neon.projectId}/branches`)
       .filter((r) => (r.body as { branch?: { name?: string } }).branch?.name === 'preview/feature/twice');

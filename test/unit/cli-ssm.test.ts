@@ -25,15 +25,6 @@ afterEach(async () => {
   await ssm.close();
 });
 
-async function failure(name: string, region = ssm.region): Promise<string> {
-  try {
-    await readSecureParameter(name, { region, log });
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected readSecureParameter to fail');
-}
-
 describe('readSecureParameter', () => {
   it('reads a SecureString decrypted, with a signed GetParameter', async () => {
     ssm.putParameter({ name: '/neon/api-key', value: 'napi_from_ssm\n' });
@@ -67,40 +58,42 @@ describe('readSecureParameter', () => {
   });
 
   it('a missing parameter names it and its region', async () => {
-    expect(await failure('/neon/nope')).toBe(
-      "Reading the Neon API key from SSM parameter '/neon/nope' failed: ParameterNotFound: no parameter named '/neon/nope' in us-east-1 (names are case-sensitive and start with / when hierarchical)",
-    );
+    await expect(readSecureParameter('/neon/nope', { region: ssm.region, log })).rejects.toMatchObject({
+      message:
+        "Reading the Neon API key from SSM parameter '/neon/nope' failed: ParameterNotFound: no parameter named '/neon/nope' in us-east-1 (names are case-sensitive and start with / when hierarchical)",
+    });
     expect(ssm.requests.map((request) => request.errorType)).toEqual(['ParameterNotFound']);
   });
 
   it('denied access names the parameter and the permissions to grant', async () => {
     ssm.putParameter({ name: '/neon/api-key', value: 'napi_x' });
     ssm.denyParameter('/neon/api-key');
-    const message = await failure('/neon/api-key');
-    expect(message).toMatch(
+    const reading = readSecureParameter('/neon/api-key', { region: ssm.region, log });
+    await expect(reading).rejects.toThrow(
       /^Reading the Neon API key from SSM parameter '\/neon\/api-key' failed: AccessDeniedException/,
     );
-    expect(message).toContain('ssm:GetParameter');
+    await expect(reading).rejects.toThrow('ssm:GetParameter');
   });
 
   it('a KMS key the caller may not use is access denied too, naming kms:Decrypt', async () => {
     ssm.putParameter({ name: '/neon/api-key', value: 'napi_x', kmsDecryptDenied: true });
-    const message = await failure('/neon/api-key');
-    expect(message).toContain("SSM parameter '/neon/api-key'");
-    expect(message).toContain('kms:Decrypt');
+    const reading = readSecureParameter('/neon/api-key', { region: ssm.region, log });
+    await expect(reading).rejects.toThrow("SSM parameter '/neon/api-key'");
+    await expect(reading).rejects.toThrow('kms:Decrypt');
   });
 
   it('wrong credentials are named as such, not as a missing parameter', async () => {
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-the-secret');
     ssm.putParameter({ name: '/neon/api-key', value: 'napi_x' });
-    const message = await failure('/neon/api-key');
-    expect(message).toContain("SSM parameter '/neon/api-key' failed: InvalidSignatureException");
+    await expect(readSecureParameter('/neon/api-key', { region: ssm.region, log })).rejects.toThrow(
+      "SSM parameter '/neon/api-key' failed: InvalidSignatureException",
+    );
   });
 
   it('an empty parameter is an error, not an empty key', async () => {
     ssm.putParameter({ name: '/neon/api-key', value: '  ' });
-    expect(await failure('/neon/api-key')).toBe(
-      "Reading the Neon API key from SSM parameter '/neon/api-key' failed: the parameter is empty",
-    );
+    await expect(readSecureParameter('/neon/api-key', { region: ssm.region, log })).rejects.toMatchObject({
+      message: "Reading the Neon API key from SSM parameter '/neon/api-key' failed: the parameter is empty",
+    });
   });
 });

@@ -12,16 +12,6 @@ function parse(inputs: Partial<Record<InputName, string>>, env = {}) {
   return parseSettings((name) => inputs[name], env);
 }
 
-function errorOf(inputs: Partial<Record<InputName, string>>, env = {}): string {
-  try {
-    parse(inputs, env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
-
 describe('parseSettings', () => {
   it('applies the DESIGN.md defaults', () => {
     const settings = parse(required, { AWS_REGION: 'eu-west-1' });
@@ -46,13 +36,16 @@ describe('parseSettings', () => {
     ['neon-api-key', 'Input required and not supplied: neon-api-key'],
     ['neon-project-id', 'Input required and not supplied: neon-project-id'],
   ] as const)('names a missing required input: %s', (name, message) => {
-    expect(errorOf({ ...required, [name]: '' })).toContain(message);
+    const missing = () => parse({ ...required, [name]: '' });
+    expect(missing).toThrowError(UsageError);
+    expect(missing).toThrowError(message);
   });
 
   it('never quotes the API key, even a malformed one', () => {
-    const message = errorOf({ ...required, 'neon-api-key': 'napi oops' });
-    expect(message).toContain('neon-api-key');
-    expect(message).not.toContain('oops');
+    const malformed = () => parse({ ...required, 'neon-api-key': 'napi oops' });
+    expect(malformed).toThrowError(UsageError);
+    expect(malformed).toThrowError('neon-api-key');
+    expect(malformed).toThrowError(expect.objectContaining({ message: expect.not.stringContaining('oops') }));
   });
 
   it.each([
@@ -81,7 +74,9 @@ describe('parseSettings', () => {
     ['job-timeout-minutes', '0', "Invalid job-timeout-minutes '0'"],
     ['job-timeout-minutes', 'ten', "Invalid job-timeout-minutes 'ten'"],
   ] as const)('rejects %s = %j with a message naming it and the expected form', (name, value, message) => {
-    expect(errorOf({ ...required, [name]: value })).toContain(message);
+    const invalid = () => parse({ ...required, [name]: value });
+    expect(invalid).toThrowError(UsageError);
+    expect(invalid).toThrowError(message);
   });
 
   it('takes the region from aws-region, then AWS_REGION, then AWS_DEFAULT_REGION', () => {

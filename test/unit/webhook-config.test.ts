@@ -14,16 +14,6 @@ function load(env: Record<string, string | undefined>, file?: string) {
   return loadWebhookConfig(env, { readFile: () => file ?? '' });
 }
 
-function error(run: () => unknown): string {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
-
 describe('settings from the environment', () => {
   it('reads the upper-snake names of the action inputs, with the webhook defaults', () => {
     const config = load({
@@ -80,12 +70,22 @@ describe('settings from the environment', () => {
     [{ MAX_BODY_BYTES: '1MB' }, /^Invalid MAX_BODY_BYTES '1MB'/],
     [{ LOG_LEVEL: 'verbose' }, /^Invalid LOG_LEVEL 'verbose'/],
   ])('fails fast on %o, naming the variable', (change, message) => {
-    expect(error(() => load({ ...ENV, ...change }))).toMatch(message);
+    const start = () => load({ ...ENV, ...change });
+    expect(start).toThrowError(UsageError);
+    expect(start).toThrowError(message);
   });
 
   it('never quotes the secrets in its errors', () => {
-    expect(error(() => load({ ...ENV, NEON_API_KEY: 'napi with space' }))).not.toContain('napi with');
-    expect(error(() => load({ ...ENV, GITHUB_WEBHOOK_SECRET: 'topsecret,' }))).not.toContain('topsecret');
+    const badKey = () => load({ ...ENV, NEON_API_KEY: 'napi with space' });
+    expect(badKey).toThrowError(UsageError);
+    expect(badKey).toThrowError(
+      expect.objectContaining({ message: expect.not.stringContaining('napi with') }),
+    );
+    const badSecret = () => load({ ...ENV, GITHUB_WEBHOOK_SECRET: 'topsecret,' });
+    expect(badSecret).toThrowError(UsageError);
+    expect(badSecret).toThrowError(
+      expect.objectContaining({ message: expect.not.stringContaining('topsecret') }),
+    );
   });
 });
 
@@ -170,16 +170,25 @@ describe('CONFIG_FILE', () => {
     ],
     ['repositories: [a/b\n', /^CONFIG_FILE f\.yaml is not valid YAML or JSON: /],
   ])('refuses a bad file at start, naming the key: %s', (text, message) => {
-    expect(error(() => load({ ...ENV, CONFIG_FILE: 'f.yaml' }, text))).toMatch(message);
+    const start = () => load({ ...ENV, CONFIG_FILE: 'f.yaml' }, text);
+    expect(start).toThrowError(UsageError);
+    expect(start).toThrowError(message);
   });
 
   it('names the environment variable when the bad value came from there', () => {
     const text = 'repositories:\n  a/b:\n    amplify-app-id: dabc\n';
-    expect(error(() => load({ ...ENV, NEON_PROJECT_ID: 'BAD', CONFIG_FILE: 'f.yaml' }, text))).toMatch(
+    const invalid = () => load({ ...ENV, NEON_PROJECT_ID: 'BAD', CONFIG_FILE: 'f.yaml' }, text);
+    expect(invalid).toThrowError(UsageError);
+    expect(invalid).toThrowError(
       /^CONFIG_FILE f\.yaml: Invalid NEON_PROJECT_ID \(from the environment, for repositories\.a\/b\) 'BAD'/,
     );
-    expect(error(() => load({ ...ENV, NEON_PROJECT_ID: undefined, CONFIG_FILE: 'f.yaml' }, text))).toBe(
-      'CONFIG_FILE f.yaml: neon-project-id is required and not set (a Neon project id such as autumn-disk-484331): set repositories.a/b.neon-project-id or defaults.neon-project-id, or NEON_PROJECT_ID',
+    const missing = () => load({ ...ENV, NEON_PROJECT_ID: undefined, CONFIG_FILE: 'f.yaml' }, text);
+    expect(missing).toThrowError(UsageError);
+    expect(missing).toThrowError(
+      expect.objectContaining({
+        message:
+          'CONFIG_FILE f.yaml: neon-project-id is required and not set (a Neon project id such as autumn-disk-484331): set repositories.a/b.neon-project-id or defaults.neon-project-id, or NEON_PROJECT_ID',
+      }),
     );
   });
 
@@ -193,6 +202,11 @@ describe('CONFIG_FILE', () => {
           },
         },
       );
-    expect(error(config)).toBe('CONFIG_FILE /nope.yaml cannot be read: ENOENT: no such file or directory');
+    expect(config).toThrowError(UsageError);
+    expect(config).toThrowError(
+      expect.objectContaining({
+        message: 'CONFIG_FILE /nope.yaml cannot be read: ENOENT: no such file or directory',
+      }),
+    );
   });
 });
