@@ -13,6 +13,7 @@ import {
 import { runPlan } from '../runner.js';
 import { type CliCommand, type CliOptions, CliUsageError, parseCli } from './args.js';
 import { writeDotenv } from './dotenv.js';
+import { checkDotenvTarget } from './dotenv-target.js';
 import { commandUsage, generalUsage } from './help.js';
 import { amplifyBuild, type Env, type KeySource, keySource, settingReader } from './inputs.js';
 import { type CliLogger, createLogger, type Writer } from './log.js';
@@ -58,7 +59,7 @@ async function run(command: CliCommand, options: CliOptions, io: CliIo): Promise
   const log = createLogger(io.stderr, { verbose: options.verbose });
   let prepared: Prepared;
   try {
-    prepared = prepare(command, options, io.env, log);
+    prepared = await prepare(command, options, io.env, log);
   } catch (error) {
     log.error(inCliTerms(error));
     if (!(error instanceof UsageError)) return EXIT_FAILED;
@@ -120,10 +121,16 @@ function reporter({ command, options, io, log, plan, dryRun }: ReporterInput) {
 
 /**
  * Everything that needs no request: where the key comes from, then the settings (parsed once), the
- * plan and the region. A key that lives in SSM is read later, so a typo in any setting is bad usage
- * (exit 2) before anything is sent; until then a placeholder stands in for it.
+ * plan, the region and the `--write-env` file. A key that lives in SSM is read later, so a typo in
+ * any setting, or a file that cannot be written, is bad usage (exit 2) before anything is sent;
+ * until then a placeholder stands in for the key.
  */
-function prepare(command: CliCommand, options: CliOptions, env: Env, log: CliLogger): Prepared {
+async function prepare(
+  command: CliCommand,
+  options: CliOptions,
+  env: Env,
+  log: CliLogger,
+): Promise<Prepared> {
   const build = amplifyBuild(env);
   const source = keySource(options, env, command);
   if (source.kind === 'value') log.secret(source.value);
@@ -140,6 +147,7 @@ function prepare(command: CliCommand, options: CliOptions, env: Env, log: CliLog
   // the URL into this build instead.
   const neonOnly = command === 'deploy' && build !== undefined;
   if (needsAmplify(plan, neonOnly)) requireRegion(settings);
+  if (plan.kind === 'deploy') await checkEnvFile(options.writeEnv, settings.dryRun, command);
 
   if (build !== undefined) {
     log.info(
@@ -157,6 +165,20 @@ function prepare(command: CliCommand, options: CliOptions, env: Env, log: CliLog
     );
   }
   return { settings, plan, neonOnly, source };
+}
+
+/**
+ * The `--write-env` file, checked before the Neon branch is made for it: a folder, a missing folder
+ * or a place that refuses new files would otherwise fail only after the work. A dry run writes
+ * nothing, so it checks what it can without creating a file.
+ */
+async function checkEnvFile(file: string | undefined, dryRun: boolean, command: CliCommand): Promise<void> {
+  if (file === undefined) return;
+  try {
+    await checkDotenvTarget(file, { probe: !dryRun });
+  } catch (error) {
+    throw new CliUsageError(`--write-env ${messageOf(error)}`, command);
+  }
 }
 
 /** A missing setting named as a shell user gives it: the flag and the variable. */

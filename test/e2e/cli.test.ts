@@ -6,7 +6,20 @@
  * exit code; nothing is checked against a value the CLI printed itself.
  */
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -400,6 +413,84 @@ describe('the Neon API key from SSM', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`'${KEY_PARAMETER}'`);
     expect(result.stderr).toContain('ssm:GetParameter');
+    expect(neon.requests).toEqual([]);
+  });
+});
+
+describe('--write-env: the target', () => {
+  const root = process.getuid?.() === 0;
+
+  it.each([
+    ['a folder', async () => mkdir(join(cwd, 'conf.env')), 'conf.env', "--write-env 'conf.env' is a folder"],
+    ['in a missing folder', async () => undefined, 'app/.env', "--write-env 'app/.env': the folder"],
+    [
+      'under a regular file',
+      async () => writeFile(join(cwd, 'notes'), 'x'),
+      'notes/.env',
+      'is a file, not a folder',
+    ],
+    // Not even root can create a file in /proc, although access(W_OK) says it may.
+    [
+      'where no one can create a file',
+      async () => undefined,
+      '/proc/.env',
+      "--write-env '/proc/.env': cannot create a file in '/proc'",
+    ],
+  ])('%s: exit 2 before anything is sent, naming the path given', async (_what, setup, file, message) => {
+    await setup();
+    const before = await readdir(cwd);
+    const result = await run(['deploy', '--write-env', file], {
+      ...buildEnv('feat'),
+      NEON_API_KEY: neon.apiKey,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toMatch(/\.tmp/);
+    expect([...neon.requests, ...amplify.requests, ...ssm.requests]).toEqual([]);
+    expect(await readdir(cwd)).toEqual(before);
+  });
+
+  it.skipIf(root)('in a folder the user may not write: exit 2, nothing sent', async () => {
+    await mkdir(join(cwd, 'locked'), { mode: 0o555 });
+    const result = await run(['deploy', '--write-env', 'locked/.env'], {
+      ...buildEnv('feat'),
+      NEON_API_KEY: neon.apiKey,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--write-env 'locked/.env': cannot create a file in");
+    expect(result.stderr).toContain('permission denied');
+    expect(neon.requests).toEqual([]);
+  });
+
+  it('a dangling symbolic link stays a link: the file it points at is created', async () => {
+    await mkdir(join(cwd, 'config'));
+    await symlink('config/app.env', join(cwd, '.env'));
+    const result = await run(['deploy', '--write-env', '.env'], {
+      ...buildEnv('feat'),
+      NEON_API_KEY: neon.apiKey,
+    });
+    expect(result.stderr).not.toContain('error:');
+    expect(result.code).toBe(0);
+    expect((await lstat(join(cwd, '.env'))).isSymbolicLink()).toBe(true);
+    expect(await readlink(join(cwd, '.env'))).toBe('config/app.env');
+    const target = join(cwd, 'config/app.env');
+    expect((await stat(target)).mode & 0o777).toBe(0o600);
+    expectUrlOfBranch(parseEnv(await readFile(target, 'utf8')).DATABASE_URL, 'preview/feat', {
+      pooled: true,
+    });
+    expect(await readdir(join(cwd, 'config'))).toEqual(['app.env']);
+  });
+
+  it('a link into a missing folder is refused up front and names both', async () => {
+    await symlink('gone/app.env', join(cwd, '.env'));
+    const result = await run(['deploy', '--write-env', '.env'], {
+      ...buildEnv('feat'),
+      NEON_API_KEY: neon.apiKey,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `--write-env '.env' (a link to '${join(await realpath(cwd), 'gone/app.env')}'): the folder`,
+    );
     expect(neon.requests).toEqual([]);
   });
 });
