@@ -14,11 +14,12 @@ import { runPlan } from '../runner.js';
 import { type CliCommand, type CliOptions, CliUsageError, parseCli } from './args.js';
 import { writeDotenv } from './dotenv.js';
 import { checkDotenvTarget } from './dotenv-target.js';
-import { commandUsage, generalUsage } from './help.js';
+import { commandUsage, generalUsage, helpPointer } from './help.js';
 import { amplifyBuild, type Env, type KeySource, keySource, settingReader } from './inputs.js';
 import { type CliLogger, createLogger, type Writer } from './log.js';
 import { jsonResult, summaryLines } from './report.js';
 import { readSecureParameter } from './ssm.js';
+import { nodeVersionProblem, VERSION } from './version.js';
 
 export const EXIT_DONE = 0;
 export const EXIT_FAILED = 1;
@@ -29,23 +30,39 @@ export interface CliIo {
   env: Env;
   stdout: Writer;
   stderr: Writer;
+  /** `process.version` unless given (tests give another). */
+  nodeVersion?: string;
 }
 
 /** The whole CLI: argv in, exit code out. Progress goes to stderr; stdout gets help or the JSON result. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  // Help and the version work on any Node.js; everything else needs the one package.json names.
+  const tooOld = nodeVersionProblem(io.nodeVersion ?? process.version);
   let request: ReturnType<typeof parseCli>;
   try {
     request = parseCli(argv);
   } catch (error) {
+    // On an old Node.js the parse error may be the old Node.js's doing: say what is needed instead.
+    if (tooOld !== undefined) return refuse(io, tooOld, undefined);
     const command = error instanceof CliUsageError ? error.command : undefined;
-    io.stderr.write(`error: ${messageOf(error)}\n\n${command ? commandUsage(command) : generalUsage()}`);
-    return EXIT_USAGE;
+    return refuse(io, messageOf(error), helpPointer(command));
   }
   if (request.kind === 'help') {
     io.stdout.write(request.command ? commandUsage(request.command) : generalUsage());
     return EXIT_DONE;
   }
+  if (request.kind === 'version') {
+    io.stdout.write(`neon-amplify-branch ${VERSION}\n`);
+    return EXIT_DONE;
+  }
+  if (tooOld !== undefined) return refuse(io, tooOld, undefined);
   return run(request.command, request.options, io);
+}
+
+/** Bad usage before a logger exists: the error, and where to read more (not the whole usage). */
+function refuse(io: CliIo, message: string, pointer: string | undefined): number {
+  io.stderr.write(`error: ${message}\n${pointer === undefined ? '' : `${pointer}\n`}`);
+  return EXIT_USAGE;
 }
 
 interface Prepared {
@@ -63,7 +80,7 @@ async function run(command: CliCommand, options: CliOptions, io: CliIo): Promise
   } catch (error) {
     log.error(inCliTerms(error));
     if (!(error instanceof UsageError)) return EXIT_FAILED;
-    io.stderr.write(`Run 'neon-amplify-branch ${command} --help' for the options.\n`);
+    io.stderr.write(`${helpPointer(command)}\n`);
     return EXIT_USAGE;
   }
   const { plan, neonOnly, source } = prepared;
