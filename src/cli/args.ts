@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import { type InputName, parseBoolean } from '../core/settings.js';
+import type { InputName } from '../core/settings.js';
+import { explainParseError, normalizeArgv } from './argv.js';
 
 /** The commands the core runs. `auto` is the action's: a CLI has no event to read it from. */
 export type CliCommand = 'deploy' | 'cleanup' | 'reconcile';
@@ -89,6 +90,7 @@ export const CLI_FLAGS = {
   'include-database-url': { boolean: true, help: 'put database-url into the JSON result (default false)' },
   verbose: { boolean: true, help: 'also print debug lines (retries, requests) on stderr' },
   help: { boolean: true, help: 'show this help' },
+  version: { boolean: true, help: 'print the version' },
 } satisfies Record<string, FlagSpec>;
 
 export type CliFlagName = keyof typeof CLI_FLAGS;
@@ -123,6 +125,7 @@ export interface CliOptions {
 
 export type CliRequest =
   | { kind: 'help'; command: CliCommand | undefined }
+  | { kind: 'version' }
   | { kind: 'run'; command: CliCommand; spelledAs: string; options: CliOptions };
 
 /** Bad usage: exit 2 with the usage of `command` (the general one when unknown). */
@@ -142,6 +145,10 @@ export function parseCli(argv: readonly string[]): CliRequest {
   // For the usage shown with an error that stops parsing; the command is usually the first word.
   const guessed = commandOf(argv[0]);
   const { values, positionals } = readArgv(argv, guessed);
+  // `--version` anywhere, as `--help`; `version` as a word, as `help` (git and npm take both).
+  if (values.version === true || (positionals[0] === 'version' && positionals.length === 1)) {
+    return { kind: 'version' };
+  }
 
   const helpWanted = positionals[0] === 'help';
   const words = helpWanted ? positionals.slice(1) : positionals;
@@ -173,7 +180,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
-/** parseArgs over every flag, its aliases and --help, strictly. */
+/** parseArgs over every flag, its aliases, --help and --version, strictly. */
 function readArgv(argv: readonly string[], guessed: CliCommand | undefined) {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
   for (const [name, spec] of Object.entries(ALL_FLAGS)) {
@@ -181,11 +188,13 @@ function readArgv(argv: readonly string[], guessed: CliCommand | undefined) {
   }
   for (const alias of Object.keys(SCRIPT_ALIASES)) options[alias] = { type: 'string' };
   options.help = { type: 'boolean', short: 'h' };
+  options.version = { type: 'boolean', short: 'V' };
   // Several --primary-branches add up, like a comma list.
   options['primary-branches'] = { type: 'string', multiple: true };
+  const kinds = Object.fromEntries(Object.entries(options).map(([name, option]) => [name, option.type]));
   try {
     const parsed = parseArgs({
-      args: booleansWithValues(argv),
+      args: normalizeArgv(argv, kinds),
       options,
       allowPositionals: true,
       allowNegative: true,
@@ -193,7 +202,7 @@ function readArgv(argv: readonly string[], guessed: CliCommand | undefined) {
     });
     return { values: parsed.values as Values, positionals: parsed.positionals };
   } catch (error) {
-    throw new CliUsageError(explainParseError(error), guessed);
+    throw new CliUsageError(explainParseError(error, kinds), guessed);
   }
 }
 
@@ -226,53 +235,6 @@ function optionsOf(values: Values, command: CliCommand): CliOptions {
     includeDatabaseUrl: values['include-database-url'] === true,
     verbose: values.verbose === true,
   };
-}
-
-/**
- * parseArgs takes a boolean as `--name` or `--no-name` only; `--name=false` is turned into one of
- * those first, strictly (`--pooled=ture` is an error, as in the action). A token after `--name` is
- * never a value of a boolean, and a value starting with `--` must be given inline anyway, so
- * rewriting every `--x=...` token of a boolean flag is safe.
- */
-function booleansWithValues(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  let ended = false;
-  for (const arg of argv) {
-    const match = /^--([a-z0-9-]+)=(.*)$/s.exec(arg);
-    const name = match?.[1];
-    if (
-      ended ||
-      match === null ||
-      name === undefined ||
-      !(Object.hasOwn(ALL_FLAGS, name) && ALL_FLAGS[name]?.boolean)
-    ) {
-      if (arg === '--') ended = true;
-      out.push(arg);
-      continue;
-    }
-    out.push(parseBoolean(`--${name}`, match[2] ?? '') ? `--${name}` : `--no-${name}`);
-  }
-  return out;
-}
-
-function explainParseError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: string }).code;
-  const option = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const name = option.replace(/^--no-/, '--');
-    if (option.startsWith('--no-') && Object.hasOwn(ALL_FLAGS, name.slice(2))) {
-      return `Unknown option '${option}': ${name} takes a value, it is not a boolean`;
-    }
-    return `Unknown option '${option}'`;
-  }
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    if (message.includes('does not take an argument')) {
-      return `Option '${option}' is a boolean: give ${option}, ${option}=false or --no-${option.slice(2)}`;
-    }
-    return `Option '${option}' needs a value: ${option} VALUE or ${option}=VALUE (a value starting with '-' only as ${option}=VALUE)`;
-  }
-  return message.split('\n')[0] ?? message;
 }
 
 function commandOf(word: string | undefined): CliCommand | undefined {

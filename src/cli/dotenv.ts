@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { DotenvTargetError, describeFsError, resolveDotenvTarget, temporaryPath } from './dotenv-target.js';
 
 /** A file the CLI creates holds a password: readable by its owner only. */
 const NEW_FILE_MODE = 0o600;
@@ -12,26 +11,26 @@ export type DotenvChange = 'created' | 'replaced' | 'added';
  * value spanning lines included) and drops any later duplicate, or appends one; every other line and
  * comment stays as it was. The file is replaced atomically (a temporary file in the same folder, then
  * rename), so a build reading it never sees half a file. A new file gets mode 0600; an existing one
- * keeps its mode. A symbolic link is followed, so the link stays and its target is updated.
+ * keeps its mode. A symbolic link stays a link: the file it points at is written, and created when the
+ * link dangles. Errors name `file`, never the temporary file.
  */
 export async function writeDotenv(file: string, name: string, value: string): Promise<DotenvChange> {
-  const target = await realpath(file).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return file;
-    throw error;
-  });
+  const target = await resolveDotenvTarget(file);
   let content: string | undefined;
   let mode = NEW_FILE_MODE;
   try {
     content = await readFile(target, 'utf8');
     mode = (await stat(target)).mode & 0o7777;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new DotenvTargetError(`cannot read '${file}': ${describeFsError(error)}`, { cause: error });
+    }
   }
   const { text, change } = upsertDotenv(content, name, value);
 
-  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', NEW_FILE_MODE);
+  const temporary = temporaryPath(target);
   try {
+    const handle = await open(temporary, 'wx', NEW_FILE_MODE);
     try {
       // open's mode is filtered by the umask; chmod sets exactly the mode wanted.
       await handle.chmod(mode);
@@ -43,7 +42,7 @@ export async function writeDotenv(file: string, name: string, value: string): Pr
     await rename(temporary, target);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
-    throw error;
+    throw new DotenvTargetError(`cannot write '${file}': ${describeFsError(error)}`, { cause: error });
   }
   return change;
 }

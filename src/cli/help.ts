@@ -35,9 +35,19 @@ Commands:
   reconcile   delete the Neon branches no Amplify branch maps to
   create-branch, cleanup-branches   neon-ci.sh's names for deploy and reconcile
 
-Run '${BIN} <command> --help' for the options of a command.
+Options:
+  -h, --help      show this help; '${BIN} <command> --help' for the options of a command
+  -V, --version   print the version
+
 Exit codes: 0 done, 1 failed, 2 bad usage (nothing was changed).
 `;
+}
+
+/** The one line printed after a usage error, instead of the whole usage. */
+export function helpPointer(command: CliCommand | undefined): string {
+  return command === undefined
+    ? `Run '${BIN} --help' for the commands.`
+    : `Run '${BIN} ${command} --help' for the options.`;
 }
 
 /** The usage of one command: every option it takes, with its environment fallback. */
@@ -48,7 +58,12 @@ export function commandUsage(command: CliCommand): string {
     rows.push([`${flag(name, spec)}  [${settingVariable(name)}]`, spec.help]);
   }
   for (const [name, spec] of Object.entries(CLI_FLAGS) as [string, FlagSpec][]) {
-    if (name === 'help' || (command !== 'deploy' && DEPLOY_ONLY.includes(name as CliFlagName))) continue;
+    if (
+      name === 'help' ||
+      name === 'version' ||
+      (command !== 'deploy' && DEPLOY_ONLY.includes(name as CliFlagName))
+    )
+      continue;
     const env = CLI_FLAG_ENV[name as CliFlagName];
     rows.push([env === undefined ? flag(name, spec) : `${flag(name, spec)}  [${env}]`, spec.help]);
   }

@@ -13,11 +13,13 @@ import {
 import { runPlan } from '../runner.js';
 import { type CliCommand, type CliOptions, CliUsageError, parseCli } from './args.js';
 import { writeDotenv } from './dotenv.js';
-import { commandUsage, generalUsage } from './help.js';
+import { checkDotenvTarget } from './dotenv-target.js';
+import { commandUsage, generalUsage, helpPointer } from './help.js';
 import { amplifyBuild, type Env, type KeySource, keySource, settingReader } from './inputs.js';
 import { type CliLogger, createLogger, type Writer } from './log.js';
 import { jsonResult, summaryLines } from './report.js';
 import { readSecureParameter } from './ssm.js';
+import { nodeVersionProblem, VERSION } from './version.js';
 
 export const EXIT_DONE = 0;
 export const EXIT_FAILED = 1;
@@ -28,23 +30,39 @@ export interface CliIo {
   env: Env;
   stdout: Writer;
   stderr: Writer;
+  /** `process.version` unless given (tests give another). */
+  nodeVersion?: string;
 }
 
 /** The whole CLI: argv in, exit code out. Progress goes to stderr; stdout gets help or the JSON result. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  // Help and the version work on any Node.js; everything else needs the one package.json names.
+  const tooOld = nodeVersionProblem(io.nodeVersion ?? process.version);
   let request: ReturnType<typeof parseCli>;
   try {
     request = parseCli(argv);
   } catch (error) {
+    // On an old Node.js the parse error may be the old Node.js's doing: say what is needed instead.
+    if (tooOld !== undefined) return refuse(io, tooOld, undefined);
     const command = error instanceof CliUsageError ? error.command : undefined;
-    io.stderr.write(`error: ${messageOf(error)}\n\n${command ? commandUsage(command) : generalUsage()}`);
-    return EXIT_USAGE;
+    return refuse(io, messageOf(error), helpPointer(command));
   }
   if (request.kind === 'help') {
     io.stdout.write(request.command ? commandUsage(request.command) : generalUsage());
     return EXIT_DONE;
   }
+  if (request.kind === 'version') {
+    io.stdout.write(`neon-amplify-branch ${VERSION}\n`);
+    return EXIT_DONE;
+  }
+  if (tooOld !== undefined) return refuse(io, tooOld, undefined);
   return run(request.command, request.options, io);
+}
+
+/** Bad usage before a logger exists: the error, and where to read more (not the whole usage). */
+function refuse(io: CliIo, message: string, pointer: string | undefined): number {
+  io.stderr.write(`error: ${message}\n${pointer === undefined ? '' : `${pointer}\n`}`);
+  return EXIT_USAGE;
 }
 
 interface Prepared {
@@ -58,11 +76,11 @@ async function run(command: CliCommand, options: CliOptions, io: CliIo): Promise
   const log = createLogger(io.stderr, { verbose: options.verbose });
   let prepared: Prepared;
   try {
-    prepared = prepare(command, options, io.env, log);
+    prepared = await prepare(command, options, io.env, log);
   } catch (error) {
     log.error(inCliTerms(error));
     if (!(error instanceof UsageError)) return EXIT_FAILED;
-    io.stderr.write(`Run 'neon-amplify-branch ${command} --help' for the options.\n`);
+    io.stderr.write(`${helpPointer(command)}\n`);
     return EXIT_USAGE;
   }
   const { plan, neonOnly, source } = prepared;
@@ -120,10 +138,16 @@ function reporter({ command, options, io, log, plan, dryRun }: ReporterInput) {
 
 /**
  * Everything that needs no request: where the key comes from, then the settings (parsed once), the
- * plan and the region. A key that lives in SSM is read later, so a typo in any setting is bad usage
- * (exit 2) before anything is sent; until then a placeholder stands in for it.
+ * plan, the region and the `--write-env` file. A key that lives in SSM is read later, so a typo in
+ * any setting, or a file that cannot be written, is bad usage (exit 2) before anything is sent;
+ * until then a placeholder stands in for the key.
  */
-function prepare(command: CliCommand, options: CliOptions, env: Env, log: CliLogger): Prepared {
+async function prepare(
+  command: CliCommand,
+  options: CliOptions,
+  env: Env,
+  log: CliLogger,
+): Promise<Prepared> {
   const build = amplifyBuild(env);
   const source = keySource(options, env, command);
   if (source.kind === 'value') log.secret(source.value);
@@ -140,6 +164,7 @@ function prepare(command: CliCommand, options: CliOptions, env: Env, log: CliLog
   // the URL into this build instead.
   const neonOnly = command === 'deploy' && build !== undefined;
   if (needsAmplify(plan, neonOnly)) requireAmplify(settings);
+  if (plan.kind === 'deploy') await checkEnvFile(options.writeEnv, settings.dryRun, command);
 
   if (build !== undefined) {
     log.info(
@@ -157,6 +182,20 @@ function prepare(command: CliCommand, options: CliOptions, env: Env, log: CliLog
     );
   }
   return { settings, plan, neonOnly, source };
+}
+
+/**
+ * The `--write-env` file, checked before the Neon branch is made for it: a folder, a missing folder
+ * or a place that refuses new files would otherwise fail only after the work. A dry run writes
+ * nothing, so it checks what it can without creating a file.
+ */
+async function checkEnvFile(file: string | undefined, dryRun: boolean, command: CliCommand): Promise<void> {
+  if (file === undefined) return;
+  try {
+    await checkDotenvTarget(file, { probe: !dryRun });
+  } catch (error) {
+    throw new CliUsageError(`--write-env ${messageOf(error)}`, command);
+  }
 }
 
 /** A missing setting named as a shell user gives it: the flag and the variable. */

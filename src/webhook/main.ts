@@ -9,7 +9,8 @@ import { createWebhookServer } from './server.js';
 /**
  * `node dist/webhook/index.js`: settings from the environment (and CONFIG_FILE), checked before
  * the port opens; a bad one ends the process with exit code 1 and a line naming it. SIGTERM (or
- * SIGINT) stops taking deliveries and waits up to DRAIN_TIMEOUT_SECONDS for queued work.
+ * SIGINT) stops taking deliveries (503, /healthz 503) and waits up to DRAIN_TIMEOUT_SECONDS for
+ * queued work, still answering; only then does it close the port and exit.
  */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config: ReturnType<typeof loadWebhookConfig>;
@@ -51,8 +52,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       step: 'stop',
       queued: app.queue.size,
     });
-    server.close();
-    server.closeIdleConnections();
+    // The port stays open during the drain: a load balancer learns from /healthz's 503 (and a
+    // delivery from its 503) that this instance is going; a refused connection tells it nothing.
     const drained = await app.drain(config.drainTimeoutMs);
     if (drained) log.info('Stopped: all queued work finished', { step: 'stop', outcome: 'drained' });
     else {
@@ -61,6 +62,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         { step: 'stop', outcome: 'timeout', unfinished: app.unfinished() },
       );
     }
+    server.close();
     server.closeAllConnections();
     process.exit(drained ? 0 : 1);
   };

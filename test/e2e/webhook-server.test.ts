@@ -350,3 +350,51 @@ describe('a burst across many branches', () => {
     }
   }, 90_000);
 });
+
+describe('SIGTERM while a delivery is running', () => {
+  it('keeps answering during the drain: /healthz 503 draining, new deliveries 503; exits 0 once the work is done', async () => {
+    const appId = 'd1e2e3drain';
+    amplify.addApp({ appId });
+    const draining = await startWebhookProcess({
+      ...standInEnv(neon, amplify, appId),
+      GITHUB_WEBHOOK_SECRET: SECRET,
+    });
+    try {
+      // The branch creation takes 1.5 s, so the delivery is still running while the drain is looked at.
+      neon.injectFault({
+        method: 'POST',
+        path: `/projects/${neon.projectId}/branches`,
+        times: 1,
+        fault: { kind: 'delay', ms: 1_500 },
+      });
+      const slow = await signedDelivery({ event: 'push', payload: pushTo('drain/slow'), secret: SECRET });
+      expect((await post(`${draining.url}/webhook`, slow)).status).toBe(202);
+      await draining.waitForLine((line) => line.delivery === slow.id && line.step === 'start');
+      draining.child.kill('SIGTERM');
+      await draining.waitForLine((line) => line.step === 'stop');
+
+      // A load balancer needs these answers to stop sending; a refused connection tells it nothing.
+      const health = await fetch(`${draining.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({ status: 'draining' });
+      const late = await signedDelivery({ event: 'push', payload: pushTo('drain/late'), secret: SECRET });
+      const refused = await post(`${draining.url}/webhook`, late);
+      expect(refused.status).toBe(503);
+      expect(refused.body.error).toMatch(/Shutting down/);
+      expect(draining.lines.some((line) => line.delivery === slow.id && line.step === 'finish')).toBe(false);
+
+      expect(await draining.exited).toBe(0);
+      const finishedAt = draining.lines.findIndex((l) => l.delivery === slow.id && l.step === 'finish');
+      expect(draining.lines[finishedAt]).toMatchObject({ outcome: 'succeeded' });
+      expect(draining.lines.at(-1)).toMatchObject({ step: 'stop', outcome: 'drained' });
+      expect(neonBranch('drain/slow')).toBeDefined();
+      expect(neonBranch('drain/late')).toBeUndefined();
+      expect(amplify.branch(appId, 'drain/slow')?.environmentVariables.DATABASE_URL).toMatch(/^postgresql:/);
+      // Closed only after the drain.
+      await expect(fetch(`${draining.url}/healthz`)).rejects.toThrow();
+    } finally {
+      await draining.stop('SIGKILL');
+      neon.clearFaults();
+    }
+  }, 30_000);
+});

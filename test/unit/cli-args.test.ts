@@ -155,6 +155,34 @@ describe('parseCli', () => {
     expect(parseCli(argv)).toEqual({ kind: 'help', command } satisfies CliRequest);
   });
 
+  it.each<[string[]]>([
+    [['--version']],
+    [['-V']],
+    [['version']],
+    [['deploy', '--version']],
+    [['cleanup', '-V']],
+  ])('%j asks for the version', (argv) => {
+    expect(parseCli(argv)).toEqual({ kind: 'version' } satisfies CliRequest);
+  });
+
+  it('takes a negative number after a flag as its value, so the setting can say what is wrong with it', () => {
+    const { options: parsed } = options([
+      'deploy',
+      '--job-timeout-minutes',
+      '-1',
+      '--suspend-timeout',
+      '-1',
+      '--role',
+      '-0.5',
+    ]);
+    expect(parsed.settings).toEqual({ 'job-timeout-minutes': '-1', role: '-0.5' });
+    expect(parsed.suspendTimeout).toBe(-1);
+    // Anything else that starts with '-' is still the next option, not a value.
+    expect(() => parseCli(['deploy', '--role', '-x'])).toThrowError(CliUsageError);
+    expect(() => parseCli(['deploy', '--role', '-x'])).toThrowError("Option '--role' needs a value");
+    expect(() => parseCli(['deploy', '--pooled', '-1'])).toThrowError("Unknown option '-1'");
+  });
+
   it('defaults: text output, no file, no secrets in the JSON, quiet', () => {
     expect(options(['cleanup']).options).toEqual({
       settings: {},

@@ -1,9 +1,22 @@
-import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quoteDotenvValue, upsertDotenv, writeDotenv } from '../../src/cli/dotenv.js';
+import { checkDotenvTarget, DotenvTargetError, resolveDotenvTarget } from '../../src/cli/dotenv-target.js';
 
 const URL_A =
   'postgresql://neondb_owner:npg_AbC123xyz@ep-cool-river-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require';
@@ -117,8 +130,91 @@ describe('writeDotenv', () => {
     expect(await readFile(target, 'utf8')).toBe(`A=1\nDATABASE_URL="${URL_A}"\n`);
   });
 
-  it('fails on a missing folder without leaving anything behind', async () => {
-    await expect(writeDotenv(join(dir, 'missing', '.env'), 'DATABASE_URL', URL_A)).rejects.toThrow(/ENOENT/);
+  it('fails on a missing folder without leaving anything behind, naming the path given', async () => {
+    const file = join(dir, 'missing', '.env');
+    const error = await writeDotenv(file, 'DATABASE_URL', URL_A).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(DotenvTargetError);
+    expect((error as Error).message).toBe(`cannot write '${file}': no such file or folder (ENOENT)`);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('a dangling link stays a link: the file it points at is created, mode 0600', async () => {
+    await mkdir(join(dir, 'config'));
+    await symlink('config/app.env', join(dir, '.env'));
+    expect(await writeDotenv(join(dir, '.env'), 'DATABASE_URL', URL_A)).toBe('created');
+    expect(await readlink(join(dir, '.env'))).toBe('config/app.env');
+    expect(await readFile(join(dir, 'config/app.env'), 'utf8')).toBe(`DATABASE_URL="${URL_A}"\n`);
+    expect((await stat(join(dir, 'config/app.env'))).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('resolveDotenvTarget', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await realpath(await mkdtemp(join(tmpdir(), 'cli-dotenv-target-')));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('follows a chain of links, each relative to the real folder it sits in', async () => {
+    await mkdir(join(dir, 'real/app'), { recursive: true });
+    await symlink('real/app', join(dir, 'app'));
+    // ../shared.env from inside app/ means real/shared.env, not shared.env next to app.
+    await symlink('../shared.env', join(dir, 'real/app/.env'));
+    await symlink('final.env', join(dir, 'real/shared.env'));
+    expect(await resolveDotenvTarget(join(dir, 'app/.env'))).toBe(join(dir, 'real/final.env'));
+    expect(await resolveDotenvTarget(join(dir, 'plain.env'))).toBe(join(dir, 'plain.env'));
+  });
+
+  it('refuses a loop of links', async () => {
+    await symlink('b', join(dir, 'a'));
+    await symlink('a', join(dir, 'b'));
+    await expect(resolveDotenvTarget(join(dir, 'a'))).rejects.toThrow(/is a loop of symbolic links/);
+  });
+});
+
+describe('checkDotenvTarget', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await realpath(await mkdtemp(join(tmpdir(), 'cli-dotenv-check-')));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const check = (file: string, probe = true) => checkDotenvTarget(file, { probe });
+
+  it('accepts a new file in a writable folder, an existing file and a link, leaving nothing behind', async () => {
+    await check(join(dir, '.env'));
+    await writeFile(join(dir, 'old.env'), 'A=1\n');
+    await check(join(dir, 'old.env'));
+    await symlink('new.env', join(dir, 'link.env'));
+    await check(join(dir, 'link.env'));
+    expect((await readdir(dir)).sort()).toEqual(['link.env', 'old.env']);
+  });
+
+  it('names what is wrong with the path given', async () => {
+    await mkdir(join(dir, 'folder'));
+    await writeFile(join(dir, 'file'), 'x');
+    await symlink('nowhere/x.env', join(dir, 'link'));
+    await expect(check(join(dir, 'folder'))).rejects.toThrow(
+      `'${join(dir, 'folder')}' is a folder, not a file`,
+    );
+    await expect(check(join(dir, 'no/.env'))).rejects.toThrow(
+      `the folder '${join(dir, 'no')}' does not exist`,
+    );
+    await expect(check(join(dir, 'file/.env'))).rejects.toThrow(
+      `'${join(dir, 'file')}' is a file, not a folder`,
+    );
+    await expect(check(join(dir, 'link'))).rejects.toThrow(
+      `'${join(dir, 'link')}' (a link to '${join(dir, 'nowhere/x.env')}'): the folder '${join(dir, 'nowhere')}' does not exist`,
+    );
+    await expect(check('/dev/null')).rejects.toThrow("'/dev/null' is not a regular file");
+  });
+
+  it('probes by creating a file, since access() lets root pass where creating fails', async () => {
+    // /proc is writable by access(W_OK) for root, but no file can be created in it.
+    await expect(check('/proc/.env')).rejects.toThrow("'/proc/.env': cannot create a file in '/proc'");
+    await expect(check('/proc/.env', false)).resolves.toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/cli/log.js';
 import { EXIT_DONE, EXIT_USAGE, main } from '../../src/cli/main.js';
@@ -5,11 +6,12 @@ import { jsonResult, summaryLines } from '../../src/cli/report.js';
 import type { DeployResult } from '../../src/core/result.js';
 
 /** main() in-process, for the paths that end before any request (no server is listening anywhere). */
-async function cli(argv: string[], env: Record<string, string> = {}) {
+async function cli(argv: string[], env: Record<string, string> = {}, nodeVersion = 'v24.21.0') {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
     env,
+    nodeVersion,
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
   });
@@ -34,6 +36,58 @@ describe('main', () => {
     const cleanup = await cli(['cleanup', '-h']);
     expect(cleanup.stdout).toContain('--[no-]delete-amplify-branch');
     expect(cleanup.stdout).not.toContain('--write-env FILE');
+  });
+
+  it('bad usage on the command line: the error and one line pointing at --help, not the whole usage', async () => {
+    expect(await cli(['deploi'])).toEqual({
+      code: EXIT_USAGE,
+      stdout: '',
+      stderr:
+        "error: Unknown command 'deploi': expected deploy, cleanup, reconcile, create-branch, cleanup-branches\n" +
+        "Run 'neon-amplify-branch --help' for the commands.\n",
+    });
+    expect(await cli(['deploy', '--nope'])).toEqual({
+      code: EXIT_USAGE,
+      stdout: '',
+      stderr: "error: Unknown option '--nope'\nRun 'neon-amplify-branch deploy --help' for the options.\n",
+    });
+  });
+
+  it('--version, -V and version print the package version on stdout, on any Node.js', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    for (const argv of [['--version'], ['-V'], ['version']]) {
+      expect(await cli(argv, {}, 'v20.20.2')).toEqual({
+        code: EXIT_DONE,
+        stdout: `neon-amplify-branch ${version}\n`,
+        stderr: '',
+      });
+    }
+  });
+
+  it('a Node.js older than package.json engines: one line saying what is needed, exit 2, nothing run', async () => {
+    const result = await cli(['deploy', '--git-branch', 'feat'], CONFIGURED, 'v20.20.2');
+    expect(result).toEqual({
+      code: EXIT_USAGE,
+      stdout: '',
+      stderr:
+        'error: neon-amplify-branch needs Node.js 24 or later (package.json engines >=24); this is Node.js v20.20.2. In an Amplify build: nvm install 24 && nvm use 24 before it.\n',
+    });
+    // Help still works, to find out what the tool is.
+    expect((await cli(['--help'], {}, 'v20.20.2')).code).toBe(EXIT_DONE);
+    // A recent enough one goes on (here to the missing git branch, before any request).
+    for (const version of ['v24.0.0', 'v25.2.1']) {
+      const ok = await cli(['cleanup'], CONFIGURED, version);
+      expect(ok.stderr).toContain('cleanup needs a git branch');
+      expect(ok.stderr).not.toContain('Node.js');
+    }
+  });
+
+  it('a negative --job-timeout-minutes is refused by the setting, saying it must be positive', async () => {
+    const result = await cli(['deploy', '--git-branch', 'feat', '--job-timeout-minutes', '-1'], CONFIGURED);
+    expect(result.code).toBe(EXIT_USAGE);
+    expect(result.stderr).toContain(
+      "error: Invalid job-timeout-minutes '-1': expected a number of minutes greater than 0",
+    );
   });
 
   it('a setting the core refuses is bad usage: exit 2, the message, a pointer to --help', async () => {
