@@ -11,6 +11,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statfsSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -187,14 +188,19 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   }
 }
 
-/** Where the clusters live: tmpfs when there is one, as initdb and copies are mostly file writes. */
+/**
+ * Where the clusters live: tmpfs when there is one with room (a container's is often 64 MiB), as
+ * initdb, copies and the server's writes are all file writes and nothing here needs to last.
+ */
 function baseDirectory(): string {
   try {
     accessSync('/dev/shm', constants.W_OK | constants.X_OK);
-    return '/dev/shm';
+    const { bavail, bsize } = statfsSync('/dev/shm');
+    if (bavail * bsize >= 1024 ** 3) return '/dev/shm';
   } catch {
-    return tmpdir();
+    // No tmpfs: the system's temporary directory.
   }
+  return tmpdir();
 }
 
 function ownDirectory(): ProcessDirectory {
