@@ -60,7 +60,7 @@ export interface DataPlaneOptions extends PostgresClusterOptions {
 }
 
 export interface PostgresStartTimings {
-  /** initdb, paid once per process (0 when an earlier stand-in in this process paid it). */
+  /** initdb, paid once per machine and package version (0 when its output was in node_modules/.cache). */
   initdbMs: number;
   /** Copying initdb's output into this server's directory. */
   copyMs: number;

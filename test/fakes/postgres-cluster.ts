@@ -10,6 +10,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statfsSync,
   statSync,
@@ -18,7 +19,7 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, parse as parsePath, resolve } from 'node:path';
+import { dirname, join, parse as parsePath, resolve, sep } from 'node:path';
 import pg from 'pg';
 
 /**
@@ -46,7 +47,7 @@ export interface PostgresCluster {
   /** `server_version`, e.g. `18.4`. */
   version: string;
   /**
-   * What this start cost, in ms: initdb (0 when an earlier start in this process ran it), the copy of
+   * What this start cost, in ms: initdb (0 when its output was already cached), the copy of
    * its output into the server's own directory, and the server's start until it accepts connections.
    */
   timings: { initdbMs: number; copyMs: number; startMs: number };
@@ -60,32 +61,17 @@ const PORT = 5432;
 const DIR_PREFIX = 'neon-stand-in-pg-';
 const SUPERUSER = 'postgres';
 
-/**
- * This process's directory: the initdb result every server here starts from, and one directory per
- * running server. Removed when the process exits; a later start removes it if the process died first.
- */
-interface ProcessDirectory {
-  path: string;
-  /** The binaries, their library path and a fresh cluster (initdb output) owned by the server's user. */
-  setup: Promise<Setup> | undefined;
-  runs: number;
-}
-
-interface Setup {
-  native: NativeDirectory;
-  env: NodeJS.ProcessEnv;
-  template: string;
-  initdbMs: number;
-}
-
-let processDirectory: ProcessDirectory | undefined;
+/** initdb's output, made once per package version and kept in node_modules/.cache (see initdbOutput). */
+let initdbOutputs: Promise<{ path: string; initdbMs: number }> | undefined;
 
 export async function startPostgresCluster(options: PostgresClusterOptions = {}): Promise<PostgresCluster> {
   const runAs = unprivilegedUser();
-  const home = ownDirectory();
-  home.runs += 1;
-  const dir = join(home.path, `run-${home.runs}`);
-  mkdirSync(dir, { mode: 0o700 });
+  const base = baseDirectory();
+  removeStaleDirectories(base);
+  // Everything of this server lives here and goes with stop(); a process that dies first leaves it to
+  // the next start's sweep, which reads owner.pid.
+  const dir = mkdtempSync(join(base, DIR_PREFIX));
+  writeFileSync(join(dir, 'owner.pid'), String(process.pid));
   const stderr: string[] = [];
   const remember = (line: string) => {
     stderr.push(line);
@@ -94,21 +80,36 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   };
 
   let server: ChildProcess | undefined;
-  const killOnExit = () => server?.kill('SIGQUIT');
+  const onExit = () => {
+    server?.kill('SIGQUIT');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', onExit);
   try {
-    if (runAs) chownSync(dir, runAs.uid, runAs.gid);
-    // initdb costs most of a start (0.6 s of CPU when the machine is idle); a copy of its output made
-    // once per process costs a tenth of that.
-    const paysInitdb = home.setup === undefined;
-    home.setup ??= prepare(home.path, runAs);
-    const { native, env, template, initdbMs } = await home.setup;
+    if (runAs) chownTree(dir, runAs);
+    const native = nativeDirectory(dir, runAs !== undefined);
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      LC_ALL: 'C',
+      TZ: 'UTC',
+      ...libraryPath(native, dir),
+    };
+    // initdb costs most of a start (0.34 s of CPU, seconds on a busy machine); a copy of its output
+    // costs a tenth of that.
+    const paysInitdb = initdbOutputs === undefined;
+    initdbOutputs ??= initdbOutput(base, native, env, runAs);
+    const template = await initdbOutputs.catch((error: unknown) => {
+      initdbOutputs = undefined;
+      throw error;
+    });
     const copyStarted = performance.now();
     const dataDir = join(dir, 'data');
-    cpSync(template, dataDir, { recursive: true, verbatimSymlinks: true });
+    cpSync(template.path, dataDir, { recursive: true, verbatimSymlinks: true });
     // The server refuses a data directory others can read, which a copy made under root's umask is.
     chmodSync(dataDir, 0o700);
     if (runAs) chownTree(dataDir, runAs);
     const copyMs = performance.now() - copyStarted;
+    const initdbMs = paysInitdb ? template.initdbMs : 0;
 
     const startStarted = performance.now();
     const postgresArgs = [
@@ -146,7 +147,6 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
       stdio: ['ignore', 'ignore', 'pipe'],
       ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
     });
-    process.on('exit', killOnExit);
     await waitUntilReady(server, remember);
     const startMs = performance.now() - startStarted;
 
@@ -169,17 +169,17 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
       socketPath: join(dir, `.s.PGSQL.${PORT}`),
       port: PORT,
       version: version?.server_version ?? 'unknown',
-      timings: { initdbMs: paysInitdb ? initdbMs : 0, copyMs, startMs },
+      timings: { initdbMs, copyMs, startMs },
       withClient,
       stop: async () => {
         await stopServer(running);
-        process.off('exit', killOnExit);
+        process.off('exit', onExit);
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     if (server) await stopServer(server);
-    process.off('exit', killOnExit);
+    process.off('exit', onExit);
     rmSync(dir, { recursive: true, force: true });
     const detail = stderr.length > 0 ? `\n${stderr.join('\n')}` : '';
     throw new Error(`Starting the stand-in's PostgreSQL failed: ${errorText(error)}${detail}`, {
@@ -203,38 +203,37 @@ function baseDirectory(): string {
   return tmpdir();
 }
 
-function ownDirectory(): ProcessDirectory {
-  if (processDirectory) return processDirectory;
-  const base = baseDirectory();
-  removeStaleDirectories(base);
-  const path = mkdtempSync(join(base, DIR_PREFIX));
-  // The unprivileged user has to pass through it to its own run directories, not to list it.
-  chmodSync(path, 0o711);
-  // Read by a later process's sweep: a directory whose owner died without cleaning up is removed then.
-  writeFileSync(join(path, 'owner.pid'), String(process.pid));
-  const created: ProcessDirectory = { path, setup: undefined, runs: 0 };
-  process.once('exit', () => rmSync(path, { recursive: true, force: true }));
-  processDirectory = created;
-  return created;
-}
-
-async function prepare(home: string, runAs: RunAs | undefined): Promise<Setup> {
-  const native = nativeDirectory(home, runAs !== undefined);
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    LC_ALL: 'C',
-    TZ: 'UTC',
-    ...libraryPath(native, home),
+/**
+ * A fresh cluster to copy: `node_modules/.cache/neon-stand-in-postgres/<version>-<platform>-<arch>`,
+ * made by the first start on a machine and read by every later one, in any process; made again
+ * when it is missing. initdb writes as the server's user into a temporary directory, then the output
+ * is copied into the cache and renamed into place, so concurrent first starts cannot see half of one.
+ * Where node_modules is read-only, the output stays in the temporary directory for this process.
+ */
+async function initdbOutput(
+  base: string,
+  native: NativeDirectory,
+  env: NodeJS.ProcessEnv,
+  runAs: RunAs | undefined,
+): Promise<{ path: string; initdbMs: number }> {
+  const version = JSON.parse(readFileSync(join(native.packageRoot, 'package.json'), 'utf8')) as {
+    version?: string;
   };
-  const dir = join(home, 'template');
-  mkdirSync(dir, { mode: 0o700 });
-  if (runAs) chownSync(dir, runAs.uid, runAs.gid);
-  const template = join(dir, 'data');
+  const cacheRoot = join(nodeModulesOf(native.packageRoot), '.cache', 'neon-stand-in-postgres');
+  const cached = join(cacheRoot, `${version.version ?? 'unknown'}-${process.platform}-${process.arch}`);
+  if (existsSync(join(cached, 'PG_VERSION'))) return { path: cached, initdbMs: 0 };
+
+  const scratch = mkdtempSync(join(base, `${DIR_PREFIX}initdb-`));
+  writeFileSync(join(scratch, 'owner.pid'), String(process.pid));
+  const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
+  process.once('exit', removeScratch);
+  if (runAs) chownTree(scratch, runAs);
+  const output = join(scratch, 'data');
   const started = performance.now();
   await runToEnd(
     join(native.root, 'bin', 'initdb'),
     [
-      `--pgdata=${template}`,
+      `--pgdata=${output}`,
       `--username=${SUPERUSER}`,
       '--auth=trust',
       '--encoding=UTF8',
@@ -244,7 +243,29 @@ async function prepare(home: string, runAs: RunAs | undefined): Promise<Setup> {
     ],
     { env, runAs },
   );
-  return { native, env, template, initdbMs: performance.now() - started };
+  const initdbMs = performance.now() - started;
+  try {
+    mkdirSync(cacheRoot, { recursive: true });
+    const staging = `${cached}.${process.pid}-${Date.now()}`;
+    cpSync(output, staging, { recursive: true, verbatimSymlinks: true });
+    try {
+      renameSync(staging, cached);
+    } catch {
+      // Another process put its copy there first: the same initdb output, so use that one.
+      rmSync(staging, { recursive: true, force: true });
+    }
+    removeScratch();
+    process.off('exit', removeScratch);
+    return { path: cached, initdbMs };
+  } catch {
+    return { path: output, initdbMs };
+  }
+}
+
+function nodeModulesOf(packageRoot: string): string {
+  const parts = packageRoot.split(sep);
+  const index = parts.lastIndexOf('node_modules');
+  return index === -1 ? join(packageRoot, 'node_modules') : parts.slice(0, index + 1).join(sep);
 }
 
 /** cpSync makes the copy root's; the server only starts on a data directory its own user owns. */
@@ -407,20 +428,9 @@ function removeStaleDirectories(base: string): void {
   for (const name of entries) {
     const dir = join(base, name);
     const owner = readPid(join(dir, 'owner.pid'));
-    if (owner === undefined || alive(owner)) continue;
-    const servers = safeReaddir(dir)
-      .map((run) => readPid(join(dir, run, 'data', 'postmaster.pid')))
-      .filter((pid): pid is number => pid !== undefined);
-    if (servers.some(alive)) continue;
+    const server = readPid(join(dir, 'data', 'postmaster.pid'));
+    if (owner === undefined || alive(owner) || (server !== undefined && alive(server))) continue;
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
   }
 }
 
