@@ -11,12 +11,19 @@ const HASH_LENGTH = 8;
  * beginning do not collide. Reconcile maps forward through this function; nothing parses it back.
  */
 export function neonBranchName(prefix: string, gitBranch: string): string {
-  const full = prefix + gitBranch;
+  return boundedName(prefix + gitBranch, NEON_BRANCH_NAME_LIMIT);
+}
+
+/**
+ * `full` while it has at most `limit` characters; else cut and ended with `-` and 8 hex characters of
+ * a SHA-256 of `full`, so the result is stable and two long names sharing a beginning stay apart.
+ */
+export function boundedName(full: string, limit: number): string {
   // Count code points, not UTF-16 units, so a cut never splits a surrogate pair.
   const chars = Array.from(full);
-  if (chars.length <= NEON_BRANCH_NAME_LIMIT) return full;
+  if (chars.length <= limit) return full;
   const hash = createHash('sha256').update(full, 'utf8').digest('hex').slice(0, HASH_LENGTH);
-  return `${chars.slice(0, NEON_BRANCH_NAME_LIMIT - HASH_LENGTH - 1).join('')}-${hash}`;
+  return `${chars.slice(0, limit - HASH_LENGTH - 1).join('')}-${hash}`;
 }
 
 /** Amplify's limit on a branch name (CreateBranch's branchName), in characters. */
