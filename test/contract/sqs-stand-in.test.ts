@@ -411,6 +411,28 @@ describe('send, receive, delete', () => {
     expect(standIn.messages('jobs.fifo')).toEqual([]);
   });
 
+  it('computes MD5OfMessageAttributes as the developer guide defines it (vectors from other SQS implementations)', async () => {
+    const { standIn, sqs } = await start();
+    const queue = standIn.createQueue('plain');
+
+    const one = await send(sqs, {
+      QueueUrl: queue.url,
+      MessageBody: 'x',
+      MessageAttributes: { timestamp: { DataType: 'Number', StringValue: '1493147359900' } },
+    });
+    const two = await send(sqs, {
+      QueueUrl: queue.url,
+      MessageBody: 'x',
+      MessageAttributes: {
+        ordinal: { DataType: 'Number', StringValue: '1' },
+        category: { DataType: 'String', StringValue: 'test' },
+      },
+    });
+
+    expect(one.MD5OfMessageAttributes).toBe('235c5c510d26fb653d073faed50ae77c');
+    expect(two.MD5OfMessageAttributes).toBe('d21ae90c49061e927f57df5f5d72be1f');
+  });
+
   it('sends and deletes in batches, failing bad entries alone and a bad batch as a whole', async () => {
     const { standIn, sqs } = await start();
     const { queue } = standIn.createFifoQueueWithDlq({ name: 'jobs.fifo', maxReceiveCount: 3 });

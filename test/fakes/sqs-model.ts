@@ -648,11 +648,17 @@ export class SqsModel {
     });
   }
 
-  /** The earliest time a message becomes receivable, for a long poll on the real clock. */
+  /**
+   * The next time a message's delay or visibility timeout ends, for a long poll on the real clock.
+   * Only future times: a message visible now but held back behind its group changes nothing by itself.
+   */
   nextAvailableAt(queue: Queue): number | undefined {
+    const now = this.now();
     let earliest: number | undefined;
     for (const message of queue.messages) {
-      if (earliest === undefined || message.availableAt < earliest) earliest = message.availableAt;
+      if (message.availableAt > now && (earliest === undefined || message.availableAt < earliest)) {
+        earliest = message.availableAt;
+      }
     }
     return earliest;
   }
