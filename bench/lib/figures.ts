@@ -71,7 +71,8 @@ export function round(value: number, digits: number): number {
 export function formatAmount(amount: Amount): string {
   switch (amount.unit) {
     case 'ms':
-      return `${Math.round(amount.value)} ms`;
+      // Whole milliseconds for process runs; a request's few milliseconds keep their tenth.
+      return amount.value < 10 ? `${amount.value.toFixed(1)} ms` : `${Math.round(amount.value)} ms`;
     case 's':
       return `${amount.value.toFixed(1)} s`;
     case 'MiB':

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type Figure, median, ratio } from '../lib/figures.js';
 import { ROOT, runTimed, tail } from '../lib/processes.js';
-import type { Exchange } from '../lib/proxy.js';
+import { type Exchange, traceLine } from '../lib/proxy.js';
 import { type MeasureContext, RECONCILE, TARGETS, TITLES } from '../lib/setup.js';
 import { APP_ID, startWorld } from '../lib/world.js';
 
@@ -59,6 +59,11 @@ export async function reconcile(context: MeasureContext): Promise<Figure[]> {
         pages: neon.filter((exchange) => isBranchListing(exchange) && isSuccess(exchange)).length,
       };
       samples.push(sample);
+      if (run === 0)
+        context.detail(
+          'Requests of one reconcile (first 14 and last 3, times from process start)',
+          trace(world.log, result.startedAt),
+        );
       context.progress(
         `reconcile, run ${run + 1}/${context.runs}: ${sample.seconds.toFixed(1)} s, ${sample.neonRequests} Neon requests, ${sample.answers429} answered 429`,
       );
@@ -83,6 +88,7 @@ export async function reconcile(context: MeasureContext): Promise<Figure[]> {
       target: TARGETS.reconcile as number,
       samples: samples.map((sample) => sample.seconds),
       notes: [
+        `${(requests / seconds).toFixed(1)} Neon requests/s of the ${RECONCILE.ratePerSecond} allowed`,
         `${answers429} answers 429 of ${requests} Neon requests (${((100 * answers429) / requests).toFixed(1)}%; target < 1%)`,
         `${pages} listing pages`,
       ],
@@ -90,10 +96,29 @@ export async function reconcile(context: MeasureContext): Promise<Figure[]> {
         answers429,
         neonRequests: requests,
         share429: Math.round((10_000 * answers429) / requests) / 10_000,
+        neonRequestsPerSecond: Math.round((10 * requests) / seconds) / 10,
         pages,
       },
     },
   ];
+}
+
+/** The run's opening and end, and how far apart its deletions were: its pace against the limit. */
+function trace(log: readonly Exchange[], origin: number): string[] {
+  const deletes = log.filter((exchange) => exchange.service === 'neon' && exchange.method === 'DELETE');
+  const gaps = deletes.slice(1).map((exchange, i) => exchange.arrivedAt - (deletes[i] as Exchange).arrivedAt);
+  return [
+    ...log.slice(0, 14).map((exchange) => traceLine(exchange, origin)),
+    `   ... ${log.length - 17} more ...`,
+    ...log.slice(-3).map((exchange) => traceLine(exchange, origin)),
+    `DELETEs: ${Math.max(0, ...deletes.map((_, i) => inFlight(deletes, i)))} at most in flight; median gap between DELETEs ${gaps.length > 0 ? median(gaps).toFixed(1) : '—'} ms (the limit allows one per ${1000 / RECONCILE.ratePerSecond} ms)`,
+  ];
+}
+
+/** How many of `exchanges` were in flight when the i-th arrived. */
+function inFlight(exchanges: readonly Exchange[], i: number): number {
+  const at = (exchanges[i] as Exchange).arrivedAt;
+  return exchanges.filter((exchange) => exchange.arrivedAt <= at && exchange.answeredAt > at).length;
 }
 
 function isSuccess(exchange: Exchange): boolean {
