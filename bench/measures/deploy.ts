@@ -45,6 +45,45 @@ function trace(sample: Sample): string[] {
   return sample.exchanges.map((exchange) => traceLine(exchange, sample.origin));
 }
 
+/** A peer ready to run, or why it cannot. */
+type PeerSetup = { contestant: Contestant; note: string } | string;
+
+function missingJq(): string | undefined {
+  return findOnPath('jq') === undefined ? 'jq is not on PATH (Debian: apt-get install -y jq)' : undefined;
+}
+
+function neonctlSetup(context: MeasureContext, aws: ReturnType<typeof awsCli> | undefined): PeerSetup {
+  if (aws === undefined || typeof aws === 'string') return aws ?? 'no AWS CLI';
+  const jq = missingJq();
+  if (jq !== undefined) return jq;
+  // Installed only once the rest of the peer is known to be there.
+  const tool = neonctl(context.progress);
+  if (typeof tool === 'string') return tool;
+  return {
+    contestant: neonctlPeer({ neonctl: tool.path, aws: aws.path }),
+    note: `neonctl ${tool.version}, ${aws.version} (${aws.path}); the script waits for no Neon operation`,
+  };
+}
+
+function createBranchActionSetup(
+  context: MeasureContext,
+  aws: ReturnType<typeof awsCli> | undefined,
+): PeerSetup {
+  const dir = context.createBranchAction;
+  if (dir === undefined) {
+    return 'no checkout given (--create-branch-action DIR, a clone of neondatabase/create-branch-action)';
+  }
+  const problem = checkCreateBranchAction(dir);
+  if (problem !== undefined) return problem;
+  if (aws === undefined || typeof aws === 'string') return aws ?? 'no AWS CLI';
+  const jq = missingJq();
+  if (jq !== undefined) return jq;
+  return {
+    contestant: createBranchActionPeer({ dir, aws: aws.path }),
+    note: `${dir}, ${aws.version}; the action waits for no Neon operation`,
+  };
+}
+
 /**
  * new-branch and the two peer comparisons: ours and each available peer deploy fresh branches
  * in turn, the order rotating from run to run, so that all of them see the same machine.
@@ -59,35 +98,17 @@ export async function newBranch(
   const wantsPeer = (measure: MeasureName) => selected.includes(measure);
 
   const aws = wantsPeer('vs-neonctl') || wantsPeer('vs-create-branch-action') ? awsCli() : undefined;
-  const jq = findOnPath('jq') === undefined ? 'jq is not on PATH (Debian: apt-get install -y jq)' : undefined;
-  if (wantsPeer('vs-neonctl')) {
-    const tool = neonctl(context.progress);
-    const problem = typeof aws === 'string' ? aws : typeof tool === 'string' ? tool : jq;
-    if (problem !== undefined || typeof tool === 'string' || typeof aws !== 'object') {
-      figures.push(missing('vs-neonctl', problem ?? 'unavailable'));
-    } else {
-      peers.push({ measure: 'vs-neonctl', contestant: neonctlPeer({ neonctl: tool.path, aws: aws.path }) });
-      notes.set('vs-neonctl', [
-        `neonctl ${tool.version}, ${aws.version} (${aws.path}); the script waits for no Neon operation`,
-      ]);
-    }
-  }
-  if (wantsPeer('vs-create-branch-action')) {
-    const dir = context.createBranchAction;
-    const problem =
-      dir === undefined
-        ? 'no checkout given (--create-branch-action DIR, a clone of neondatabase/create-branch-action)'
-        : (checkCreateBranchAction(dir) ?? (typeof aws === 'string' ? aws : jq));
-    if (problem !== undefined || dir === undefined || typeof aws !== 'object') {
-      figures.push(missing('vs-create-branch-action', problem ?? 'unavailable'));
-    } else {
-      peers.push({
-        measure: 'vs-create-branch-action',
-        contestant: createBranchActionPeer({ dir, aws: aws.path }),
-      });
-      notes.set('vs-create-branch-action', [
-        `${dir}, ${aws.version}; the action waits for no Neon operation`,
-      ]);
+  const setups: [MeasureName, () => PeerSetup][] = [
+    ['vs-neonctl', () => neonctlSetup(context, aws)],
+    ['vs-create-branch-action', () => createBranchActionSetup(context, aws)],
+  ];
+  for (const [measure, setUp] of setups) {
+    if (!wantsPeer(measure)) continue;
+    const setup = setUp();
+    if (typeof setup === 'string') figures.push(missing(measure, setup));
+    else {
+      peers.push({ measure, contestant: setup.contestant });
+      notes.set(measure, [setup.note]);
     }
   }
   if (!wantsPeer('new-branch') && peers.length === 0) return figures;
