@@ -153,6 +153,22 @@ describe('the Neon stand-in', () => {
     expect(names(byId)).toContain('preview/feat');
   });
 
+  it('reads one database, one role and its password, as neonctl and create-branch-action do', async () => {
+    const feat = standIn.addBranch({ name: 'preview/feat' });
+    const base = `${project()}/branches/${feat.id}`;
+
+    const database = await call('GET', `${base}/databases/neondb`);
+    const role = await call('GET', `${base}/roles/neondb_owner`);
+    const password = await call('GET', `${base}/roles/neondb_owner/reveal_password`);
+
+    expect(database.body).toMatchObject({ database: { branch_id: feat.id, name: 'neondb' } });
+    expect(role.body).toMatchObject({ role: { branch_id: feat.id, name: 'neondb_owner' } });
+    expect((role.body as { role: object }).role).not.toHaveProperty('password');
+    expect(password.body).toEqual({ password: standIn.passwordOf(feat.id, 'neondb_owner') });
+    expect((await call('GET', `${base}/roles/nobody/reveal_password`)).status).toBe(404);
+    expect((await call('GET', `${base}/databases/nothing`)).status).toBe(404);
+  });
+
   it('answers 423 for a delete while the branch is still being created, 200 once it is ready', async () => {
     const created = await call('POST', `${project()}/branches`, {
       body: JSON.stringify({ branch: { name: 'x' }, endpoints: [{ type: 'read_write' }] }),

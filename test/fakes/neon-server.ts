@@ -285,6 +285,33 @@ const HANDLERS: Record<string, Handler> = {
     status: 200,
     body: { endpoints: model.branchChildren(param(params, 'branch_id'), 'endpoints') },
   }),
+  // The three reads neonctl's connection-string and the official create-branch-action make, so the
+  // bench can run them as peers against this stand-in.
+  'GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}': (model, { params }) => {
+    const name = param(params, 'database_name');
+    const database = model
+      .branchChildren(param(params, 'branch_id'), 'databases')
+      .find((d) => d.name === name);
+    if (!database) throw new NeonHttpError(404, `database "${name}" not found`);
+    return { status: 200, body: { database } };
+  },
+  'GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}': (model, { params }) => {
+    const name = param(params, 'role_name');
+    const role = model.branchChildren(param(params, 'branch_id'), 'roles').find((r) => r.name === name);
+    if (!role) throw new NeonHttpError(404, `role "${name}" not found`);
+    return { status: 200, body: { role } };
+  },
+  'GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password': (
+    model,
+    { params },
+  ) => {
+    const branchId = param(params, 'branch_id');
+    const name = param(params, 'role_name');
+    model.branchChildren(branchId, 'roles'); // 404 for a missing branch, like the other branch reads
+    const password = model.passwordOf(branchId, name);
+    if (password === undefined) throw new NeonHttpError(404, `role "${name}" not found`);
+    return { status: 200, body: { password } };
+  },
   'GET /projects/{project_id}/operations': (model, { query }) => {
     const { operations, cursor } = model.listOperations({
       limit: query.limit as number | undefined,

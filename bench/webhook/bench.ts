@@ -1,9 +1,7 @@
 // Acknowledgement throughput, latency and memory of the built webhook server (dist/webhook/index.js),
 // each next to a peer measured in the same run: a bare node:http server that answers 202 without
-// verifying anything (bare-server.mjs), the floor for any server on this machine.
-//
-//   node scripts/build.js webhook
-//   npx tsx bench/webhook/run.ts
+// verifying anything (bare-server.mjs), the floor for any server on this machine. One measure of
+// `npm run bench` (`npm run bench:webhook` runs it alone), after `node scripts/build.js webhook`.
 //
 // BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (default 20) and BENCH_MEMORY_ROUNDS
 // (rounds of 100,000 deliveries, default 2) change the load.
@@ -16,6 +14,8 @@ import { join, resolve } from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import autocannon, { type Result } from 'autocannon';
 import { ping, pushTo } from '../../test/fixtures/payloads.js';
+import { type Figure, ratio } from '../lib/figures.js';
+import type { MeasureContext } from '../lib/setup.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const SECRET = 'bench-webhook-secret';
@@ -23,7 +23,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const MEMORY_DELIVERIES = 100_000;
 const MEMORY_ROUNDS = Number(process.env.BENCH_MEMORY_ROUNDS ?? 2);
-const scratch = mkdtempSync(join(tmpdir(), 'bench-webhook-'));
+let scratch = '';
 const children: ChildProcess[] = [];
 
 interface Signed {
@@ -198,13 +198,23 @@ function killAll() {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-async function main() {
+interface WebhookReport {
+  rows: Row[];
+  /** The peak RSS after the last memory round of each server, MiB, by name. */
+  finalRssMiB: Record<string, number>;
+  lines: string[];
+}
+
+async function main(): Promise<WebhookReport> {
+  const lines: string[] = [];
+  const out = (line: string) => lines.push(line);
+  const finalRssMiB: Record<string, number> = {};
   const pingBody = await signed('ping', ping());
   const branches = Array.from({ length: 64 }, (_, i) => `bench/branch-${i}`);
   const pushBodies = await Promise.all(branches.map((b) => signed('push', pushTo(b))));
   const rows: Row[] = [];
   const notes: string[] = [];
-  console.log(
+  out(
     `Node ${process.version}, ${CONNECTIONS} connections, ${DURATION} s per throughput run; ping body ${Buffer.byteLength(pingBody.body)} B, push body ${Buffer.byteLength(pushBodies[0]?.body ?? '')} B`,
   );
 
@@ -276,6 +286,7 @@ async function main() {
       rss.push(rssMiB(server.child));
       heap.push(await heapAfterGcMiB(server.child));
     }
+    finalRssMiB[name] = rss.at(-1) ?? Number.NaN;
     memory.push(
       `${name}: after a 5,000 warm-up, then after each further 100,000 deliveries: RSS ${rss.join(' / ')} MiB; heap used after a full GC ${heap.join(' / ')} MiB (${rates.join(' / ')} deliveries/s)`,
     );
@@ -283,28 +294,66 @@ async function main() {
   }
 
   // autocannon records latency in whole milliseconds; the mean shows what the percentiles round off.
-  console.log('\n| scenario | acknowledged | per second | mean ms | p50 ms | p99 ms | other answers |');
-  console.log('|---|---|---|---|---|---|---|');
+  out('| scenario | acknowledged | per second | mean ms | p50 ms | p99 ms | other answers |');
+  out('|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(
-      `| ${r.scenario} | ${r.acked} | ${r.perSecond} | ${r.mean} | ${r.p50} | ${r.p99} | ${r.other} |`,
-    );
+    out(`| ${r.scenario} | ${r.acked} | ${r.perSecond} | ${r.mean} | ${r.p50} | ${r.p99} | ${r.other} |`);
   }
   const peer = rows[0] as Row;
-  console.log('\nRatios against the peer (webhook / bare):');
+  out('Ratios against the peer (webhook / bare):');
   for (const r of rows.slice(1)) {
-    console.log(
+    out(
       `- ${r.scenario}: throughput ${(r.perSecond / peer.perSecond).toFixed(2)}x, mean latency ${(r.mean / peer.mean).toFixed(1)}x, p99 ${(r.p99 / Math.max(peer.p99, 1)).toFixed(1)}x (p50 ${r.p50} vs ${peer.p50} ms)`,
     );
   }
-  console.log('\nMemory:');
-  for (const line of memory) console.log(`- ${line}`);
-  for (const note of notes) console.log(`- ${note}`);
+  out('Memory:');
+  for (const line of memory) out(`- ${line}`);
+  for (const note of notes) out(`- ${note}`);
+  return { rows, finalRssMiB, lines };
 }
 
-try {
-  await main();
-} finally {
-  killAll();
-  rmSync(scratch, { recursive: true, force: true });
+/**
+ * The webhook measure: the ack path (signed ping) and accepted pushes against the bare server,
+ * as mean latency ratios (lower is better, like every other figure), throughput and memory as notes.
+ * The issue sets no target for it.
+ */
+export async function webhook(context: MeasureContext): Promise<Figure[]> {
+  scratch = mkdtempSync(join(tmpdir(), 'bench-webhook-'));
+  context.progress(
+    `webhook: ${3 * DURATION + 4} s of throughput load, then ${MEMORY_ROUNDS} rounds of 100,000 deliveries on each of 3 servers`,
+  );
+  try {
+    const report = await main();
+    context.detail('Webhook bench', report.lines);
+    const [bare, ping, push] = report.rows as [Row, Row, Row];
+    const figure = (measure: string, title: string, r: Row): Figure => ({
+      measure,
+      title,
+      ours: { value: r.mean, unit: 'ms' },
+      against: { label: 'bare node:http', amount: { value: bare.mean, unit: 'ms' } },
+      ratio: ratio(r.mean, bare.mean),
+      notes: [`${r.perSecond}/s acknowledged vs ${bare.perSecond}/s bare, p99 ${r.p99} vs ${bare.p99} ms`],
+      extra: { perSecond: r.perSecond, barePerSecond: bare.perSecond, p99: r.p99, bareP99: bare.p99 },
+    });
+    const memory = report.finalRssMiB;
+    return [
+      {
+        ...figure('webhook-ping', 'webhook: signed ping acknowledged (mean latency, 20 connections)', ping),
+        notes: [
+          `${ping.perSecond}/s vs ${bare.perSecond}/s bare, p99 ${ping.p99} vs ${bare.p99} ms`,
+          `RSS after ${MEMORY_ROUNDS}×100,000 deliveries ${memory.webhook} MiB (bare ${memory.peer} MiB)`,
+        ],
+        extra: {
+          perSecond: ping.perSecond,
+          barePerSecond: bare.perSecond,
+          rssMiB: memory.webhook ?? Number.NaN,
+          bareRssMiB: memory.peer ?? Number.NaN,
+        },
+      },
+      figure('webhook-push', 'webhook: signed push accepted, deploys behind it (mean latency)', push),
+    ];
+  } finally {
+    killAll();
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

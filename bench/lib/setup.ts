@@ -1,0 +1,50 @@
+import type { MeasureName } from './args.js';
+import type { Figure } from './figures.js';
+
+/** The issue's conditions ("9/10 Speed"): every request takes L, a new branch's operations take D. */
+export const DEPLOY = { latencyMs: 50, operationMs: 1000 } as const;
+
+/** Reconcile: 950 orphans among 1,000 preview branches, Neon limited to 40 requests a second. */
+export const RECONCILE = {
+  latencyMs: 20,
+  ratePerSecond: 40,
+  burst: 40,
+  previewBranches: 1000,
+  orphans: 950,
+} as const;
+
+/** The issue's targets for each ratio; lower is better everywhere. */
+export const TARGETS: Partial<Record<MeasureName, number>> = {
+  'new-branch': 1.1,
+  're-push': 1.5,
+  'no-op': 2.0,
+  'vs-create-branch-action': 0.75,
+  'vs-neonctl': 0.5,
+  reconcile: 1.05,
+};
+
+export const TITLES: Record<MeasureName, string> = {
+  'new-branch': 'push of a new branch, process start → StartJob answered',
+  're-push': 're-push of an existing branch, process start → StartJob answered',
+  'no-op': 'no-op run (tag push) vs bare `node -e 0`, alternated',
+  'vs-create-branch-action': 'ours / create-branch-action + three `aws amplify` calls, new branch',
+  'vs-neonctl': 'ours / hand-made neonctl + AWS CLI script, new branch',
+  reconcile: `reconcile: ${RECONCILE.orphans} orphans of ${RECONCILE.previewBranches.toLocaleString('en')}, Neon at ${RECONCILE.ratePerSecond} req/s`,
+  webhook: 'webhook acknowledgement vs bare node:http',
+};
+
+/** What every measure is handed. */
+export interface MeasureContext {
+  runs: number;
+  createBranchAction: string | undefined;
+  /** Progress, on stderr. */
+  progress(line: string): void;
+  /** A block of detail printed before the table (request traces). */
+  detail(title: string, lines: string[]): void;
+}
+
+/** A figure for a measure that did not run, with the reason. */
+export function missing(measure: MeasureName, reason: string): Figure {
+  const target = TARGETS[measure];
+  return { measure, title: TITLES[measure], missing: reason, ...(target === undefined ? {} : { target }) };
+}

@@ -1,0 +1,219 @@
+import type { MeasureName } from '../lib/args.js';
+import {
+  awsCli,
+  type Contestant,
+  checkCreateBranchAction,
+  createBranchActionPeer,
+  findOnPath,
+  neonctl,
+  neonctlPeer,
+  ours,
+  startJobAnswered,
+} from '../lib/contestants.js';
+import { type Figure, median, ratio } from '../lib/figures.js';
+import { tail } from '../lib/processes.js';
+import { type Exchange, traceLine } from '../lib/proxy.js';
+import { DEPLOY, type MeasureContext, missing, TARGETS, TITLES } from '../lib/setup.js';
+import { startWorld, type World } from '../lib/world.js';
+
+interface Sample {
+  ms: number;
+  exchanges: Exchange[];
+  origin: number;
+}
+
+/** One deploy of `branch` by `contestant`: process start → StartJob answered, with its requests. */
+async function deployOnce(world: World, contestant: Contestant, branch: string): Promise<Sample> {
+  const mark = world.log.length;
+  const run = await contestant.run(world, branch);
+  const exchanges = world.log.slice(mark);
+  const answered = startJobAnswered(exchanges, branch);
+  if (run.code !== 0 || answered === undefined) {
+    throw new Error(
+      `${contestant.name} deploying '${branch}' ${run.code !== 0 ? `exited with ${run.code}` : 'never got StartJob answered'}:\n${tail(run)}`,
+    );
+  }
+  return { ms: answered.answeredAt - run.startedAt, exchanges, origin: run.startedAt };
+}
+
+function requestCounts(exchanges: readonly Exchange[]): string {
+  const neon = exchanges.filter((exchange) => exchange.service === 'neon').length;
+  return `${exchanges.length} requests (${neon} Neon, ${exchanges.length - neon} Amplify)`;
+}
+
+function trace(sample: Sample): string[] {
+  return sample.exchanges.map((exchange) => traceLine(exchange, sample.origin));
+}
+
+/** A peer ready to run, or why it cannot. */
+type PeerSetup = { contestant: Contestant; note: string } | string;
+
+function missingJq(): string | undefined {
+  return findOnPath('jq') === undefined ? 'jq is not on PATH (Debian: apt-get install -y jq)' : undefined;
+}
+
+function neonctlSetup(context: MeasureContext, aws: ReturnType<typeof awsCli> | undefined): PeerSetup {
+  if (aws === undefined || typeof aws === 'string') return aws ?? 'no AWS CLI';
+  const jq = missingJq();
+  if (jq !== undefined) return jq;
+  // Installed only once the rest of the peer is known to be there.
+  const tool = neonctl(context.progress);
+  if (typeof tool === 'string') return tool;
+  return {
+    contestant: neonctlPeer({ neonctl: tool.path, aws: aws.path }),
+    note: `neonctl ${tool.version}, ${aws.version} (${aws.path}); the script waits for no Neon operation`,
+  };
+}
+
+function createBranchActionSetup(
+  context: MeasureContext,
+  aws: ReturnType<typeof awsCli> | undefined,
+): PeerSetup {
+  const dir = context.createBranchAction;
+  if (dir === undefined) {
+    return 'no checkout given (--create-branch-action DIR, a clone of neondatabase/create-branch-action)';
+  }
+  const problem = checkCreateBranchAction(dir);
+  if (problem !== undefined) return problem;
+  if (aws === undefined || typeof aws === 'string') return aws ?? 'no AWS CLI';
+  const jq = missingJq();
+  if (jq !== undefined) return jq;
+  return {
+    contestant: createBranchActionPeer({ dir, aws: aws.path }),
+    note: `${dir}, ${aws.version}; the action waits for no Neon operation`,
+  };
+}
+
+/**
+ * new-branch and the two peer comparisons: ours and each available peer deploy fresh branches
+ * in turn, the order rotating from run to run, so that all of them see the same machine.
+ */
+export async function newBranch(
+  context: MeasureContext,
+  selected: readonly MeasureName[],
+): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const peers: { measure: MeasureName; contestant: Contestant }[] = [];
+  const notes = new Map<MeasureName, string[]>();
+  const wantsPeer = (measure: MeasureName) => selected.includes(measure);
+
+  const aws = wantsPeer('vs-neonctl') || wantsPeer('vs-create-branch-action') ? awsCli() : undefined;
+  const setups: [MeasureName, () => PeerSetup][] = [
+    ['vs-neonctl', () => neonctlSetup(context, aws)],
+    ['vs-create-branch-action', () => createBranchActionSetup(context, aws)],
+  ];
+  for (const [measure, setUp] of setups) {
+    if (!wantsPeer(measure)) continue;
+    const setup = setUp();
+    if (typeof setup === 'string') figures.push(missing(measure, setup));
+    else {
+      peers.push({ measure, contestant: setup.contestant });
+      notes.set(measure, [setup.note]);
+    }
+  }
+  if (!wantsPeer('new-branch') && peers.length === 0) return figures;
+
+  const world = await startWorld(DEPLOY);
+  try {
+    const contestants = [ours, ...peers.map((peer) => peer.contestant)];
+    const samples = new Map<string, Sample[]>(contestants.map((c) => [c.name, []]));
+    let branches = 0;
+    const deploy = async (contestant: Contestant) => {
+      const branch = `bench/new-${++branches}-${contestant.name}`;
+      world.addAmplifyBranch(branch);
+      return deployOnce(world, contestant, branch);
+    };
+    // One untimed deploy each first: the file cache, and the AWS CLI's first start, are not the subject.
+    for (const contestant of contestants) await deploy(contestant);
+    for (let run = 0; run < context.runs; run++) {
+      for (let i = 0; i < contestants.length; i++) {
+        const contestant = contestants[(run + i) % contestants.length] as Contestant;
+        const sample = await deploy(contestant);
+        samples.get(contestant.name)?.push(sample);
+        context.progress(
+          `new branch, run ${run + 1}/${context.runs}: ${contestant.name} ${Math.round(sample.ms)} ms`,
+        );
+      }
+    }
+    const ourSamples = samples.get('ours') ?? [];
+    const ourMs = median(ourSamples.map((sample) => sample.ms));
+    const first = ourSamples[0];
+    if (first !== undefined)
+      context.detail('Requests of one new-branch deploy (ours, times from process start)', trace(first));
+    if (wantsPeer('new-branch')) {
+      const bound = DEPLOY.operationMs + 3 * DEPLOY.latencyMs;
+      figures.unshift({
+        measure: 'new-branch',
+        title: TITLES['new-branch'],
+        ours: { value: ourMs, unit: 'ms' },
+        against: { label: 'D + 3L', amount: { value: bound, unit: 'ms' } },
+        ratio: ratio(ourMs, bound),
+        target: TARGETS['new-branch'] as number,
+        samples: ourSamples.map((sample) => sample.ms),
+        notes: [requestCounts(first?.exchanges ?? [])],
+      });
+    }
+    for (const peer of peers) {
+      const peerSamples = samples.get(peer.contestant.name) ?? [];
+      const peerMs = median(peerSamples.map((sample) => sample.ms));
+      const peerFirst = peerSamples[0];
+      if (peerFirst !== undefined) {
+        context.detail(`Requests of one new-branch deploy (${peer.contestant.name} peer)`, trace(peerFirst));
+      }
+      figures.push({
+        measure: peer.measure,
+        title: TITLES[peer.measure],
+        ours: { value: ourMs, unit: 'ms' },
+        against: { label: peer.contestant.name, amount: { value: peerMs, unit: 'ms' } },
+        ratio: ratio(ourMs, peerMs),
+        target: TARGETS[peer.measure] as number,
+        samples: ourSamples.map((sample) => sample.ms),
+        notes: [...(notes.get(peer.measure) ?? []), `peer ${requestCounts(peerFirst?.exchanges ?? [])}`],
+        extra: { peerSamples: peerSamples.map((sample) => Math.round(sample.ms)).join(' ') },
+      });
+    }
+  } finally {
+    await world.close();
+  }
+  return figures;
+}
+
+/**
+ * re-push: the same branch again, its Neon branch made and its variable already right by an
+ * untimed first deploy; the build that deploy started is marked finished before each run, as it
+ * would be by the next push.
+ */
+export async function rePush(context: MeasureContext): Promise<Figure[]> {
+  const world = await startWorld(DEPLOY);
+  try {
+    const branch = 'bench/re-push';
+    world.addAmplifyBranch(branch);
+    await deployOnce(world, ours, branch);
+    const samples: Sample[] = [];
+    for (let run = 0; run < context.runs; run++) {
+      world.finishJobs(branch);
+      const sample = await deployOnce(world, ours, branch);
+      samples.push(sample);
+      context.progress(`re-push, run ${run + 1}/${context.runs}: ${Math.round(sample.ms)} ms`);
+    }
+    const first = samples[0];
+    if (first !== undefined)
+      context.detail('Requests of one re-push (ours, times from process start)', trace(first));
+    const ms = median(samples.map((sample) => sample.ms));
+    const bound = 3 * DEPLOY.latencyMs;
+    return [
+      {
+        measure: 're-push',
+        title: TITLES['re-push'],
+        ours: { value: ms, unit: 'ms' },
+        against: { label: '3L', amount: { value: bound, unit: 'ms' } },
+        ratio: ratio(ms, bound),
+        target: TARGETS['re-push'] as number,
+        samples: samples.map((sample) => sample.ms),
+        notes: [requestCounts(first?.exchanges ?? [])],
+      },
+    ];
+  } finally {
+    await world.close();
+  }
+}
