@@ -146,11 +146,10 @@ export function parseMinutes(
   if (value === undefined) return fallback;
   const minutes = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || minutes <= 0 || minutes > max) {
-    const sign = value.trim().startsWith('-') ? 'a positive ' : 'a ';
     throw invalid(
       name,
       value,
-      `${sign}number of minutes greater than 0 and at most ${max}, such as 10 or 0.5`,
+      `a positive number of minutes (more than 0, at most ${max}), such as 10 or 0.5`,
     );
   }
   return minutes;

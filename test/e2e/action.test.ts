@@ -157,16 +157,20 @@ describe('push to a branch (deploy)', () => {
 });
 
 describe('cleanup', () => {
-  it('deletes exactly preview/<branch> when the pull request closes, and leaves Amplify alone', async () => {
+  it('deletes exactly preview/<branch> when the pull request closes, and removes only DATABASE_URL from the kept Amplify branch', async () => {
     const doomed = world.neon.addBranch({ name: 'preview/feat/pr' });
     const sibling = world.neon.addBranch({ name: 'preview/feat/pr-2' });
-    world.amplify.addBranch(APP_ID, 'feat/pr');
+    world.amplify.addBranch(APP_ID, 'feat/pr', {
+      environmentVariables: { DATABASE_URL: 'postgresql://u:p@gone/db', API_URL: 'https://api' },
+    });
     const result = await run({ name: 'pull_request', payload: pullRequest('closed', 'feat/pr') });
     expect(result.exitCode).toBe(0);
     expect(world.neon.branchById(doomed.id)).toBeUndefined();
     expect(world.neon.branchById(sibling.id)).toBeDefined();
-    expect(world.amplify.requests).toEqual([]);
-    expect(world.amplify.branch(APP_ID, 'feat/pr')).toBeDefined();
+    // One read-merge-write: nothing points at the deleted database, every other variable stays.
+    expect(world.amplify.requests.map((r) => r.operation)).toEqual(['GetBranch', 'UpdateBranch']);
+    expect(world.amplify.branch(APP_ID, 'feat/pr')?.environmentVariables).toEqual({ API_URL: 'https://api' });
+    expect(result.stdout).toContain('Removed DATABASE_URL from Amplify branch');
     expect(result.outputs).toMatchObject({
       deleted: 'true',
       'neon-branch-id': doomed.id,
@@ -209,11 +213,14 @@ describe('cleanup', () => {
     expect(world.amplify.branch(APP_ID, 'feat/both')).toBeUndefined();
   });
 
-  it('does not need an AWS region when Amplify is left alone', async () => {
-    world.neon.addBranch({ name: 'preview/feat/noregion' });
+  it('a cleanup without an AWS region fails before any request: it must clear the Amplify variable', async () => {
+    const kept = world.neon.addBranch({ name: 'preview/feat/noregion' });
+    const before = world.neon.requests.length;
     const result = await run({ name: 'delete', payload: deleteOf('feat/noregion') }, {}, { AWS_REGION: '' });
-    expect(result.exitCode).toBe(0);
-    expect(result.outputs.deleted).toBe('true');
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('No AWS region');
+    expect(world.neon.requests.length).toBe(before);
+    expect(world.neon.branchById(kept.id)).toBeDefined();
   });
 });
 

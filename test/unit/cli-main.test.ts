@@ -86,7 +86,7 @@ describe('main', () => {
     const result = await cli(['deploy', '--git-branch', 'feat', '--job-timeout-minutes', '-1'], CONFIGURED);
     expect(result.code).toBe(EXIT_USAGE);
     expect(result.stderr).toContain(
-      "error: Invalid job-timeout-minutes '-1': expected a number of minutes greater than 0",
+      "error: Invalid job-timeout-minutes '-1': expected a positive number of minutes",
     );
   });
 

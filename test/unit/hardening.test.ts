@@ -92,8 +92,8 @@ describe('timeout-minutes', () => {
 
   it.each([
     ['-1', 'a positive number of minutes'],
-    ['0', 'greater than 0'],
-    ['abc', 'a number of minutes'],
+    ['0', 'more than 0'],
+    ['abc', 'a positive number of minutes'],
   ])('refuses %s, saying what it must be', (value, expected) => {
     expect(() => settings({ 'timeout-minutes': value })).toThrow(`Invalid timeout-minutes '${value}'`);
     expect(() => settings({ 'timeout-minutes': value })).toThrow(expected);
