@@ -11,7 +11,8 @@ import {
 } from './handler.js';
 import { JsonLogger } from './log.js';
 import { KeyedQueue } from './queue.js';
-import { type RunPlan, work } from './work.js';
+import { confirmCleanup } from './replay-guard.js';
+import { type RunPlan, type WorkOptions, work } from './work.js';
 
 export interface WebhookAppOptions {
   config: WebhookConfig;
@@ -23,6 +24,7 @@ export interface WebhookAppOptions {
   mode: 'queue' | 'inline';
   log?: JsonLogger;
   run?: RunPlan;
+  confirm?: WorkOptions['confirm'];
   deliveries?: DeliveryMemory;
 }
 
@@ -46,6 +48,9 @@ export function createWebhookApp(options: WebhookAppOptions): WebhookApp {
   const deliveries = options.deliveries ?? new DeliveryMemory();
   const queue = new KeyedQueue({ concurrency: config.concurrency, capacity: config.queueCapacity });
   const run = options.run ?? runPlan;
+  const confirm =
+    options.confirm ??
+    ((delivery: Delivery) => confirmCleanup(delivery, { apiUrl: config.githubApiUrl, log }));
   let stopping = false;
   const unfinished = new Set<string>();
 
@@ -61,7 +66,7 @@ export function createWebhookApp(options: WebhookAppOptions): WebhookApp {
       try {
         // Let the answer go out first: building the clients is work GitHub need not wait for.
         if (options.mode === 'queue') await new Promise((resolve) => setImmediate(resolve));
-        return await work(delivery, { log, run, deliveries });
+        return await work(delivery, { log, run, deliveries, confirm });
       } finally {
         unfinished.delete(delivery.id);
       }

@@ -3,6 +3,7 @@ import { makePlan, type Plan } from '../core/plan.js';
 import type { Settings } from '../core/settings.js';
 import { intentFromEvent } from '../github/event.js';
 import type { WebhookConfig } from './config.js';
+import type { CleanupClaim } from './replay-guard.js';
 import type { Verified } from './validate.js';
 
 /** A verified delivery that asks for work. */
@@ -13,6 +14,8 @@ export interface Delivery {
   /** A deploy or a cleanup: deliveries that need nothing are answered without dispatching. */
   plan: Extract<Plan, { kind: 'deploy' | 'cleanup' }>;
   settings: Settings;
+  /** For a cleanup: what the delivery says happened, checked with GitHub before deleting. */
+  claim?: CleanupClaim | undefined;
 }
 
 /** What a verified delivery turns into: work, or the reason it needs none, or why it cannot be used. */
@@ -56,7 +59,14 @@ export function classify(verified: Verified, config: Pick<WebhookConfig, 'settin
   if (plan.kind !== 'deploy' && plan.kind !== 'cleanup') {
     return { kind: 'ignored', status: 'ignored', reason: plan.kind === 'none' ? plan.reason : 'no work' };
   }
-  return { kind: 'work', delivery: { id: delivery, event, repository, plan, settings } };
+  const claim = plan.kind === 'cleanup' ? claimOf(event, payload, plan.gitBranch) : undefined;
+  return { kind: 'work', delivery: { id: delivery, event, repository, plan, settings, claim } };
+}
+
+function claimOf(event: string, payload: object, branch: string): CleanupClaim | undefined {
+  if (event !== 'pull_request') return { kind: 'branch-deleted', branch };
+  const number = (payload as { pull_request?: { number?: unknown } }).pull_request?.number;
+  return typeof number === 'number' ? { kind: 'pull-request-closed', number } : undefined;
 }
 
 export function repositoryOf(payload: object): string | undefined {

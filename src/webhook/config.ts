@@ -27,6 +27,8 @@ export interface WebhookConfig {
   configFile: string | undefined;
   /** Settings for a delivery's repository (`owner/name`); undefined when CONFIG_FILE does not list it. */
   settingsFor(repository: string | undefined): Settings | undefined;
+  /** GitHub's API root for the replay check: GITHUB_API_URL, else GitHub's own. */
+  githubApiUrl: string | undefined;
   /** Every configured secret (webhook secrets, Neon API keys, GitHub tokens), for the log redactor. */
   secretValues: string[];
 }
@@ -90,6 +92,7 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv, options: LoadOptions =
     drainTimeoutMs: integer(env, 'DRAIN_TIMEOUT_SECONDS', DEFAULT_DRAIN_TIMEOUT_SECONDS, 0, 3600) * 1000,
     debug: parseLogLevel(env.LOG_LEVEL) === 'debug',
     configFile,
+    githubApiUrl: nonEmpty(env.GITHUB_API_URL),
     settingsFor,
     secretValues,
   };

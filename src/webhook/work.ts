@@ -5,6 +5,7 @@ import type { RunOptions } from '../runner.js';
 import type { DeliveryMemory } from './dedupe.js';
 import type { Delivery } from './handler.js';
 import { durationSince, type JsonLogger } from './log.js';
+import type { Verdict } from './replay-guard.js';
 
 /** The composition root's signature (src/runner.ts); tests pass another. */
 export type RunPlan = (plan: Plan, options: RunOptions) => Promise<Result>;
@@ -15,6 +16,8 @@ export interface WorkOptions {
   log: JsonLogger;
   run: RunPlan;
   deliveries: DeliveryMemory;
+  /** Checks a cleanup's claim with GitHub before anything is deleted (see replay-guard.ts). */
+  confirm?: (delivery: Delivery) => Promise<Verdict>;
 }
 
 /**
@@ -36,6 +39,15 @@ export async function work(delivery: Delivery, options: WorkOptions): Promise<Wo
   const started = performance.now();
   log.info(`Starting ${delivery.plan.kind}`, { step: 'start' });
   try {
+    const verdict = (await options.confirm?.(delivery)) ?? { ok: true };
+    if (!verdict.ok) {
+      log.warning(`Not cleaning up: ${verdict.reason}; the delivery is stale or replayed`, {
+        step: 'finish',
+        outcome: 'refused',
+        duration: durationSince(started),
+      });
+      return { ok: true, outputs: { deleted: 'false' } };
+    }
     const result = await options.run(delivery.plan, {
       settings: delivery.settings,
       log: log.forCore(delivery.plan.kind),

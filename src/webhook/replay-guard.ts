@@ -1,0 +1,63 @@
+import { messageOf } from '../core/errors.js';
+import { readBranchHead } from '../github/branches.js';
+import { createGitHubClient, parseRepository } from '../github/client.js';
+import type { Delivery } from './classify.js';
+import type { JsonLogger } from './log.js';
+
+/** What a cleanup delivery claims, to be checked with GitHub before anything is deleted. */
+export type CleanupClaim =
+  | { kind: 'pull-request-closed'; number: number }
+  | { kind: 'branch-deleted'; branch: string };
+
+export type Verdict = { ok: true } | { ok: false; reason: string };
+
+export interface GuardOptions {
+  /** GitHub's API root: GITHUB_API_URL, default https://api.github.com. */
+  apiUrl: string | undefined;
+  log: JsonLogger;
+}
+
+/**
+ * GitHub signs a delivery but puts no time in the signature, and the delivery-id memory is lost on a
+ * restart, so a captured `pull_request closed` could be sent again later to delete a live preview.
+ * With a GitHub token configured, a cleanup first asks GitHub whether the claim still holds: the pull
+ * request is still closed, the branch is still gone. Without a token the delivery is taken as it is
+ * (docs/webhook.md says so). A check that cannot be made fails the delivery, so it is retried.
+ */
+export async function confirmCleanup(delivery: Delivery, options: GuardOptions): Promise<Verdict> {
+  const claim = delivery.claim;
+  const token = delivery.settings.githubToken;
+  const repository = parseRepository(delivery.repository);
+  if (
+    delivery.plan.kind !== 'cleanup' ||
+    claim === undefined ||
+    token === undefined ||
+    repository === undefined
+  ) {
+    return { ok: true };
+  }
+  const client = createGitHubClient({
+    token,
+    ...(options.apiUrl === undefined ? {} : { baseUrl: options.apiUrl }),
+    log: { info: () => {}, warning: (message) => options.log.warning(message), debug: () => {} },
+  });
+  try {
+    if (claim.kind === 'pull-request-closed') {
+      const { data } = await client.rest.pulls.get({ ...repository, pull_number: claim.number });
+      return data.state === 'closed'
+        ? { ok: true }
+        : { ok: false, reason: `pull request #${claim.number} is open again on GitHub` };
+    }
+    const head = await readBranchHead(client, repository, claim.branch);
+    return head === undefined
+      ? { ok: true }
+      : { ok: false, reason: `branch '${claim.branch}' exists again on GitHub` };
+  } catch (error) {
+    throw new Error(
+      `Checking the delivery with GitHub before deleting anything failed: ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redactor } from '../../src/core/redact.js';
+import type { Result } from '../../src/core/result.js';
+import { parseSettings } from '../../src/core/settings.js';
+import { classify, type Delivery } from '../../src/webhook/classify.js';
+import { DeliveryMemory } from '../../src/webhook/dedupe.js';
+import { JsonLogger } from '../../src/webhook/log.js';
+import { confirmCleanup } from '../../src/webhook/replay-guard.js';
+import { work } from '../../src/webhook/work.js';
+import { GITHUB_TEST_TOKEN, type GitHubStandIn, startGitHubStandIn } from '../fakes/github-server.js';
+import { deleteOf, pullRequest } from '../fixtures/payloads.js';
+
+/**
+ * A captured `pull_request closed` (or branch `delete`) delivery sent again later must not delete a
+ * live preview: with a GitHub token the webhook asks GitHub first, through the real Octokit.
+ */
+let github: GitHubStandIn;
+
+beforeAll(async () => {
+  github = await startGitHubStandIn({ owner: 'Codertocat', repo: 'Hello-World' });
+});
+afterAll(async () => {
+  await github.close();
+});
+
+function deliveryOf(event: string, payload: object, token: string | undefined): Delivery {
+  const inputs: Record<string, string | undefined> = {
+    'neon-api-key': 'napi_x',
+    'neon-project-id': 'calm-sun-123456',
+    'amplify-app-id': 'd1a2b3c4d5e6f7',
+    'aws-region': 'us-east-1',
+    'github-token': token,
+  };
+  const settings = parseSettings((name) => inputs[name]);
+  const classified = classify(
+    { ok: true, delivery: `d-${Math.random()}`, event, payload },
+    { settingsFor: () => settings },
+  );
+  if (classified.kind !== 'work') throw new Error(`expected work, got ${classified.kind}`);
+  return classified.delivery;
+}
+
+function runOnce(delivery: Delivery) {
+  const runs: string[] = [];
+  const lines: string[] = [];
+  const log = new JsonLogger({ redactor: new Redactor(), write: (line) => lines.push(line) });
+  const outcome = work(delivery, {
+    log,
+    deliveries: new DeliveryMemory(),
+    run: async (plan): Promise<Result> => {
+      runs.push(plan.kind);
+      return {
+        kind: 'cleanup',
+        gitBranch: plan.kind === 'cleanup' ? plan.gitBranch : '',
+        dryRun: false,
+        deleted: true,
+      };
+    },
+    confirm: (d) => confirmCleanup(d, { apiUrl: github.url, log }),
+  });
+  return { outcome, runs, lines };
+}
+
+describe('replayed cleanup deliveries', () => {
+  it('does not clean up when the pull request is open again on GitHub', async () => {
+    const payload = pullRequest('closed', 'feat/replayed');
+    github.addPullRequest({ head: 'feat/replayed', state: 'open' });
+    payload.pull_request.number = github.repository().pulls.at(-1)?.number;
+    const t = runOnce(deliveryOf('pull_request', payload, GITHUB_TEST_TOKEN));
+    expect(await t.outcome).toEqual({ ok: true, outputs: { deleted: 'false' } });
+    expect(t.runs).toEqual([]);
+    expect(t.lines.join('\n')).toContain(`is open again on GitHub`);
+    expect(github.requestsFor('pulls.get')).toHaveLength(1);
+  });
+
+  it('cleans up when GitHub says the pull request is still closed', async () => {
+    const payload = pullRequest('closed', 'feat/closed');
+    github.addPullRequest({ head: 'feat/closed', state: 'closed' });
+    payload.pull_request.number = github.repository().pulls.at(-1)?.number;
+    const t = runOnce(deliveryOf('pull_request', payload, GITHUB_TEST_TOKEN));
+    expect((await t.outcome).ok).toBe(true);
+    expect(t.runs).toEqual(['cleanup']);
+  });
+
+  it('does not clean up a deleted branch that exists again, and does when it is still gone', async () => {
+    github.addBranch('feat/back');
+    const back = runOnce(deliveryOf('delete', deleteOf('feat/back'), GITHUB_TEST_TOKEN));
+    await back.outcome;
+    expect(back.runs).toEqual([]);
+    const gone = runOnce(deliveryOf('delete', deleteOf('feat/really-gone'), GITHUB_TEST_TOKEN));
+    await gone.outcome;
+    expect(gone.runs).toEqual(['cleanup']);
+  });
+
+  it('fails the delivery (to be retried) when GitHub cannot be asked, and deletes nothing', async () => {
+    github.addPullRequest({ head: 'feat/unknown', state: 'closed' });
+    const payload = pullRequest('closed', 'feat/unknown');
+    payload.pull_request.number = github.repository().pulls.at(-1)?.number;
+    const t = runOnce(deliveryOf('pull_request', payload, 'ghs_not_a_known_token_000000000000000'));
+    const outcome = await t.outcome;
+    expect(outcome.ok).toBe(false);
+    expect(outcome).toMatchObject({ message: expect.stringContaining('Checking the delivery with GitHub') });
+    expect(t.runs).toEqual([]);
+  });
+
+  it('without a token, takes the delivery as it is (the documented limit)', async () => {
+    const before = github.requests.length;
+    const t = runOnce(deliveryOf('delete', deleteOf('feat/no-token'), undefined));
+    await t.outcome;
+    expect(t.runs).toEqual(['cleanup']);
+    expect(github.requests.length).toBe(before);
+  });
+});
