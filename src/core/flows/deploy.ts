@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { ApiError, UsageError } from '../errors.js';
 import { amplifyDisplayName, previewUrl } from '../naming.js';
 import type { Plan } from '../plan.js';
 import type { AmplifyApp, AmplifyBranch, AmplifyPort, NeonBranch } from '../ports.js';
@@ -121,7 +121,16 @@ async function writeVariable(
   const variables = { ...(current?.environmentVariables ?? {}), [name]: connection.url };
   if (current === undefined) {
     log.info(`Creating Amplify branch '${plan.gitBranch}' (auto-build off) with ${name}`);
-    return amplify.createBranch({ name: plan.gitBranch, environmentVariables: variables });
+    try {
+      return await amplify.createBranch({ name: plan.gitBranch, environmentVariables: variables });
+    } catch (error) {
+      // Another run created it since this one read it: merge into the winner's map instead.
+      if (!isAlreadyExists(error)) throw error;
+      const winner = await amplify.getBranch(plan.gitBranch);
+      if (winner === undefined) throw error;
+      log.info(`Amplify branch '${plan.gitBranch}' was created by another run meanwhile; merging into it`);
+      return writeVariable(plan, winner, connection, options);
+    }
   }
   if (current.environmentVariables[name] === connection.url) {
     log.info(`Amplify branch '${plan.gitBranch}' already has the right ${name}`);
@@ -150,6 +159,11 @@ async function writeSettled(
     `The password of ${plan.neonBranchName} changed meanwhile (another run); writing it again`,
   );
   return { branch: await writeVariable(plan, branch, now, options), connection: now };
+}
+
+/** Amplify's answer to CreateBranch for a branch that exists: BadRequestException, "already exists". */
+function isAlreadyExists(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 400 && /already exists/i.test(error.message);
 }
 
 function dryRun(plan: DeployPlan, state: DeployState, options: ExecuteOptions): DeployResult {
