@@ -5,6 +5,7 @@ import type { Plan } from './core/plan.js';
 import type { Logger, Sleep } from './core/ports.js';
 import type { Result } from './core/result.js';
 import { requireAmplify, type Settings } from './core/settings.js';
+import { runShellMigration } from './migrate/shell.js';
 import { createNeonPort } from './neon/port.js';
 
 export interface RunOptions {
@@ -33,5 +34,5 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<Result> 
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
   const amplify = target && createAmplifyPort({ ...target, log, deadline });
-  return execute(plan, { ...options, neon, amplify, neonOnly });
+  return execute(plan, { ...options, neon, amplify, neonOnly, migrate: runShellMigration });
 }

@@ -63,6 +63,18 @@ export const SETTING_FLAGS = {
     value: 'N',
     help: 'budget for the whole run outside Amplify job waits; every retry respects it (default 10)',
   },
+  'migrate-command': {
+    value: 'COMMAND',
+    help: 'shell command run against the branch (DATABASE_URL = its direct URL) before Amplify is written',
+  },
+  'migrate-timeout-minutes': {
+    value: 'N',
+    help: 'limit for --migrate-command; its process group is stopped (default 10)',
+  },
+  'unpooled-env-var-name': {
+    value: 'NAME',
+    help: 'also write the direct URL under this name, e.g. DATABASE_URL_UNPOOLED (and into --write-env)',
+  },
   'reset-role-password': {
     boolean: true,
     help: "give a new preview's role its own password; Neon copies the parent's (default true)",

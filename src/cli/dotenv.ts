@@ -14,7 +14,10 @@ export type DotenvChange = 'created' | 'replaced' | 'added';
  * keeps its mode. A symbolic link stays a link: the file it points at is written, and created when the
  * link dangles. Errors name `file`, never the temporary file.
  */
-export async function writeDotenv(file: string, name: string, value: string): Promise<DotenvChange> {
+export async function writeDotenv(
+  file: string,
+  entries: readonly (readonly [name: string, value: string])[],
+): Promise<DotenvChange[]> {
   const target = await resolveDotenvTarget(file);
   let content: string | undefined;
   let mode = NEW_FILE_MODE;
@@ -26,7 +29,14 @@ export async function writeDotenv(file: string, name: string, value: string): Pr
       throw new DotenvTargetError(`cannot read '${file}': ${describeFsError(error)}`, { cause: error });
     }
   }
-  const { text, change } = upsertDotenv(content, name, value);
+  const changes: DotenvChange[] = [];
+  let text = content;
+  for (const [name, value] of entries) {
+    const next = upsertDotenv(text, name, value);
+    text = next.text;
+    // A second entry of a file this write creates is added to it, not a file of its own.
+    changes.push(next.change === 'created' && changes.length > 0 ? 'added' : next.change);
+  }
 
   const temporary = temporaryPath(target);
   try {
@@ -34,7 +44,7 @@ export async function writeDotenv(file: string, name: string, value: string): Pr
     try {
       // open's mode is filtered by the umask; chmod sets exactly the mode wanted.
       await handle.chmod(mode);
-      await handle.writeFile(text, 'utf8');
+      await handle.writeFile(text ?? '', 'utf8');
       await handle.sync();
     } finally {
       await handle.close();
@@ -44,7 +54,7 @@ export async function writeDotenv(file: string, name: string, value: string): Pr
     await unlink(temporary).catch(() => undefined);
     throw new DotenvTargetError(`cannot write '${file}': ${describeFsError(error)}`, { cause: error });
   }
-  return change;
+  return changes;
 }
 
 /** Pure: the new file text. `content` undefined means the file does not exist yet. */

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { messageOf, SettingError, UsageError } from '../core/errors.js';
 import { needsAmplify, ReconcileError } from '../core/executor.js';
 import { describePlan, type Intent, makePlan, type Plan } from '../core/plan.js';
@@ -12,8 +11,8 @@ import {
 } from '../core/settings.js';
 import { runPlan } from '../runner.js';
 import { type CliCommand, type CliOptions, CliUsageError, parseCli } from './args.js';
-import { writeDotenv } from './dotenv.js';
 import { checkDotenvTarget } from './dotenv-target.js';
+import { writeEnvFile } from './env-file.js';
 import { commandUsage, generalUsage, helpPointer } from './help.js';
 import { amplifyBuild, type Env, type KeySource, keySource, settingReader } from './inputs.js';
 import { type CliLogger, createLogger, type Writer } from './log.js';
@@ -225,39 +224,4 @@ function announce(plan: Plan, settings: Settings, neonOnly: boolean, file: strin
     ? `'${plan.gitBranch}' is a primary branch: use the parent Neon branch`
     : `find or create Neon branch '${plan.neonBranchName}'`;
   return `Deploy '${plan.gitBranch}': ${what}${file === undefined ? '' : `, write its connection string${toFile}`}; Amplify variables and jobs are left alone`;
-}
-
-/** `--write-env`: the URL into the dotenv file the SSR runtime reads, once the run has it. */
-async function writeEnvFile(
-  plan: Plan,
-  result: Result,
-  settings: Settings,
-  options: CliOptions,
-  log: CliLogger,
-): Promise<string | undefined> {
-  const file = options.writeEnv;
-  if (file === undefined || plan.kind !== 'deploy') return undefined;
-  if (settings.dryRun) {
-    log.info(`Dry run: would write ${settings.envVarName} to ${file}`);
-    return undefined;
-  }
-  const url = result.kind === 'deploy' ? (result.connection?.url ?? '') : '';
-  if (url === '')
-    throw new Error(
-      `Writing ${settings.envVarName} to ${file} failed: the run produced no connection string`,
-    );
-  try {
-    const change = await writeDotenv(file, settings.envVarName, url);
-    const messages = {
-      created: `Created ${file} with ${settings.envVarName}`,
-      replaced: `Replaced ${settings.envVarName} in ${file}`,
-      added: `Added ${settings.envVarName} to ${file}`,
-    };
-    log.info(messages[change]);
-  } catch (error) {
-    throw new Error(`Writing ${settings.envVarName} to ${file} failed: ${messageOf(error)}`, {
-      cause: error,
-    });
-  }
-  return resolve(file);
 }

@@ -95,3 +95,20 @@ export function messageOf(error: unknown): string {
     return String(error);
   }
 }
+
+/**
+ * `migrate-command` failed or timed out: nothing was written to Amplify. The message says how it
+ * ended and carries the last lines of its output (already masked by the log that printed them).
+ */
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+  readonly tail: readonly string[];
+  readonly exitCode: number | undefined;
+
+  constructor(how: string, details: { tail: readonly string[]; exitCode?: number | undefined }) {
+    const last = details.tail.length === 0 ? '' : `; its last lines:\n${details.tail.join('\n')}`;
+    super(`${how}; nothing was written to Amplify and no job was started${last}`);
+    this.tail = [...details.tail];
+    this.exitCode = details.exitCode;
+  }
+}

@@ -13,6 +13,18 @@ export interface Logger {
 
 export type Sleep = (ms: number) => Promise<void>;
 
+export interface MigrationInput {
+  command: string;
+  /** Added to the process's environment: DATABASE_URL (direct), NEON_BRANCH_ID, NEON_BRANCH_NAME. */
+  env: Record<string, string>;
+  timeoutMs: number;
+  /** Each line of output goes here as it comes; the front end's log masks secrets. */
+  log: Logger;
+}
+
+/** Runs `migrate-command`; throws a MigrationError when it fails or times out. */
+export type MigrationRunner = (input: MigrationInput) => Promise<void>;
+
 export interface NeonBranch {
   id: string;
   name: string;

@@ -21,6 +21,8 @@ export interface DeployResult {
   created: boolean;
   /** Absent on a dry run. */
   connection?: Connection | undefined;
+  /** The direct URL, when unpooled-env-var-name asked for it. */
+  directConnection?: Connection | undefined;
   /** Absent when Amplify was not asked (inside an Amplify build). */
   previewUrl?: string | undefined;
   /** The job started, if one was. */
@@ -65,6 +67,7 @@ export const OUTPUT_NAMES = [
   'neon-branch-name',
   'created',
   'database-url',
+  'database-url-unpooled',
   'database-host',
   'amplify-branch',
   'amplify-job-id',
@@ -79,13 +82,14 @@ export type Outputs = Record<OutputName, string>;
  * The outputs that hold a secret: masked by the runner, left out of the CLI's report and JSON (unless
  * asked for), of webhook logs and response bodies. Decided here only.
  */
-export const SECRET_OUTPUTS: readonly OutputName[] = ['database-url'];
+export const SECRET_OUTPUTS: readonly OutputName[] = ['database-url', 'database-url-unpooled'];
 
 export const EMPTY_OUTPUTS: Outputs = {
   'neon-branch-id': '',
   'neon-branch-name': '',
   created: '',
   'database-url': '',
+  'database-url-unpooled': '',
   'database-host': '',
   'amplify-branch': '',
   'amplify-job-id': '',
@@ -105,6 +109,7 @@ export function toOutputs(result: Result): Outputs {
         'neon-branch-name': result.neonBranch.name,
         created: String(result.created),
         'database-url': result.connection?.url ?? '',
+        'database-url-unpooled': result.directConnection?.url ?? '',
         'database-host': result.connection?.host ?? '',
         'amplify-branch': result.gitBranch,
         'amplify-job-id': result.job?.id ?? '',

@@ -107,10 +107,10 @@ export function parseBranchPrefix(raw: string | undefined, fallback: string): st
   return value;
 }
 
-export function parseEnvVarName(value: string): string {
+export function parseEnvVarName(value: string, name: InputName = 'env-var-name'): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || /^aws/i.test(value)) {
     throw invalid(
-      'env-var-name',
+      name,
       value,
       'an environment variable name of letters, digits and underscores that does not start with AWS (Amplify reserves it), such as DATABASE_URL',
     );

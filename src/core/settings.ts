@@ -36,6 +36,9 @@ export const INPUT_NAMES = [
   'job-timeout-minutes',
   'timeout-minutes',
   'reset-role-password',
+  'migrate-command',
+  'migrate-timeout-minutes',
+  'unpooled-env-var-name',
   'delete-amplify-branch',
   'dry-run',
   'github-token',
@@ -81,6 +84,11 @@ export interface Settings {
   timeoutMinutes: number;
   /** Give a new preview's role a password of its own (Neon copies the parent's). */
   resetRolePassword: boolean;
+  /** A shell command run against the branch's direct URL before anything is written to Amplify. */
+  migrateCommand: string | undefined;
+  migrateTimeoutMinutes: number;
+  /** Also write the direct (unpooled) URL under this name. */
+  unpooledEnvVarName: string | undefined;
   deleteAmplifyBranch: boolean;
   dryRun: boolean;
   githubToken: string | undefined;
@@ -123,7 +131,7 @@ export function parseSettings(read: ReadSetting, env: Environment = {}): Setting
     role: r.plain('role', 'a Postgres role name'),
     pooled: r.boolean('pooled', true),
     resetRolePassword: r.boolean('reset-role-password', true),
-    envVarName: parseEnvVarName(r.text('env-var-name') ?? DEFAULT_ENV_VAR_NAME),
+    ...migrationSettings(r),
     primaryBranches: parsePrimaryBranches(r.text('primary-branches')),
     createAmplifyBranch: r.boolean('create-amplify-branch', true),
     startJob: r.boolean('start-job', true),
@@ -133,6 +141,28 @@ export function parseSettings(read: ReadSetting, env: Environment = {}): Setting
     deleteAmplifyBranch: r.boolean('delete-amplify-branch', false),
     dryRun: r.boolean('dry-run', false),
     githubToken: r.text('github-token'),
+  };
+}
+
+/** What runs against the branch before the build, and the second variable it may need. */
+function migrationSettings(r: Readers) {
+  const envVarName = parseEnvVarName(r.text('env-var-name') ?? DEFAULT_ENV_VAR_NAME);
+  const unpooled = r.text('unpooled-env-var-name');
+  if (unpooled !== undefined && parseEnvVarName(unpooled, 'unpooled-env-var-name') === envVarName) {
+    throw invalid(
+      'unpooled-env-var-name',
+      unpooled,
+      `a name other than env-var-name (${envVarName}), such as DATABASE_URL_UNPOOLED`,
+    );
+  }
+  const command = r.text('migrate-command');
+  if (command?.includes('\u0000'))
+    throw invalid('migrate-command', command, 'a shell command without NUL characters');
+  return {
+    envVarName,
+    migrateCommand: command,
+    migrateTimeoutMinutes: parseMinutes('migrate-timeout-minutes', r.text('migrate-timeout-minutes'), 10),
+    unpooledEnvVarName: unpooled,
   };
 }
 
@@ -164,8 +194,12 @@ function connectionSettings(r: Readers, env: Environment) {
 }
 
 /** The Amplify variables that carry a connection string: written on deploy, removed on cleanup. */
-export function connectionVariableNames(settings: Pick<Settings, 'envVarName'>): string[] {
-  return [settings.envVarName];
+export function connectionVariableNames(
+  settings: Pick<Settings, 'envVarName' | 'unpooledEnvVarName'>,
+): string[] {
+  return settings.unpooledEnvVarName === undefined
+    ? [settings.envVarName]
+    : [settings.envVarName, settings.unpooledEnvVarName];
 }
 
 /**

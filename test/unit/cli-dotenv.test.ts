@@ -101,7 +101,7 @@ describe('writeDotenv', () => {
 
   it('creates a new file with mode 0600 and leaves no temporary file', async () => {
     const file = join(dir, '.env');
-    expect(await writeDotenv(file, 'DATABASE_URL', URL_A)).toBe('created');
+    expect(await writeDotenv(file, [['DATABASE_URL', URL_A]])).toEqual(['created']);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(await readFile(file, 'utf8')).toBe(`DATABASE_URL="${URL_A}"\n`);
     expect(await readdir(dir)).toEqual(['.env']);
@@ -112,7 +112,7 @@ describe('writeDotenv', () => {
     await writeFile(file, 'A=1\nDATABASE_URL=old\n', { mode: 0o644 });
     const before = await stat(file);
     expect(before.mode & 0o777).toBe(0o644);
-    expect(await writeDotenv(file, 'DATABASE_URL', URL_A)).toBe('replaced');
+    expect(await writeDotenv(file, [['DATABASE_URL', URL_A]])).toEqual(['replaced']);
     const after = await stat(file);
     expect(after.mode & 0o777).toBe(0o644);
     expect(after.ino).not.toBe(before.ino);
@@ -124,7 +124,7 @@ describe('writeDotenv', () => {
     const target = join(dir, 'shared.env');
     await writeFile(target, 'A=1\n');
     await symlink('shared.env', join(dir, '.env'));
-    expect(await writeDotenv(join(dir, '.env'), 'DATABASE_URL', URL_A)).toBe('added');
+    expect(await writeDotenv(join(dir, '.env'), [['DATABASE_URL', URL_A]])).toEqual(['added']);
     expect((await lstat(join(dir, '.env'))).isSymbolicLink()).toBe(true);
     expect(await readlink(join(dir, '.env'))).toBe('shared.env');
     expect(await readFile(target, 'utf8')).toBe(`A=1\nDATABASE_URL="${URL_A}"\n`);
@@ -132,7 +132,7 @@ describe('writeDotenv', () => {
 
   it('fails on a missing folder without leaving anything behind, naming the path given', async () => {
     const file = join(dir, 'missing', '.env');
-    const error = await writeDotenv(file, 'DATABASE_URL', URL_A).catch((e: Error) => e);
+    const error = await writeDotenv(file, [['DATABASE_URL', URL_A]]).catch((e: Error) => e);
     expect(error).toBeInstanceOf(DotenvTargetError);
     expect((error as Error).message).toBe(`cannot write '${file}': no such file or folder (ENOENT)`);
     expect(await readdir(dir)).toEqual([]);
@@ -141,7 +141,7 @@ describe('writeDotenv', () => {
   it('a dangling link stays a link: the file it points at is created, mode 0600', async () => {
     await mkdir(join(dir, 'config'));
     await symlink('config/app.env', join(dir, '.env'));
-    expect(await writeDotenv(join(dir, '.env'), 'DATABASE_URL', URL_A)).toBe('created');
+    expect(await writeDotenv(join(dir, '.env'), [['DATABASE_URL', URL_A]])).toEqual(['created']);
     expect(await readlink(join(dir, '.env'))).toBe('config/app.env');
     expect(await readFile(join(dir, 'config/app.env'), 'utf8')).toBe(`DATABASE_URL="${URL_A}"\n`);
     expect((await stat(join(dir, 'config/app.env'))).mode & 0o777).toBe(0o600);
@@ -216,5 +216,21 @@ describe('checkDotenvTarget', () => {
     // /proc is writable by access(W_OK) for root, but no file can be created in it.
     await expect(check('/proc/.env')).rejects.toThrow("'/proc/.env': cannot create a file in '/proc'");
     await expect(check('/proc/.env', false)).resolves.toBeUndefined();
+  });
+
+  it('writes the direct URL next to the pooled one in the same file, each line replaced or added once', async () => {
+    const file = join(dir, '.env');
+    await writeFile(file, 'A=1\nDATABASE_URL=old\n');
+    const entries = [
+      ['DATABASE_URL', URL_A],
+      ['DATABASE_URL_UNPOOLED', `${URL_A}-direct`],
+    ] as const;
+    expect(await writeDotenv(file, entries)).toEqual(['replaced', 'added']);
+    expect(await writeDotenv(file, entries)).toEqual(['replaced', 'replaced']);
+    expect(await readFile(file, 'utf8')).toBe(
+      `A=1\nDATABASE_URL="${URL_A}"\nDATABASE_URL_UNPOOLED="${URL_A}-direct"\n`,
+    );
+    const fresh = join(dir, 'fresh.env');
+    expect(await writeDotenv(fresh, entries)).toEqual(['created', 'added']);
   });
 });

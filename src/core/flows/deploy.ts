@@ -2,11 +2,12 @@ import { ApiError, UsageError } from '../errors.js';
 import { amplifyDisplayName, previewUrl } from '../naming.js';
 import type { Plan } from '../plan.js';
 import type { AmplifyApp, AmplifyBranch, AmplifyPort, NeonBranch } from '../ports.js';
-import type { Connection, DeployResult } from '../result.js';
+import type { DeployResult } from '../result.js';
 import { startJob } from './amplify-job.js';
+import { runMigration } from './migrate.js';
 import { createOrReuse, resolveParent } from './neon-branch.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
-import { type BranchConnection, branchConnection } from './role-password.js';
+import { type BranchConnection, branchConnection, type Urls } from './role-password.js';
 
 export type DeployPlan = Extract<Plan, { kind: 'deploy' }>;
 
@@ -33,19 +34,21 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
 
   const { branch, created } = await neonBranch(plan, state, options);
   const found = await branchConnection({ plan, branch, created, options });
-  const { connection } = found;
+  await runMigration(plan, { branch, direct: found.direct }, options);
   const result: DeployResult = {
     kind: 'deploy',
     gitBranch: plan.gitBranch,
     dryRun: false,
     neonBranch: { id: branch.id, name: branch.name },
     created,
-    connection,
+    connection: found.connection,
+    directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
   };
   if (state.amplify === undefined) return result;
 
   const written = await writeSettled(plan, state.amplifyBranch, found, options);
-  result.connection = written.connection;
+  result.connection = written.urls.connection;
+  if (result.directConnection !== undefined) result.directConnection = written.urls.direct;
   result.previewUrl = preview(plan, state.app, written.branch.displayName);
   // The job only now that the variable is written.
   if (settings.startJob) result.job = await startJob(state.amplify, plan.gitBranch, options);
@@ -104,23 +107,32 @@ function announceExisting(
   return state.existing;
 }
 
+/** The Amplify variables a deploy writes: the connection string, and the direct one when asked. */
+function variablesOf(urls: Urls, settings: ExecuteOptions['settings']): Record<string, string> {
+  const values: Record<string, string> = { [settings.envVarName]: urls.connection.url };
+  if (settings.unpooledEnvVarName !== undefined && urls.direct !== undefined) {
+    values[settings.unpooledEnvVarName] = urls.direct.url;
+  }
+  return values;
+}
+
 /**
  * Step 4: UpdateBranch replaces the whole map, so the map just read is merged and written back
  * whole; every other variable survives. Nothing is written when it is already right. Returns the
  * Amplify branch as it is now.
  */
-async function writeVariable(
+async function writeVariables(
   plan: DeployPlan,
   current: AmplifyBranch | undefined,
-  connection: Connection,
+  values: Record<string, string>,
   options: ExecuteOptions,
 ): Promise<AmplifyBranch> {
-  const { settings, log } = options;
+  const { log } = options;
   const amplify = amplifyOf(options);
-  const name = settings.envVarName;
-  const variables = { ...(current?.environmentVariables ?? {}), [name]: connection.url };
+  const names = Object.keys(values).join(' and ');
+  const variables = { ...(current?.environmentVariables ?? {}), ...values };
   if (current === undefined) {
-    log.info(`Creating Amplify branch '${plan.gitBranch}' (auto-build off) with ${name}`);
+    log.info(`Creating Amplify branch '${plan.gitBranch}' (auto-build off) with ${names}`);
     try {
       return await amplify.createBranch({ name: plan.gitBranch, environmentVariables: variables });
     } catch (error) {
@@ -129,36 +141,39 @@ async function writeVariable(
       const winner = await amplify.getBranch(plan.gitBranch);
       if (winner === undefined) throw error;
       log.info(`Amplify branch '${plan.gitBranch}' was created by another run meanwhile; merging into it`);
-      return writeVariable(plan, winner, connection, options);
+      return writeVariables(plan, winner, values, options);
     }
   }
-  if (current.environmentVariables[name] === connection.url) {
-    log.info(`Amplify branch '${plan.gitBranch}' already has the right ${name}`);
+  if (Object.entries(values).every(([name, value]) => current.environmentVariables[name] === value)) {
+    log.info(`Amplify branch '${plan.gitBranch}' already has the right ${names}`);
     return current;
   }
-  log.info(`Writing ${name} to Amplify branch '${plan.gitBranch}'`);
+  log.info(`Writing ${names} to Amplify branch '${plan.gitBranch}'`);
   return amplify.setEnvironmentVariables(plan.gitBranch, variables);
 }
 
 /**
- * Writes the connection string; after a password reset, reads it once more and writes again if it
- * moved: two first runs for one branch may both have reset it, and the one whose write lands last
- * must not leave an older password in Amplify.
+ * Writes the variables; after a password reset, reads the URLs once more and writes again if they
+ * moved: two first runs for one branch may both have reset the password, and the one whose write
+ * lands last must not leave an older password in Amplify.
  */
 async function writeSettled(
   plan: DeployPlan,
   current: AmplifyBranch | undefined,
   found: BranchConnection,
   options: ExecuteOptions,
-): Promise<{ branch: AmplifyBranch; connection: Connection }> {
-  const branch = await writeVariable(plan, current, found.connection, options);
-  if (!found.passwordReset) return { branch, connection: found.connection };
+): Promise<{ branch: AmplifyBranch; urls: Urls }> {
+  const branch = await writeVariables(plan, current, variablesOf(found, options.settings), options);
+  if (!found.passwordReset) return { branch, urls: found };
   const now = await found.reread();
-  if (now.url === found.connection.url) return { branch, connection: now };
+  if (now.connection.url === found.connection.url) return { branch, urls: now };
   options.log.info(
     `The password of ${plan.neonBranchName} changed meanwhile (another run); writing it again`,
   );
-  return { branch: await writeVariable(plan, branch, now, options), connection: now };
+  return {
+    branch: await writeVariables(plan, branch, variablesOf(now, options.settings), options),
+    urls: now,
+  };
 }
 
 /** Amplify's answer to CreateBranch for a branch that exists: BadRequestException, "already exists". */
@@ -175,6 +190,7 @@ function dryRun(plan: DeployPlan, state: DeployState, options: ExecuteOptions): 
       `Dry run: would create Neon branch '${plan.neonBranchName}' from '${parent.name}' (${parent.id})`,
     );
   }
+  if (settings.migrateCommand !== undefined) log.info('Dry run: would run migrate-command on the branch');
   if (state.amplify !== undefined) {
     log.info(`Dry run: would write ${settings.envVarName} to Amplify branch '${plan.gitBranch}'`);
     if (settings.startJob) log.info(`Dry run: would start a RELEASE job on '${plan.gitBranch}'`);

@@ -1,4 +1,4 @@
-import type { AmplifyPort, Logger, NeonPort, Sleep } from '../ports.js';
+import type { AmplifyPort, Logger, MigrationRunner, NeonPort, Sleep } from '../ports.js';
 import type { Settings } from '../settings.js';
 
 /** What every flow runs with: the ports, the settings, and the ways to log and to mask. */
@@ -10,6 +10,8 @@ export interface ExecuteOptions {
   log: Logger;
   /** Called with every secret the moment it is received, before any log line or output. */
   secret: (value: string) => void;
+  /** Runs migrate-command (src/migrate/shell.ts); needed only when it is set. */
+  migrate?: MigrationRunner | undefined;
   sleep?: Sleep;
   now?: () => number;
   /** How often to look at Amplify jobs while replacing or waiting; production uses the defaults. */

@@ -5,12 +5,19 @@ import type { DeployPlan } from './deploy.js';
 import { type ConnectionTarget, connectionTarget, readConnection } from './neon-branch.js';
 import type { ExecuteOptions } from './options.js';
 
-export interface BranchConnection {
+/** The connection strings a deploy hands out. */
+export interface Urls {
+  /** The one `pooled` asks for: written as env-var-name. */
   connection: Connection;
+  /** The direct (unpooled) one, when migrate-command or unpooled-env-var-name needs it. */
+  direct?: Connection | undefined;
+}
+
+export interface BranchConnection extends Urls {
   /** This run gave the role a new password: another run may hold an older one (see deploy). */
   passwordReset: boolean;
-  /** Reads the connection string again, masked. */
-  reread: () => Promise<Connection>;
+  /** Reads the connection strings again, masked. */
+  reread: () => Promise<Urls>;
 }
 
 interface OwnPasswordInput {
@@ -35,28 +42,34 @@ export async function branchConnection({
 }: OwnPasswordInput): Promise<BranchConnection> {
   const { neon, settings, log } = options;
   const target = await connectionTarget(neon, branch, settings);
-  const read = () =>
-    readConnection({ neon, branchId: branch.id, target, pooled: settings.pooled, secret: options.secret });
-  const done = async (connection: Connection, passwordReset: boolean): Promise<BranchConnection> => ({
-    connection,
+  const read = (pooled: boolean) =>
+    readConnection({ neon, branchId: branch.id, target, pooled, secret: options.secret });
+  const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
+  // Both forms in parallel: the direct one costs no extra time.
+  const readAll = async (): Promise<Urls> => {
+    const [connection, direct] = await Promise.all([
+      read(settings.pooled),
+      wantsDirect && settings.pooled ? read(false) : undefined,
+    ]);
+    return { connection, direct: wantsDirect ? (direct ?? connection) : undefined };
+  };
+  const done = (urls: Urls, passwordReset: boolean): BranchConnection => ({
+    ...urls,
     passwordReset,
-    reread: read,
+    reread: readAll,
   });
-  if (plan.primary || !settings.resetRolePassword) return done(await read(), false);
+  if (plan.primary || !settings.resetRolePassword) return done(await readAll(), false);
 
   if (!created) {
-    const [connection, parentPassword] = await Promise.all([
-      read(),
-      passwordOfParent(branch, target, options),
-    ]);
-    if (parentPassword === undefined || passwordOf(connection) !== parentPassword) {
-      return done(connection, false);
+    const [urls, parentPassword] = await Promise.all([readAll(), passwordOfParent(branch, target, options)]);
+    if (parentPassword === undefined || passwordOf(urls.connection) !== parentPassword) {
+      return done(urls, false);
     }
     log.info(`Neon branch '${branch.name}' still has its parent's password for role '${target.roleName}'`);
   }
   log.info(`Giving role '${target.roleName}' a password of its own on Neon branch '${branch.name}'`);
   await neon.resetRolePassword(branch.id, target.roleName);
-  return done(await read(), true);
+  return done(await readAll(), true);
 }
 
 /** The parent's password for the same role and database; undefined when the parent has neither. */
