@@ -71,6 +71,8 @@ describe('push to a branch (deploy)', () => {
       'neon-branch-name': 'preview/feature/login',
       created: 'true',
       'database-url': variables.DATABASE_URL,
+      // Only with unpooled-env-var-name.
+      'database-url-unpooled': '',
       'database-host': new URL(variables.DATABASE_URL ?? 'x:').hostname,
       'amplify-branch': 'feature/login',
       'amplify-job-id': job?.jobId,
