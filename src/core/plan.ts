@@ -1,6 +1,6 @@
 import { SettingError } from './errors.js';
 import { AMPLIFY_BRANCH_NAME_LIMIT, isValidGitBranchName, neonBranchName } from './naming.js';
-import type { Settings } from './settings.js';
+import { connectionVariableNames, type Settings } from './settings.js';
 
 /** What an event asks for, before settings are applied. */
 export type Intent =
@@ -109,7 +109,7 @@ export function describePlan(plan: Plan, settings: Settings): string {
         ? `Deploy primary branch '${plan.gitBranch}': write the parent Neon branch's connection string to Amplify branch '${plan.gitBranch}' as ${settings.envVarName}${settings.startJob ? ', then start a job' : ''}`
         : `Deploy '${plan.gitBranch}': find or create Neon branch '${plan.neonBranchName}', write its connection string to Amplify branch '${plan.gitBranch}' as ${settings.envVarName}${settings.startJob ? ', then start a job' : ''}`;
     case 'cleanup':
-      return `Clean up '${plan.gitBranch}': delete Neon branch '${plan.neonBranchName}'${plan.deleteAmplifyBranch ? ` and Amplify branch '${plan.gitBranch}'` : ''}${plan.clearAmplifyVariables ? `, and remove ${settings.envVarName} from Amplify branch '${plan.gitBranch}'` : ''}`;
+      return `Clean up '${plan.gitBranch}': delete Neon branch '${plan.neonBranchName}'${plan.deleteAmplifyBranch ? ` and Amplify branch '${plan.gitBranch}'` : ''}${plan.clearAmplifyVariables ? `, and remove ${connectionVariableNames(settings).join(' and ')} from Amplify branch '${plan.gitBranch}'` : ''}`;
     case 'reconcile':
       return `Reconcile: delete Neon branches starting with '${plan.prefix}' that no Amplify branch maps to`;
   }

@@ -588,3 +588,28 @@ describe('bad usage', () => {
     expect(result.stderr).toContain('NEON_API_KEY');
   });
 });
+
+describe('migrate-command and unpooled-env-var-name in an Amplify build', () => {
+  it('runs the migration with the direct URL masked in its output, then writes both lines to the dotenv file', async () => {
+    const result = await run(
+      [
+        'deploy',
+        '--migrate-command',
+        'echo "migrating $NEON_BRANCH_NAME via $DATABASE_URL"',
+        '--unpooled-env-var-name',
+        'DATABASE_URL_UNPOOLED',
+        '--write-env',
+        '.env',
+      ],
+      { ...buildEnv('feat/migrate'), NEON_API_KEY: neon.apiKey },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const env = parseEnv(await readFile(join(cwd, '.env'), 'utf8'));
+    expectUrlOfBranch(env.DATABASE_URL, 'preview/feat/migrate', { pooled: true });
+    expectUrlOfBranch(env.DATABASE_URL_UNPOOLED, 'preview/feat/migrate', { pooled: false });
+    expect(result.stderr).toContain('migrating preview/feat/migrate via ***');
+    const password = decodeURIComponent(new URL(env.DATABASE_URL_UNPOOLED ?? '').password);
+    expect(result.stderr).not.toContain(password);
+    expect(result.stdout).not.toContain(password);
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../../scripts/demo-story.js';
+
+/** `npm run demo` runs this story: its claims are asserted here, not only its exit code. */
+describe('npm run demo', () => {
+  it('shows a migrated preview with its own rows beside an untouched parent, then cleans up', async () => {
+    const printed: string[] = [];
+    const facts = await runDemo((line) => printed.push(line));
+    expect(facts.exitCodes).toEqual([0, 0]);
+    // The migration added a column on the preview only; the row written through the Amplify URL is
+    // there, and not in the parent.
+    expect(facts.previewRows.map((row) => [row.title, row.seasons])).toEqual([
+      ['Severance', 2],
+      ['The Bear', 1],
+      ['Slow Horses', 1],
+      ['Made in the preview', 1],
+    ]);
+    expect(facts.parentRows.map((row) => row.title)).toEqual(['Severance', 'The Bear', 'Slow Horses']);
+    expect(facts.parentRows.every((row) => !('seasons' in row))).toBe(true);
+    expect(facts.variablesAfterPush).toEqual(['API_URL', 'DATABASE_URL', 'DATABASE_URL_UNPOOLED']);
+    expect(facts.jobs).toEqual([expect.stringMatching(/^1 RELEASE /)]);
+    expect(facts.previewExistsAfterClose).toBe(false);
+    expect(facts.variablesAfterClose).toEqual(['API_URL']);
+    // What a person reads: the rows, side by side, and no password.
+    const text = printed.join('\n');
+    expect(text).toContain('Applied 001_add_seasons on preview/feature/seasons');
+    expect(text).toContain('1 | Severance | 8.7 | 2');
+    expect(text).toContain('4 | Made in the preview | 7.9 | 1');
+    expect(text).toMatch(/neondb_owner:\*\*\*\*@/);
+    expect(text).not.toMatch(/neondb_owner:(?!\*\*\*\*)[^@]+@/);
+  });
+});
