@@ -12,6 +12,7 @@ export async function writeSummary(plan: Plan, result: Result): Promise<void> {
       outputs['neon-branch-name'] && `${outputs['neon-branch-name']} (${outputs['neon-branch-id']})`,
     ],
     ['Created', outputs.created],
+    ['Expires', outputs['expires-at']],
     ['Database host', outputs['database-host']],
     ['Amplify branch', outputs['amplify-branch']],
     ['Amplify job', outputs['amplify-job-id']],
@@ -34,6 +35,7 @@ export async function writeSummary(plan: Plan, result: Result): Promise<void> {
     const { report } = result;
     summary.addRaw(`Kept ${report.kept.length} Neon branch(es).`, true);
     if (report.deleted.length > 0) summary.addHeading('Deleted', 3).addList(report.deleted);
+    if (report.gone.length > 0) summary.addHeading('Already gone (expired)', 3).addList(report.gone);
     if (report.wouldDelete.length > 0)
       summary.addHeading('Would delete (dry run)', 3).addList(report.wouldDelete);
     if (report.failed.length > 0) {

@@ -75,6 +75,22 @@ export const SETTING_FLAGS = {
     value: 'NAME',
     help: 'also write the direct URL under this name, e.g. DATABASE_URL_UNPOOLED (and into --write-env)',
   },
+  'expires-in': {
+    value: 'DURATION',
+    help: 'a new preview expires this long after its last deploy: 90m, 36h, 7d (at most 30d)',
+  },
+  'reset-on-push': {
+    boolean: true,
+    help: "reset an existing preview to its parent's latest state (default false)",
+  },
+  'branch-type': {
+    value: 'TYPE',
+    help: 'parent-data or schema-only: the parent schema and no rows (default parent-data)',
+  },
+  'suspend-timeout': {
+    value: 'SECONDS',
+    help: "seconds of idleness before the new branch's compute suspends (Neon's suspend_timeout_seconds; -1 never, 0 the project's default)",
+  },
   'reset-role-password': {
     boolean: true,
     help: "give a new preview's role its own password; Neon copies the parent's (default true)",
@@ -94,10 +110,6 @@ export const CLI_FLAGS = {
     help: 'read the Neon API key from this SSM parameter (SecureString)',
   },
   'write-env': { value: 'FILE', help: 'write ENV_VAR_NAME="<connection string>" into this dotenv file' },
-  'suspend-timeout': {
-    value: 'SECONDS',
-    help: "seconds of idleness before the new branch's compute suspends (Neon's suspend_timeout_seconds; -1 never, 0 the project's default)",
-  },
   output: { value: 'text|json', help: 'json: print one JSON result on stdout (default text)' },
   'include-database-url': { boolean: true, help: 'put database-url into the JSON result (default false)' },
   verbose: { boolean: true, help: 'also print debug lines (retries, requests) on stderr' },
@@ -108,7 +120,7 @@ export const CLI_FLAGS = {
 export type CliFlagName = keyof typeof CLI_FLAGS;
 
 /** Flags that only mean something to deploy: anywhere else they would silently do nothing. */
-export const DEPLOY_ONLY: readonly CliFlagName[] = ['write-env', 'suspend-timeout'];
+export const DEPLOY_ONLY: readonly CliFlagName[] = ['write-env'];
 
 /** The option names of neon-ci.sh, as other spellings of ours. */
 export const SCRIPT_ALIASES = {
@@ -129,7 +141,6 @@ export interface CliOptions {
   settings: Partial<Record<SettingName, string>>;
   ssmParameter: string | undefined;
   writeEnv: string | undefined;
-  suspendTimeout: number | undefined;
   output: 'text' | 'json';
   includeDatabaseUrl: boolean;
   verbose: boolean;
@@ -242,7 +253,6 @@ function optionsOf(values: Values, command: CliCommand): CliOptions {
     settings,
     ssmParameter: stringValue(values['neon-api-key-ssm-parameter']),
     writeEnv: parseWriteEnv(stringValue(values['write-env']), command),
-    suspendTimeout: parseSuspendTimeout(stringValue(values['suspend-timeout']), command),
     output,
     includeDatabaseUrl: values['include-database-url'] === true,
     verbose: values.verbose === true,
@@ -262,17 +272,4 @@ function parseWriteEnv(value: string | undefined, command: CliCommand): string |
     throw new CliUsageError("Invalid write-env '': expected a file path such as .env", command);
   }
   return value;
-}
-
-/** neon-ci.sh's `--suspend-timeout`: Neon's `suspend_timeout_seconds`, -1 (never) to 604800; 0 = default. */
-function parseSuspendTimeout(value: string | undefined, command: CliCommand): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || seconds < -1 || seconds > 604_800) {
-    throw new CliUsageError(
-      `Invalid suspend-timeout '${value}': expected seconds from -1 (never suspend) to 604800, 0 for Neon's default`,
-      command,
-    );
-  }
-  return seconds;
 }

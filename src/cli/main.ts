@@ -152,11 +152,7 @@ async function prepare(
   if (source.kind === 'value') log.secret(source.value);
   const base = settingReader(options, env, build);
   const key = source.kind === 'value' ? source.value : 'key-read-from-ssm';
-  const settings: Settings = {
-    ...parseSettings((name) => (name === 'neon-api-key' ? key : base(name)), env),
-    // neon-ci.sh's --suspend-timeout; 0 there meant Neon's default.
-    suspendTimeoutSeconds: options.suspendTimeout === 0 ? undefined : options.suspendTimeout,
-  };
+  const settings: Settings = parseSettings((name) => (name === 'neon-api-key' ? key : base(name)), env);
   const plan = makePlan(intentOf(command, settings), settings, { defaultBranch: 'main' });
   // Inside an Amplify build the build is already running: a job started from it would start another
   // build of the same branch, and the variable would only reach the next one. The dotenv file carries

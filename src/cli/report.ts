@@ -61,6 +61,7 @@ export function summaryLines(result: Result): string[] {
     const { report } = result;
     const lists: [string, string[]][] = [
       ['deleted', report.deleted],
+      ['already gone (expired)', report.gone],
       ['would delete', report.wouldDelete],
       ['kept', report.kept],
       ['could not delete', report.failed.map((failure) => failure.name)],

@@ -32,6 +32,8 @@ export interface NeonBranch {
   default: boolean;
   protected: boolean;
   parentId?: string | undefined;
+  /** RFC 3339, when Neon will delete the branch by itself. */
+  expiresAt?: string | undefined;
 }
 
 export interface NeonDatabase {
@@ -62,7 +64,18 @@ export interface NeonPort {
     name: string;
     parentId: string;
     suspendTimeoutSeconds?: number | undefined;
+    /** RFC 3339 to the second. */
+    expiresAt?: string | undefined;
+    /** `schema-only`: the parent's schema and no rows (a root branch in Neon). */
+    schemaOnly?: boolean | undefined;
   }): Promise<CreatedNeonBranch>;
+  /** PATCHes `expires_at`; Neon refuses it (400) on a branch that has children. */
+  setExpiry(branchId: string, expiresAt: string): Promise<void>;
+  /**
+   * Resets the branch to `sourceBranchId`'s latest state and waits for the operations. Neon refuses
+   * it without `preserve_under_name` when the branch has children.
+   */
+  restoreBranch(branchId: string, sourceBranchId: string): Promise<void>;
   /** Ids of the branch's operations that have not reached a final state. */
   pendingOperationIds(branchId: string): Promise<string[]>;
   /** Resolves when every operation has finished; throws on a failed one or past the time limit. */

@@ -19,6 +19,8 @@ export interface DeployResult {
   /** The branch used; its id is empty on a dry run that would create it. */
   neonBranch: BranchRef;
   created: boolean;
+  /** RFC 3339, when the preview expires (expires-in). */
+  expiresAt?: string | undefined;
   /** Absent on a dry run. */
   connection?: Connection | undefined;
   /** The direct URL, when unpooled-env-var-name asked for it. */
@@ -41,6 +43,8 @@ export interface CleanupResult {
 /** What reconcile did, for the summary and the CLI's JSON. */
 export interface ReconcileReport {
   deleted: string[];
+  /** Gone before the delete reached them: expired by Neon, or deleted elsewhere. */
+  gone: string[];
   /** Names a dry run would delete. */
   wouldDelete: string[];
   kept: string[];
@@ -73,6 +77,7 @@ export const OUTPUT_NAMES = [
   'amplify-job-id',
   'preview-url',
   'deleted',
+  'expires-at',
 ] as const;
 
 export type OutputName = (typeof OUTPUT_NAMES)[number];
@@ -95,6 +100,7 @@ export const EMPTY_OUTPUTS: Outputs = {
   'amplify-job-id': '',
   'preview-url': '',
   deleted: 'false',
+  'expires-at': '',
 };
 
 /** The string outputs of a result, made here once for the action, the CLI and the webhook. */
@@ -114,6 +120,7 @@ export function toOutputs(result: Result): Outputs {
         'amplify-branch': result.gitBranch,
         'amplify-job-id': result.job?.id ?? '',
         'preview-url': result.previewUrl ?? '',
+        'expires-at': result.expiresAt ?? '',
       };
     case 'cleanup':
       return {

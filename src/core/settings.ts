@@ -5,9 +5,11 @@ import {
   parseApiHost,
   parseApiKey,
   parseBranchPrefix,
+  parseDuration,
   parseEnvVarName,
   parseMinutes,
   parsePrimaryBranches,
+  parseSuspendTimeout,
   type Readers,
   readers,
 } from './setting-parsers.js';
@@ -39,6 +41,10 @@ export const INPUT_NAMES = [
   'migrate-command',
   'migrate-timeout-minutes',
   'unpooled-env-var-name',
+  'expires-in',
+  'reset-on-push',
+  'branch-type',
+  'suspend-timeout',
   'delete-amplify-branch',
   'dry-run',
   'github-token',
@@ -50,6 +56,9 @@ export const COMMANDS = ['auto', 'deploy', 'cleanup', 'reconcile'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const ON_RUNNING_JOB = ['replace', 'wait', 'skip'] as const;
+
+export const BRANCH_TYPES = ['parent-data', 'schema-only'] as const;
+export type BranchType = (typeof BRANCH_TYPES)[number];
 export type OnRunningJob = (typeof ON_RUNNING_JOB)[number];
 
 export const DEFAULT_NEON_API_HOST = 'https://console.neon.tech/api/v2';
@@ -92,11 +101,13 @@ export interface Settings {
   deleteAmplifyBranch: boolean;
   dryRun: boolean;
   githubToken: string | undefined;
-  /**
-   * Not an action input: the CLI's `--suspend-timeout` (neon-ci.sh's option), the new endpoint's
-   * `suspend_timeout_seconds`; undefined keeps the project's default.
-   */
-  suspendTimeoutSeconds?: number | undefined;
+  /** Seconds of idleness before a new preview's compute suspends; undefined keeps Neon's default. */
+  suspendTimeoutSeconds: number | undefined;
+  /** A preview's lifetime from its last deploy, in seconds (`expires-in`); undefined: no expiry. */
+  expiresInSeconds: number | undefined;
+  /** Reset an existing preview to its parent's latest state on every deploy. */
+  resetOnPush: boolean;
+  branchType: BranchType;
 }
 
 /**
@@ -132,6 +143,7 @@ export function parseSettings(read: ReadSetting, env: Environment = {}): Setting
     pooled: r.boolean('pooled', true),
     resetRolePassword: r.boolean('reset-role-password', true),
     ...migrationSettings(r),
+    ...lifecycleSettings(r),
     primaryBranches: parsePrimaryBranches(r.text('primary-branches')),
     createAmplifyBranch: r.boolean('create-amplify-branch', true),
     startJob: r.boolean('start-job', true),
@@ -141,6 +153,25 @@ export function parseSettings(read: ReadSetting, env: Environment = {}): Setting
     deleteAmplifyBranch: r.boolean('delete-amplify-branch', false),
     dryRun: r.boolean('dry-run', false),
     githubToken: r.text('github-token'),
+  };
+}
+
+/** How previews are made, how long they live, and what a push does to them. */
+function lifecycleSettings(r: Readers) {
+  const branchType = r.oneOf('branch-type', BRANCH_TYPES, 'parent-data');
+  const resetOnPush = r.boolean('reset-on-push', false);
+  if (resetOnPush && branchType === 'schema-only') {
+    throw invalid(
+      'reset-on-push',
+      'true',
+      'false with branch-type: schema-only (a schema-only branch has no parent to reset to; a reset would copy the parent rows in)',
+    );
+  }
+  return {
+    branchType,
+    resetOnPush,
+    expiresInSeconds: parseDuration('expires-in', r.text('expires-in')),
+    suspendTimeoutSeconds: parseSuspendTimeout(r.text('suspend-timeout')),
   };
 }
 

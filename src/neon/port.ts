@@ -68,12 +68,18 @@ class NeonApiPort implements NeonPort {
     return branches.filter((branch) => branch.name.startsWith(prefix)).map(toNeonBranch);
   }
 
-  async createBranch({ name, parentId, suspendTimeoutSeconds }: Parameters<NeonPort['createBranch']>[0]) {
+  async createBranch(input: Parameters<NeonPort['createBranch']>[0]) {
+    const { name, parentId, suspendTimeoutSeconds, expiresAt, schemaOnly } = input;
     // A timeout or dropped connection is retried like any other: if the first POST did reach Neon,
     // the retry answers 409 and the executor treats the branch as one another run created.
     const { data } = await this.neon.call(`Creating Neon branch '${name}'`, (api) =>
       api.createProjectBranch(this.projectId, {
-        branch: { name, parent_id: parentId },
+        branch: {
+          name,
+          parent_id: parentId,
+          ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
+          ...(schemaOnly ? { init_source: 'schema-only' } : {}),
+        },
         endpoints: [
           {
             type: EndpointType.ReadWrite,
@@ -88,6 +94,20 @@ class NeonApiPort implements NeonPort {
       branch: toNeonBranch(data.branch),
       operationIds: data.operations.map((operation) => operation.id),
     };
+  }
+
+  async setExpiry(branchId: string, expiresAt: string): Promise<void> {
+    await this.neon.call(`Moving the expiry of Neon branch '${branchId}' to ${expiresAt}`, (api) =>
+      api.updateProjectBranch(this.projectId, branchId, { branch: { expires_at: expiresAt } }),
+    );
+  }
+
+  async restoreBranch(branchId: string, sourceBranchId: string): Promise<void> {
+    const { data } = await this.neon.call(
+      `Resetting Neon branch '${branchId}' to the latest state of '${sourceBranchId}'`,
+      (api) => api.restoreProjectBranch(this.projectId, branchId, { source_branch_id: sourceBranchId }),
+    );
+    await this.waitForOperations(data.operations.map((operation) => operation.id));
   }
 
   async pendingOperationIds(branchId: string): Promise<string[]> {
@@ -219,5 +239,6 @@ function toNeonBranch(branch: Branch): NeonBranch {
     default: branch.default === true,
     protected: branch.protected === true,
     parentId: branch.parent_id,
+    expiresAt: branch.expires_at,
   };
 }

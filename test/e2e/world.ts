@@ -1,4 +1,9 @@
-import { type AmplifyStandIn, amplifyClientEnv, startAmplifyStandIn } from '../fakes/amplify-server.js';
+import {
+  type AmplifyStandIn,
+  type AmplifyStandInOptions,
+  amplifyClientEnv,
+  startAmplifyStandIn,
+} from '../fakes/amplify-server.js';
 import { type NeonStandIn, type NeonStandInOptions, startNeonStandIn } from '../fakes/neon-server.js';
 
 export const APP_ID = 'd1a2b3c4d5e6f7';
@@ -18,8 +23,14 @@ export interface World {
 }
 
 /** Both stand-ins, with an Amplify app and a Neon project whose default branch is `main`. */
-export async function startWorld(neonOptions: NeonStandInOptions = {}): Promise<World> {
-  const [neon, amplify] = await Promise.all([startNeonStandIn(neonOptions), startAmplifyStandIn()]);
+export async function startWorld(
+  neonOptions: NeonStandInOptions = {},
+  amplifyOptions: AmplifyStandInOptions = {},
+): Promise<World> {
+  const [neon, amplify] = await Promise.all([
+    startNeonStandIn(neonOptions),
+    startAmplifyStandIn(amplifyOptions),
+  ]);
   amplify.addApp({ appId: APP_ID });
   return {
     neon,

@@ -56,8 +56,11 @@ export class MemoryNeon implements NeonPort {
     this.check('listBranches', prefix);
     return this.branches.filter((b) => b.name.startsWith(prefix));
   }
-  async createBranch(input: { name: string; parentId: string }) {
+  /** The last createBranch input, as the port received it. */
+  created: Parameters<NeonPort['createBranch']>[0] | undefined;
+  async createBranch(input: Parameters<NeonPort['createBranch']>[0]) {
     this.check('createBranch', `${input.name} from ${input.parentId}`);
+    this.created = input;
     if (this.raceWinner) {
       this.branches.push(this.raceWinner);
       this.pending[this.raceWinner.id] = ['op-winner'];
@@ -68,12 +71,14 @@ export class MemoryNeon implements NeonPort {
       });
     }
     if (this.branches.some((b) => b.name === input.name)) throw new Error('duplicate');
-    const branch = {
+    const branch: NeonBranch = {
       id: `br-new-${this.next++}`,
       name: input.name,
       default: false,
       protected: false,
-      parentId: input.parentId,
+      // A schema-only branch is a root branch in Neon.
+      ...(input.schemaOnly ? {} : { parentId: input.parentId }),
+      ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
     };
     this.branches.push(branch);
     for (const [key, password] of Object.entries(this.passwords)) {
@@ -82,6 +87,27 @@ export class MemoryNeon implements NeonPort {
     }
     this.passwords[`${branch.id}/neondb_owner`] ??= this.passwordOf(input.parentId, 'neondb_owner');
     return { branch, operationIds: [`op-create-${branch.id}`] };
+  }
+  async setExpiry(branchId: string, expiresAt: string) {
+    this.check('setExpiry', `${branchId} ${expiresAt}`);
+    this.refuseWithChildren(branchId, 'cannot set expires_at on a branch that has child branches');
+    const branch = this.branches.find((b) => b.id === branchId);
+    if (branch) branch.expiresAt = expiresAt;
+  }
+  async restoreBranch(branchId: string, sourceBranchId: string) {
+    this.check('restoreBranch', `${branchId} from ${sourceBranchId}`);
+    this.refuseWithChildren(branchId, 'preserve_under_name is required when the branch has child branches');
+    // As in Neon: the roles, passwords included, become the source's again.
+    for (const [key, password] of Object.entries(this.passwords)) {
+      const [from, role] = key.split('/');
+      if (from === sourceBranchId) this.passwords[`${branchId}/${role}`] = password;
+    }
+    this.passwords[`${branchId}/neondb_owner`] = this.passwordOf(sourceBranchId, 'neondb_owner');
+  }
+  private refuseWithChildren(branchId: string, message: string) {
+    if (this.branches.some((b) => b.parentId === branchId)) {
+      throw new ApiError(`Neon branch ${branchId}`, `400: ${message}`, { service: 'Neon', status: 400 });
+    }
   }
   async pendingOperationIds(branchId: string) {
     this.check('pendingOperationIds', branchId);

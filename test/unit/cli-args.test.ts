@@ -96,9 +96,9 @@ describe('parseCli', () => {
       'parent-branch': 'dev',
       role: 'owner',
       database: 'app',
+      'suspend-timeout': '300',
     });
     expect(parsed.ssmParameter).toBe('/neon/key');
-    expect(parsed.suspendTimeout).toBe(300);
   });
 
   it('refuses an alias and its own spelling together', () => {
@@ -132,9 +132,6 @@ describe('parseCli', () => {
     [['deploy', '--help=maybe'], "Invalid --help 'maybe'", 'deploy'],
     [['deploy', 'extra'], "Unexpected argument 'extra'", 'deploy'],
     [['cleanup', '--write-env', '.env'], '--write-env applies to deploy only', 'cleanup'],
-    [['cleanup-branches', '--suspend-timeout', '0'], '--suspend-timeout applies to deploy only', 'reconcile'],
-    [['deploy', '--suspend-timeout', '5m'], "Invalid suspend-timeout '5m'", 'deploy'],
-    [['deploy', '--suspend-timeout', '604801'], "Invalid suspend-timeout '604801'", 'deploy'],
     [['deploy', '--write-env='], "Invalid write-env ''", 'deploy'],
     [['deploy', '--output', 'yaml'], "Invalid output 'yaml': expected text or json", 'deploy'],
   ])('%j is bad usage: %s', (argv, message, command) => {
@@ -175,8 +172,7 @@ describe('parseCli', () => {
       '--role',
       '-0.5',
     ]);
-    expect(parsed.settings).toEqual({ 'job-timeout-minutes': '-1', role: '-0.5' });
-    expect(parsed.suspendTimeout).toBe(-1);
+    expect(parsed.settings).toEqual({ 'job-timeout-minutes': '-1', role: '-0.5', 'suspend-timeout': '-1' });
     // Anything else that starts with '-' is still the next option, not a value.
     expect(() => parseCli(['deploy', '--role', '-x'])).toThrowError(CliUsageError);
     expect(() => parseCli(['deploy', '--role', '-x'])).toThrowError("Option '--role' needs a value");
@@ -188,7 +184,6 @@ describe('parseCli', () => {
       settings: {},
       ssmParameter: undefined,
       writeEnv: undefined,
-      suspendTimeout: undefined,
       output: 'text',
       includeDatabaseUrl: false,
       verbose: false,

@@ -8,7 +8,6 @@ function cli(settings: CliOptions['settings'] = {}, ssmParameter?: string): CliO
     settings,
     ssmParameter,
     writeEnv: undefined,
-    suspendTimeout: undefined,
     output: 'text',
     includeDatabaseUrl: false,
     verbose: false,

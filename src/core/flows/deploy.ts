@@ -4,6 +4,7 @@ import type { Plan } from '../plan.js';
 import type { AmplifyApp, AmplifyBranch, AmplifyPort, NeonBranch } from '../ports.js';
 import type { DeployResult } from '../result.js';
 import { startJob } from './amplify-job.js';
+import { newExpiry, refreshPreview } from './lifecycle.js';
 import { runMigration } from './migrate.js';
 import { createOrReuse, resolveParent } from './neon-branch.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
@@ -32,7 +33,7 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
   const state = await readState(plan, options);
   if (settings.dryRun) return dryRun(plan, state, options);
 
-  const { branch, created } = await neonBranch(plan, state, options);
+  const { branch, created, expiresAt } = await neonBranch(plan, state, options);
   const found = await branchConnection({ plan, branch, created, options });
   await runMigration(plan, { branch, direct: found.direct }, options);
   const result: DeployResult = {
@@ -41,6 +42,7 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
     dryRun: false,
     neonBranch: { id: branch.id, name: branch.name },
     created,
+    expiresAt,
     connection: found.connection,
     directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
   };
@@ -78,16 +80,19 @@ async function neonBranch(
   plan: DeployPlan,
   state: DeployState,
   options: ExecuteOptions,
-): Promise<{ branch: NeonBranch; created: boolean }> {
+): Promise<{ branch: NeonBranch; created: boolean; expiresAt: string | undefined }> {
   const { neon, settings, log } = options;
   const existing = announceExisting(plan, state, options);
   if (existing !== undefined) {
     // It may be a branch another run created moments ago, still initialising.
     if (!plan.primary) await neon.waitForOperations(await neon.pendingOperationIds(existing.id));
-    return { branch: existing, created: false };
+    const expiresAt = await refreshPreview(plan, existing, options);
+    return { branch: existing, created: false, expiresAt };
   }
   const parent = required(state.parent);
-  return createOrReuse({ neon, name: plan.neonBranchName, parent, settings, log });
+  const expiresAt = newExpiry(options);
+  const made = await createOrReuse({ neon, name: plan.neonBranchName, parent, settings, log, expiresAt });
+  return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt };
 }
 
 /** The branch the deploy uses without creating one, said in the log; undefined when one is to be made. */
@@ -136,6 +141,7 @@ async function writeVariables(
     try {
       return await amplify.createBranch({ name: plan.gitBranch, environmentVariables: variables });
     } catch (error) {
+      if (isAppFull(error)) throw appFull(plan, options, error);
       // Another run created it since this one read it: merge into the winner's map instead.
       if (!isAlreadyExists(error)) throw error;
       const winner = await amplify.getBranch(plan.gitBranch);
@@ -174,6 +180,25 @@ async function writeSettled(
     branch: await writeVariables(plan, branch, variablesOf(now, options.settings), options),
     urls: now,
   };
+}
+
+/** Amplify's answer to CreateBranch when the app holds its 50 branches already. */
+function isAppFull(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    error.code === 'LimitExceededException' &&
+    /maximum number of branches/i.test(error.message)
+  );
+}
+
+function appFull(plan: DeployPlan, options: ExecuteOptions, cause: unknown): Error {
+  options.log.warning(
+    `Neon branch '${plan.neonBranchName}' is kept: the next run, once Amplify has room, reuses it`,
+  );
+  return new Error(
+    `Amplify app ${options.settings.amplifyAppId} is full: Amplify holds at most 50 branches per app, a quota AWS does not raise, so branch '${plan.gitBranch}' cannot be created. Nothing was written to Amplify and no job was started. Free a branch: delete Amplify branches whose git branch is gone (cleanup with delete-amplify-branch: true does it when a pull request closes), then run reconcile to delete their Neon branches. The Neon branch '${plan.neonBranchName}' made for it is kept; the next run reuses it.`,
+    { cause },
+  );
 }
 
 /** Amplify's answer to CreateBranch for a branch that exists: BadRequestException, "already exists". */

@@ -24,19 +24,25 @@ export interface CreateOrReuseInput {
   parent: NeonBranch;
   settings: Settings;
   log: Logger;
+  /** RFC 3339, with expires-in. */
+  expiresAt: string | undefined;
 }
 
 /** Creates the branch and waits for it; a 409 means another run won the race, so its branch is used. */
 export async function createOrReuse(
   input: CreateOrReuseInput,
 ): Promise<{ branch: NeonBranch; created: boolean }> {
-  const { neon, name, parent, settings, log } = input;
+  const { neon, name, parent, settings, log, expiresAt } = input;
   try {
-    log.info(`Creating Neon branch '${name}' from '${parent.name}' (${parent.id})`);
+    const what = settings.branchType === 'schema-only' ? ' (schema only, no rows)' : '';
+    const until = expiresAt === undefined ? '' : `, expiring at ${expiresAt}`;
+    log.info(`Creating Neon branch '${name}' from '${parent.name}' (${parent.id})${what}${until}`);
     const result = await neon.createBranch({
       name,
       parentId: parent.id,
       suspendTimeoutSeconds: settings.suspendTimeoutSeconds,
+      expiresAt,
+      schemaOnly: settings.branchType === 'schema-only',
     });
     await neon.waitForOperations(result.operationIds);
     return { branch: result.branch, created: true };

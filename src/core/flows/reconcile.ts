@@ -32,7 +32,7 @@ export async function reconcile(plan: ReconcilePlan, options: ExecuteOptions): P
   const wanted = new Set(
     [...amplifyNames, ...plan.primaryBranches].map((name) => neonBranchName(plan.prefix, name)),
   );
-  const report: ReconcileReport = { deleted: [], wouldDelete: [], kept: [], failed: [] };
+  const report: ReconcileReport = { deleted: [], gone: [], wouldDelete: [], kept: [], failed: [] };
   for (const branch of neonBranches) {
     await settle(branch, { plan, wanted, report, options });
   }
@@ -75,7 +75,14 @@ async function settle(branch: NeonBranch, { plan, wanted, report, options }: Set
     return;
   }
   try {
-    await neon.deleteBranch(branch.id);
+    if ((await neon.deleteBranch(branch.id)) === 'gone') {
+      // Neon deleted it by itself meanwhile (its expires_at passed), or someone else did: not a failure.
+      log.info(
+        `Neon branch '${branch.name}' (${branch.id}) was already gone (expired, or deleted elsewhere)`,
+      );
+      report.gone.push(branch.name);
+      return;
+    }
     log.info(`Deleted Neon branch '${branch.name}' (${branch.id}): no Amplify branch maps to it`);
     report.deleted.push(branch.name);
   } catch (error) {
