@@ -28,6 +28,12 @@ function push(w: World, branch: string, inputs: Record<string, string> = {}) {
   });
 }
 
+/** A field of the `branch` object in a recorded request body. */
+function branchField(body: unknown, field: string): string {
+  const branch = (body as { branch?: Record<string, unknown> } | undefined)?.branch ?? {};
+  return String(branch[field]);
+}
+
 async function sql(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -36,11 +42,12 @@ async function sql(url: string, text: string): Promise<void> {
 
 describe('branch lifecycle', () => {
   it('expires-in: the create body carries expires_at as the spec says, the next push PATCHes it later', async () => {
-    const w = (world = await startWorld());
+    world = await startWorld();
+    const w = world;
     const first = await push(w, 'feat/expiring', { 'expires-in': '7d' });
     expect(first.exitCode, first.stdout).toBe(0);
     const [create] = w.neon.requestsTo('POST', `/projects/${w.neon.projectId}/branches`);
-    const sent = (create?.body as { branch: { expires_at: string } }).branch.expires_at;
+    const sent = branchField(create?.body, 'expires_at');
     expect(sent).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(Date.parse(sent) - Date.now()).toBeGreaterThan(7 * 86_400_000 - 60_000);
     expect(first.outputs['expires-at']).toBe(sent);
@@ -48,14 +55,15 @@ describe('branch lifecycle', () => {
     const second = await push(w, 'feat/expiring', { 'expires-in': '7d' });
     const patches = w.neon.requestsTo('PATCH', /\/branches\/br-[a-z0-9-]+$/);
     expect(patches).toHaveLength(1);
-    const moved = (patches[0]?.body as { branch: { expires_at: string } }).branch.expires_at;
+    const moved = branchField(patches[0]?.body, 'expires_at');
     expect(Date.parse(moved)).toBeGreaterThan(Date.parse(sent));
     expect(second.outputs['expires-at']).toBe(moved);
     expect(w.neon.branchByName('preview/feat/expiring')?.expires_at).toBe(moved);
   });
 
   it('a bad expires-in fails before any request', async () => {
-    const w = (world = await startWorld());
+    world = await startWorld();
+    const w = world;
     const result = await push(w, 'feat/x', { 'expires-in': '31d' });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain("Invalid expires-in '31d'");
@@ -84,14 +92,15 @@ describe('branch lifecycle', () => {
     const result = await push(w, 'feat/schema', { 'branch-type': 'schema-only' });
     expect(result.exitCode, result.stdout).toBe(0);
     const [create] = w.neon.requestsTo('POST', `/projects/${w.neon.projectId}/branches`);
-    expect((create?.body as { branch: { init_source?: string } }).branch.init_source).toBe('schema-only');
+    expect(branchField(create?.body, 'init_source')).toBe('schema-only');
     const url = w.amplify.branch(APP_ID, 'feat/schema')?.environmentVariables.DATABASE_URL ?? '';
     expect(await readShows(url)).toEqual([]);
     expect((await readShows(w.parentUrl)).length).toBe(SHOWS.length);
   });
 
   it('suspend-timeout reaches the new endpoint', async () => {
-    const w = (world = await startWorld());
+    world = await startWorld();
+    const w = world;
     expect((await push(w, 'feat/suspend', { 'suspend-timeout': '300' })).exitCode).toBe(0);
     const branch = w.neon.branchByName('preview/feat/suspend');
     const endpoint = w.neon.state.endpoints.find((e) => e.branch_id === branch?.id);
@@ -99,7 +108,8 @@ describe('branch lifecycle', () => {
   });
 
   it("Amplify's 50-branch quota: a clear error, nothing written, the Neon branch kept for the next run", async () => {
-    const w = (world = await startWorld({}, { maxBranchesPerApp: 2 }));
+    world = await startWorld({}, { maxBranchesPerApp: 2 });
+    const w = world;
     w.amplify.addBranch(APP_ID, 'one');
     w.amplify.addBranch(APP_ID, 'two');
     const result = await push(w, 'feat/third');
@@ -117,7 +127,8 @@ describe('branch lifecycle', () => {
   });
 
   it('reconcile reports a branch Neon expired before the delete reached it as gone, not as a failure', async () => {
-    const w = (world = await startWorld());
+    world = await startWorld();
+    const w = world;
     const doomed = w.neon.addBranch({ name: 'preview/forgotten' });
     // Neon's background job deletes it between the listing and the DELETE.
     w.neon.injectFault({
