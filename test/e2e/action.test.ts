@@ -78,6 +78,8 @@ describe('push to a branch (deploy)', () => {
       'amplify-job-id': job?.jobId,
       'preview-url': `https://feature-login.${APP_ID}.amplifyapp.com`,
       deleted: 'false',
+      // Only with expires-in.
+      'expires-at': '',
     });
     // Masked before anything else was printed: the add-mask commands come first.
     expect(result.stdout).toContain(`::add-mask::${variables.DATABASE_URL}`);
