@@ -9,6 +9,8 @@ export interface PollOptions<T> {
   timeoutMs: number;
   initialDelayMs: number;
   maxDelayMs: number;
+  /** How much longer each wait is than the one before; default 1.5. */
+  factor?: number | undefined;
   sleep: Sleep;
   now?: () => number;
 }
@@ -26,7 +28,7 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
       throw new TimeoutError(`${options.label} did not finish within ${formatDuration(options.timeoutMs)}`);
     }
     await options.sleep(Math.min(delay, left));
-    delay = Math.min(Math.round(delay * 1.5), options.maxDelayMs);
+    delay = Math.min(Math.round(delay * (options.factor ?? 1.5)), options.maxDelayMs);
   }
 }
 

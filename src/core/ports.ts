@@ -34,6 +34,8 @@ export interface NeonBranch {
   parentId?: string | undefined;
   /** RFC 3339, when Neon will delete the branch by itself. */
   expiresAt?: string | undefined;
+  /** Neon's `current_state` is `ready` with nothing pending: no operation left to wait for. */
+  ready?: boolean | undefined;
 }
 
 export interface NeonDatabase {
@@ -45,6 +47,8 @@ export interface CreatedNeonBranch {
   branch: NeonBranch;
   /** Ids of the operations the create started (endpoint start, branch init). */
   operationIds: string[];
+  /** The new branch's databases, as the create answer lists them: no second request for them. */
+  databases?: NeonDatabase[] | undefined;
 }
 
 export interface NeonPort {

@@ -93,6 +93,7 @@ class NeonApiPort implements NeonPort {
     return {
       branch: toNeonBranch(data.branch),
       operationIds: data.operations.map((operation) => operation.id),
+      databases: data.databases?.map((database) => ({ name: database.name, ownerName: database.owner_name })),
     };
   }
 
@@ -129,8 +130,9 @@ class NeonApiPort implements NeonPort {
         return data.operation;
       },
       timeoutMs: this.capped(options.operationTimeoutMs ?? 10 * 60_000),
-      initialDelayMs: options.operationPollInitialMs ?? 300,
-      maxDelayMs: options.operationPollMaxMs ?? 5_000,
+      // Neon's operations take about a second: look early and often, so little time is lost after one ends.
+      initialDelayMs: options.operationPollInitialMs ?? 100,
+      maxDelayMs: options.operationPollMaxMs ?? 2_000,
       sleep: this.neon.sleep,
       now: options.now ?? Date.now,
       log: options.log,
@@ -240,5 +242,6 @@ function toNeonBranch(branch: Branch): NeonBranch {
     protected: branch.protected === true,
     parentId: branch.parent_id,
     expiresAt: branch.expires_at,
+    ready: branch.current_state === 'ready' && branch.pending_state === undefined,
   };
 }

@@ -56,6 +56,8 @@ export class MemoryNeon implements NeonPort {
     this.check('listBranches', prefix);
     return this.branches.filter((b) => b.name.startsWith(prefix));
   }
+  /** What the create answer lists as the new branch's databases; undefined: the answer has none. */
+  createAnswersDatabases: NeonDatabase[] | undefined;
   /** The last createBranch input, as the port received it. */
   created: Parameters<NeonPort['createBranch']>[0] | undefined;
   async createBranch(input: Parameters<NeonPort['createBranch']>[0]) {
@@ -86,7 +88,7 @@ export class MemoryNeon implements NeonPort {
       if (from === input.parentId) this.passwords[`${branch.id}/${role}`] = password;
     }
     this.passwords[`${branch.id}/neondb_owner`] ??= this.passwordOf(input.parentId, 'neondb_owner');
-    return { branch, operationIds: [`op-create-${branch.id}`] };
+    return { branch, operationIds: [`op-create-${branch.id}`], databases: this.createAnswersDatabases };
   }
   async setExpiry(branchId: string, expiresAt: string) {
     this.check('setExpiry', `${branchId} ${expiresAt}`);

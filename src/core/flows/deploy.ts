@@ -1,7 +1,7 @@
 import { ApiError, UsageError } from '../errors.js';
 import { amplifyDisplayName, previewUrl } from '../naming.js';
 import type { Plan } from '../plan.js';
-import type { AmplifyApp, AmplifyBranch, AmplifyPort, NeonBranch } from '../ports.js';
+import type { AmplifyApp, AmplifyBranch, AmplifyPort, NeonBranch, NeonDatabase } from '../ports.js';
 import type { DeployResult } from '../result.js';
 import { startJob } from './amplify-job.js';
 import { newExpiry, refreshPreview } from './lifecycle.js';
@@ -33,8 +33,8 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
   const state = await readState(plan, options);
   if (settings.dryRun) return dryRun(plan, state, options);
 
-  const { branch, created, expiresAt } = await neonBranch(plan, state, options);
-  const found = await branchConnection({ plan, branch, created, options });
+  const { branch, created, expiresAt, databases } = await neonBranch(plan, state, options);
+  const found = await branchConnection({ plan, branch, created, databases, options });
   await runMigration(plan, { branch, direct: found.direct }, options);
   const result: DeployResult = {
     kind: 'deploy',
@@ -61,8 +61,11 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
 async function readState(plan: DeployPlan, options: ExecuteOptions): Promise<DeployState> {
   const { neon, settings } = options;
   const amplify = options.neonOnly ? undefined : amplifyOf(options);
-  const [existing, amplifyBranch, app] = await Promise.all([
+  // The parent is read alongside: a primary branch and a new preview need it, and reading it now
+  // rather than after the lookup saves a round trip on the path where time counts most.
+  const [existing, parent, amplifyBranch, app] = await Promise.all([
     plan.primary ? Promise.resolve(undefined) : neon.findBranchByName(plan.neonBranchName),
+    resolveParent(neon, settings),
     amplify?.getBranch(plan.gitBranch),
     amplify?.getApp(),
   ]);
@@ -71,7 +74,6 @@ async function readState(plan: DeployPlan, options: ExecuteOptions): Promise<Dep
       `Amplify branch '${plan.gitBranch}' does not exist in app ${settings.amplifyAppId}, and create-amplify-branch is false: connect the branch in Amplify first, or set create-amplify-branch: true`,
     );
   }
-  const parent = existing === undefined ? await resolveParent(neon, settings) : undefined;
   return { existing, parent, amplify, amplifyBranch, app };
 }
 
@@ -80,12 +82,20 @@ async function neonBranch(
   plan: DeployPlan,
   state: DeployState,
   options: ExecuteOptions,
-): Promise<{ branch: NeonBranch; created: boolean; expiresAt: string | undefined }> {
+): Promise<{
+  branch: NeonBranch;
+  created: boolean;
+  expiresAt: string | undefined;
+  databases?: NeonDatabase[] | undefined;
+}> {
   const { neon, settings, log } = options;
   const existing = announceExisting(plan, state, options);
   if (existing !== undefined) {
-    // It may be a branch another run created moments ago, still initialising.
-    if (!plan.primary) await neon.waitForOperations(await neon.pendingOperationIds(existing.id));
+    // It may be a branch another run created moments ago, still initialising; one that Neon lists
+    // as ready with nothing pending has nothing to wait for, which saves a request on every push.
+    if (!plan.primary && existing.ready !== true) {
+      await neon.waitForOperations(await neon.pendingOperationIds(existing.id));
+    }
     const expiresAt = await refreshPreview(plan, existing, options);
     return { branch: existing, created: false, expiresAt };
   }

@@ -1,5 +1,5 @@
 import { ApiError, SettingError, UsageError } from '../errors.js';
-import type { Logger, NeonBranch, NeonPort } from '../ports.js';
+import type { Logger, NeonBranch, NeonDatabase, NeonPort } from '../ports.js';
 import { maskConnectionString } from '../redact.js';
 import type { Connection } from '../result.js';
 import type { Settings } from '../settings.js';
@@ -31,7 +31,7 @@ export interface CreateOrReuseInput {
 /** Creates the branch and waits for it; a 409 means another run won the race, so its branch is used. */
 export async function createOrReuse(
   input: CreateOrReuseInput,
-): Promise<{ branch: NeonBranch; created: boolean }> {
+): Promise<{ branch: NeonBranch; created: boolean; databases?: NeonDatabase[] | undefined }> {
   const { neon, name, parent, settings, log, expiresAt } = input;
   try {
     const what = settings.branchType === 'schema-only' ? ' (schema only, no rows)' : '';
@@ -45,7 +45,7 @@ export async function createOrReuse(
       schemaOnly: settings.branchType === 'schema-only',
     });
     await neon.waitForOperations(result.operationIds);
-    return { branch: result.branch, created: true };
+    return { branch: result.branch, created: true, databases: result.databases };
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 409)) throw error;
     // Another run created it between our lookup and our create: use the winner's branch, once its
@@ -76,10 +76,12 @@ export async function connectionTarget(
   neon: NeonPort,
   branch: NeonBranch,
   settings: Settings,
+  /** The databases the create answer listed, when the branch was just made. */
+  known?: NeonDatabase[] | undefined,
 ): Promise<ConnectionTarget> {
   const { database, role } = settings;
   if (database !== undefined && role !== undefined) return { databaseName: database, roleName: role };
-  const databases = await neon.listDatabases(branch.id);
+  const databases = known ?? (await neon.listDatabases(branch.id));
   const found =
     database === undefined ? onlyDatabase(databases, branch) : databases.find((d) => d.name === database);
   if (found === undefined) {

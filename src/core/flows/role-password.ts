@@ -1,5 +1,5 @@
 import { ApiError } from '../errors.js';
-import type { NeonBranch } from '../ports.js';
+import type { NeonBranch, NeonDatabase } from '../ports.js';
 import type { Connection } from '../result.js';
 import type { DeployPlan } from './deploy.js';
 import { type ConnectionTarget, connectionTarget, readConnection } from './neon-branch.js';
@@ -24,6 +24,8 @@ interface OwnPasswordInput {
   plan: DeployPlan;
   branch: NeonBranch;
   created: boolean;
+  /** The databases the create answer listed, when this run made the branch. */
+  databases?: NeonDatabase[] | undefined;
   options: ExecuteOptions;
 }
 
@@ -38,10 +40,11 @@ export async function branchConnection({
   plan,
   branch,
   created,
+  databases,
   options,
 }: OwnPasswordInput): Promise<BranchConnection> {
   const { neon, settings, log } = options;
-  const target = await connectionTarget(neon, branch, settings);
+  const target = await connectionTarget(neon, branch, settings, databases);
   const read = (pooled: boolean) =>
     readConnection({ neon, branchId: branch.id, target, pooled, secret: options.secret });
   const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
