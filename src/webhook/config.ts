@@ -51,7 +51,8 @@ export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 25;
 export interface LoadOptions {
   readFile?: (path: string) => string;
   /**
-   * `server` (default): everything. `receiver` (the queued receiver, and the server with QUEUE_URL):
+   * `server` (default without QUEUE_URL): everything. `receiver` (the queued receiver, and by
+   * default whenever QUEUE_URL is set):
    * QUEUE_URL is required and NEON_API_KEY is not, since it never calls Neon. `worker`: the webhook
    * secret is not required, since it verifies nothing; it takes its work from the queue.
    */
@@ -60,7 +61,7 @@ export interface LoadOptions {
 
 /** Reads and checks everything at start; every error names the variable or the CONFIG_FILE key. */
 export function loadWebhookConfig(env: NodeJS.ProcessEnv, options: LoadOptions = {}): WebhookConfig {
-  const role = options.role ?? 'server';
+  const role = options.role ?? (nonEmpty(env.QUEUE_URL) === undefined ? 'server' : 'receiver');
   const secrets =
     role === 'worker' ? optionalSecrets(env.GITHUB_WEBHOOK_SECRET) : parseSecrets(env.GITHUB_WEBHOOK_SECRET);
   const queueUrl = role === 'worker' ? undefined : parseQueueUrl(env.QUEUE_URL);

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { messageOf } from '../core/errors.js';
 import { Redactor } from '../core/redact.js';
-import { createLogger, createWebhookApp } from './app.js';
+import { createWebhookApp } from './app.js';
 import { loadWebhookConfig } from './config.js';
-import { JsonLogger } from './log.js';
+import { createLogger, JsonLogger } from './log.js';
 import { createWebhookServer } from './server.js';
 
 /**
@@ -40,6 +40,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       port,
       configFile: config.configFile,
       concurrency: config.concurrency,
+      queueUrl: config.queueUrl,
     });
   });
 
