@@ -76,8 +76,8 @@ async function settle(record: SQSRecord, options: BatchOptions): Promise<Verdict
       log.info('Duplicate delivery: already done here, not done again', { outcome: 'duplicate' });
       return 'done';
     }
-    const waited = Date.now() - Date.parse(message.acceptedAt);
-    log.info(`Taken from the queue after ${Math.max(0, waited)} ms`, { waited: Math.max(0, waited) });
+    const waited = Math.max(0, Date.now() - Date.parse(message.acceptedAt));
+    if (Number.isFinite(waited)) log.info(`Taken from the queue after ${waited} ms`, { waited });
     const outcome = await work(delivery, options);
     if (outcome.ok) return 'done';
     if (!outcome.permanent) return 'retry';

@@ -28,8 +28,7 @@ type Scalar = string | number | boolean;
 export function parseConfigFile(
   text: string,
   file: string,
-  env: NodeJS.ProcessEnv,
-  role: ConfigRole = 'server',
+  { env, role }: { env: NodeJS.ProcessEnv; role: ConfigRole },
 ): [string, Settings][] {
   const at = (path: string) => `CONFIG_FILE ${file}: ${path}`;
   let document: unknown;

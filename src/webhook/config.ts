@@ -119,7 +119,7 @@ function repositorySettings(sources: RepositorySources): Pick<WebhookConfig, 'se
     throw new UsageError(`CONFIG_FILE ${configFile} cannot be read: ${messageOf(error)}`);
   }
   const byRepository = new Map<string, ConfiguredRepository>();
-  for (const [repository, settings] of parseConfigFile(text, configFile, env, role)) {
+  for (const [repository, settings] of parseConfigFile(text, configFile, { env, role })) {
     byRepository.set(repository.toLowerCase(), { repository, settings: keep(settings) });
   }
   return {

@@ -13,6 +13,9 @@ import { messageGroupId, toQueueMessage } from './message.js';
  */
 export const SQS_DEDUPLICATION_WINDOW_MS = 5 * 60_000;
 
+/** The SendMessage attempts together end by then: GitHub waits 10 seconds for the answer. */
+const SEND_DEADLINE_MS = 6_000;
+
 export interface EnqueueOptions {
   queueUrl: string;
   client: SQSClient;
@@ -36,6 +39,7 @@ export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery)
           MessageGroupId: groupId,
           MessageDeduplicationId: delivery.id,
         }),
+        { abortSignal: AbortSignal.timeout(SEND_DEADLINE_MS) },
       );
       return { kind: 'queued', messageId: sent.MessageId };
     } catch (error) {
@@ -49,8 +53,8 @@ export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery)
 /**
  * The SQS client of a receiver: its region from the queue URL (`sqs.<region>.amazonaws.com`), else
  * AWS_REGION / AWS_DEFAULT_REGION; the endpoint from AWS_ENDPOINT_URL_SQS when set (the SDK reads
- * it itself). Short timeouts: with the SDK's three attempts the 503 still reaches GitHub well
- * inside its 10 seconds.
+ * it itself). Short timeouts, so that the SDK's three attempts fit in SEND_DEADLINE_MS: SQS answers
+ * SendMessage in milliseconds, and GitHub must get its 503 inside its 10 seconds.
  */
 export function createQueueClient(queueUrl: string, env: NodeJS.ProcessEnv): SQSClient {
   const host = new URL(queueUrl).hostname;
@@ -67,6 +71,7 @@ export function createQueueClient(queueUrl: string, env: NodeJS.ProcessEnv): SQS
   return new SQSClient({
     region,
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+    // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes, and waits on.
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true },
   });
 }

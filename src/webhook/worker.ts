@@ -68,4 +68,4 @@ const worker = once(() => createWorker({ config: loadWebhookConfig(process.env, 
  * `worker.handler`. A configuration error throws: the whole batch comes back, and after
  * maxReceiveCount waits in the dead-letter queue until the settings are fixed and it is redriven.
  */
-export const handler = (event: WorkerEvent) => worker().handle(event);
+export const handler = async (event: WorkerEvent) => worker().handle(event);
