@@ -87,7 +87,9 @@ async function settle(record: SQSRecord, options: BatchOptions): Promise<Verdict
     return 'done';
   } catch (error) {
     if (error instanceof UsageError || error instanceof MalformedMessage) {
-      log.error(`Dropped: ${messageOf(error)}; not retried`, { outcome: 'dropped', body: record.body });
+      // The body holds no secret (message.ts); a long one is cut, the log line stays readable.
+      const body = record.body.length > 2_000 ? `${record.body.slice(0, 2_000)}...` : record.body;
+      log.error(`Dropped: ${messageOf(error)}; not retried`, { outcome: 'dropped', body });
       return 'done';
     }
     log.error(`Failed: ${messageOf(error)}`, { outcome: 'failed' });
