@@ -1,7 +1,8 @@
-import { Redactor } from '../core/redact.js';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { runPlan } from '../runner.js';
 import type { WebhookConfig } from './config.js';
 import { DeliveryMemory } from './dedupe.js';
+import { createQueueClient, createSqsDispatch, SQS_DEDUPLICATION_WINDOW_MS } from './enqueue.js';
 import {
   createHandler,
   type Delivery,
@@ -9,7 +10,7 @@ import {
   type WebhookRequest,
   type WebhookResponse,
 } from './handler.js';
-import { JsonLogger } from './log.js';
+import { createLogger, type JsonLogger } from './log.js';
 import { KeyedQueue } from './queue.js';
 import { confirmCleanup } from './replay-guard.js';
 import { type RunPlan, type WorkOptions, work } from './work.js';
@@ -26,6 +27,8 @@ export interface WebhookAppOptions {
   run?: RunPlan;
   confirm?: WorkOptions['confirm'];
   deliveries?: DeliveryMemory;
+  /** With QUEUE_URL: the SQS client to send with; default one made from the environment. */
+  queueClient?: SQSClient;
 }
 
 export interface WebhookApp {
@@ -41,20 +44,68 @@ export interface WebhookApp {
   readonly log: JsonLogger;
 }
 
-/** The handler, the per-branch queue, the seen-delivery set and the logger, wired together. */
+/**
+ * The handler, the per-branch queue, the seen-delivery set and the logger, wired together. With
+ * QUEUE_URL the app is a receiver instead: deliveries go to the SQS queue and a worker does them.
+ */
 export function createWebhookApp(options: WebhookAppOptions): WebhookApp {
   const { config } = options;
   const log = options.log ?? createLogger(config);
-  const deliveries = options.deliveries ?? new DeliveryMemory();
+  const queued = config.queueUrl;
+  const deliveries =
+    options.deliveries ??
+    new DeliveryMemory(queued === undefined ? {} : { ttlMs: SQS_DEDUPLICATION_WINDOW_MS });
   const queue = new KeyedQueue({ concurrency: config.concurrency, capacity: config.queueCapacity });
+  const unfinished = new Set<string>();
+  let stopping = false;
+  const dispatch =
+    queued === undefined
+      ? localDispatch({ ...options, log, deliveries, queue, unfinished })
+      : createSqsDispatch({
+          queueUrl: queued,
+          client: options.queueClient ?? createQueueClient(queued, process.env),
+        });
+
+  const handle = createHandler({ config, deliveries, log, dispatch, draining: () => stopping });
+  return {
+    handle,
+    stop: () => {
+      stopping = true;
+    },
+    drain: async (timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      try {
+        return await Promise.race([queue.idle().then(() => true as const), timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    unfinished: () => [...unfinished],
+    queue,
+    deliveries,
+    log,
+  };
+}
+
+interface LocalDispatch extends WebhookAppOptions {
+  log: JsonLogger;
+  deliveries: DeliveryMemory;
+  queue: KeyedQueue;
+  /** Ids of the deliveries queued or running, for the drain's last line. */
+  unfinished: Set<string>;
+}
+
+/** Work in this process: queued per branch (the server), or run before the answer (Lambda). */
+function localDispatch(options: LocalDispatch): (delivery: Delivery) => Promise<Dispatched> {
+  const { config, log, deliveries, queue, unfinished } = options;
   const run = options.run ?? runPlan;
   const confirm =
     options.confirm ??
     ((delivery: Delivery) => confirmCleanup(delivery, { apiUrl: config.githubApiUrl, log }));
-  let stopping = false;
-  const unfinished = new Set<string>();
-
-  const dispatch = async (delivery: Delivery): Promise<Dispatched> => {
+  return async (delivery) => {
     // One lane per Neon project, Amplify app and git branch: the resources a delivery changes.
     const key = [
       delivery.settings.neonProjectId,
@@ -84,34 +135,4 @@ export function createWebhookApp(options: WebhookAppOptions): WebhookApp {
       ? { kind: 'done', outputs: outcome.outputs }
       : { kind: 'failed', message: outcome.message };
   };
-
-  const handle = createHandler({ config, deliveries, log, dispatch, draining: () => stopping });
-  return {
-    handle,
-    stop: () => {
-      stopping = true;
-    },
-    drain: async (timeoutMs) => {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
-      try {
-        return await Promise.race([queue.idle().then(() => true as const), timedOut]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    unfinished: () => [...unfinished],
-    queue,
-    deliveries,
-    log,
-  };
-}
-
-/** The JSON-lines logger, masking every configured secret from the first line on. */
-export function createLogger(config: Pick<WebhookConfig, 'secretValues' | 'debug'>): JsonLogger {
-  const redactor = new Redactor();
-  for (const secret of config.secretValues) redactor.add(secret);
-  return new JsonLogger({ redactor, debug: config.debug });
 }

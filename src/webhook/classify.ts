@@ -16,6 +16,8 @@ export interface Delivery {
   settings: Settings;
   /** For a cleanup: what the delivery says happened, checked with GitHub before deleting. */
   claim?: CleanupClaim | undefined;
+  /** The repository's default branch as the payload gives it: the primary branch by default. */
+  defaultBranch?: string | undefined;
 }
 
 /** What a verified delivery turns into: work, or the reason it needs none, or why it cannot be used. */
@@ -48,10 +50,12 @@ export function classify(verified: Verified, config: Pick<WebhookConfig, 'settin
     };
   }
   let plan: Plan;
+  let defaultBranch: string | undefined;
   try {
     // `auto`: a delivery's event decides; it never asks for reconcile.
     const found = intentFromEvent({ name: event, payload }, { command: 'auto', gitBranch: undefined });
-    plan = makePlan(found.intent, settings, { defaultBranch: found.defaultBranch });
+    defaultBranch = found.defaultBranch;
+    plan = makePlan(found.intent, settings, { defaultBranch });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     return { kind: 'unusable', error: `Unusable ${event} payload: ${error.message}` };
@@ -60,7 +64,10 @@ export function classify(verified: Verified, config: Pick<WebhookConfig, 'settin
     return { kind: 'ignored', status: 'ignored', reason: plan.kind === 'none' ? plan.reason : 'no work' };
   }
   const claim = plan.kind === 'cleanup' ? claimOf(event, payload, plan.gitBranch) : undefined;
-  return { kind: 'work', delivery: { id: delivery, event, repository, plan, settings, claim } };
+  return {
+    kind: 'work',
+    delivery: { id: delivery, event, repository, plan, settings, claim, defaultBranch },
+  };
 }
 
 function claimOf(event: string, payload: object, branch: string): CleanupClaim | undefined {

@@ -15,9 +15,9 @@ export interface WebhookResponse {
   body: string;
 }
 
-/** What became of a dispatched delivery: queued (the server) or already run (Lambda). */
+/** What became of a dispatched delivery: queued (the server, SQS) or already run (Lambda). */
 export type Dispatched =
-  | { kind: 'queued' }
+  | { kind: 'queued'; messageId?: string | undefined }
   | { kind: 'refused'; reason: string }
   | { kind: 'done'; outputs: Record<string, string> }
   | { kind: 'failed'; message: string };
@@ -134,13 +134,10 @@ async function respond(classified: Classified, context: Respond): Promise<Webhoo
   const outcome = await options.dispatch(delivery);
   switch (outcome.kind) {
     case 'queued':
-      return answer(
-        202,
-        { status: 'accepted', plan: described },
-        'accepted',
-        `Accepted: ${described}`,
-        planned,
-      );
+      return answer(202, { status: 'accepted', plan: described }, 'accepted', `Accepted: ${described}`, {
+        ...planned,
+        messageId: outcome.messageId,
+      });
     case 'refused':
       options.deliveries.release(delivery.id);
       options.log.warning(outcome.reason, {

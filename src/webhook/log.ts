@@ -1,5 +1,6 @@
 import type { Logger } from '../core/ports.js';
-import type { Redactor } from '../core/redact.js';
+import { Redactor } from '../core/redact.js';
+import type { WebhookConfig } from './config.js';
 
 export type Level = 'debug' | 'info' | 'warning' | 'error';
 
@@ -99,4 +100,11 @@ export class JsonLogger {
     }
     return value;
   }
+}
+
+/** The JSON-lines logger, masking every configured secret from the first line on. */
+export function createLogger(config: Pick<WebhookConfig, 'secretValues' | 'debug'>): JsonLogger {
+  const redactor = new Redactor();
+  for (const secret of config.secretValues) redactor.add(secret);
+  return new JsonLogger({ redactor, debug: config.debug });
 }

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { messageOf } from '../core/errors.js';
 import { Redactor } from '../core/redact.js';
-import { createLogger, createWebhookApp } from './app.js';
+import { createWebhookApp, type WebhookApp } from './app.js';
 import { loadWebhookConfig } from './config.js';
-import { JsonLogger } from './log.js';
+import { createLogger, JsonLogger } from './log.js';
 import { createWebhookServer } from './server.js';
 
 /**
@@ -14,8 +14,11 @@ import { createWebhookServer } from './server.js';
  */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config: ReturnType<typeof loadWebhookConfig>;
+  let app: WebhookApp;
   try {
     config = loadWebhookConfig(env);
+    // With QUEUE_URL, making the SQS client checks that a region is known.
+    app = createWebhookApp({ config, mode: 'queue', log: createLogger(config) });
   } catch (error) {
     // No secret is known yet to mask, and none is ever quoted by the config errors.
     new JsonLogger({ redactor: new Redactor() }).error(`Invalid configuration: ${messageOf(error)}`, {
@@ -26,8 +29,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     return;
   }
 
-  const log = createLogger(config);
-  const app = createWebhookApp({ config, mode: 'queue', log });
+  const log = app.log;
   const server = createWebhookServer(app);
   server.on('error', (error) => {
     log.error(`Server error: ${messageOf(error)}`, { step: 'start', outcome: 'failed' });
@@ -40,6 +42,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       port,
       configFile: config.configFile,
       concurrency: config.concurrency,
+      queueUrl: config.queueUrl,
     });
   });
 

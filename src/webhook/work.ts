@@ -1,4 +1,4 @@
-import { messageOf } from '../core/errors.js';
+import { messageOf, UsageError } from '../core/errors.js';
 import type { Plan } from '../core/plan.js';
 import { publicOutputs, type Result, toOutputs } from '../core/result.js';
 import type { RunOptions } from '../runner.js';
@@ -10,7 +10,10 @@ import type { Verdict } from './replay-guard.js';
 /** The composition root's signature (src/runner.ts); tests pass another. */
 export type RunPlan = (plan: Plan, options: RunOptions) => Promise<Result>;
 
-export type WorkOutcome = { ok: true; outputs: Record<string, string> } | { ok: false; message: string };
+export type WorkOutcome =
+  | { ok: true; outputs: Record<string, string> }
+  /** `permanent`: a usage error (settings, a branch name), which fails the same way every time. */
+  | { ok: false; message: string; permanent: boolean };
 
 export interface WorkOptions {
   log: JsonLogger;
@@ -65,6 +68,6 @@ export async function work(delivery: Delivery, options: WorkOptions): Promise<Wo
     options.deliveries.release(delivery.id);
     const message = redactor.redact(messageOf(error));
     log.error(message, { step: 'finish', outcome: 'failed', duration: durationSince(started) });
-    return { ok: false, message };
+    return { ok: false, message, permanent: error instanceof UsageError };
   }
 }

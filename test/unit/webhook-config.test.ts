@@ -210,3 +210,54 @@ describe('CONFIG_FILE', () => {
     );
   });
 });
+
+describe('the queued pair: QUEUE_URL and what each function needs', () => {
+  const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/neon-amplify-branch.fifo';
+
+  it('makes a receiver of the server when QUEUE_URL is set: no Neon API key needed, none kept', () => {
+    const config = load({ ...ENV, NEON_API_KEY: undefined, QUEUE_URL: QUEUE });
+    expect(config.queueUrl).toBe(QUEUE);
+    expect(config.settingsFor('a/b')).toMatchObject({ neonProjectId: 'calm-sun-123456' });
+    expect(config.secretValues).toEqual(['whsec-one']);
+    // Without QUEUE_URL the key is required as before.
+    expect(() => load({ ...ENV, NEON_API_KEY: undefined })).toThrowError(/neon-api-key is required/);
+  });
+
+  it('requires QUEUE_URL of a receiver, and a FIFO queue over https (http only to loopback)', () => {
+    expect(() => loadWebhookConfig(ENV, { role: 'receiver' })).toThrowError(/^QUEUE_URL is required/);
+    for (const bad of [
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/standard-queue',
+      'http://sqs.eu-west-1.amazonaws.com/123456789012/q.fifo',
+      'not a url',
+    ]) {
+      expect(() => load({ ...ENV, QUEUE_URL: bad })).toThrowError(`Invalid QUEUE_URL '${bad}'`);
+    }
+    expect(load({ ...ENV, QUEUE_URL: 'http://127.0.0.1:4566/123456789012/q.fifo' }).queueUrl).toBe(
+      'http://127.0.0.1:4566/123456789012/q.fifo',
+    );
+  });
+
+  it('runs a worker without the webhook secret, still masking one it is given; QUEUE_URL is not its business', () => {
+    const worker = loadWebhookConfig(
+      { ...ENV, GITHUB_WEBHOOK_SECRET: undefined, QUEUE_URL: 'nonsense' },
+      { role: 'worker' },
+    );
+    expect(worker.secrets).toEqual([]);
+    expect(worker.queueUrl).toBeUndefined();
+    expect(worker.secretValues).toEqual(['napi_env_key_0123']);
+    expect(loadWebhookConfig(ENV, { role: 'worker' }).secretValues).toContain('whsec-one');
+    expect(() => loadWebhookConfig({ ...ENV, NEON_API_KEY: undefined }, { role: 'worker' })).toThrowError(
+      /neon-api-key is required/,
+    );
+  });
+
+  it('lists every configured repository for the scheduled reconcile', () => {
+    const fromFile = load({ ...ENV, CONFIG_FILE: 'f.yaml' }, FILE).repositories();
+    expect(fromFile.map((entry) => [entry.repository, entry.settings.neonProjectId])).toEqual([
+      ['octo-org/shop', 'shop-project-1'],
+      ['octo-org/Blog', 'blog-project-2'],
+    ]);
+    const fromEnvironment = load(ENV).repositories();
+    expect(fromEnvironment).toEqual([{ repository: undefined, settings: load(ENV).settingsFor(undefined) }]);
+  });
+});

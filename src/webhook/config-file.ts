@@ -1,0 +1,134 @@
+import { parse } from 'yaml';
+import { messageOf, UsageError } from '../core/errors.js';
+import { type InputName, parseSettings, type Settings, settingVariable } from '../core/settings.js';
+import {
+  type ConfigRole,
+  checked,
+  forRole,
+  isInputName,
+  PER_DELIVERY,
+  SETTING_NAMES,
+} from './config-settings.js';
+
+type Scalar = string | number | boolean;
+
+/**
+ * CONFIG_FILE, YAML or JSON (JSON is YAML):
+ *
+ *   defaults:                # optional; applies to every repository
+ *     branch-prefix: preview/
+ *   repositories:            # required; owner/name → that repository's settings
+ *     octo-org/shop:
+ *       neon-project-id: calm-sun-123456
+ *       amplify-app-id: d1a2b3c4d5e6f7
+ *
+ * Keys are the action's input names. A repository's value wins over `defaults`, which wins over the
+ * environment variable of the same setting.
+ */
+export function parseConfigFile(
+  text: string,
+  file: string,
+  { env, role }: { env: NodeJS.ProcessEnv; role: ConfigRole },
+): [string, Settings][] {
+  const at = (path: string) => `CONFIG_FILE ${file}: ${path}`;
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new UsageError(`CONFIG_FILE ${file} is not valid YAML or JSON: ${messageOf(error)}`);
+  }
+  if (!isRecord(document)) {
+    throw new UsageError(
+      `CONFIG_FILE ${file}: expected a mapping at the top level with 'repositories' (and optionally 'defaults')`,
+    );
+  }
+  for (const key of Object.keys(document)) {
+    if (key !== 'defaults' && key !== 'repositories') {
+      throw new UsageError(
+        `${at(key)}: unknown key '${key}'; expected 'repositories' and optionally 'defaults'`,
+      );
+    }
+  }
+  const defaults = settingsMap(document.defaults ?? {}, 'defaults', at);
+  const repositories = document.repositories;
+  if (!isRecord(repositories) || Object.keys(repositories).length === 0) {
+    throw new UsageError(
+      `${at('repositories')}: expected a mapping of at least one repository (owner/name) to its settings`,
+    );
+  }
+
+  const seen = new Map<string, string>();
+  const result: [string, Settings][] = [];
+  for (const [repository, entry] of Object.entries(repositories)) {
+    const path = `repositories.${repository}`;
+    if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
+      throw new UsageError(
+        `${at(path)}: invalid repository '${repository}'; expected owner/name such as octo-org/shop`,
+      );
+    }
+    const twin = seen.get(repository.toLowerCase());
+    if (twin !== undefined) {
+      throw new UsageError(
+        `${at(path)}: '${repository}' is listed twice (as '${twin}'; GitHub ignores case)`,
+      );
+    }
+    seen.set(repository.toLowerCase(), repository);
+    const own = settingsMap(entry ?? {}, path, at);
+    const read = (name: InputName): string | undefined => {
+      if (PER_DELIVERY.includes(name)) return undefined;
+      return own.get(name) ?? defaults.get(name) ?? env[settingVariable(name)];
+    };
+    const settings = checked(() => parseSettings(forRole(read, role), env), {
+      prefix: `CONFIG_FILE ${file}: `,
+      where: (name) =>
+        own.has(name)
+          ? `${path}.${name}`
+          : defaults.has(name)
+            ? `defaults.${name}`
+            : `${settingVariable(name)} (from the environment, for ${path})`,
+      missing: (name) => `set ${path}.${name} or defaults.${name}, or ${settingVariable(name)}`,
+    });
+    result.push([repository, settings]);
+  }
+  return result;
+}
+
+/** A `defaults` or repository entry: known keys only, scalar values (primary-branches may be a list). */
+function settingsMap(value: unknown, path: string, at: (path: string) => string): Map<InputName, string> {
+  if (!isRecord(value)) {
+    throw new UsageError(`${at(path)}: expected a mapping of settings (such as neon-project-id: ...)`);
+  }
+  const map = new Map<InputName, string>();
+  for (const [key, raw] of Object.entries(value)) {
+    if (PER_DELIVERY.includes(key as InputName)) {
+      throw new UsageError(
+        `${at(`${path}.${key}`)}: '${key}' cannot be set for the webhook; each delivery names its own ${key === 'command' ? 'command (push: deploy; closed pull request or deleted branch: cleanup)' : 'branch'}`,
+      );
+    }
+    if (!isInputName(key)) {
+      throw new UsageError(
+        `${at(`${path}.${key}`)}: unknown key '${key}'; expected one of ${SETTING_NAMES.join(', ')}`,
+      );
+    }
+    map.set(key, scalarText(raw, key, `${path}.${key}`, at));
+  }
+  return map;
+}
+
+function scalarText(raw: unknown, key: InputName, path: string, at: (path: string) => string): string {
+  if (isScalar(raw)) return String(raw);
+  if (key === 'primary-branches' && Array.isArray(raw) && raw.every((item) => typeof item === 'string')) {
+    return raw.join(',');
+  }
+  throw new UsageError(
+    `${at(path)}: expected a string, number or boolean${key === 'primary-branches' ? ', or a list of branch names' : ''}`,
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isScalar(value: unknown): value is Scalar {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}

@@ -1,0 +1,77 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { messageOf, UsageError } from '../core/errors.js';
+import { nonEmpty } from '../core/settings.js';
+import type { Delivery } from './classify.js';
+import type { Dispatched } from './handler.js';
+import { messageGroupId, toQueueMessage } from './message.js';
+
+/**
+ * How long SQS remembers a MessageDeduplicationId: a delivery sent again within it is accepted
+ * and dropped. The receiver remembers delivery ids exactly as long, so its own "duplicate" answer
+ * means what SQS would do, and a redelivery after it (of a delivery whose work failed for good,
+ * say) is queued again.
+ */
+export const SQS_DEDUPLICATION_WINDOW_MS = 5 * 60_000;
+
+/** The SendMessage attempts together end by then: GitHub waits 10 seconds for the answer. */
+const SEND_DEADLINE_MS = 6_000;
+
+export interface EnqueueOptions {
+  queueUrl: string;
+  client: SQSClient;
+  now?: () => Date;
+}
+
+/**
+ * The receiver's dispatch: one SendMessage to the FIFO queue, group = repository and branch,
+ * deduplication id = the delivery id. `queued` once SQS has accepted it (the 202); `refused` when
+ * SQS refuses or cannot be reached (the 503): nothing was done, so GitHub's Redeliver is the retry.
+ */
+export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery) => Promise<Dispatched> {
+  const now = options.now ?? (() => new Date());
+  return async (delivery) => {
+    const groupId = messageGroupId(delivery.repository, delivery.plan.gitBranch);
+    try {
+      const sent = await options.client.send(
+        new SendMessageCommand({
+          QueueUrl: options.queueUrl,
+          MessageBody: JSON.stringify(toQueueMessage(delivery, now())),
+          MessageGroupId: groupId,
+          MessageDeduplicationId: delivery.id,
+        }),
+        { abortSignal: AbortSignal.timeout(SEND_DEADLINE_MS) },
+      );
+      return { kind: 'queued', messageId: sent.MessageId };
+    } catch (error) {
+      const code = (error as { name?: unknown }).name;
+      const reason = `The queue did not take the delivery (SendMessage failed: ${typeof code === 'string' && code !== 'Error' ? `${code}: ` : ''}${messageOf(error)}); nothing was done, redeliver it later`;
+      return { kind: 'refused', reason };
+    }
+  };
+}
+
+/**
+ * The SQS client of a receiver: its region from the queue URL (`sqs.<region>.amazonaws.com`), else
+ * AWS_REGION / AWS_DEFAULT_REGION; the endpoint from AWS_ENDPOINT_URL_SQS when set (the SDK reads
+ * it itself). Short timeouts, so that the SDK's three attempts fit in SEND_DEADLINE_MS: SQS answers
+ * SendMessage in milliseconds, and GitHub must get its 503 inside its 10 seconds.
+ */
+export function createQueueClient(queueUrl: string, env: NodeJS.ProcessEnv): SQSClient {
+  const host = new URL(queueUrl).hostname;
+  const region =
+    /^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host)?.[1] ??
+    /^([a-z0-9-]+)\.queue\.amazonaws\.com(\.cn)?$/.exec(host)?.[1] ??
+    nonEmpty(env.AWS_REGION) ??
+    nonEmpty(env.AWS_DEFAULT_REGION);
+  if (region === undefined) {
+    throw new UsageError(
+      `No AWS region for QUEUE_URL '${queueUrl}': set AWS_REGION (Lambda sets it), or use the queue's sqs.<region>.amazonaws.com URL`,
+    );
+  }
+  return new SQSClient({
+    region,
+    maxAttempts: 3,
+    // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes, and waits on.
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true },
+  });
+}

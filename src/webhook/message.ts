@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import type { Delivery } from './classify.js';
+import type { CleanupClaim } from './replay-guard.js';
+
+/**
+ * What the receiver puts on the queue for the worker: the verified delivery's classification,
+ * never a secret. The worker reads the settings (the Neon API key among them) from its own
+ * configuration for the repository, so a message in the queue, in the dead-letter queue or in a
+ * log holds nothing that opens a database.
+ */
+export interface QueueMessage {
+  /** The format; a worker refuses one it does not know (logged, not retried). */
+  version: 1;
+  /** X-GitHub-Delivery, also the message's MessageDeduplicationId. */
+  delivery: string;
+  event: string;
+  /** `owner/name`; undefined only for a payload without one (taken with the environment's settings). */
+  repository: string | undefined;
+  /** The payload's default branch: the primary branch when PRIMARY_BRANCHES is not set. */
+  defaultBranch: string | undefined;
+  plan: Delivery['plan'];
+  /** For a cleanup, what it claims, checked with GitHub by the worker right before deleting. */
+  claim: CleanupClaim | undefined;
+  /** When the receiver accepted it (ISO 8601), so the worker can log how long it waited. */
+  acceptedAt: string;
+}
+
+/** A body the worker cannot use: it fails the same way every time, so it is not retried. */
+export class MalformedMessage extends Error {
+  override name = 'MalformedMessage';
+}
+
+/** SQS's rule for a MessageGroupId and a MessageDeduplicationId: ASCII letters, digits, punctuation. */
+const SQS_ID = /^[\x21-\x7e]{1,128}$/;
+const SQS_ID_CHARACTER = /^[\x21-\x7e]$/;
+const GROUP_HASH_LENGTH = 16;
+
+/**
+ * The FIFO group of a delivery: one per repository and git branch, so a branch's deliveries run
+ * in order and different branches in parallel. `{owner}/{repo}:{branch}` as it is when SQS takes
+ * it (1 to 128 printable ASCII characters, no space). Otherwise (a long or non-ASCII branch name)
+ * it is cut to a readable prefix, every other character as `_`, then `~` and 16 hex characters of
+ * the SHA-256 of the full text: the same branch always maps to the same group, and `~`, which git
+ * refuses in branch names, keeps a mapped id from ever equalling a verbatim one.
+ */
+export function messageGroupId(repository: string | undefined, branch: string): string {
+  const key = `${repository ?? '(none)'}:${branch}`;
+  if (SQS_ID.test(key)) return key;
+  const hash = createHash('sha256').update(key, 'utf8').digest('hex').slice(0, GROUP_HASH_LENGTH);
+  const readable = Array.from(key, (character) => (SQS_ID_CHARACTER.test(character) ? character : '_'))
+    .join('')
+    .slice(0, 128 - GROUP_HASH_LENGTH - 1);
+  return `${readable}~${hash}`;
+}
+
+/** The message for a delivery that asks for work. */
+export function toQueueMessage(delivery: Delivery, acceptedAt: Date): QueueMessage {
+  return {
+    version: 1,
+    delivery: delivery.id,
+    event: delivery.event,
+    repository: delivery.repository,
+    defaultBranch: delivery.defaultBranch,
+    plan: delivery.plan,
+    claim: delivery.claim,
+    acceptedAt: acceptedAt.toISOString(),
+  };
+}
+
+/** Checks a queue message's body field by field; MalformedMessage says what is wrong. */
+export function parseQueueMessage(body: string): QueueMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (error) {
+    throw new MalformedMessage(`the body is not JSON (${(error as Error).message})`);
+  }
+  if (!isRecord(value)) throw new MalformedMessage('the body is not a JSON object');
+  if (value.version !== 1) {
+    throw new MalformedMessage(`unknown message version ${JSON.stringify(value.version)}; expected 1`);
+  }
+  const text = (name: string, optional = false): string | undefined => {
+    const field = value[name];
+    if (field === undefined && optional) return undefined;
+    if (typeof field !== 'string' || field === '') throw new MalformedMessage(`'${name}' is not a string`);
+    return field;
+  };
+  const delivery = text('delivery') as string;
+  if (!SQS_ID.test(delivery)) throw new MalformedMessage(`'delivery' is not a delivery id`);
+  return {
+    version: 1,
+    delivery,
+    event: text('event') as string,
+    repository: text('repository', true),
+    defaultBranch: text('defaultBranch', true),
+    plan: planOf(value.plan),
+    claim: claimOf(value.claim),
+    acceptedAt: text('acceptedAt') as string,
+  };
+}
+
+function planOf(plan: unknown): QueueMessage['plan'] {
+  if (!isRecord(plan) || (plan.kind !== 'deploy' && plan.kind !== 'cleanup')) {
+    throw new MalformedMessage("'plan' is not a deploy or a cleanup");
+  }
+  if (typeof plan.gitBranch !== 'string' || typeof plan.neonBranchName !== 'string') {
+    throw new MalformedMessage("'plan' names no git branch and Neon branch");
+  }
+  // The worker plans again under its own settings; these fields are compared, not trusted.
+  return plan as QueueMessage['plan'];
+}
+
+function claimOf(claim: unknown): CleanupClaim | undefined {
+  if (claim === undefined) return undefined;
+  if (isRecord(claim)) {
+    if (claim.kind === 'pull-request-closed' && Number.isInteger(claim.number)) {
+      return { kind: 'pull-request-closed', number: claim.number as number };
+    }
+    if (claim.kind === 'branch-deleted' && typeof claim.branch === 'string') {
+      return { kind: 'branch-deleted', branch: claim.branch };
+    }
+  }
+  throw new MalformedMessage("'claim' is not a pull request closed or a branch deleted");
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,71 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { runPlan } from '../runner.js';
+import { processBatch } from './batch.js';
+import { loadWebhookConfig, type WebhookConfig } from './config.js';
+import { DeliveryMemory } from './dedupe.js';
+import { once } from './lambda-http.js';
+import { createLogger, type JsonLogger } from './log.js';
+import { type ReconcileSummary, reconcileAll } from './reconcile-all.js';
+import { confirmCleanup } from './replay-guard.js';
+import type { RunPlan, WorkOptions } from './work.js';
+
+/**
+ * What invokes the worker: the SQS event source mapping with a batch, or EventBridge on its
+ * schedule (`detail-type: Scheduled Event`). `{"command": "reconcile"}` runs the same reconcile by
+ * hand (`aws lambda invoke`).
+ */
+export type WorkerEvent =
+  | SQSEvent
+  | { 'detail-type': 'Scheduled Event'; source: string }
+  | { command: 'reconcile' };
+
+export interface WorkerOptions {
+  config: WebhookConfig;
+  log?: JsonLogger;
+  run?: RunPlan;
+  confirm?: WorkOptions['confirm'];
+}
+
+export interface Worker {
+  handle(event: WorkerEvent): Promise<SQSBatchResponse | ReconcileSummary>;
+}
+
+/**
+ * The queued form's back half (`dist/lambda/worker.js`): each SQS batch's deliveries worked on in
+ * their groups' order, the failed ones listed in `batchItemFailures` for SQS to give back (and to
+ * move to the dead-letter queue after maxReceiveCount); on the schedule, reconcile for every
+ * configured repository. Settings come from the worker's own environment and CONFIG_FILE.
+ */
+export function createWorker(options: WorkerOptions): Worker {
+  const { config } = options;
+  const log = options.log ?? createLogger(config);
+  const run = options.run ?? runPlan;
+  const confirm =
+    options.confirm ?? ((delivery) => confirmCleanup(delivery, { apiUrl: config.githubApiUrl, log }));
+  // Per instance, like Lambda's: a message this instance already did is not done again.
+  const deliveries = new DeliveryMemory();
+  return {
+    handle: async (event) => {
+      if ('Records' in event && Array.isArray(event.Records)) {
+        return processBatch(event, { config, log, run, confirm, deliveries });
+      }
+      if (isReconcile(event)) return reconcileAll({ config, log, run });
+      throw new Error(
+        'Unknown event: the worker takes SQS batches (Records) and EventBridge scheduled events',
+      );
+    },
+  };
+}
+
+function isReconcile(event: WorkerEvent): boolean {
+  const fields = event as Record<string, unknown>;
+  return fields['detail-type'] === 'Scheduled Event' || fields.command === 'reconcile';
+}
+
+const worker = once(() => createWorker({ config: loadWebhookConfig(process.env, { role: 'worker' }) }));
+
+/**
+ * `worker.handler`. A configuration error throws: the whole batch comes back, and after
+ * maxReceiveCount waits in the dead-letter queue until the settings are fixed and it is redriven.
+ */
+export const handler = async (event: WorkerEvent) => worker().handle(event);

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redactor } from '../../src/core/redact.js';
+import { createQueueClient } from '../../src/webhook/enqueue.js';
+import { JsonLogger } from '../../src/webhook/log.js';
+import { createReceiver, loadReceiverConfig } from '../../src/webhook/receiver.js';
+import { type SqsStandIn, sqsClientEnv, startSqsStandIn } from '../fakes/sqs-server.js';
+import { pushTo } from '../fixtures/payloads.js';
+import { signedDelivery } from '../fixtures/webhook-deliveries.js';
+
+/** The receiver's SendMessage through the real @aws-sdk/client-sqs, against the strict stand-in. */
+let sqs: SqsStandIn;
+let queueUrl: string;
+
+beforeAll(async () => {
+  sqs = await startSqsStandIn();
+  queueUrl = sqs.createFifoQueueWithDlq({ name: 'contract.fifo', maxReceiveCount: 2 }).queue.url;
+  // The receiver's own client (createQueueClient), pointed at the stand-in the standard way.
+  Object.assign(process.env, sqsClientEnv(sqs));
+});
+afterAll(async () => {
+  await sqs.close();
+});
+
+function receiver() {
+  const config = loadReceiverConfig({
+    GITHUB_WEBHOOK_SECRET: 'contract-secret',
+    QUEUE_URL: queueUrl,
+    NEON_PROJECT_ID: 'calm-sun-123456',
+    AMPLIFY_APP_ID: 'd1a2b3c4d5e6f7',
+    AWS_REGION: 'us-east-1',
+  });
+  const log = new JsonLogger({ redactor: new Redactor(), write: () => {} });
+  return createReceiver({ config, log });
+}
+
+async function send(branch: string) {
+  const d = await signedDelivery({ event: 'push', payload: pushTo(branch), secret: 'contract-secret' });
+  const started = performance.now();
+  const response = await receiver().handle({
+    method: 'POST',
+    path: '/webhook',
+    headers: d.headers,
+    body: d.body,
+  });
+  return { id: d.id, status: response.status, ms: performance.now() - started };
+}
+
+describe('the receiver through the SQS client', () => {
+  it('sends a message SQS takes as it is: group, deduplication id, body', async () => {
+    const { id, status } = await send('feature/contract');
+    expect(status).toBe(202);
+    const [message] = sqs.messages('contract.fifo').filter((m) => m.deduplicationId === id);
+    expect(message?.groupId).toBe('Codertocat/Hello-World:feature/contract');
+    expect(sqs.requestsFor('SendMessage').at(-1)?.status).toBe(200);
+  });
+
+  it("answers 503 inside GitHub's 10 seconds when SQS stops answering (6 s at most)", async () => {
+    sqs.injectFault({ operation: 'SendMessage', times: 3, action: { kind: 'latency', ms: 20_000 } });
+    const before = sqs.requestsFor('SendMessage').length;
+    const { status, ms } = await send('feature/slow');
+    expect(status).toBe(503);
+    // Three attempts of 1.5 s each, and the SDK's backoff between them.
+    expect(sqs.requestsFor('SendMessage').length - before).toBe(3);
+    expect(ms).toBeLessThan(6_500);
+    sqs.clearFaults();
+  }, 20_000);
+
+  it('takes the region from the queue URL, else from the environment, else refuses to start', async () => {
+    const regional = createQueueClient('https://sqs.eu-west-1.amazonaws.com/123456789012/q.fifo', {});
+    expect(await regional.config.region()).toBe('eu-west-1');
+    regional.destroy();
+    const local = createQueueClient(queueUrl, { AWS_DEFAULT_REGION: 'ap-south-1' });
+    expect(await local.config.region()).toBe('ap-south-1');
+    local.destroy();
+    expect(() => createQueueClient(queueUrl, {})).toThrowError(/No AWS region for QUEUE_URL/);
+  });
+});

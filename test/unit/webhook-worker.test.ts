@@ -1,0 +1,262 @@
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { ApiError, SettingError } from '../../src/core/errors.js';
+import type { Plan } from '../../src/core/plan.js';
+import { Redactor } from '../../src/core/redact.js';
+import type { Result } from '../../src/core/result.js';
+import type { RunOptions } from '../../src/runner.js';
+import { loadWebhookConfig } from '../../src/webhook/config.js';
+import { JsonLogger } from '../../src/webhook/log.js';
+import { messageGroupId, type QueueMessage } from '../../src/webhook/message.js';
+import { createWorker } from '../../src/webhook/worker.js';
+
+const ENV = {
+  NEON_API_KEY: 'napi_worker_unit_key',
+  NEON_PROJECT_ID: 'calm-sun-123456',
+  AMPLIFY_APP_ID: 'd1a2b3c4d5e6f7',
+  AWS_REGION: 'us-east-1',
+  MAX_CONCURRENCY: '4',
+};
+
+type Run = (plan: Plan, options: RunOptions) => Promise<Result>;
+
+function harness(run: Run, env: Record<string, string> = {}, file?: string) {
+  const config = loadWebhookConfig(
+    { ...ENV, ...env, ...(file === undefined ? {} : { CONFIG_FILE: 'f.yaml' }) },
+    { role: 'worker', readFile: () => file ?? '' },
+  );
+  const raw: string[] = [];
+  const redactor = new Redactor();
+  for (const secret of config.secretValues) redactor.add(secret);
+  const log = new JsonLogger({ redactor, write: (line) => raw.push(line) });
+  const worker = createWorker({ config, log, run, confirm: async () => ({ ok: true }) });
+  return {
+    worker,
+    raw,
+    lines: () => raw.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+let sequence = 0;
+function message(kind: 'deploy' | 'cleanup', branch: string, delivery = `d-${++sequence}`): QueueMessage {
+  const plan: QueueMessage['plan'] =
+    kind === 'deploy'
+      ? { kind, gitBranch: branch, neonBranchName: `preview/${branch}`, primary: false }
+      : {
+          kind,
+          gitBranch: branch,
+          neonBranchName: `preview/${branch}`,
+          deleteAmplifyBranch: false,
+          clearAmplifyVariables: true,
+        };
+  return {
+    version: 1,
+    delivery,
+    event: kind === 'deploy' ? 'push' : 'delete',
+    repository: 'octo-org/shop',
+    defaultBranch: 'main',
+    plan,
+    claim: kind === 'cleanup' ? { kind: 'branch-deleted', branch } : undefined,
+    acceptedAt: new Date().toISOString(),
+  };
+}
+
+function record(body: QueueMessage | string, group?: string): SQSRecord {
+  const parsed = typeof body === 'string' ? undefined : body;
+  const id = `m-${++sequence}`;
+  return {
+    messageId: id,
+    receiptHandle: `handle-${id}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now()),
+      SequenceNumber: String(sequence),
+      MessageGroupId:
+        group ?? (parsed ? messageGroupId(parsed.repository, parsed.plan.gitBranch) : 'octo-org/shop:x'),
+      SenderId: 'AIDAEXAMPLE',
+      MessageDeduplicationId: parsed?.delivery ?? id,
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:jobs.fifo',
+    awsRegion: 'us-east-1',
+  };
+}
+
+const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+const none: Result = { kind: 'none', reason: 'test' };
+
+describe('the worker on an SQS batch', () => {
+  it("runs a group's records in order and different groups side by side", async () => {
+    const log: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { worker } = harness(async (plan) => {
+      log.push(`start ${plan.kind} ${'gitBranch' in plan ? plan.gitBranch : ''}`);
+      if ('gitBranch' in plan && plan.gitBranch === 'a' && plan.kind === 'deploy') await gate;
+      log.push(`end ${plan.kind} ${'gitBranch' in plan ? plan.gitBranch : ''}`);
+      return none;
+    });
+    const answer = worker.handle(
+      batch(record(message('deploy', 'a')), record(message('deploy', 'b')), record(message('cleanup', 'a'))),
+    );
+    await expect.poll(() => log).toContain('end deploy b');
+    expect(log).not.toContain('start cleanup a');
+    release();
+
+    expect(await answer).toEqual({ batchItemFailures: [] });
+    expect(log.indexOf('start cleanup a')).toBeGreaterThan(log.indexOf('end deploy a'));
+  });
+
+  it('lists a failed record and every later record of its group, and runs the other groups', async () => {
+    const ran: string[] = [];
+    const { worker, lines } = harness(async (plan) => {
+      const branch = 'gitBranch' in plan ? plan.gitBranch : '';
+      ran.push(`${plan.kind} ${branch}`);
+      if (branch === 'a' && plan.kind === 'deploy') {
+        throw new ApiError("Creating Neon branch 'preview/a'", '503 Service Unavailable', {
+          service: 'Neon',
+          status: 503,
+        });
+      }
+      return none;
+    });
+    const records = [
+      record(message('deploy', 'a')),
+      record(message('deploy', 'b')),
+      record(message('cleanup', 'a')),
+      record(message('cleanup', 'b')),
+    ];
+
+    const answer = await worker.handle(batch(...records));
+
+    expect(answer).toEqual({
+      batchItemFailures: [
+        { itemIdentifier: records[0]?.messageId },
+        { itemIdentifier: records[2]?.messageId },
+      ],
+    });
+    expect(ran).toEqual(['deploy a', 'deploy b', 'cleanup b']);
+    expect(lines().find((line) => line.messageId === records[2]?.messageId)).toMatchObject({
+      outcome: 'deferred',
+    });
+  });
+
+  it('drops, logged and not retried, what fails the same way every time', async () => {
+    const { worker, lines } = harness(
+      async () => {
+        throw SettingError.invalid('git-branch', 'x', 'too long for Amplify');
+      },
+      {},
+      'repositories:\n  octo-org/shop: {}\n',
+    );
+    const records = [
+      record('{"not":"a message"}', 'octo-org/shop:a'),
+      record({ ...message('deploy', 'b'), repository: 'someone/else' }),
+      record(message('deploy', 'c')),
+      record(message('cleanup', 'c')),
+    ];
+
+    expect(await worker.handle(batch(...records))).toEqual({ batchItemFailures: [] });
+
+    const dropped = records.map((r) =>
+      lines().find((line) => line.outcome === 'dropped' && line.messageId === r.messageId),
+    );
+    expect(dropped.filter((line) => line !== undefined)).toHaveLength(4);
+    expect(dropped[0]).toMatchObject({ level: 'error', body: '{"not":"a message"}' });
+    expect(dropped[1]?.msg).toContain("repository 'someone/else' is not in CONFIG_FILE");
+    expect(dropped[2]?.msg).toMatch(/^Not retried: .*Invalid git-branch 'x'/);
+  });
+
+  it('does a delivery once per instance, however often SQS hands it over; a failed one again', async () => {
+    let runs = 0;
+    let fail = true;
+    const { worker, lines } = harness(async () => {
+      runs += 1;
+      if (fail) throw new Error('Amplify is down');
+      return none;
+    });
+    const push = message('deploy', 'a', 'same-delivery');
+
+    expect(await worker.handle(batch(record(push)))).toEqual({
+      batchItemFailures: [{ itemIdentifier: expect.any(String) }],
+    });
+    fail = false;
+    expect(await worker.handle(batch(record(push)))).toEqual({ batchItemFailures: [] });
+    expect(await worker.handle(batch(record(push)))).toEqual({ batchItemFailures: [] });
+
+    expect(runs).toBe(2);
+    expect(lines().filter((line) => line.outcome === 'duplicate')).toHaveLength(1);
+  });
+
+  it("plans again under the worker's settings: its prefix, its primary branches", async () => {
+    const plans: Plan[] = [];
+    const { worker, lines } = harness(
+      async (plan) => {
+        plans.push(plan);
+        return none;
+      },
+      { BRANCH_PREFIX: 'pr-', PRIMARY_BRANCHES: 'main,release' },
+    );
+
+    await worker.handle(batch(record(message('deploy', 'a')), record(message('cleanup', 'release'))));
+
+    expect(plans).toEqual([{ kind: 'deploy', gitBranch: 'a', neonBranchName: 'pr-a', primary: false }]);
+    expect(lines().find((line) => line.planned !== undefined)?.msg).toMatch(/another plan/);
+    expect(lines().find((line) => line.outcome === 'ignored')?.msg).toMatch(/'release' is a primary branch/);
+  });
+
+  it('never logs the key or a connection string the core reports', async () => {
+    const { worker, raw } = harness(async (_plan, options) => {
+      options.secret('pw-secret-123');
+      options.secret('postgresql://owner:pw-secret-123@host/db');
+      options.log.info('Connection postgresql://owner:pw-secret-123@host/db');
+      throw new Error(`Failed with napi_worker_unit_key and pw-secret-123`);
+    });
+    await worker.handle(batch(record(message('deploy', 'a'))));
+    const text = raw.join('');
+    expect(text).not.toContain('pw-secret-123');
+    expect(text).not.toContain('napi_worker_unit_key');
+  });
+});
+
+describe('the worker on its schedule', () => {
+  it('reconciles every configured repository and fails, naming them, when one fails', async () => {
+    const file = [
+      'repositories:',
+      '  octo-org/shop: {neon-project-id: shop-1, amplify-app-id: dshop}',
+      '  octo-org/blog: {neon-project-id: blog-2, amplify-app-id: dblog}',
+    ].join('\n');
+    const config = loadWebhookConfig(
+      { ...ENV, CONFIG_FILE: 'f.yaml' },
+      { role: 'worker', readFile: () => file },
+    );
+    const seen: string[] = [];
+    const worker = createWorker({
+      config,
+      log: new JsonLogger({ redactor: new Redactor(), write: () => {} }),
+      run: async (plan, options) => {
+        seen.push(`${plan.kind} ${options.settings.neonProjectId}`);
+        if (options.settings.neonProjectId === 'shop-1') throw new Error('Neon said 500');
+        return {
+          kind: 'reconcile',
+          dryRun: false,
+          report: { deleted: ['preview/gone'], gone: [], wouldDelete: [], kept: [], failed: [] },
+        };
+      },
+    });
+    const scheduled = { 'detail-type': 'Scheduled Event' as const, source: 'aws.events' };
+
+    await expect(worker.handle(scheduled)).rejects.toThrow(
+      'Reconcile failed for 1 of 2 repositories: octo-org/shop: Neon said 500',
+    );
+    expect(seen).toEqual(['reconcile shop-1', 'reconcile blog-2']);
+    await expect(worker.handle({ command: 'reconcile' })).rejects.toThrow(/1 of 2/);
+    await expect(worker.handle({} as never)).rejects.toThrow(/Unknown event/);
+  });
+});
