@@ -5,8 +5,9 @@
  * Markdown only, no colours or images, so it reads the same in light and dark themes.
  */
 
+import { amplifyDeploymentsConsoleUrl, neonBranchConsoleUrl } from '../core/console-links.js';
+import { maskCredentialsIn } from '../core/redact.js';
 import { commentMarker, GITHUB_COMMENT_LIMIT } from './comment-marker.js';
-import { amplifyDeploymentsConsoleUrl, neonBranchConsoleUrl } from './console-links.js';
 
 export interface PreviewCommentInput {
   gitBranch: string;
@@ -275,12 +276,7 @@ function scrubber(secrets: readonly string[] | undefined): (value: string) => st
   return (value) => {
     let result = value;
     for (const secret of sorted) result = result.replaceAll(secret, '***');
-    return (
-      result
-        // Bounded repetitions: an unbounded scheme would make a 100 kB line without `://` quadratic.
-        .replace(/([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{0,256}):[^\s/@]{0,1024}@/gi, '$1:***@')
-        .replace(/(\bpassword\b\s*=?\s*)'(?:[^']|'')*'/gi, "$1'***'")
-    );
+    return maskCredentialsIn(result);
   };
 }
 
