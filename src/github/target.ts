@@ -31,6 +31,12 @@ interface Payload {
 
 const DELETED_SHA = /^0{40}$/;
 
+/** The commit a push event deployed: its `after`, unless it is GitHub's zeros for a deleted branch. */
+export function pushedSha(payload: unknown): string | undefined {
+  const after = (typeof payload === 'object' && payload !== null ? (payload as Payload) : {}).after;
+  return typeof after === 'string' && !DELETED_SHA.test(after) ? after : undefined;
+}
+
 /**
  * The target of a run, or undefined when there is no token or no repository to report to. The sha
  * is the push's `after` (GitHub's zeros for a deleted branch do not count), else the one given.
@@ -44,8 +50,7 @@ export function githubTarget(input: TargetInput): GitHubTarget | undefined {
     (typeof payload.repository?.full_name === 'string' ? payload.repository.full_name : undefined);
   const repository = parseRepository(fullName);
   if (input.token === undefined || input.token === '' || repository === undefined) return undefined;
-  const after =
-    typeof payload.after === 'string' && !DELETED_SHA.test(payload.after) ? payload.after : undefined;
+  const after = pushedSha(payload);
   const number = payload.pull_request?.number;
   return {
     token: input.token,

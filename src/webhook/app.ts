@@ -1,5 +1,5 @@
 import { Redactor } from '../core/redact.js';
-import { runPlan } from '../runner.js';
+import { runAndPublish } from '../publishing.js';
 import type { WebhookConfig } from './config.js';
 import { DeliveryMemory } from './dedupe.js';
 import {
@@ -47,7 +47,7 @@ export function createWebhookApp(options: WebhookAppOptions): WebhookApp {
   const log = options.log ?? createLogger(config);
   const deliveries = options.deliveries ?? new DeliveryMemory();
   const queue = new KeyedQueue({ concurrency: config.concurrency, capacity: config.queueCapacity });
-  const run = options.run ?? runPlan;
+  const run = options.run ?? runAndPublish;
   const confirm =
     options.confirm ??
     ((delivery: Delivery) => confirmCleanup(delivery, { apiUrl: config.githubApiUrl, log }));
@@ -66,7 +66,7 @@ export function createWebhookApp(options: WebhookAppOptions): WebhookApp {
       try {
         // Let the answer go out first: building the clients is work GitHub need not wait for.
         if (options.mode === 'queue') await new Promise((resolve) => setImmediate(resolve));
-        return await work(delivery, { log, run, deliveries, confirm });
+        return await work(delivery, { log, run, deliveries, confirm, githubApiUrl: config.githubApiUrl });
       } finally {
         unfinished.delete(delivery.id);
       }

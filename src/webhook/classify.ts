@@ -2,6 +2,7 @@ import { UsageError } from '../core/errors.js';
 import { makePlan, type Plan } from '../core/plan.js';
 import type { Settings } from '../core/settings.js';
 import { intentFromEvent } from '../github/event.js';
+import { pushedSha } from '../github/target.js';
 import type { WebhookConfig } from './config.js';
 import type { CleanupClaim } from './replay-guard.js';
 import type { Verified } from './validate.js';
@@ -16,6 +17,8 @@ export interface Delivery {
   settings: Settings;
   /** For a cleanup: what the delivery says happened, checked with GitHub before deleting. */
   claim?: CleanupClaim | undefined;
+  /** The pushed commit, for the GitHub deployment. */
+  sha?: string | undefined;
 }
 
 /** What a verified delivery turns into: work, or the reason it needs none, or why it cannot be used. */
@@ -60,7 +63,8 @@ export function classify(verified: Verified, config: Pick<WebhookConfig, 'settin
     return { kind: 'ignored', status: 'ignored', reason: plan.kind === 'none' ? plan.reason : 'no work' };
   }
   const claim = plan.kind === 'cleanup' ? claimOf(event, payload, plan.gitBranch) : undefined;
-  return { kind: 'work', delivery: { id: delivery, event, repository, plan, settings, claim } };
+  const sha = pushedSha(payload);
+  return { kind: 'work', delivery: { id: delivery, event, repository, plan, settings, claim, sha } };
 }
 
 function claimOf(event: string, payload: object, branch: string): CleanupClaim | undefined {

@@ -304,7 +304,7 @@ describe('cleanup', () => {
     const pull = w.standIn.addPullRequest({ head: 'feat/login' });
     await publish({ w });
     await publish({ w });
-    w.standIn.repository().pulls[0]!.state = 'closed';
+    pull.state = 'closed';
 
     const result = await publish({
       w,
