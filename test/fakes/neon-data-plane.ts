@@ -300,8 +300,15 @@ export class NeonDataPlane implements DataPlane {
         await this.front.quiesce(sources, this.options.quiesceTimeoutMs ?? 10_000);
         for (const { source, target } of copies) {
           await this.cluster.withClient(async (client) => {
+            // The copy keeps the source's owner, as a Neon branch does: a TEMPLATE copy would otherwise
+            // belong to the superuser, and the owner role could not create in its `public` schema.
+            const { rows } = await client.query<{ owner: string }>(
+              'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
+              [source],
+            );
+            const owner = rows[0]?.owner;
             await client.query(
-              `CREATE DATABASE ${client.escapeIdentifier(target)} TEMPLATE ${client.escapeIdentifier(source)}`,
+              `CREATE DATABASE ${client.escapeIdentifier(target)} TEMPLATE ${client.escapeIdentifier(source)}${owner === undefined ? '' : ` OWNER ${client.escapeIdentifier(owner)}`}`,
             );
           });
           if (options.schemaOnly) await this.cluster.withClient(emptyDatabase, target);
