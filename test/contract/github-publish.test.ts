@@ -272,6 +272,16 @@ describe('permissions and switches', () => {
     expect(w.standIn.requests).toEqual([]);
   });
 
+  it('create-deployment: false still comments, and never touches deployments, on deploy or cleanup', async () => {
+    const w = await world();
+    const pull = w.standIn.addPullRequest({ head: 'feat/login' });
+    const settings = settingsOf({ 'create-deployment': 'false' });
+    await publish({ w, settings });
+    await publish({ w, settings, command: 'cleanup', core: async () => cleanupResult() });
+    expect(w.standIn.comments(pull.number)).toHaveLength(1);
+    expect(w.standIn.requests.filter((r) => r.route?.startsWith('repos.'))).toEqual([]);
+  });
+
   it('a dry run sends nothing to GitHub', async () => {
     const w = await world();
     await publish({ w, settings: settingsOf({ 'dry-run': 'true' }) });
@@ -316,6 +326,8 @@ describe('cleanup', () => {
     const [comment] = w.standIn.comments(pull.number);
     expect(w.standIn.comments(pull.number)).toHaveLength(1);
     expect(comment?.body).toContain('was deleted: the pull request was closed');
+    // The event named the pull request: no lookup for the cleanup (one per deploy before it).
+    expect(w.standIn.requestsFor('pulls.list')).toHaveLength(2);
     expect(result.kind === 'cleanup' && result.github?.commentUrl).toMatch(/#issuecomment-/);
     const deployments = w.standIn.deployments('preview/feat/login');
     expect(deployments).toHaveLength(2);
