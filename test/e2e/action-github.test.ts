@@ -188,14 +188,15 @@ describe('the schema diff on real Postgres', () => {
     await seedShows(w.neon, { branchId: w.neon.defaultBranch().id });
     const pull = w.github.addPullRequest({ head: 'feat/episodes', headSha: EXAMPLE_PUSH_SHA });
 
-    // The test plays the Amplify build: once the job exists it migrates the preview through the
-    // DATABASE_URL Amplify holds, then the job succeeds.
+    // The test plays the Amplify build: once the action has looked at the running job, the build
+    // migrates the preview through the DATABASE_URL Amplify holds, then the job succeeds. The diff
+    // can only show the migration if it is taken after the build.
     const action = run(w, push('feat/episodes'), { 'wait-for-job': 'true' });
     const build = (async () => {
       for (;;) {
         const branch = w.amplify.branch(APP_ID, 'feat/episodes');
         const job = branch?.jobs.at(-1);
-        if (job !== undefined && branch !== undefined) {
+        if (job !== undefined && branch !== undefined && w.amplify.requestsFor('GetJob').length > 0) {
           const client = new pg.Client({ connectionString: branch.environmentVariables.DATABASE_URL });
           await client.connect();
           await client.query(
