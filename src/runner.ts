@@ -1,6 +1,6 @@
 import { createAmplifyPort } from './amplify/port.js';
 import { Deadline } from './core/deadline.js';
-import { execute, needsAmplify } from './core/executor.js';
+import { type ExecuteOptions, execute, needsAmplify } from './core/executor.js';
 import type { Plan } from './core/plan.js';
 import type { Logger, Sleep } from './core/ports.js';
 import type { Result } from './core/result.js';
@@ -16,6 +16,8 @@ export interface RunOptions {
   /** See ExecuteOptions.neonOnly: the CLI inside an Amplify build. */
   neonOnly?: boolean;
   sleep?: Sleep;
+  /** See ExecuteOptions.onJobStarted: the GitHub deployment goes `in_progress` there. */
+  onJobStarted?: ExecuteOptions['onJobStarted'];
 }
 
 /** The composition root every front end calls: real ports from settings, then the executor. */
@@ -34,5 +36,5 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<Result> 
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
   const amplify = target && createAmplifyPort({ ...target, log, deadline });
-  return execute(plan, { ...options, neon, amplify, neonOnly, migrate: runShellMigration });
+  return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: runShellMigration });
 }

@@ -204,7 +204,7 @@ class AmplifyApiPort implements AmplifyPort {
     const output = await this.call('GetJob', step, (sendOptions) =>
       this.client.send(new GetJobCommand({ appId: this.appId, branchName: branch, jobId }), sendOptions),
     );
-    return toJob(output.job?.summary, step);
+    return toJob(output.job?.summary, step, output.job?.steps);
   }
 
   async stopJob(branch: string, jobId: string) {

@@ -1,8 +1,8 @@
-import type { Branch, JobSummary, StartJobCommand } from '@aws-sdk/client-amplify';
+import type { Branch, JobSummary, StartJobCommand, Step } from '@aws-sdk/client-amplify';
 import { JobStatus } from '@aws-sdk/client-amplify';
 import { ApiError } from '../core/errors.js';
 import { amplifyDisplayName } from '../core/naming.js';
-import type { AmplifyBranch, AmplifyJob } from '../core/ports.js';
+import type { AmplifyBranch, AmplifyJob, AmplifyJobStep } from '../core/ports.js';
 import { isServiceError } from './errors.js';
 
 /**
@@ -47,7 +47,7 @@ export function toBranch(branch: Branch | undefined, requested: string): Amplify
   };
 }
 
-export function toJob(summary: JobSummary | undefined, step: string): AmplifyJob {
+export function toJob(summary: JobSummary | undefined, step: string, steps?: Step[]): AmplifyJob {
   const id = summary?.jobId;
   const status = summary?.status;
   if (id === undefined || status === undefined) {
@@ -58,5 +58,12 @@ export function toJob(summary: JobSummary | undefined, step: string): AmplifyJob
   if (!(Object.values(JobStatus) as string[]).includes(status)) {
     throw new ApiError(step, `job ${id} has an unknown status '${status}'`, { service: 'Amplify' });
   }
-  return { id, status };
+  return steps === undefined ? { id, status } : { id, status, steps: steps.flatMap(toStep) };
+}
+
+/** A step as the core sees it; its presigned `logUrl` is left behind, so no log line can carry it. */
+function toStep(step: Step): AmplifyJobStep[] {
+  const { stepName, status, statusReason } = step;
+  if (stepName === undefined || status === undefined) return [];
+  return [{ name: stepName, status, ...(statusReason ? { statusReason } : {}) }];
 }

@@ -99,8 +99,21 @@ export const SETTING_FLAGS = {
   'dry-run': { boolean: true, help: 'print the plan and change nothing (default false)' },
   'github-token': {
     value: 'TOKEN',
-    help: 'accepted for parity with the action; the CLI makes no GitHub calls',
+    help: 'with GITHUB_REPOSITORY set: comment on the pull request and create a deployment, as the action does',
   },
+  'comment-on-pr': {
+    boolean: true,
+    help: 'sticky pull request comment (needs a GitHub token; default true)',
+  },
+  'create-deployment': {
+    boolean: true,
+    help: 'GitHub deployment preview/<branch> (needs a GitHub token; default true)',
+  },
+  'wait-for-job': {
+    boolean: true,
+    help: 'wait for the Amplify job to end; a failed build is exit 1 (default false)',
+  },
+  'schema-diff': { boolean: true, help: "compare the preview's schema with its parent's (default true)" },
 } satisfies Record<SettingName, FlagSpec>;
 
 /** Flags of the CLI itself; none of them has an action input. `deploy` marks the deploy-only ones. */

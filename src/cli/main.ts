@@ -1,5 +1,5 @@
 import { messageOf, SettingError, UsageError } from '../core/errors.js';
-import { needsAmplify, ReconcileError } from '../core/executor.js';
+import { needsAmplify, resultOf } from '../core/executor.js';
 import { describePlan, type Intent, makePlan, type Plan } from '../core/plan.js';
 import type { Result } from '../core/result.js';
 import {
@@ -9,10 +9,11 @@ import {
   type Settings,
   settingVariable,
 } from '../core/settings.js';
-import { runPlan } from '../runner.js';
+import { runAndPublish } from '../publishing.js';
 import { type CliCommand, type CliOptions, CliUsageError, parseCli } from './args.js';
 import { checkDotenvTarget } from './dotenv-target.js';
 import { writeEnvFile } from './env-file.js';
+import { cliGitHubTarget } from './github.js';
 import { commandUsage, generalUsage, helpPointer } from './help.js';
 import { amplifyBuild, type Env, type KeySource, keySource, settingReader } from './inputs.js';
 import { type CliLogger, createLogger, type Writer } from './log.js';
@@ -92,13 +93,15 @@ async function run(command: CliCommand, options: CliOptions, io: CliIo): Promise
       log.secret(key);
       settings = { ...settings, neonApiKey: parseApiKey(key) };
     }
-    result = await runPlan(plan, { settings, log, secret: log.secret, neonOnly });
+    const github = cliGitHubTarget(settings, io.env, log);
+    result = await runAndPublish(plan, { settings, log, secret: log.secret, neonOnly, github });
     const envFile = await writeEnvFile(plan, result, settings, options, log);
     log.info(settings.dryRun ? 'Dry run done: nothing was changed.' : 'Done.');
     report({ result, ...(envFile === undefined ? {} : { envFile }) });
     return EXIT_DONE;
   } catch (error) {
-    if (error instanceof ReconcileError) result = error.result;
+    // A failed reconcile or build still has its result: the outputs say what was done.
+    result = resultOf(error) ?? result;
     log.error(messageOf(error));
     report({ ...(result === undefined ? {} : { result }), error: messageOf(error) });
     return EXIT_FAILED;

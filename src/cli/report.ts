@@ -73,5 +73,9 @@ export function summaryLines(result: Result): string[] {
   const outputs = publicOutputs(toOutputs(result));
   // `deleted` says something only about a cleanup.
   if (result.kind !== 'cleanup') delete outputs.deleted;
+  // A diff is many lines: its size here, the text itself in `--output json`.
+  const diff = outputs['schema-diff'];
+  if (diff !== undefined)
+    outputs['schema-diff'] = `${diff.replace(/\n$/, '').split('\n').length} lines (in --output json)`;
   return Object.entries(outputs).map(([name, value]) => `  ${name}: ${value}`);
 }

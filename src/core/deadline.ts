@@ -8,7 +8,9 @@ import { formatDuration } from './poll.js';
  * bounds those.
  */
 export class Deadline {
-  private readonly end: number;
+  private end: number;
+  /** When the current `excluding` began; the clock of the budget stands still meanwhile. */
+  private pausedAt: number | undefined;
 
   constructor(
     readonly budgetMs: number,
@@ -18,7 +20,24 @@ export class Deadline {
   }
 
   remainingMs(): number {
-    return Math.max(0, this.end - this.now());
+    return Math.max(0, this.end - (this.pausedAt ?? this.now()));
+  }
+
+  /**
+   * Runs `fn` outside the budget: the time it takes is given back afterwards, so a wait that has a
+   * limit of its own (an Amplify build, `job-timeout-minutes`) does not use up the run's budget.
+   * Calls made meanwhile see the budget as it stood when the wait began.
+   */
+  async excluding<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.pausedAt !== undefined) return fn();
+    const pausedAt = this.now();
+    this.pausedAt = pausedAt;
+    try {
+      return await fn();
+    } finally {
+      this.end += this.now() - pausedAt;
+      this.pausedAt = undefined;
+    }
   }
 
   /** A limit of the caller's own (a request timeout, a wait) cut to what is left of the budget. */

@@ -1,12 +1,20 @@
+import { afterDeploy } from './flows/after-deploy.js';
 import { cleanup } from './flows/cleanup.js';
 import { deploy } from './flows/deploy.js';
+import { AmplifyJobError } from './flows/job-outcome.js';
 import type { ExecuteOptions } from './flows/options.js';
-import { reconcile } from './flows/reconcile.js';
+import { ReconcileError, reconcile } from './flows/reconcile.js';
 import type { Plan } from './plan.js';
 import type { Result } from './result.js';
 
+export { AmplifyJobError } from './flows/job-outcome.js';
 export type { ExecuteOptions } from './flows/options.js';
 export { ReconcileError } from './flows/reconcile.js';
+
+/** The result a failed run still has: a reconcile's partial report, a deploy whose build failed. */
+export function resultOf(error: unknown): Result | undefined {
+  return error instanceof ReconcileError || error instanceof AmplifyJobError ? error.result : undefined;
+}
 
 /** Whether running the plan calls Amplify; the composition root creates the port only then. */
 export function needsAmplify(plan: Plan, neonOnly = false): boolean {
@@ -29,7 +37,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Resu
       options.log.info(`Nothing to do: ${plan.reason}`);
       return { kind: 'none', reason: plan.reason };
     case 'deploy':
-      return deploy(plan, options);
+      return afterDeploy(plan, await deploy(plan, options), options);
     case 'cleanup':
       return cleanup(plan, options);
     case 'reconcile':

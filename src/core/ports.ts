@@ -98,6 +98,11 @@ export interface NeonPort {
     roleName: string;
     pooled: boolean;
   }): Promise<string>;
+  /**
+   * The schema difference from `baseBranchId` to `branchId` for one database, as a unified diff
+   * (`compare_schema`); `''` when the schemas are equal.
+   */
+  compareSchema(branchId: string, baseBranchId: string, databaseName: string): Promise<string>;
 }
 
 /** Amplify's job statuses, as the SDK names them (a type only: core performs no I/O). */
@@ -108,6 +113,16 @@ export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['CREATED', 'PENDING', 
 export interface AmplifyJob {
   id: string;
   status: JobStatus;
+  /** The job's steps (BUILD, DEPLOY, VERIFY, ...) as GetJob lists them; StartJob has none yet. */
+  steps?: AmplifyJobStep[] | undefined;
+}
+
+/** One step of a job. Its `logUrl` is a presigned S3 URL and is deliberately not carried. */
+export interface AmplifyJobStep {
+  name: string;
+  status: JobStatus;
+  /** Amplify's reason for a failed step, when it gives one. */
+  statusReason?: string | undefined;
 }
 
 export interface AmplifyBranch {

@@ -51,3 +51,17 @@ export function maskConnectionString(url: string, secret: (value: string) => voi
     // Not a URL: masked whole above.
   }
 }
+
+/**
+ * Credentials written inside text that is otherwise fine to show: the password of any URL
+ * (`postgres://user:***@host`) and password options in SQL (`password '***'`, which a schema dump's
+ * USER MAPPING carries). For texts that come from a service, such as a schema diff.
+ */
+export function maskCredentialsIn(text: string): string {
+  return (
+    text
+      // Bounded repetitions: an unbounded scheme would make a 100 kB line without `://` quadratic.
+      .replace(/([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{0,256}):[^\s/@]{0,1024}@/gi, `$1:${MASK}@`)
+      .replace(/(\bpassword\b\s*=?\s*)'(?:[^']|'')*'/gi, `$1'${MASK}'`)
+  );
+}

@@ -4,6 +4,15 @@ import type { AmplifyJob } from './ports.js';
 export interface BranchRef {
   id: string;
   name: string;
+  /** The branch it was made from, when known (the schema diff compares against it). */
+  parentId?: string | undefined;
+}
+
+/** What the run reported on GitHub (the front end fills it in; the core never talks to GitHub). */
+export interface GitHubReport {
+  /** The sticky pull request comment written or edited (the first, with several pull requests). */
+  commentUrl?: string | undefined;
+  deploymentId?: number | undefined;
 }
 
 /** The connection string the run handed out, and the host inside it. */
@@ -27,8 +36,13 @@ export interface DeployResult {
   directConnection?: Connection | undefined;
   /** Absent when Amplify was not asked (inside an Amplify build). */
   previewUrl?: string | undefined;
-  /** The job started, if one was. */
+  /** The job started, if one was; with `wait-for-job`, as it ended (or was last seen). */
   job?: AmplifyJob | undefined;
+  /** The Neon parent, by id and name, when the schema was compared against it. */
+  parent?: BranchRef | undefined;
+  /** Unified diff from the parent's schema to the preview's; `''` equal; undefined not compared. */
+  schemaDiff?: string | undefined;
+  github?: GitHubReport | undefined;
 }
 
 export interface CleanupResult {
@@ -38,6 +52,7 @@ export interface CleanupResult {
   /** The branch deleted (or that a dry run would delete); absent when none was touched. */
   neonBranch?: BranchRef | undefined;
   deleted: boolean;
+  github?: GitHubReport | undefined;
 }
 
 /** What reconcile did, for the summary and the CLI's JSON. */
@@ -78,6 +93,10 @@ export const OUTPUT_NAMES = [
   'preview-url',
   'deleted',
   'expires-at',
+  'amplify-job-status',
+  'comment-url',
+  'deployment-id',
+  'schema-diff',
 ] as const;
 
 export type OutputName = (typeof OUTPUT_NAMES)[number];
@@ -101,6 +120,10 @@ export const EMPTY_OUTPUTS: Outputs = {
   'preview-url': '',
   deleted: 'false',
   'expires-at': '',
+  'amplify-job-status': '',
+  'comment-url': '',
+  'deployment-id': '',
+  'schema-diff': '',
 };
 
 /** The string outputs of a result, made here once for the action, the CLI and the webhook. */
@@ -121,6 +144,9 @@ export function toOutputs(result: Result): Outputs {
         'amplify-job-id': result.job?.id ?? '',
         'preview-url': result.previewUrl ?? '',
         'expires-at': result.expiresAt ?? '',
+        ...githubOutputs(result.github),
+        'amplify-job-status': result.job?.status ?? '',
+        'schema-diff': result.schemaDiff ?? '',
       };
     case 'cleanup':
       return {
@@ -129,10 +155,18 @@ export function toOutputs(result: Result): Outputs {
         'neon-branch-name': result.neonBranch?.name ?? '',
         'amplify-branch': result.gitBranch,
         deleted: String(result.deleted),
+        ...githubOutputs(result.github),
       };
     case 'reconcile':
       return { ...EMPTY_OUTPUTS, deleted: String(result.report.deleted.length > 0) };
   }
+}
+
+function githubOutputs(report: GitHubReport | undefined): Pick<Outputs, 'comment-url' | 'deployment-id'> {
+  return {
+    'comment-url': report?.commentUrl ?? '',
+    'deployment-id': report?.deploymentId === undefined ? '' : String(report.deploymentId),
+  };
 }
 
 /** The outputs without the secret ones and without empty values: for logs and printed reports. */

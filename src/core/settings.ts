@@ -48,6 +48,10 @@ export const INPUT_NAMES = [
   'delete-amplify-branch',
   'dry-run',
   'github-token',
+  'comment-on-pr',
+  'create-deployment',
+  'wait-for-job',
+  'schema-diff',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -108,6 +112,14 @@ export interface Settings {
   /** Reset an existing preview to its parent's latest state on every deploy. */
   resetOnPush: boolean;
   branchType: BranchType;
+  /** One sticky comment per pull request and git branch (needs `github-token`). */
+  commentOnPr: boolean;
+  /** A GitHub deployment `preview/{B}` per deploy that starts a job (needs `github-token`). */
+  createDeployment: boolean;
+  /** Wait for the Amplify job to end (at most `job-timeout-minutes`); a failed build fails the run. */
+  waitForJob: boolean;
+  /** Compare the preview's schema with its parent's at the end of the deploy. */
+  schemaDiff: boolean;
 }
 
 /**
@@ -153,6 +165,10 @@ export function parseSettings(read: ReadSetting, env: Environment = {}): Setting
     deleteAmplifyBranch: r.boolean('delete-amplify-branch', false),
     dryRun: r.boolean('dry-run', false),
     githubToken: r.text('github-token'),
+    commentOnPr: r.boolean('comment-on-pr', true),
+    createDeployment: r.boolean('create-deployment', true),
+    waitForJob: r.boolean('wait-for-job', false),
+    schemaDiff: r.boolean('schema-diff', true),
   };
 }
 

@@ -5,8 +5,20 @@
  * Markdown only, no colours or images, so it reads the same in light and dark themes.
  */
 
+import { amplifyDeploymentsConsoleUrl, neonBranchConsoleUrl } from '../core/console-links.js';
 import { commentMarker, GITHUB_COMMENT_LIMIT } from './comment-marker.js';
-import { amplifyDeploymentsConsoleUrl, neonBranchConsoleUrl } from './console-links.js';
+import {
+  cell,
+  code,
+  cutChars,
+  formatTime,
+  hostOnly,
+  link,
+  longestRun,
+  scrubber,
+  text,
+  urlCell,
+} from './markdown.js';
 
 export interface PreviewCommentInput {
   gitBranch: string;
@@ -124,6 +136,11 @@ export function renderDeletedComment(input: DeletedCommentInput): string {
   return body.length <= GITHUB_COMMENT_LIMIT ? body : cutToLimit(body, GITHUB_COMMENT_LIMIT);
 }
 
+/** The collapsed schema diff alone, within `budget` characters (the job summary shows it too). */
+export function renderSchemaDiff(input: PreviewCommentInput, budget: number = GITHUB_COMMENT_LIMIT): string {
+  return schemaSection(input, scrubber(input.secrets), budget);
+}
+
 // ------------------------------------------------------------------ sections
 
 function buildCell(amplify: PreviewCommentInput['amplify'], scrub: (value: string) => string): string {
@@ -188,116 +205,6 @@ function footer(sha: string | undefined, updatedAt: string | undefined): string 
   if (updatedAt !== undefined) parts.push(text(formatTime(updatedAt)));
   const detail = parts.length === 0 ? '' : ` for ${parts.join(', ')}`;
   return `\n<sub>Updated by neon-amplify-branch${detail}.</sub>\n`;
-}
-
-// ------------------------------------------------------------------ escaping
-
-/** Backslash-escapes every ASCII punctuation character (CommonMark allows it for each one). */
-function text(value: string): string {
-  return singleLine(value).replace(/[!-/:-@[-`{-~]/g, (char) => `\\${char}`);
-}
-
-/**
- * A code span: the delimiter is one backtick longer than the longest run inside, padded with spaces
- * when the content starts or ends with a backtick, so any branch name shows verbatim.
- */
-function code(value: string): string {
-  const content = singleLine(value);
-  if (content === '') return '(empty)';
-  const ticks = '`'.repeat(longestRun(content, '`') + 1);
-  const pad = /^[` ]|[` ]$/.test(content) ? ' ' : '';
-  return `${ticks}${pad}${content}${pad}${ticks}`;
-}
-
-/** A code span inside a table cell: GFM splits cells at `|` even inside code, unless it is `\|`. */
-function cell(value: string): string {
-  return code(value).replaceAll('|', '\\|');
-}
-
-/** A link to an http(s) URL, without credentials; other URLs are shown as text, never as links. */
-function link(label: string, url: string | undefined): string {
-  const href = url === undefined ? undefined : safeHref(url);
-  return href === undefined ? label : `[${label}](${href})`;
-}
-
-function urlCell(url: string): string {
-  const href = safeHref(url);
-  return href === undefined ? cell(url) : `[${text(href)}](${href})`;
-}
-
-function safeHref(raw: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  url.username = '';
-  url.password = '';
-  // URL leaves these as they are; in a Markdown link or a table cell they end the destination or the cell.
-  return url.href.replace(/[()|<> `"']/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/** A host, even when handed a connection string: only what is between `@` (or `//`) and the port or path. */
-function hostOnly(value: string): string {
-  if (!value.includes('://') && !value.includes('@')) return value;
-  try {
-    return new URL(value.includes('://') ? value : `postgres://${value}`).hostname || 'hidden';
-  } catch {
-    return 'hidden';
-  }
-}
-
-function singleLine(value: string): string {
-  return value.replace(/[\r\n]+/g, ' ');
-}
-
-function longestRun(value: string, char: string): number {
-  let longest = 0;
-  let run = 0;
-  for (const current of value) {
-    run = current === char ? run + 1 : 0;
-    longest = Math.max(longest, run);
-  }
-  return longest;
-}
-
-/**
- * Keeps secrets out of every value: the listed ones wherever they appear, the password of any URL
- * (`postgres://user:***@host`), and password options in SQL (`password '***'`, as a USER MAPPING in a
- * schema dump carries them).
- */
-function scrubber(secrets: readonly string[] | undefined): (value: string) => string {
-  const sorted = [...(secrets ?? [])]
-    .filter((secret) => secret.length >= 4)
-    .sort((a, b) => b.length - a.length);
-  return (value) => {
-    let result = value;
-    for (const secret of sorted) result = result.replaceAll(secret, '***');
-    return (
-      result
-        // Bounded repetitions: an unbounded scheme would make a 100 kB line without `://` quadratic.
-        .replace(/([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{0,256}):[^\s/@]{0,1024}@/gi, '$1:***@')
-        .replace(/(\bpassword\b\s*=?\s*)'(?:[^']|'')*'/gi, "$1'***'")
-    );
-  };
-}
-
-function formatTime(value: string): string {
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) return value;
-  return `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-/** Cuts at a code point boundary, so no surrogate pair is split. */
-function cutChars(value: string, max: number): string {
-  let result = '';
-  for (const char of value) {
-    if (result.length + char.length > max) break;
-    result += char;
-  }
-  return result;
 }
 
 /** The last resort for a body that is too long even without a diff: cut the end, and say so. */

@@ -33,6 +33,7 @@ interface Payload {
   action?: unknown;
   repository?: { full_name?: unknown; default_branch?: unknown } | null;
   pull_request?: {
+    number?: unknown;
     head?: { ref?: unknown; repo?: { full_name?: unknown } | null };
     base?: { repo?: { full_name?: unknown } | null };
   };
@@ -60,7 +61,10 @@ export function intentFromEvent(event: GitHubEvent, options: IntentOptions): Eve
     // A fork's branch lives in another repository: no Neon branch here was made for it, and its
     // head ref may share a name with one of ours, so it must never delete anything.
     if (head === undefined || head !== base) {
-      return none(`pull request from a fork (${head ?? 'deleted repository'}) owns no branch here`);
+      const number = typeof pull?.number === 'number' ? ` #${pull.number}` : '';
+      return none(
+        `pull request${number} comes from a fork (${head ?? 'a deleted repository'}): its branch lives in that repository, so no Neon branch or Amplify build was made for it here and nothing is deleted (workflows of fork pull requests also get no secrets). Push the branch to this repository for a preview database`,
+      );
     }
   }
 

@@ -59,9 +59,12 @@ const TRANSIENT_NETWORK_CODES = new Set([
   'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
-/** 423 (a conflicting operation is running), 429 (rate limit) and 5xx; never 400/401/403/404/409/422. */
+/**
+ * 423 (a conflicting operation is running), 429 (rate limit) and 5xx but 501; never
+ * 400/401/403/404/409/422. 501 Not Implemented says the route is not there, which waiting never heals.
+ */
 function isRetryableStatus(status: number): boolean {
-  return status === 423 || status === 429 || (status >= 500 && status <= 599);
+  return status === 423 || status === 429 || (status >= 500 && status <= 599 && status !== 501);
 }
 
 const MAX_MESSAGE_CHARS = 500;

@@ -3,6 +3,7 @@ import { ApiError } from '../core/errors.js';
 import type { NeonBranch, NeonPort } from '../core/ports.js';
 import { isPending, waitForOperations } from './operations.js';
 import { type NeonPortOptions, NeonRequester } from './request.js';
+import { compareSchema } from './schema.js';
 
 export type { NeonPortOptions } from './request.js';
 
@@ -188,6 +189,10 @@ class NeonApiPort implements NeonPort {
       throw new ApiError(step, 'Neon answered without a connection URI', { service: 'Neon' });
     }
     return data.uri;
+  }
+
+  compareSchema(branchId: string, baseBranchId: string, databaseName: string): Promise<string> {
+    return compareSchema(this.neon, { projectId: this.projectId, branchId, baseBranchId, databaseName });
   }
 
   /** A wait of the port's own, cut to what is left of the run's budget. */

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { runPlan } from '../runner.js';
+import { runAndPublish } from '../publishing.js';
 import type { WebhookConfig } from './config.js';
 import { DeliveryMemory } from './dedupe.js';
 import { createQueueClient, createSqsDispatch, SQS_DEDUPLICATION_WINDOW_MS } from './enqueue.js';
@@ -101,7 +101,7 @@ interface LocalDispatch extends WebhookAppOptions {
 /** Work in this process: queued per branch (the server), or run before the answer (Lambda). */
 function localDispatch(options: LocalDispatch): (delivery: Delivery) => Promise<Dispatched> {
   const { config, log, deliveries, queue, unfinished } = options;
-  const run = options.run ?? runPlan;
+  const run = options.run ?? runAndPublish;
   const confirm =
     options.confirm ??
     ((delivery: Delivery) => confirmCleanup(delivery, { apiUrl: config.githubApiUrl, log }));
@@ -117,7 +117,7 @@ function localDispatch(options: LocalDispatch): (delivery: Delivery) => Promise<
       try {
         // Let the answer go out first: building the clients is work GitHub need not wait for.
         if (options.mode === 'queue') await new Promise((resolve) => setImmediate(resolve));
-        return await work(delivery, { log, run, deliveries, confirm });
+        return await work(delivery, { log, run, deliveries, confirm, githubApiUrl: config.githubApiUrl });
       } finally {
         unfinished.delete(delivery.id);
       }

@@ -2,6 +2,7 @@ import { UsageError } from '../core/errors.js';
 import { makePlan, type Plan } from '../core/plan.js';
 import type { Settings } from '../core/settings.js';
 import { intentFromEvent } from '../github/event.js';
+import { pushedSha } from '../github/target.js';
 import type { WebhookConfig } from './config.js';
 import type { CleanupClaim } from './replay-guard.js';
 import type { Verified } from './validate.js';
@@ -18,6 +19,8 @@ export interface Delivery {
   claim?: CleanupClaim | undefined;
   /** The repository's default branch as the payload gives it: the primary branch by default. */
   defaultBranch?: string | undefined;
+  /** The pushed commit, for the GitHub deployment. */
+  sha?: string | undefined;
 }
 
 /** What a verified delivery turns into: work, or the reason it needs none, or why it cannot be used. */
@@ -64,9 +67,10 @@ export function classify(verified: Verified, config: Pick<WebhookConfig, 'settin
     return { kind: 'ignored', status: 'ignored', reason: plan.kind === 'none' ? plan.reason : 'no work' };
   }
   const claim = plan.kind === 'cleanup' ? claimOf(event, payload, plan.gitBranch) : undefined;
+  const sha = pushedSha(payload);
   return {
     kind: 'work',
-    delivery: { id: delivery, event, repository, plan, settings, claim, defaultBranch },
+    delivery: { id: delivery, event, repository, plan, settings, claim, defaultBranch, sha },
   };
 }
 

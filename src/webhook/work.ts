@@ -1,14 +1,15 @@
 import { messageOf, UsageError } from '../core/errors.js';
 import type { Plan } from '../core/plan.js';
 import { publicOutputs, type Result, toOutputs } from '../core/result.js';
-import type { RunOptions } from '../runner.js';
+import { githubTarget } from '../github/target.js';
+import type { PublishedRunOptions } from '../publishing.js';
 import type { DeliveryMemory } from './dedupe.js';
 import type { Delivery } from './handler.js';
 import { durationSince, type JsonLogger } from './log.js';
 import type { Verdict } from './replay-guard.js';
 
 /** The composition root's signature (src/runner.ts); tests pass another. */
-export type RunPlan = (plan: Plan, options: RunOptions) => Promise<Result>;
+export type RunPlan = (plan: Plan, options: PublishedRunOptions) => Promise<Result>;
 
 export type WorkOutcome =
   | { ok: true; outputs: Record<string, string> }
@@ -21,6 +22,8 @@ export interface WorkOptions {
   deliveries: DeliveryMemory;
   /** Checks a cleanup's claim with GitHub before anything is deleted (see replay-guard.ts). */
   confirm?: (delivery: Delivery) => Promise<Verdict>;
+  /** GITHUB_API_URL, for the comment and the deployment (with a configured github-token). */
+  githubApiUrl?: string | undefined;
 }
 
 /**
@@ -55,6 +58,7 @@ export async function work(delivery: Delivery, options: WorkOptions): Promise<Wo
       settings: delivery.settings,
       log: log.forCore(delivery.plan.kind),
       secret: redactor.add,
+      github: githubOf(delivery, options.githubApiUrl),
     });
     const outputs = publicOutputs(toOutputs(result));
     log.info(`Finished ${delivery.plan.kind}`, {
@@ -70,4 +74,22 @@ export async function work(delivery: Delivery, options: WorkOptions): Promise<Wo
     log.error(message, { step: 'finish', outcome: 'failed', duration: durationSince(started) });
     return { ok: false, message, permanent: error instanceof UsageError };
   }
+}
+
+/**
+ * Where the delivery is reported on GitHub: with the `github-token` of its settings (GITHUB_TOKEN,
+ * or CONFIG_FILE's), the repository it came from; none without a token. A closed pull request names
+ * the pull request whose comment says the branch was deleted.
+ */
+function githubOf(delivery: Delivery, apiUrl: string | undefined) {
+  const target = githubTarget({
+    token: delivery.settings.githubToken,
+    apiUrl,
+    repository: delivery.repository,
+    sha: delivery.sha,
+  });
+  if (target !== undefined && delivery.claim?.kind === 'pull-request-closed') {
+    target.pullNumbers = [delivery.claim.number];
+  }
+  return target;
 }

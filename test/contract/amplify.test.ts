@@ -10,6 +10,7 @@ import type { Logger } from '../../src/core/ports.js';
 import {
   AMPLIFY_TEST_CREDENTIALS,
   type AmplifyStandIn,
+  PRESIGNED_TOKEN,
   startAmplifyStandIn,
 } from '../fakes/amplify-server.js';
 
@@ -398,7 +399,7 @@ describe('jobs', () => {
 
     const active = await portFor(appId).listActiveJobs('feat/x');
 
-    expect(active).toEqual([{ id: running.jobId, status: 'PROVISIONING' }]);
+    expect(active).toEqual([{ id: running.jobId, status: 'PROVISIONING', steps: [] }]);
     expect(requestsOf(appId).map((r) => r.operation)).toEqual(['GetBranch', 'GetJob']);
 
     standIn.setJobStatus(appId, 'feat/x', running.jobId, 'SUCCEED');
@@ -414,8 +415,29 @@ describe('jobs', () => {
 
     const job = await portFor(appId).getJob('feat/x', seeded.jobId);
 
-    expect(job).toEqual({ id: seeded.jobId, status: 'PROVISIONING' });
+    expect(job).toEqual({ id: seeded.jobId, status: 'PROVISIONING', steps: [] });
     expect(requestsOf(appId)[0]?.rawPath).toBe(`/apps/${appId}/branches/feat%2Fx/jobs/${seeded.jobId}`);
+  });
+
+  it("reads a failed job's steps with Amplify's reason, and leaves their presigned log URLs behind", async () => {
+    const appId = newApp();
+    standIn.addBranch(appId, 'feat/x');
+    const seeded = standIn.addJob(appId, 'feat/x', { status: 'RUNNING' });
+    standIn.setJobProgress({ failedStep: 'DEPLOY' });
+    standIn.setJobStatus(appId, 'feat/x', seeded.jobId, 'FAILED');
+
+    const job = await portFor(appId).getJob('feat/x', seeded.jobId);
+    standIn.setJobProgress(undefined);
+
+    expect(job).toEqual({
+      id: seeded.jobId,
+      status: 'FAILED',
+      steps: [
+        { name: 'BUILD', status: 'SUCCEED' },
+        { name: 'DEPLOY', status: 'FAILED', statusReason: 'DEPLOY failed: command exited with code 1' },
+      ],
+    });
+    expect(JSON.stringify(job)).not.toContain(PRESIGNED_TOKEN);
   });
 
   it('stops a job: CANCELLING, then CANCELLED', async () => {

@@ -247,6 +247,15 @@ describe('a branch of the Neon stand-in is a real database', () => {
     expect(diff).toContain('\n-    rating numeric(3,1) NOT NULL\n');
     expect(diff).toContain('\n+    rating numeric(3,1) NOT NULL,\n');
   });
+
+  it("keeps the database's owner on a branch, so its role can create tables there as on Neon", async () => {
+    const preview = await createPreview('preview/owner');
+    await sqlFor(preview.url)`CREATE TABLE episodes (id serial PRIMARY KEY)`;
+    const [row] = await sqlFor(
+      preview.url,
+    )`SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()`;
+    expect(row?.owner).toBe('neondb_owner');
+  });
 });
 
 describe('expiry on the stand-in clock', () => {

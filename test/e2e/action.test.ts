@@ -80,6 +80,11 @@ describe('push to a branch (deploy)', () => {
       deleted: 'false',
       // Only with expires-in.
       'expires-at': '',
+      'amplify-job-status': 'PENDING',
+      // No pull request has the branch as its head: no comment. The stand-in keeps no schemas.
+      'comment-url': '',
+      'deployment-id': String(world.github.deployments('preview/feature/login')[0]?.id),
+      'schema-diff': '',
     });
     // Masked before anything else was printed: the add-mask commands come first.
     expect(result.stdout).toContain(`::add-mask::${variables.DATABASE_URL}`);

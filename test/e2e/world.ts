@@ -4,18 +4,27 @@ import {
   amplifyClientEnv,
   startAmplifyStandIn,
 } from '../fakes/amplify-server.js';
+import { GITHUB_TEST_TOKEN, type GitHubStandIn, startGitHubStandIn } from '../fakes/github-server.js';
 import { type NeonStandIn, type NeonStandInOptions, startNeonStandIn } from '../fakes/neon-server.js';
+import { pushTo } from '../fixtures/payloads.js';
 
 export const APP_ID = 'd1a2b3c4d5e6f7';
+/** The commit of the example push payload (`after`), which every pushTo() payload keeps. */
+export const EXAMPLE_PUSH_SHA: string = pushTo('any').after;
 
 export interface World {
   neon: NeonStandIn;
   amplify: AmplifyStandIn;
+  /**
+   * GitHub, as `Codertocat/Hello-World` (the repository of the example payloads), whose branches
+   * include the example push's commit: every run reports there, so none reaches api.github.com.
+   */
+  github: GitHubStandIn;
   /** The action inputs that point at the stand-ins. */
   inputs: Record<string, string>;
-  /** What the AWS SDK in a child process needs to reach the Amplify stand-in. */
+  /** What a child process needs to reach the Amplify stand-in (the AWS SDK) and GitHub's (GITHUB_API_URL). */
   awsEnv: Record<string, string>;
-  /** Every secret the run could leak: the API key, every role's password. */
+  /** Every secret the run could leak: the API key, the GitHub token, every role's password. */
   secrets(): string[];
   /** Requests that change state on either service. */
   mutations(): string[];
@@ -27,23 +36,28 @@ export async function startWorld(
   neonOptions: NeonStandInOptions = {},
   amplifyOptions: AmplifyStandInOptions = {},
 ): Promise<World> {
-  const [neon, amplify] = await Promise.all([
+  const [neon, amplify, github] = await Promise.all([
     startNeonStandIn(neonOptions),
     startAmplifyStandIn(amplifyOptions),
+    startGitHubStandIn({ owner: 'Codertocat', repo: 'Hello-World', defaultBranch: 'master' }),
   ]);
   amplify.addApp({ appId: APP_ID });
+  github.addBranch('pushed', { sha: EXAMPLE_PUSH_SHA });
   return {
     neon,
     amplify,
+    github,
     inputs: {
       'neon-api-key': neon.apiKey,
       'neon-project-id': neon.projectId,
       'neon-api-host': neon.url,
       'amplify-app-id': APP_ID,
+      'github-token': GITHUB_TEST_TOKEN,
     },
-    awsEnv: amplifyClientEnv(amplify),
+    awsEnv: { ...amplifyClientEnv(amplify), GITHUB_API_URL: github.url },
     secrets: () => [
       neon.apiKey,
+      GITHUB_TEST_TOKEN,
       ...neon.state.roles.map((role) => role.password).filter((p): p is string => !!p),
     ],
     mutations: () => [
@@ -55,7 +69,7 @@ export async function startWorld(
         .map((r) => `amplify ${r.operation}`),
     ],
     close: async () => {
-      await Promise.all([neon.close(), amplify.close()]);
+      await Promise.all([neon.close(), amplify.close(), github.close()]);
     },
   };
 }

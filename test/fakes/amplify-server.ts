@@ -19,6 +19,7 @@ import {
   defaultDisplayName,
   type GetAppBody,
   type GetJobBody,
+  type JobStepName,
   type ListBranchesBody,
   type ListJobsBody,
   type StandInApp,
@@ -29,12 +30,13 @@ import {
   type StopJobBody,
   wireApp,
   wireBranch,
+  wireJobSteps,
   wireJobSummary,
 } from './amplify-state.js';
 import { type StandInCredentials, verifySigV4 } from './sigv4.js';
 
 export type { StandInApp, StandInBranch, StandInJob, StandInState } from './amplify-state.js';
-export { defaultDisplayName } from './amplify-state.js';
+export { defaultDisplayName, JOB_STEPS, PRESIGNED_TOKEN } from './amplify-state.js';
 export type { StandInCredentials } from './sigv4.js';
 
 /**
@@ -110,6 +112,8 @@ export interface JobProgress {
   afterMs?: number;
   /** Where RUNNING ends; default SUCCEED. */
   finalStatus?: 'SUCCEED' | 'FAILED';
+  /** The step a FAILED job failed at, in GetJob's steps; default BUILD. */
+  failedStep?: JobStepName;
 }
 
 export interface AmplifyStandInOptions {
@@ -460,7 +464,8 @@ export async function startAmplifyStandIn(options: AmplifyStandInOptions = {}): 
         job.polls += 1;
         if (job.polls >= afterPolls) advance(job, now());
       }
-      const body: GetJobBody = { job: { summary: wireJobSummary(arn, app, branch, job), steps: [] } };
+      const steps = wireJobSteps(arn, app, branch, job, jobProgress?.failedStep);
+      const body: GetJobBody = { job: { summary: wireJobSummary(arn, app, branch, job), steps } };
       return { status: 200, body };
     },
     StopJob: (route) => {

@@ -11,6 +11,7 @@ import type {
   ListJobsResult,
   Stage,
   StartJobResult,
+  Step,
   StopJobResult,
 } from '@aws-sdk/client-amplify';
 
@@ -162,6 +163,54 @@ export function wireJobSummary(
     ...(job.endTime === undefined ? {} : { endTime: seconds(job.endTime) }),
   };
 }
+
+/** The steps of a RELEASE job, in order. */
+export const JOB_STEPS = ['BUILD', 'DEPLOY', 'VERIFY'] as const;
+export type JobStepName = (typeof JOB_STEPS)[number];
+
+/**
+ * GetJob's steps for a job's status, as Amplify lists them: none before it runs, BUILD while it
+ * runs, every step once it succeeded; a failed job's steps end at `failedStep` (default BUILD), the
+ * steps before it succeeded. Each has a presigned-looking `logUrl` whose query is a credential, so a
+ * test can check that it never reaches a log line.
+ */
+export function wireJobSteps(
+  ctx: ArnContext,
+  app: StandInApp,
+  branch: StandInBranch,
+  job: StandInJob,
+  failedStep: JobStepName = 'BUILD',
+): Wire<Step>[] {
+  const step = (stepName: JobStepName, status: JobStatus, statusReason?: string): Wire<Step> => ({
+    stepName,
+    startTime: seconds(job.startTime),
+    endTime: seconds(job.endTime ?? job.statusSince),
+    status,
+    logUrl: `https://aws-amplify-prod-${ctx.region}-artifacts.s3.${ctx.region}.amazonaws.com/${app.appId}/${encodeURIComponent(branch.branchName)}/${job.jobId}/${stepName}/log.txt?X-Amz-Security-Token=${PRESIGNED_TOKEN}&X-Amz-Signature=0f1e2d`,
+    ...(statusReason === undefined ? {} : { statusReason }),
+  });
+  switch (job.status) {
+    case 'RUNNING':
+      return [step('BUILD', 'RUNNING')];
+    case 'SUCCEED':
+      return JOB_STEPS.map((name) => step(name, 'SUCCEED'));
+    case 'FAILED': {
+      const until = JOB_STEPS.indexOf(failedStep);
+      return [
+        ...JOB_STEPS.slice(0, until).map((name) => step(name, 'SUCCEED')),
+        step(failedStep, 'FAILED', `${failedStep} failed: command exited with code 1`),
+      ];
+    }
+    case 'CANCELLING':
+    case 'CANCELLED':
+      return [step('BUILD', job.status)];
+    default:
+      return [];
+  }
+}
+
+/** The credential inside every step's `logUrl`. */
+export const PRESIGNED_TOKEN = 'IQoJb3JpZ2luX2VjEFakeSessionToken';
 
 // Response bodies, typed with the SDK's result shapes.
 export type GetAppBody = Wire<GetAppResult>;

@@ -149,6 +149,12 @@ export class MemoryNeon implements NeonPort {
   passwordOf(branchId: string, roleName: string): string {
     return this.passwords[`${branchId}/${roleName}`] ?? `pw/${branchId}`;
   }
+  /** compare_schema answers by branch id; a branch not listed has the same schema as its base. */
+  schemaDiffs: Record<string, string> = {};
+  async compareSchema(branchId: string, baseBranchId: string, databaseName: string) {
+    this.check('compareSchema', `${branchId} ${baseBranchId} ${databaseName}`);
+    return this.schemaDiffs[branchId] ?? '';
+  }
 }
 
 export class MemoryAmplify implements AmplifyPort {

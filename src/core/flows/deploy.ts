@@ -40,7 +40,7 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
     kind: 'deploy',
     gitBranch: plan.gitBranch,
     dryRun: false,
-    neonBranch: { id: branch.id, name: branch.name },
+    neonBranch: { id: branch.id, name: branch.name, parentId: branch.parentId },
     created,
     expiresAt,
     connection: found.connection,

@@ -1,4 +1,6 @@
+import type { Deadline } from '../deadline.js';
 import type { AmplifyPort, Logger, MigrationRunner, NeonPort, Sleep } from '../ports.js';
+import type { DeployResult } from '../result.js';
 import type { Settings } from '../settings.js';
 
 /** What every flow runs with: the ports, the settings, and the ways to log and to mask. */
@@ -22,6 +24,14 @@ export interface ExecuteOptions {
    * running, and a job started from it would start another build (the CLI sets this).
    */
   neonOnly?: boolean;
+  /**
+   * Called once the Amplify job has started, with the deploy as it stands (the variable written, the
+   * job's id), before any wait for it: a front end reports the build (a GitHub deployment
+   * `in_progress`) while it runs. It must not throw; a failure is logged and the deploy goes on.
+   */
+  onJobStarted?: ((progress: DeployResult) => Promise<void>) | undefined;
+  /** The run's budget, paused while waiting for the build (`wait-for-job` has its own limit). */
+  deadline?: Deadline | undefined;
 }
 
 export function amplifyOf(options: ExecuteOptions): AmplifyPort {

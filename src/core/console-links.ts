@@ -1,4 +1,4 @@
-/** Links into the Neon and AWS consoles, for the pull request comment and the deployment's log_url. */
+/** Links into the Neon and AWS consoles: the pull request comment, the deployment's log_url, job errors. */
 
 /** `https://console.neon.tech/app/projects/{project}/branches/{branchId}`. */
 export function neonBranchConsoleUrl(projectId: string, branchId: string): string {
