@@ -5,22 +5,15 @@ import { AmplifyJobError, type ExecuteOptions, execute } from '../../src/core/ex
 import { makePlan } from '../../src/core/plan.js';
 import type { AmplifyJob, JobStatus } from '../../src/core/ports.js';
 import { type DeployResult, toOutputs } from '../../src/core/result.js';
-import { parseSettings } from '../../src/core/settings.js';
 import { MemoryAmplify, MemoryNeon } from '../fakes/memory-ports.js';
+import { testSettings } from '../fakes/settings.js';
 
 /**
  * What follows the deploy proper: the job-started hook, `wait-for-job` (on a fake clock, with
  * GetJob answering a script of statuses), and the schema diff against the parent.
  */
 function setup(extra: Record<string, string> = {}) {
-  const inputs: Record<string, string> = {
-    'neon-api-key': 'napi_x',
-    'neon-project-id': 'calm-sun-123456',
-    'amplify-app-id': 'd1a2b3c4d5e6f7',
-    'aws-region': 'us-east-1',
-    ...extra,
-  };
-  const settings = parseSettings((name) => inputs[name]);
+  const settings = testSettings(extra);
   const neon = new MemoryNeon();
   const amplify = new MemoryAmplify();
   const lines: string[] = [];

@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { execute } from '../../src/core/executor.js';
 import { makePlan } from '../../src/core/plan.js';
-import { parseSettings } from '../../src/core/settings.js';
 import { MemoryAmplify, MemoryNeon } from '../fakes/memory-ports.js';
+import { testSettings } from '../fakes/settings.js';
 
 /** The calls a deploy makes, where each one saved is a round trip off the time to a running build. */
 function setup() {
-  const inputs: Record<string, string> = {
-    'neon-api-key': 'napi_x',
-    'neon-project-id': 'calm-sun-123456',
-    'amplify-app-id': 'd1a2b3c4d5e6f7',
-    'aws-region': 'us-east-1',
-  };
-  const settings = parseSettings((name) => inputs[name]);
+  const settings = testSettings();
   const neon = new MemoryNeon();
   const amplify = new MemoryAmplify();
   const deploy = (gitBranch: string) =>

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SettingError, UsageError } from '../../src/core/errors.js';
 import { makePlan } from '../../src/core/plan.js';
-import { parseSettings, requireAmplify, type Settings } from '../../src/core/settings.js';
+import { requireAmplify } from '../../src/core/settings.js';
 import { classify } from '../../src/webhook/classify.js';
+import { testSettings } from '../fakes/settings.js';
 import { pushTo } from '../fixtures/payloads.js';
 
-const required: Record<string, string> = {
-  'neon-api-key': 'napi_x',
-  'neon-project-id': 'calm-sun-123456',
-  'amplify-app-id': 'd1a2b3c4d5e6f7',
-  'aws-region': 'us-east-1',
-};
-
-function settings(extra: Record<string, string> = {}): Settings {
-  const inputs = { ...required, ...extra };
-  return parseSettings((name) => inputs[name]);
-}
+const settings = testSettings;
 
 /** A real push payload for `branch`, verified, as the webhook's classify step sees it. */
 function pushDelivery(branch: string) {

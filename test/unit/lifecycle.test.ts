@@ -3,21 +3,11 @@ import { execute } from '../../src/core/executor.js';
 import { expiryFrom } from '../../src/core/flows/lifecycle.js';
 import { makePlan } from '../../src/core/plan.js';
 import { type Result, toOutputs } from '../../src/core/result.js';
-import { parseSettings } from '../../src/core/settings.js';
 import { MemoryAmplify, MemoryNeon } from '../fakes/memory-ports.js';
+import { testSettings } from '../fakes/settings.js';
 
 const NOW = Date.parse('2026-11-30T10:00:00.250Z');
-const required: Record<string, string> = {
-  'neon-api-key': 'napi_x',
-  'neon-project-id': 'calm-sun-123456',
-  'amplify-app-id': 'd1a2b3c4d5e6f7',
-  'aws-region': 'us-east-1',
-};
-
-function settings(extra: Record<string, string> = {}) {
-  const inputs = { ...required, ...extra };
-  return parseSettings((name) => inputs[name]);
-}
+const settings = testSettings;
 
 function setup(extra: Record<string, string> = {}) {
   const s = settings(extra);

@@ -4,18 +4,11 @@ import { execute } from '../../src/core/executor.js';
 import { makePlan } from '../../src/core/plan.js';
 import type { MigrationInput } from '../../src/core/ports.js';
 import { toOutputs } from '../../src/core/result.js';
-import { parseSettings } from '../../src/core/settings.js';
 import { MemoryAmplify, MemoryNeon } from '../fakes/memory-ports.js';
+import { testSettings } from '../fakes/settings.js';
 
 function setup(extra: Record<string, string> = {}, fail?: MigrationError) {
-  const inputs: Record<string, string> = {
-    'neon-api-key': 'napi_x',
-    'neon-project-id': 'calm-sun-123456',
-    'amplify-app-id': 'd1a2b3c4d5e6f7',
-    'aws-region': 'us-east-1',
-    ...extra,
-  };
-  const settings = parseSettings((name) => inputs[name]);
+  const settings = testSettings(extra);
   const neon = new MemoryNeon();
   const amplify = new MemoryAmplify();
   const order: string[] = [];
@@ -121,14 +114,7 @@ describe('unpooled-env-var-name', () => {
       displayName: 'feat-x',
       environmentVariables: { A: '1', DATABASE_URL: 'u', DATABASE_URL_UNPOOLED: 'v' },
     });
-    const inputs: Record<string, string> = {
-      'neon-api-key': 'napi_x',
-      'neon-project-id': 'calm-sun-123456',
-      'amplify-app-id': 'd1a2b3c4d5e6f7',
-      'aws-region': 'us-east-1',
-      'unpooled-env-var-name': 'DATABASE_URL_UNPOOLED',
-    };
-    const settings = parseSettings((name) => inputs[name]);
+    const settings = testSettings({ 'unpooled-env-var-name': 'DATABASE_URL_UNPOOLED' });
     await execute(
       makePlan({ command: 'cleanup', gitBranch: 'feat/x' }, settings, { defaultBranch: 'main' }),
       {

@@ -2,18 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { execute } from '../../src/core/executor.js';
 import { makePlan } from '../../src/core/plan.js';
 import { toOutputs } from '../../src/core/result.js';
-import { parseSettings } from '../../src/core/settings.js';
 import { MemoryAmplify, MemoryNeon } from '../fakes/memory-ports.js';
+import { testSettings } from '../fakes/settings.js';
 
 function setup(extra: Record<string, string> = {}) {
-  const inputs: Record<string, string> = {
-    'neon-api-key': 'napi_x',
-    'neon-project-id': 'calm-sun-123456',
-    'amplify-app-id': 'd1a2b3c4d5e6f7',
-    'aws-region': 'us-east-1',
-    ...extra,
-  };
-  const settings = parseSettings((name) => inputs[name]);
+  const settings = testSettings(extra);
   const neon = new MemoryNeon();
   const amplify = new MemoryAmplify();
   const secrets: string[] = [];
