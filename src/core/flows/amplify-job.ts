@@ -56,11 +56,16 @@ export async function startJob(
         `A job is already pending or running on Amplify branch '${branch}'; not starting another (on-running-job: skip). That job may have started before ${settings.envVarName} was written.`,
       );
       return undefined;
+    // Waiting for Amplify has its own limit (job-timeout-minutes): outside the run's budget.
     case 'replace':
-      return started(context, await replace(context));
+      return started(context, await outsideBudget(options, () => replace(context)));
     case 'wait':
-      return started(context, await waitThenStart(context));
+      return started(context, await outsideBudget(options, () => waitThenStart(context)));
   }
+}
+
+function outsideBudget<T>(options: ExecuteOptions, wait: () => Promise<T>): Promise<T> {
+  return options.deadline === undefined ? wait() : options.deadline.excluding(wait);
 }
 
 function started({ options, branch }: JobContext, job: AmplifyJob): AmplifyJob {
