@@ -1,6 +1,6 @@
-import * as core from '@actions/core';
 import type { Plan } from '../core/plan.js';
 import { type Result, toOutputs } from '../core/result.js';
+import { JobSummary } from './job-summary.js';
 
 /** The job summary: what happened, by name and id. Never the connection string or password. */
 export async function writeSummary(plan: Plan, result: Result): Promise<void> {
@@ -18,7 +18,7 @@ export async function writeSummary(plan: Plan, result: Result): Promise<void> {
     ['Preview', outputs['preview-url']],
     ['Deleted', plan.kind === 'cleanup' || plan.kind === 'reconcile' ? outputs.deleted : ''],
   ];
-  const summary = core.summary.addHeading(heading(plan), 2);
+  const summary = new JobSummary().addHeading(heading(plan), 2);
   const filled = rows.filter(([, value]) => value !== '');
   if (filled.length > 0) {
     summary.addTable([
