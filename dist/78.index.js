@@ -1,8 +1,8 @@
-export const id = 403;
-export const ids = [403];
+export const id = 78;
+export const ids = [78];
 export const modules = {
 
-/***/ 4403:
+/***/ 8078:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -581,11 +581,34 @@ function required(value) {
     return value;
 }
 
+;// CONCATENATED MODULE: ./src/core/concurrency.ts
+/**
+ * Runs `work` on every item, at most `limit` at a time, and resolves once every call has ended.
+ * `work` handles its own failures: one that throws rejects the whole run.
+ */
+async function forEachConcurrently(items, limit, work) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            await work(items[index], index);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
 ;// CONCATENATED MODULE: ./src/core/flows/reconcile.ts
 
 
 
 
+
+/**
+ * Deletions in flight at once. The Neon port paces every request to Neon's rate limit; this only
+ * needs to be enough to keep that pace when each request takes a while (40 a second at 250 ms
+ * each is 10 in flight), and few enough that a 429 finds few others already on their way.
+ */
+const DELETE_CONCURRENCY = 10;
 /** Thrown when reconcile could not delete some branches; carries what it did do. */
 class ReconcileError extends Error {
     result;
@@ -606,9 +629,18 @@ async function reconcile(plan, options) {
         amplifyOf(options).listBranchNames(),
     ]);
     const wanted = new Set([...amplifyNames, ...plan.primaryBranches].map((name) => (0,naming/* neonBranchName */.ix)(plan.prefix, name)));
+    // Concurrently, each branch once (by id); reported in the listing's order whatever the timing.
+    const branches = [...new Map(neonBranches.map((branch) => [branch.id, branch])).values()];
+    const outcomes = [];
+    await forEachConcurrently(branches, DELETE_CONCURRENCY, async (branch, index) => {
+        outcomes[index] = await settle(branch, { plan, wanted, options });
+    });
     const report = { deleted: [], wouldDelete: [], kept: [], failed: [] };
-    for (const branch of neonBranches) {
-        await settle(branch, { plan, wanted, report, options });
+    for (const outcome of outcomes) {
+        if (outcome.kind === 'failed')
+            report.failed.push({ name: outcome.name, message: outcome.message });
+        else
+            report[outcome.kind].push(outcome.name);
     }
     const result = { kind: 'reconcile', dryRun: settings.dryRun, report };
     if (report.failed.length > 0) {
@@ -616,33 +648,31 @@ async function reconcile(plan, options) {
     }
     return result;
 }
-/** Keeps, deletes or (dry run) would delete one branch, and records which in the report. */
-async function settle(branch, { plan, wanted, report, options }) {
+/** Keeps, deletes or (dry run) would delete one branch, and says which. */
+async function settle(branch, { plan, wanted, options }) {
     const { neon, settings, log } = options;
-    if (wanted.has(branch.name)) {
-        report.kept.push(branch.name);
-        return;
-    }
+    const { name } = branch;
+    if (wanted.has(name))
+        return { kind: 'kept', name };
     const refusal = refuseToDelete(branch, plan.prefix);
     if (refusal !== undefined) {
-        log.info(`Keeping Neon branch '${branch.name}' (${branch.id}): ${refusal}`);
-        report.kept.push(branch.name);
-        return;
+        log.info(`Keeping Neon branch '${name}' (${branch.id}): ${refusal}`);
+        return { kind: 'kept', name };
     }
     if (settings.dryRun) {
-        log.info(`Dry run: would delete Neon branch '${branch.name}' (${branch.id}): no Amplify branch maps to it`);
-        report.wouldDelete.push(branch.name);
-        return;
+        log.info(`Dry run: would delete Neon branch '${name}' (${branch.id}): no Amplify branch maps to it`);
+        return { kind: 'wouldDelete', name };
     }
     try {
+        // One call per branch: the port's retries end a DELETE that already went through as 'gone'.
         await neon.deleteBranch(branch.id);
-        log.info(`Deleted Neon branch '${branch.name}' (${branch.id}): no Amplify branch maps to it`);
-        report.deleted.push(branch.name);
+        log.info(`Deleted Neon branch '${name}' (${branch.id}): no Amplify branch maps to it`);
+        return { kind: 'deleted', name };
     }
     catch (error) {
         // Keep going: one refusal (a branch with children, say) must not spare the others.
         log.warning((0,errors/* messageOf */.bD)(error));
-        report.failed.push({ name: branch.name, message: (0,errors/* messageOf */.bD)(error) });
+        return { kind: 'failed', name, message: (0,errors/* messageOf */.bD)(error) };
     }
 }
 
@@ -1190,6 +1220,115 @@ function describe(id, operation) {
     return `${id} (${operation.action})${branch}`;
 }
 
+;// CONCATENATED MODULE: ./src/core/rate-limiter.ts
+/**
+ * Neon's documented limit: 700 requests a minute, with bursts of up to 40 a second per route
+ * (https://api-docs.neon.tech/reference/api-rate-limiting). Modelled as two buckets every request
+ * takes a token from: 40 a second, of which only half is spent at once so that a request that
+ * reaches Neon a little early still finds a token there; and 700 a minute, saved up to 700.
+ */
+const NEON_RATE_LIMITS = [
+    { ratePerSecond: 40, burst: 20 },
+    { ratePerSecond: 700 / 60, burst: 700 },
+];
+/**
+ * Paces requests that run concurrently: each waits in one queue until every bucket has a token.
+ * On a 429 it holds everyone back until `Retry-After` has passed, starts from empty buckets and
+ * halves its pace (once for all the requests that were already in flight), then wins the pace back
+ * slowly as answers come in.
+ */
+class RateLimiter {
+    options;
+    buckets;
+    queue = [];
+    pumping = false;
+    blockedUntil = Number.NEGATIVE_INFINITY;
+    slowedAt = Number.NEGATIVE_INFINITY;
+    currentPace = 1;
+    constructor(options) {
+        this.options = options;
+        const start = options.now();
+        for (const { ratePerSecond, burst } of options.limits) {
+            if (!(ratePerSecond > 0) || !(burst >= 1)) {
+                throw new Error(`A rate limit needs a positive rate and a burst of at least 1, got ${ratePerSecond}/s and ${burst}`);
+            }
+        }
+        this.buckets = options.limits.map((limit) => ({ ...limit, tokens: limit.burst, last: start }));
+    }
+    /** The share of the configured rates the limiter runs at now (1 until Neon answers 429). */
+    get pace() {
+        return this.currentPace;
+    }
+    /** Resolves when the request may be sent. */
+    acquire() {
+        return new Promise((resolve) => {
+            this.queue.push(resolve);
+            void this.pump();
+        });
+    }
+    /** The request of `ticket` was answered 429: wait `retryAfterMs` (when given) and slow down. */
+    throttled(ticket, retryAfterMs) {
+        const now = this.options.now();
+        // Requests sent before the last slow-down were already on their way: one halving covers them.
+        if (ticket.at > this.slowedAt) {
+            this.currentPace = Math.max(this.options.minPace ?? 1 / 16, this.currentPace / 2);
+            this.slowedAt = now;
+        }
+        if (retryAfterMs !== undefined && retryAfterMs > 0) {
+            this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
+        }
+        const resume = Math.max(now, this.blockedUntil);
+        for (const bucket of this.buckets) {
+            // Empty, refilling from the end of the wait so that one request may go then, as Retry-After
+            // promises, and the rest follow at the slower pace: what Neon has left is unknown.
+            bucket.tokens = 0;
+            bucket.last = resume - 1000 / (bucket.ratePerSecond * this.currentPace);
+        }
+    }
+    /** A request was answered (anything but 429): the pace creeps back towards the full rate. */
+    succeeded() {
+        this.currentPace = Math.min(1, this.currentPace + (this.options.recoveryPerRequest ?? 0.002));
+    }
+    /** Lets the queued requests go one at a time, as tokens and the Retry-After wait allow. */
+    async pump() {
+        if (this.pumping)
+            return;
+        this.pumping = true;
+        try {
+            while (this.queue.length > 0) {
+                const now = this.options.now();
+                const wait = this.waitMs(now);
+                if (wait > 0) {
+                    // Whole milliseconds, as timers have them.
+                    await this.options.sleep(Math.ceil(wait));
+                    continue;
+                }
+                for (const bucket of this.buckets)
+                    bucket.tokens -= 1;
+                this.queue.shift()?.({ at: now });
+            }
+        }
+        finally {
+            this.pumping = false;
+        }
+    }
+    /** How long until every bucket holds a token and no Retry-After is pending; refills on the way. */
+    waitMs(now) {
+        let wait = this.blockedUntil - now;
+        for (const bucket of this.buckets) {
+            const rate = (bucket.ratePerSecond * this.currentPace) / 1000;
+            // `last` is in the future while a Retry-After wait runs: nothing refills before it.
+            bucket.tokens = Math.min(bucket.burst, bucket.tokens + Math.max(0, now - bucket.last) * rate);
+            const refillFrom = Math.max(bucket.last, now);
+            bucket.last = refillFrom;
+            // Within rounding of a whole token counts as one: a clock near 1.7e12 ms cannot move by less.
+            if (bucket.tokens < 1 - 1e-6)
+                wait = Math.max(wait, refillFrom - now + (1 - bucket.tokens) / rate);
+        }
+        return wait;
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/p-retry/index.js + 1 modules
 var p_retry = __webpack_require__(4995);
 ;// CONCATENATED MODULE: ./src/core/retry.ts
@@ -1424,18 +1563,27 @@ function redact(text, secret) {
 
 
 
+
 /** The Neon client with the retries and the error wording every request shares. */
 class NeonRequester {
     options;
     api;
     sleep;
     policy;
+    limiter;
     failureContext;
     constructor(options) {
         this.options = options;
         const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
         this.sleep = options.sleep ?? realSleep;
         this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
+        this.limiter =
+            options.limiter ??
+                new RateLimiter({
+                    limits: options.rateLimits ?? NEON_RATE_LIMITS,
+                    now: options.now ?? Date.now,
+                    sleep: this.sleep,
+                });
         this.failureContext = {
             host: hostOf(options.apiHost),
             projectId: options.projectId,
@@ -1459,14 +1607,9 @@ class NeonRequester {
     /** One request with retries; every failure leaves as an ApiError naming `step`. */
     async call(step, request) {
         try {
-            return await withRetry(async () => {
-                try {
-                    return await request(this.api);
-                }
-                catch (error) {
-                    throw describeNeonFailure(error, this.failureContext) ?? error;
-                }
-            }, {
+            return await withRetry(
+            // Every attempt, retries included, waits its turn at the limiter.
+            () => this.attempt(request), {
                 label: step,
                 policy: this.policy,
                 classify: classifyNeonError,
@@ -1484,6 +1627,26 @@ class NeonRequester {
             throw toApiError(step, error);
         }
     }
+    async attempt(request) {
+        const ticket = await this.limiter.acquire();
+        try {
+            const answer = await request(this.api);
+            this.limiter.succeeded();
+            return answer;
+        }
+        catch (error) {
+            const failure = describeNeonFailure(error, this.failureContext);
+            if (failure?.failure.status === 429) {
+                const retryAfterMs = failure.failure.retryAfterMs;
+                this.limiter.throttled(ticket, retryAfterMs === undefined ? undefined : Math.min(retryAfterMs, this.policy.maxRetryAfterMs));
+            }
+            else if (failure?.failure.status !== undefined) {
+                // Any other answer came through the limit too.
+                this.limiter.succeeded();
+            }
+            throw failure ?? error;
+        }
+    }
 }
 function hostOf(apiHost) {
     try {
@@ -1499,8 +1662,12 @@ function hostOf(apiHost) {
 
 
 
-/** Large enough that a project needs few pages, small enough to keep each answer light. */
-const BRANCH_PAGE_LIMIT = 100;
+/**
+ * Pages are fetched one after another (each needs the cursor of the one before), so a listing of a
+ * large project costs a round trip and a rate-limit token per page: 1,000 a page (the API allows up
+ * to 10,000) lists most projects in one, and keeps each answer under a megabyte or so.
+ */
+const BRANCH_PAGE_LIMIT = 1000;
 /** Neon branch ids look like `br-small-term-683261` (the spec's pattern, with Neon's `br-` prefix). */
 const BRANCH_ID = /^br-[a-z0-9-]{1,57}$/;
 /**
@@ -1645,7 +1812,7 @@ class NeonApiPort {
                 ...(search ? { search } : {}),
                 sort_by: 'created_at',
                 sort_order: 'asc',
-                limit: BRANCH_PAGE_LIMIT,
+                limit: this.options.branchPageLimit ?? BRANCH_PAGE_LIMIT,
                 ...(cursor ? { cursor } : {}),
             }));
             for (const branch of data.branches)

@@ -1,0 +1,140 @@
+import type { Sleep } from './ports.js';
+
+/** One token bucket: `ratePerSecond` tokens a second, at most `burst` saved up. */
+export interface RateLimit {
+  ratePerSecond: number;
+  burst: number;
+}
+
+/**
+ * Neon's documented limit: 700 requests a minute, with bursts of up to 40 a second per route
+ * (https://api-docs.neon.tech/reference/api-rate-limiting). Modelled as two buckets every request
+ * takes a token from: 40 a second, of which only half is spent at once so that a request that
+ * reaches Neon a little early still finds a token there; and 700 a minute, saved up to 700.
+ */
+export const NEON_RATE_LIMITS: readonly RateLimit[] = [
+  { ratePerSecond: 40, burst: 20 },
+  { ratePerSecond: 700 / 60, burst: 700 },
+];
+
+export interface RateLimiterOptions {
+  limits: readonly RateLimit[];
+  /** Milliseconds; injected, with `sleep`, so that tests need no timers. */
+  now: () => number;
+  sleep: Sleep;
+  /** The slowest the limiter gets after 429s, as a share of `limits`. Default 1/16. */
+  minPace?: number;
+  /** How much of the pace each answered request wins back after a slow-down. Default 0.002. */
+  recoveryPerRequest?: number;
+}
+
+/** A request the limiter let through, and when. */
+export interface Ticket {
+  at: number;
+}
+
+interface Bucket extends RateLimit {
+  tokens: number;
+  last: number;
+}
+
+/**
+ * Paces requests that run concurrently: each waits in one queue until every bucket has a token.
+ * On a 429 it holds everyone back until `Retry-After` has passed, starts from empty buckets and
+ * halves its pace (once for all the requests that were already in flight), then wins the pace back
+ * slowly as answers come in.
+ */
+export class RateLimiter {
+  private readonly buckets: Bucket[];
+  private readonly queue: Array<(ticket: Ticket) => void> = [];
+  private pumping = false;
+  private blockedUntil = Number.NEGATIVE_INFINITY;
+  private slowedAt = Number.NEGATIVE_INFINITY;
+  private currentPace = 1;
+
+  constructor(private readonly options: RateLimiterOptions) {
+    const start = options.now();
+    for (const { ratePerSecond, burst } of options.limits) {
+      if (!(ratePerSecond > 0) || !(burst >= 1)) {
+        throw new Error(
+          `A rate limit needs a positive rate and a burst of at least 1, got ${ratePerSecond}/s and ${burst}`,
+        );
+      }
+    }
+    this.buckets = options.limits.map((limit) => ({ ...limit, tokens: limit.burst, last: start }));
+  }
+
+  /** The share of the configured rates the limiter runs at now (1 until Neon answers 429). */
+  get pace(): number {
+    return this.currentPace;
+  }
+
+  /** Resolves when the request may be sent. */
+  acquire(): Promise<Ticket> {
+    return new Promise((resolve) => {
+      this.queue.push(resolve);
+      void this.pump();
+    });
+  }
+
+  /** The request of `ticket` was answered 429: wait `retryAfterMs` (when given) and slow down. */
+  throttled(ticket: Ticket, retryAfterMs?: number): void {
+    const now = this.options.now();
+    // Requests sent before the last slow-down were already on their way: one halving covers them.
+    if (ticket.at > this.slowedAt) {
+      this.currentPace = Math.max(this.options.minPace ?? 1 / 16, this.currentPace / 2);
+      this.slowedAt = now;
+    }
+    if (retryAfterMs !== undefined && retryAfterMs > 0) {
+      this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
+    }
+    const resume = Math.max(now, this.blockedUntil);
+    for (const bucket of this.buckets) {
+      // Empty, refilling from the end of the wait so that one request may go then, as Retry-After
+      // promises, and the rest follow at the slower pace: what Neon has left is unknown.
+      bucket.tokens = 0;
+      bucket.last = resume - 1000 / (bucket.ratePerSecond * this.currentPace);
+    }
+  }
+
+  /** A request was answered (anything but 429): the pace creeps back towards the full rate. */
+  succeeded(): void {
+    this.currentPace = Math.min(1, this.currentPace + (this.options.recoveryPerRequest ?? 0.002));
+  }
+
+  /** Lets the queued requests go one at a time, as tokens and the Retry-After wait allow. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const now = this.options.now();
+        const wait = this.waitMs(now);
+        if (wait > 0) {
+          // Whole milliseconds, as timers have them.
+          await this.options.sleep(Math.ceil(wait));
+          continue;
+        }
+        for (const bucket of this.buckets) bucket.tokens -= 1;
+        this.queue.shift()?.({ at: now });
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** How long until every bucket holds a token and no Retry-After is pending; refills on the way. */
+  private waitMs(now: number): number {
+    let wait = this.blockedUntil - now;
+    for (const bucket of this.buckets) {
+      const rate = (bucket.ratePerSecond * this.currentPace) / 1000;
+      // `last` is in the future while a Retry-After wait runs: nothing refills before it.
+      bucket.tokens = Math.min(bucket.burst, bucket.tokens + Math.max(0, now - bucket.last) * rate);
+      const refillFrom = Math.max(bucket.last, now);
+      bucket.last = refillFrom;
+      // Within rounding of a whole token counts as one: a clock near 1.7e12 ms cannot move by less.
+      if (bucket.tokens < 1 - 1e-6) wait = Math.max(wait, refillFrom - now + (1 - bucket.tokens) / rate);
+    }
+    return wait;
+  }
+}
