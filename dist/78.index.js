@@ -1223,22 +1223,23 @@ function describe(id, operation) {
 ;// CONCATENATED MODULE: ./src/core/rate-limiter.ts
 /**
  * Neon's documented limit: 700 requests a minute, with bursts of up to 40 a second per route
- * (https://api-docs.neon.tech/reference/api-rate-limiting). Modelled as two buckets every request
- * takes a token from: 40 a second, of which only half is spent at once so that a request that
- * reaches Neon a little early still finds a token there; and 700 a minute, saved up to 700.
+ * (https://api-docs.neon.tech/reference/api-rate-limiting). Modelled as a pace of 40 a second of
+ * which only half is spent at once, so that a request that reaches Neon a little early still finds
+ * a token there, and a budget of 700 a minute, saved up to 700.
  */
-const NEON_RATE_LIMITS = [
-    { ratePerSecond: 40, burst: 20 },
-    { ratePerSecond: 700 / 60, burst: 700 },
-];
+const NEON_RATE_LIMITS = {
+    pace: { ratePerSecond: 40, burst: 20 },
+    budgets: [{ ratePerSecond: 700 / 60, burst: 700 }],
+};
 /**
  * Paces requests that run concurrently: each waits in one queue until every bucket has a token.
- * On a 429 it holds everyone back until `Retry-After` has passed, starts from empty buckets and
- * halves its pace (once for all the requests that were already in flight), then wins the pace back
+ * On a 429 it holds everyone back until `Retry-After` has passed, empties the pace bucket and
+ * halves its rate (once for all the requests that were already in flight), then wins the rate back
  * slowly as answers come in.
  */
 class RateLimiter {
     options;
+    paceBucket;
     buckets;
     queue = [];
     pumping = false;
@@ -1248,14 +1249,16 @@ class RateLimiter {
     constructor(options) {
         this.options = options;
         const start = options.now();
-        for (const { ratePerSecond, burst } of options.limits) {
+        const limits = [options.limits.pace, ...(options.limits.budgets ?? [])];
+        for (const { ratePerSecond, burst } of limits) {
             if (!(ratePerSecond > 0) || !(burst >= 1)) {
                 throw new Error(`A rate limit needs a positive rate and a burst of at least 1, got ${ratePerSecond}/s and ${burst}`);
             }
         }
-        this.buckets = options.limits.map((limit) => ({ ...limit, tokens: limit.burst, last: start }));
+        this.buckets = limits.map((limit) => ({ ...limit, tokens: limit.burst, last: start }));
+        this.paceBucket = this.buckets[0];
     }
-    /** The share of the configured rates the limiter runs at now (1 until Neon answers 429). */
+    /** The share of its configured rate the pace runs at now (1 until the service answers 429). */
     get pace() {
         return this.currentPace;
     }
@@ -1269,6 +1272,7 @@ class RateLimiter {
     /** The request of `ticket` was answered 429: wait `retryAfterMs` (when given) and slow down. */
     throttled(ticket, retryAfterMs) {
         const now = this.options.now();
+        this.refill(now);
         // Requests sent before the last slow-down were already on their way: one halving covers them.
         if (ticket.at > this.slowedAt) {
             this.currentPace = Math.max(this.options.minPace ?? 1 / 16, this.currentPace / 2);
@@ -1277,16 +1281,16 @@ class RateLimiter {
         if (retryAfterMs !== undefined && retryAfterMs > 0) {
             this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
         }
-        const resume = Math.max(now, this.blockedUntil);
-        for (const bucket of this.buckets) {
-            // Empty, refilling from the end of the wait so that one request may go then, as Retry-After
-            // promises, and the rest follow at the slower pace: what Neon has left is unknown.
-            bucket.tokens = 0;
-            bucket.last = resume - 1000 / (bucket.ratePerSecond * this.currentPace);
-        }
+        // Empty, refilling from the end of the wait so that one request may go then, as Retry-After
+        // promises, and the rest follow at the slower pace. The budgets keep what they hold.
+        const bucket = this.paceBucket;
+        bucket.tokens = 0;
+        bucket.last = Math.max(now, this.blockedUntil) - 1000 / this.rateOf(bucket);
     }
-    /** A request was answered (anything but 429): the pace creeps back towards the full rate. */
+    /** A request was answered (anything but 429): the pace creeps back towards its full rate. */
     succeeded() {
+        // What the pace bucket gained so far, at the rate it had.
+        this.refill(this.options.now());
         this.currentPace = Math.min(1, this.currentPace + (this.options.recoveryPerRequest ?? 0.002));
     }
     /** Lets the queued requests go one at a time, as tokens and the Retry-After wait allow. */
@@ -1312,20 +1316,30 @@ class RateLimiter {
             this.pumping = false;
         }
     }
-    /** How long until every bucket holds a token and no Retry-After is pending; refills on the way. */
+    /** How long until every bucket holds a token and no Retry-After is pending. */
     waitMs(now) {
+        this.refill(now);
         let wait = this.blockedUntil - now;
         for (const bucket of this.buckets) {
-            const rate = (bucket.ratePerSecond * this.currentPace) / 1000;
-            // `last` is in the future while a Retry-After wait runs: nothing refills before it.
-            bucket.tokens = Math.min(bucket.burst, bucket.tokens + Math.max(0, now - bucket.last) * rate);
-            const refillFrom = Math.max(bucket.last, now);
-            bucket.last = refillFrom;
             // Within rounding of a whole token counts as one: a clock near 1.7e12 ms cannot move by less.
-            if (bucket.tokens < 1 - 1e-6)
-                wait = Math.max(wait, refillFrom - now + (1 - bucket.tokens) / rate);
+            if (bucket.tokens < 1 - 1e-6) {
+                wait = Math.max(wait, bucket.last - now + ((1 - bucket.tokens) * 1000) / this.rateOf(bucket));
+            }
         }
         return wait;
+    }
+    /** Adds what each bucket earned up to `now`. */
+    refill(now) {
+        for (const bucket of this.buckets) {
+            // `last` is in the future while a Retry-After wait runs: nothing refills before it.
+            const earned = (Math.max(0, now - bucket.last) * this.rateOf(bucket)) / 1000;
+            bucket.tokens = Math.min(bucket.burst, bucket.tokens + earned);
+            bucket.last = Math.max(bucket.last, now);
+        }
+    }
+    /** Tokens a second: the pace bucket's slowed by 429s, the budgets' as configured. */
+    rateOf(bucket) {
+        return bucket === this.paceBucket ? bucket.ratePerSecond * this.currentPace : bucket.ratePerSecond;
     }
 }
 

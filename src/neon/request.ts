@@ -2,7 +2,7 @@ import { type Api, createApiClient } from '@neondatabase/api-client';
 import type { Deadline } from '../core/deadline.js';
 import { realSleep } from '../core/poll.js';
 import type { Logger, Sleep } from '../core/ports.js';
-import { NEON_RATE_LIMITS, type RateLimit, RateLimiter } from '../core/rate-limiter.js';
+import { NEON_RATE_LIMITS, RateLimiter, type RateLimits } from '../core/rate-limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../core/retry.js';
 import {
   classifyNeonError,
@@ -39,7 +39,7 @@ export interface NeonPortOptions {
   /** Branches asked for per page when listing; default 1,000. */
   branchPageLimit?: number;
   /** Default: Neon's documented limit (NEON_RATE_LIMITS). */
-  rateLimits?: readonly RateLimit[];
+  rateLimits?: RateLimits;
 }
 
 /** The Neon client with the retries and the error wording every request shares. */

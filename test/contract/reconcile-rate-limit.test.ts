@@ -65,7 +65,7 @@ describe('reconcile under a rate limit', () => {
       apiHost: neon.url,
       projectId: neon.projectId,
       log: quiet,
-      rateLimits: [{ ratePerSecond: 200, burst: 20 }],
+      rateLimits: { pace: { ratePerSecond: 200, burst: 20 } },
       retry: { retries: 8, minTimeoutMs: 10, maxTimeoutMs: 100, maxRetryAfterMs: 60_000 },
     });
     const plan = makePlan({ command: 'reconcile' }, settings, { defaultBranch: 'main' });

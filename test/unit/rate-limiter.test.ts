@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { NEON_RATE_LIMITS, type RateLimit, RateLimiter, type Ticket } from '../../src/core/rate-limiter.js';
+import { NEON_RATE_LIMITS, RateLimiter, type RateLimits, type Ticket } from '../../src/core/rate-limiter.js';
+
+const FORTY: RateLimits = { pace: { ratePerSecond: 40, burst: 20 } };
 
 /** A limiter on a fake clock that only its own sleeps move: no timers, no real time. */
-function limiterWith(
-  limits: readonly RateLimit[],
-  extra: { minPace?: number; recoveryPerRequest?: number } = {},
-) {
+function limiterWith(limits: RateLimits, extra: { minPace?: number; recoveryPerRequest?: number } = {}) {
   const clock = { now: 1_700_000_000_000 };
   const start = clock.now;
   const sleeps: number[] = [];
@@ -26,7 +25,7 @@ function limiterWith(
 
 describe('pacing', () => {
   it('lets a burst through at once, then one request per 1/rate', async () => {
-    const { times } = limiterWith([{ ratePerSecond: 40, burst: 20 }]);
+    const { times } = limiterWith(FORTY);
 
     const at = await times(24);
 
@@ -35,10 +34,10 @@ describe('pacing', () => {
   });
 
   it('takes a token from every bucket: the slower one binds once its own burst is spent', async () => {
-    const { times } = limiterWith([
-      { ratePerSecond: 10, burst: 2 },
-      { ratePerSecond: 1, burst: 4 },
-    ]);
+    const { times } = limiterWith({
+      pace: { ratePerSecond: 10, burst: 2 },
+      budgets: [{ ratePerSecond: 1, burst: 4 }],
+    });
 
     const at = await times(6);
 
@@ -52,7 +51,7 @@ describe('pacing', () => {
     const at = await times(1_000);
 
     expect([...at].sort((a, b) => a - b)).toEqual(at);
-    for (const { ratePerSecond, burst } of NEON_RATE_LIMITS) {
+    for (const { ratePerSecond, burst } of [NEON_RATE_LIMITS.pace, ...(NEON_RATE_LIMITS.budgets ?? [])]) {
       for (let i = 0; i < at.length; i += 1) {
         for (let j = i; j < at.length; j += 1) {
           const windowMs = (at[j] as number) - (at[i] as number);
@@ -72,7 +71,7 @@ describe('pacing', () => {
 
 describe('429 and Retry-After', () => {
   it('holds everyone back until Retry-After has passed, lets one go then, and halves the pace', async () => {
-    const { limiter, clock, start, times } = limiterWith([{ ratePerSecond: 40, burst: 20 }]);
+    const { limiter, clock, start, times } = limiterWith(FORTY);
     const first = await limiter.acquire();
 
     limiter.throttled(first, 3_000);
@@ -84,7 +83,7 @@ describe('429 and Retry-After', () => {
   });
 
   it('without Retry-After slows down and lets the next request go at the slower pace', async () => {
-    const { limiter, times } = limiterWith([{ ratePerSecond: 40, burst: 20 }]);
+    const { limiter, times } = limiterWith(FORTY);
     const first = await limiter.acquire();
 
     limiter.throttled(first);
@@ -95,7 +94,7 @@ describe('429 and Retry-After', () => {
   });
 
   it('halves once for the requests that were already in flight, again for one sent after', async () => {
-    const { limiter } = limiterWith([{ ratePerSecond: 40, burst: 20 }]);
+    const { limiter } = limiterWith(FORTY);
     const inFlight: Ticket[] = await Promise.all([limiter.acquire(), limiter.acquire(), limiter.acquire()]);
 
     for (const ticket of inFlight) limiter.throttled(ticket, 1_000);
@@ -107,7 +106,7 @@ describe('429 and Retry-After', () => {
   });
 
   it('wins the pace back as answers come in, up to the full rate and no further', async () => {
-    const { limiter } = limiterWith([{ ratePerSecond: 40, burst: 20 }], { recoveryPerRequest: 0.1 });
+    const { limiter } = limiterWith(FORTY, { recoveryPerRequest: 0.1 });
     limiter.throttled(await limiter.acquire());
     expect(limiter.pace).toBe(0.5);
 
@@ -118,13 +117,28 @@ describe('429 and Retry-After', () => {
   });
 
   it('never slows below minPace', async () => {
-    const { limiter } = limiterWith([{ ratePerSecond: 40, burst: 20 }], { minPace: 0.25 });
+    const { limiter } = limiterWith(FORTY, { minPace: 0.25 });
     for (let i = 0; i < 5; i += 1) limiter.throttled(await limiter.acquire(), 1_000);
     expect(limiter.pace).toBe(0.25);
   });
 
+  it('slows the pace only: what the longer budget saved up is still there after a 429', async () => {
+    const { limiter, start, times } = limiterWith({
+      pace: { ratePerSecond: 10, burst: 1 },
+      budgets: [{ ratePerSecond: 0.1, burst: 5 }],
+    });
+    const first = await limiter.acquire();
+
+    limiter.throttled(first, 1_000);
+    const at = (await times(5)).map((ms) => ms + start - first.at);
+
+    // The budget had 4 left: 4 requests at the halved pace (5 a second), then one per 10 s.
+    expect(at.slice(0, 4)).toEqual([1_000, 1_200, 1_400, 1_600]);
+    expect(at[4]).toBeGreaterThanOrEqual(9_000);
+  });
+
   it('a longer Retry-After extends the wait, a shorter one does not cut it', async () => {
-    const { limiter, times } = limiterWith([{ ratePerSecond: 40, burst: 20 }]);
+    const { limiter, times } = limiterWith(FORTY);
     const [a, b] = await Promise.all([limiter.acquire(), limiter.acquire()]);
 
     limiter.throttled(a as Ticket, 5_000);
@@ -140,15 +154,15 @@ describe('configuration', () => {
     [{ ratePerSecond: 10, burst: 0 }],
     [{ ratePerSecond: Number.NaN, burst: 5 }],
   ])('refuses %j', (limit) => {
-    expect(() => limiterWith([limit])).toThrow(
+    expect(() => limiterWith({ pace: { ratePerSecond: 40, burst: 20 }, budgets: [limit] })).toThrow(
       'A rate limit needs a positive rate and a burst of at least 1',
     );
   });
 
   it("models Neon's documented limit: 40 a second (half of it at once) and 700 a minute", () => {
-    expect(NEON_RATE_LIMITS).toEqual([
-      { ratePerSecond: 40, burst: 20 },
-      { ratePerSecond: 700 / 60, burst: 700 },
-    ]);
+    expect(NEON_RATE_LIMITS).toEqual({
+      pace: { ratePerSecond: 40, burst: 20 },
+      budgets: [{ ratePerSecond: 700 / 60, burst: 700 }],
+    });
   });
 });
