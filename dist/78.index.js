@@ -1291,7 +1291,7 @@ class RateLimiter {
     succeeded() {
         // What the pace bucket gained so far, at the rate it had.
         this.refill(this.options.now());
-        this.currentPace = Math.min(1, this.currentPace + (this.options.recoveryPerRequest ?? 0.002));
+        this.currentPace = Math.min(1, this.currentPace * (1 + (this.options.recoveryPerRequest ?? 0.002)));
     }
     /** Lets the queued requests go one at a time, as tokens and the Retry-After wait allow. */
     async pump() {

@@ -1,4 +1,4 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 
 export type SummaryCell = string | { data: string; header?: boolean };
@@ -40,7 +40,10 @@ export class JobSummary {
     return this;
   }
 
-  /** Appends what was built to the step's summary file and starts over. */
+  /**
+   * Appends what was built to the step's summary file and starts over. Synchronously: a few hundred
+   * bytes, once, and node:fs/promises would be one more module for a run with nothing to do to load.
+   */
   async write(): Promise<void> {
     const file = process.env.GITHUB_STEP_SUMMARY;
     if (!file) {
@@ -48,7 +51,7 @@ export class JobSummary {
         'Unable to find environment variable for $GITHUB_STEP_SUMMARY. Check if your runtime environment supports job summaries.',
       );
     }
-    await appendFile(file, this.buffer, { encoding: 'utf8' });
+    appendFileSync(file, this.buffer, { encoding: 'utf8' });
     this.buffer = '';
   }
 }

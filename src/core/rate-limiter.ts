@@ -32,7 +32,10 @@ export interface RateLimiterOptions {
   sleep: Sleep;
   /** The slowest the pace gets after 429s, as a share of its rate. Default 1/16. */
   minPace?: number;
-  /** How much of the pace each answered request wins back after a slow-down. Default 0.002. */
+  /**
+   * How much faster each answered request makes a slowed pace, as a share of it: 0.002 (the default)
+   * takes about 350 answers to win back a halving, at whatever rate the pace has fallen to.
+   */
   recoveryPerRequest?: number;
 }
 
@@ -111,7 +114,7 @@ export class RateLimiter {
   succeeded(): void {
     // What the pace bucket gained so far, at the rate it had.
     this.refill(this.options.now());
-    this.currentPace = Math.min(1, this.currentPace + (this.options.recoveryPerRequest ?? 0.002));
+    this.currentPace = Math.min(1, this.currentPace * (1 + (this.options.recoveryPerRequest ?? 0.002)));
   }
 
   /** Lets the queued requests go one at a time, as tokens and the Retry-After wait allow. */

@@ -111,7 +111,7 @@ describe('429 and Retry-After', () => {
     expect(limiter.pace).toBe(0.5);
 
     for (let i = 0; i < 3; i += 1) limiter.succeeded();
-    expect(limiter.pace).toBeCloseTo(0.8);
+    expect(limiter.pace).toBeCloseTo(0.5 * 1.1 ** 3);
     for (let i = 0; i < 10; i += 1) limiter.succeeded();
     expect(limiter.pace).toBe(1);
   });
