@@ -1892,14 +1892,14 @@ async function runPlan(plan, options) {
  * The part of the action that talks to Neon and Amplify, imported by main.ts only when the plan
  * has work: it brings the AWS SDK, the Neon client and every flow with it.
  */
-async function work(plan, options) {
+async function work(plan, { report, ...options }) {
     try {
         return await runPlan(plan, options);
     }
     catch (error) {
         // What was deleted before the failure is still reported: the outputs and the summary list it.
         if (error instanceof ReconcileError)
-            await options.report(plan, error.result);
+            await report(plan, error.result);
         throw error;
     }
 }

@@ -12,12 +12,12 @@ export interface WorkOptions extends RunOptions {
  * The part of the action that talks to Neon and Amplify, imported by main.ts only when the plan
  * has work: it brings the AWS SDK, the Neon client and every flow with it.
  */
-export async function work(plan: Plan, options: WorkOptions): Promise<Result> {
+export async function work(plan: Plan, { report, ...options }: WorkOptions): Promise<Result> {
   try {
     return await runPlan(plan, options);
   } catch (error) {
     // What was deleted before the failure is still reported: the outputs and the summary list it.
-    if (error instanceof ReconcileError) await options.report(plan, error.result);
+    if (error instanceof ReconcileError) await report(plan, error.result);
     throw error;
   }
 }
