@@ -1,16 +1,16 @@
-import * as core from '@actions/core';
 import type { Plan } from '../core/plan.js';
 import { type DeployResult, type Result, toOutputs } from '../core/result.js';
 import type { Settings } from '../core/settings.js';
 import { renderPreviewTable, renderSchemaDiff } from '../github/comment-body.js';
 import { previewFacts } from '../github/preview-facts.js';
+import { JobSummary } from './job-summary.js';
 
 /** The job summary: what happened, by name and id. Never the connection string or password. */
 export async function writeSummary(plan: Plan, result: Result, settings: Settings): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  const summary = core.summary.addHeading(heading(plan), 2);
-  if (result.kind === 'deploy' && !result.dryRun) addPreview(result, settings);
-  else addTable(plan, result);
+  const summary = new JobSummary().addHeading(heading(plan), 2);
+  if (result.kind === 'deploy' && !result.dryRun) addPreview(summary, result, settings);
+  else addTable(summary, plan, result);
   if (plan.kind === 'none') summary.addRaw(`Nothing to do: ${plan.reason}`, true);
   if (result.kind === 'reconcile') {
     const { report } = result;
@@ -27,19 +27,19 @@ export async function writeSummary(plan: Plan, result: Result, settings: Setting
 }
 
 /** A deploy: the same table and schema diff as the pull request comment, and where they went. */
-function addPreview(result: DeployResult, settings: Settings): void {
+function addPreview(summary: JobSummary, result: DeployResult, settings: Settings): void {
   const facts = previewFacts(result, settings);
   // Blank lines around the table: GitHub's Markdown needs them to see one.
-  core.summary.addRaw(`\n${renderPreviewTable(facts)}\n\n`).addRaw(renderSchemaDiff(facts), true);
+  summary.addRaw(`\n${renderPreviewTable(facts)}\n\n`).addRaw(renderSchemaDiff(facts), true);
   const where: string[] = [];
   if (result.github?.commentUrl !== undefined)
     where.push(`[pull request comment](${result.github.commentUrl})`);
   if (result.github?.deploymentId !== undefined)
     where.push(`GitHub deployment ${result.github.deploymentId}`);
-  if (where.length > 0) core.summary.addRaw(`Reported in the ${where.join(' and ')}.`, true);
+  if (where.length > 0) summary.addRaw(`Reported in the ${where.join(' and ')}.`, true);
 }
 
-function addTable(plan: Plan, result: Result): void {
+function addTable(summary: JobSummary, plan: Plan, result: Result): void {
   const outputs = toOutputs(result);
   const rows: [string, string][] = [
     [
@@ -47,6 +47,7 @@ function addTable(plan: Plan, result: Result): void {
       outputs['neon-branch-name'] && `${outputs['neon-branch-name']} (${outputs['neon-branch-id']})`,
     ],
     ['Created', outputs.created],
+    ['Expires', outputs['expires-at']],
     ['Database host', outputs['database-host']],
     ['Amplify branch', outputs['amplify-branch']],
     ['Amplify job', outputs['amplify-job-id']],
@@ -56,7 +57,7 @@ function addTable(plan: Plan, result: Result): void {
   ];
   const filled = rows.filter(([, value]) => value !== '');
   if (filled.length === 0) return;
-  core.summary.addTable([
+  summary.addTable([
     [
       { data: 'What', header: true },
       { data: 'Value', header: true },

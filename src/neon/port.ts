@@ -7,8 +7,12 @@ import { compareSchema } from './schema.js';
 
 export type { NeonPortOptions } from './request.js';
 
-/** Large enough that a project needs few pages, small enough to keep each answer light. */
-const BRANCH_PAGE_LIMIT = 100;
+/**
+ * Pages are fetched one after another (each needs the cursor of the one before), so a listing of a
+ * large project costs a round trip and a rate-limit token per page: 1,000 a page (the API allows up
+ * to 10,000) lists most projects in one, and keeps each answer under a megabyte or so.
+ */
+const BRANCH_PAGE_LIMIT = 1000;
 /** Neon branch ids look like `br-small-term-683261` (the spec's pattern, with Neon's `br-` prefix). */
 const BRANCH_ID = /^br-[a-z0-9-]{1,57}$/;
 /**
@@ -214,7 +218,7 @@ class NeonApiPort implements NeonPort {
           ...(search ? { search } : {}),
           sort_by: 'created_at',
           sort_order: 'asc',
-          limit: BRANCH_PAGE_LIMIT,
+          limit: this.options.branchPageLimit ?? BRANCH_PAGE_LIMIT,
           ...(cursor ? { cursor } : {}),
         }),
       );

@@ -2,6 +2,7 @@ import { type Api, createApiClient } from '@neondatabase/api-client';
 import type { Deadline } from '../core/deadline.js';
 import { realSleep } from '../core/poll.js';
 import type { Logger, Sleep } from '../core/ports.js';
+import { NEON_RATE_LIMITS, RateLimiter, type RateLimits } from '../core/rate-limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../core/retry.js';
 import {
   classifyNeonError,
@@ -30,6 +31,15 @@ export interface NeonPortOptions {
   operationTimeoutMs?: number;
   operationPollInitialMs?: number;
   operationPollMaxMs?: number;
+  /**
+   * Paces every request of the port. Share one between ports that use the same API key (the
+   * webhook's concurrent deliveries do). Default: a limiter of the port's own over `rateLimits`.
+   */
+  limiter?: RateLimiter;
+  /** Branches asked for per page when listing; default 1,000. */
+  branchPageLimit?: number;
+  /** Default: Neon's documented limit (NEON_RATE_LIMITS). */
+  rateLimits?: RateLimits;
 }
 
 /** The Neon client with the retries and the error wording every request shares. */
@@ -37,12 +47,20 @@ export class NeonRequester {
   readonly api: Api<unknown>;
   readonly sleep: Sleep;
   private readonly policy: RetryPolicy;
+  private readonly limiter: RateLimiter;
   private readonly failureContext: FailureContext;
 
   constructor(private readonly options: NeonPortOptions) {
     const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.sleep = options.sleep ?? realSleep;
     this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.limiter =
+      options.limiter ??
+      new RateLimiter({
+        limits: options.rateLimits ?? NEON_RATE_LIMITS,
+        now: options.now ?? Date.now,
+        sleep: this.sleep,
+      });
     this.failureContext = {
       host: hostOf(options.apiHost),
       projectId: options.projectId,
@@ -68,13 +86,8 @@ export class NeonRequester {
   async call<T>(step: string, request: (api: Api<unknown>) => Promise<T>): Promise<T> {
     try {
       return await withRetry(
-        async () => {
-          try {
-            return await request(this.api);
-          } catch (error) {
-            throw describeNeonFailure(error, this.failureContext) ?? error;
-          }
-        },
+        // Every attempt, retries included, waits its turn at the limiter.
+        () => this.attempt(request),
         {
           label: step,
           policy: this.policy,
@@ -89,6 +102,28 @@ export class NeonRequester {
       const { deadline } = this.options;
       if (deadline !== undefined && deadline.remainingMs() <= 0) throw deadline.exceeded(step, error.message);
       throw toApiError(step, error);
+    }
+  }
+
+  private async attempt<T>(request: (api: Api<unknown>) => Promise<T>): Promise<T> {
+    const ticket = await this.limiter.acquire();
+    try {
+      const answer = await request(this.api);
+      this.limiter.succeeded();
+      return answer;
+    } catch (error) {
+      const failure = describeNeonFailure(error, this.failureContext);
+      if (failure?.failure.status === 429) {
+        const retryAfterMs = failure.failure.retryAfterMs;
+        this.limiter.throttled(
+          ticket,
+          retryAfterMs === undefined ? undefined : Math.min(retryAfterMs, this.policy.maxRetryAfterMs),
+        );
+      } else if (failure?.failure.status !== undefined) {
+        // Any other answer came through the limit too.
+        this.limiter.succeeded();
+      }
+      throw failure ?? error;
     }
   }
 }

@@ -45,7 +45,7 @@ describe('finding branches', () => {
   });
 
   it('follows the cursor through every page of a long list', async () => {
-    harness = await startHarness();
+    harness = await startHarness({ port: { branchPageLimit: 100 } });
     const { standIn, port } = harness;
     const seeded = Array.from(
       { length: 230 },
@@ -76,7 +76,7 @@ describe('finding branches', () => {
   });
 
   it('returns the default branch, also when it is on a later page', async () => {
-    harness = await startHarness();
+    harness = await startHarness({ port: { branchPageLimit: 100 } });
     const { standIn, port } = harness;
     for (let index = 0; index < 120; index += 1) standIn.addBranch({ name: `b-${index}` });
     const newest = standIn.addBranch({ name: 'production' });

@@ -117,6 +117,11 @@ export interface FaultRule {
   fault: NeonFault;
 }
 
+/** A rate limit for the stand-in, such as bench/lib/token-bucket.ts's TokenBucket. */
+export interface NeonRateLimit {
+  take(): { admitted: true } | { admitted: false; retryAfterMs: number };
+}
+
 export interface RecordedRequest {
   method: string;
   /** Under `/api/v2`, without the query. */
@@ -128,6 +133,8 @@ export interface RecordedRequest {
   /** Whether it carried the right Bearer key (the header itself is not kept). */
   authorized: boolean;
   fault?: NeonFault['kind'] | undefined;
+  /** Refused by the rate limit (429): the request changed nothing. */
+  limited?: boolean | undefined;
   /** The status answered; undefined while pending or when the connection was dropped. */
   status?: number | undefined;
   dropped: boolean;
@@ -171,6 +178,11 @@ export interface NeonStandIn {
   /** Settles when the databases have caught up with every change so far (a no-op without Postgres). */
   idle(): Promise<void>;
   injectFault(rule: FaultRule): void;
+  /**
+   * Answers 429 (Neon's body, and a `Retry-After` in whole seconds, at least 1) to every request
+   * the limit refuses, before faults and before the request is handled; undefined lifts it.
+   */
+  setRateLimit(limit: NeonRateLimit | undefined): void;
   clearFaults(): void;
   /** Faults not used up yet. */
   pendingFaults(): number;
@@ -407,6 +419,7 @@ async function serve(input: {
   const { spec, model, plane, violations } = input;
   const requests: RecordedRequest[] = [];
   const faults: Array<{ rule: FaultRule; remaining: number }> = [];
+  let rateLimit: NeonRateLimit | undefined;
   const timers = new Set<NodeJS.Timeout>();
 
   const wait = (ms: number) =>
@@ -450,7 +463,16 @@ async function serve(input: {
     };
     requests.push(record);
 
-    const fault = takeFault(method, path);
+    const admission = rateLimit?.take();
+    record.limited = admission?.admitted === false;
+    const fault: NeonFault | undefined =
+      admission?.admitted === false
+        ? {
+            kind: 'respond',
+            status: 429,
+            headers: { 'retry-after': String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))) },
+          }
+        : takeFault(method, path);
     record.fault = fault?.kind;
     const phase = fault && fault.kind !== 'respond' ? (fault.phase ?? 'before') : undefined;
     if (fault?.kind === 'delay' && phase === 'before') await wait(fault.ms);
@@ -554,6 +576,9 @@ async function serve(input: {
     },
     idle: async () => {
       await plane?.idle();
+    },
+    setRateLimit: (limit) => {
+      rateLimit = limit;
     },
     injectFault: (rule) => {
       faults.push({ rule, remaining: rule.times ?? 1 });

@@ -1,3 +1,4 @@
+import { forEachConcurrently } from '../concurrency.js';
 import { messageOf } from '../errors.js';
 import { neonBranchName } from '../naming.js';
 import type { Plan } from '../plan.js';
@@ -7,6 +8,13 @@ import { refuseToDelete } from './never-delete.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
 
 export type ReconcilePlan = Extract<Plan, { kind: 'reconcile' }>;
+
+/**
+ * Deletions in flight at once. The Neon port paces every request to Neon's rate limit; this only
+ * needs to be enough to keep that pace when each request takes a while (40 a second at 250 ms
+ * each is 10 in flight), and few enough that a 429 finds few others already on their way.
+ */
+const DELETE_CONCURRENCY = 10;
 
 /** Thrown when reconcile could not delete some branches; carries what it did do. */
 export class ReconcileError extends Error {
@@ -32,9 +40,16 @@ export async function reconcile(plan: ReconcilePlan, options: ExecuteOptions): P
   const wanted = new Set(
     [...amplifyNames, ...plan.primaryBranches].map((name) => neonBranchName(plan.prefix, name)),
   );
+  // Concurrently, each branch once (by id); reported in the listing's order whatever the timing.
+  const branches = [...new Map(neonBranches.map((branch) => [branch.id, branch])).values()];
+  const outcomes: Outcome[] = [];
+  await forEachConcurrently(branches, DELETE_CONCURRENCY, async (branch, index) => {
+    outcomes[index] = await settle(branch, { plan, wanted, options });
+  });
   const report: ReconcileReport = { deleted: [], gone: [], wouldDelete: [], kept: [], failed: [] };
-  for (const branch of neonBranches) {
-    await settle(branch, { plan, wanted, report, options });
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'failed') report.failed.push({ name: outcome.name, message: outcome.message });
+    else report[outcome.kind].push(outcome.name);
   }
 
   const result: ReconcileResult = { kind: 'reconcile', dryRun: settings.dryRun, report };
@@ -50,44 +65,39 @@ export async function reconcile(plan: ReconcilePlan, options: ExecuteOptions): P
 interface Settle {
   plan: ReconcilePlan;
   wanted: Set<string>;
-  report: ReconcileReport;
   options: ExecuteOptions;
 }
 
-/** Keeps, deletes or (dry run) would delete one branch, and records which in the report. */
-async function settle(branch: NeonBranch, { plan, wanted, report, options }: Settle): Promise<void> {
+type Outcome =
+  | { kind: 'kept' | 'deleted' | 'gone' | 'wouldDelete'; name: string }
+  | { kind: 'failed'; name: string; message: string };
+
+/** Keeps, deletes or (dry run) would delete one branch, and says which. */
+async function settle(branch: NeonBranch, { plan, wanted, options }: Settle): Promise<Outcome> {
   const { neon, settings, log } = options;
-  if (wanted.has(branch.name)) {
-    report.kept.push(branch.name);
-    return;
-  }
+  const { name } = branch;
+  if (wanted.has(name)) return { kind: 'kept', name };
   const refusal = refuseToDelete(branch, plan.prefix);
   if (refusal !== undefined) {
-    log.info(`Keeping Neon branch '${branch.name}' (${branch.id}): ${refusal}`);
-    report.kept.push(branch.name);
-    return;
+    log.info(`Keeping Neon branch '${name}' (${branch.id}): ${refusal}`);
+    return { kind: 'kept', name };
   }
   if (settings.dryRun) {
-    log.info(
-      `Dry run: would delete Neon branch '${branch.name}' (${branch.id}): no Amplify branch maps to it`,
-    );
-    report.wouldDelete.push(branch.name);
-    return;
+    log.info(`Dry run: would delete Neon branch '${name}' (${branch.id}): no Amplify branch maps to it`);
+    return { kind: 'wouldDelete', name };
   }
   try {
+    // One call per branch: the port's retries end a DELETE that already went through as 'gone'.
     if ((await neon.deleteBranch(branch.id)) === 'gone') {
       // Neon deleted it by itself meanwhile (its expires_at passed), or someone else did: not a failure.
-      log.info(
-        `Neon branch '${branch.name}' (${branch.id}) was already gone (expired, or deleted elsewhere)`,
-      );
-      report.gone.push(branch.name);
-      return;
+      log.info(`Neon branch '${name}' (${branch.id}) was already gone (expired, or deleted elsewhere)`);
+      return { kind: 'gone', name };
     }
-    log.info(`Deleted Neon branch '${branch.name}' (${branch.id}): no Amplify branch maps to it`);
-    report.deleted.push(branch.name);
+    log.info(`Deleted Neon branch '${name}' (${branch.id}): no Amplify branch maps to it`);
+    return { kind: 'deleted', name };
   } catch (error) {
     // Keep going: one refusal (a branch with children, say) must not spare the others.
     log.warning(messageOf(error));
-    report.failed.push({ name: branch.name, message: messageOf(error) });
+    return { kind: 'failed', name, message: messageOf(error) };
   }
 }

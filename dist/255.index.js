@@ -1,0 +1,3090 @@
+export const id = 255;
+export const ids = [255];
+export const modules = {
+
+/***/ 4255:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  work: () => (/* binding */ work)
+});
+
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __webpack_require__(4296);
+// EXTERNAL MODULE: ./src/core/console-links.ts
+var console_links = __webpack_require__(4630);
+;// CONCATENATED MODULE: ./src/core/poll.ts
+
+/** Polls fast at first and backs off by half again each round, until `check` returns or time runs out. */
+async function pollUntil(options) {
+    const now = options.now ?? Date.now;
+    const deadline = now() + options.timeoutMs;
+    let delay = options.initialDelayMs;
+    for (;;) {
+        const result = await options.check();
+        if (result !== undefined)
+            return result;
+        const left = deadline - now();
+        if (left <= 0) {
+            throw new errors/* TimeoutError */.MU(`${options.label} did not finish within ${formatDuration(options.timeoutMs)}`);
+        }
+        await options.sleep(Math.min(delay, left));
+        delay = Math.min(Math.round(delay * (options.factor ?? 1.5)), options.maxDelayMs);
+    }
+}
+function formatDuration(ms) {
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+    if (ms % 1000 === 0)
+        return `${ms / 1000} s`;
+    return `${ms} ms`;
+}
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+;// CONCATENATED MODULE: ./src/core/flows/job-outcome.ts
+
+
+/**
+ * A build that `wait-for-job` saw fail, be cancelled, or outlast `job-timeout-minutes`. It carries
+ * the deploy's result, whose database and variable are in place, so that front ends still give its
+ * outputs and report the outcome (the comment, the deployment) before failing the run.
+ */
+class AmplifyJobError extends Error {
+    result;
+    timedOut;
+    name = 'AmplifyJobError';
+    constructor(message, result, timedOut) {
+        super(message);
+        this.result = result;
+        this.timedOut = timedOut;
+    }
+}
+/**
+ * The error for a wait that did not end in SUCCEED; undefined when it did. It names the failed step
+ * and Amplify's reason, and links the branch's builds in the Amplify console, where each step's log
+ * is. (The step's own `logUrl` is a presigned S3 URL that would give anyone reading the workflow log
+ * the build log for as long as it is valid; it is never printed.)
+ */
+function jobOutcomeError(result, wait, settings) {
+    const { job, timedOut } = wait;
+    if (!timedOut && job.status === 'SUCCEED')
+        return undefined;
+    const link = settings.awsRegion === undefined || settings.amplifyAppId === undefined
+        ? undefined
+        : (0,console_links/* amplifyDeploymentsConsoleUrl */.B)(settings.awsRegion, settings.amplifyAppId, result.gitBranch);
+    const logs = link === undefined ? '' : `. Its log: ${link} (job ${job.id})`;
+    const what = `Amplify job ${job.id} on '${result.gitBranch}'`;
+    if (timedOut) {
+        return new AmplifyJobError(`${what} did not end within ${formatDuration(settings.jobTimeoutMinutes * 60_000)} (job-timeout-minutes); last seen ${describeJob(job)}. The build goes on in Amplify${logs}`, result, true);
+    }
+    const failed = job.steps?.find((step) => step.status === 'FAILED') ?? job.steps?.at(-1);
+    const at = failed === undefined
+        ? ''
+        : ` at step ${failed.name}${failed.statusReason === undefined ? '' : ` (${failed.statusReason})`}`;
+    return new AmplifyJobError(`${what} ended ${job.status}${at}${logs}`, result, false);
+}
+/** `RUNNING (BUILD RUNNING)`: the job's status and the step it is in. */
+function describeJob(job) {
+    const current = job.steps?.at(-1);
+    return current === undefined ? job.status : `${job.status} (step ${current.name} ${current.status})`;
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/options.ts
+function amplifyOf(options) {
+    if (options.amplify === undefined)
+        throw new Error('Internal error: this plan needs the Amplify port');
+    return options.amplify;
+}
+
+// EXTERNAL MODULE: ./src/core/redact.ts
+var redact = __webpack_require__(2258);
+;// CONCATENATED MODULE: ./src/core/flows/schema-diff.ts
+
+
+/**
+ * The preview's schema against its parent's (`compare_schema`) for the database the connection
+ * string opens, and the parent's name for the report. Called at the latest point the run knows the
+ * schema: after the build with `wait-for-job` (builds run migrations), else at the end of the
+ * deploy, which shows what earlier builds migrated. A report, not a step of the deploy: a failure is
+ * a warning and the deploy stands. Credentials a dump can hold (URLs, `password '…'` options) are
+ * masked before the diff goes anywhere.
+ */
+async function compareWithParent(plan, result, options) {
+    const { neon, log, settings } = options;
+    const { neonBranch, connection } = result;
+    const parentId = neonBranch.parentId;
+    // A primary branch is the parent itself; a dry run has no connection and changed nothing.
+    if (!settings.schemaDiff || plan.primary || connection === undefined)
+        return {};
+    if (parentId === undefined) {
+        log.info(`No schema diff: Neon branch '${neonBranch.name}' has no parent`);
+        return {};
+    }
+    const databaseName = decodeURIComponent(new URL(connection.url).pathname.slice(1));
+    const [diff, parent] = await Promise.all([
+        neon.compareSchema(neonBranch.id, parentId, databaseName).catch((error) => {
+            log.warning(`Schema diff skipped: ${(0,errors/* messageOf */.bD)(error)}. The deploy itself is done; set schema-diff: false to stop comparing`);
+            return undefined;
+        }),
+        // Only for the report's "Parent" row: its id is shown when its name cannot be read.
+        neon.resolveBranch(parentId).catch(() => undefined),
+    ]);
+    const parentRef = { id: parentId, name: parent?.name ?? parentId };
+    if (diff === undefined)
+        return { parent: parentRef };
+    const lines = diff === '' ? 0 : diff.replace(/\n$/, '').split('\n').length;
+    log.info(lines === 0
+        ? `Schema of '${databaseName}' on '${neonBranch.name}' is the same as on '${parentRef.name}'`
+        : `Schema of '${databaseName}' on '${neonBranch.name}' differs from '${parentRef.name}' (a diff of ${lines} lines: the schema-diff output)`);
+    return { parent: parentRef, schemaDiff: (0,redact/* maskCredentialsIn */.IG)(diff) };
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/wait-for-job.ts
+
+/** A job in one of these changes no more (CANCELLING still becomes CANCELLED). */
+const ENDED_JOB_STATUSES = ['SUCCEED', 'FAILED', 'CANCELLED'];
+/** A build takes minutes: the first look comes after a few seconds, later ones at most every 15 s. */
+const FIRST_LOOK_MS = 3_000;
+const MAX_INTERVAL_MS = 15_000;
+/**
+ * `wait-for-job`: polls GetJob with backoff until the job ends or `job-timeout-minutes` passes,
+ * logging the job's status and each step's as they change. Returns rather than throws on a failed
+ * build or a timeout: the caller still records the outcome (the schema, the comment) before the run
+ * fails.
+ */
+async function waitForJob(amplify, branch, started, options) {
+    const { log, settings } = options;
+    const sleep = options.sleep ?? realSleep;
+    const now = options.now ?? Date.now;
+    const limitMs = settings.jobTimeoutMinutes * 60_000;
+    const end = now() + limitMs;
+    const maxDelay = options.jobPollMaxMs ?? MAX_INTERVAL_MS;
+    let delay = Math.min(options.jobPollInitialMs ?? FIRST_LOOK_MS, maxDelay);
+    const report = changeLogger(log, branch, started);
+    log.info(`Waiting for Amplify job ${started.id} on '${branch}' to end (wait-for-job; at most ${formatDuration(limitMs)}, job-timeout-minutes)`);
+    let job = started;
+    for (let left = limitMs; left > 0; left = end - now()) {
+        await sleep(Math.min(delay, left));
+        delay = Math.min(Math.round(delay * 1.5), maxDelay);
+        job = await amplify.getJob(branch, job.id);
+        report(job);
+        if (ENDED_JOB_STATUSES.includes(job.status))
+            return { job, timedOut: false };
+    }
+    return { job, timedOut: true };
+}
+/** Logs what changed since the last look: the job's status, and each step's. */
+function changeLogger(log, branch, started) {
+    const last = new Map([['job', started.status]]);
+    const changed = (key, status) => {
+        if (last.get(key) === status)
+            return false;
+        last.set(key, status);
+        return true;
+    };
+    return (job) => {
+        const changes = [];
+        if (changed('job', job.status))
+            changes.push(`job ${job.status}`);
+        for (const step of job.steps ?? []) {
+            if (changed(`step ${step.name}`, step.status))
+                changes.push(`step ${step.name} ${step.status}`);
+        }
+        if (changes.length > 0)
+            log.info(`Amplify job ${job.id} on '${branch}': ${changes.join(', ')}`);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/after-deploy.ts
+
+
+
+
+
+/**
+ * What follows the deploy proper, once the variable is written and the job started: the front end
+ * hears that the job started, `wait-for-job` waits for it, and the schema is compared with the
+ * parent's last, when the run knows it best. A build that failed or outlasted its limit fails the
+ * run here, after everything else was recorded.
+ */
+async function afterDeploy(plan, result, options) {
+    if (result.dryRun)
+        return result;
+    const { job } = result;
+    if (job !== undefined)
+        await announceJob(result, options);
+    let wait;
+    if (job !== undefined && options.settings.waitForJob) {
+        const amplify = amplifyOf(options);
+        const waitFor = () => waitForJob(amplify, plan.gitBranch, job, options);
+        // The build has its own limit (job-timeout-minutes): the run's budget stands still meanwhile.
+        wait = await (options.deadline === undefined ? waitFor() : options.deadline.excluding(waitFor));
+        result.job = wait.job;
+    }
+    else if (options.settings.waitForJob && !options.neonOnly) {
+        options.log.info('wait-for-job: this run started no Amplify job, so there is none to wait for');
+    }
+    Object.assign(result, await compareWithParent(plan, result, options));
+    const failure = wait === undefined ? undefined : jobOutcomeError(result, wait, options.settings);
+    if (failure !== undefined)
+        throw failure;
+    if (wait !== undefined)
+        options.log.info(`Amplify job ${wait.job.id} on '${plan.gitBranch}' succeeded`);
+    return result;
+}
+/** The `onJobStarted` hook: a report only, so whatever it throws is logged and the deploy goes on. */
+async function announceJob(result, options) {
+    if (options.onJobStarted === undefined)
+        return;
+    try {
+        await options.onJobStarted(structuredClone(result));
+    }
+    catch (error) {
+        options.log.warning(`Reporting the started Amplify job failed: ${(0,errors/* messageOf */.bD)(error)}`);
+    }
+}
+
+// EXTERNAL MODULE: ./src/core/settings.ts + 1 modules
+var core_settings = __webpack_require__(418);
+;// CONCATENATED MODULE: ./src/core/flows/never-delete.ts
+/**
+ * Why a branch must not be deleted, or undefined when it may: the one rule cleanup and reconcile
+ * share. The prefix check is what keeps the tool's hands off every branch it did not make.
+ */
+function refuseToDelete(branch, prefix) {
+    if (branch.default)
+        return "it is the project's default branch";
+    if (branch.protected)
+        return 'it is a protected branch';
+    if (!branch.name.startsWith(prefix))
+        return `its name does not start with the prefix '${prefix}'`;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/cleanup.ts
+
+
+
+/** Cleanup: the preview's Neon branch goes (never one the never-delete rule keeps), and the Amplify branch when asked. */
+async function cleanup(plan, options) {
+    const { neon, settings, log } = options;
+    const result = {
+        kind: 'cleanup',
+        gitBranch: plan.gitBranch,
+        dryRun: settings.dryRun,
+        deleted: false,
+    };
+    const branch = await neon.findBranchByName(plan.neonBranchName);
+    const refusal = branch === undefined ? undefined : refuseToDelete(branch, settings.branchPrefix);
+    if (branch === undefined) {
+        log.info(`Neon branch '${plan.neonBranchName}' does not exist: nothing to delete`);
+    }
+    else if (refusal !== undefined) {
+        log.warning(`Not deleting Neon branch '${branch.name}' (${branch.id}): ${refusal}`);
+    }
+    else {
+        result.neonBranch = { id: branch.id, name: branch.name };
+        result.deleted = await deleteNeonBranch(branch, options);
+    }
+    if (plan.deleteAmplifyBranch)
+        await deleteAmplifyBranch(plan, options);
+    if (plan.clearAmplifyVariables)
+        await clearAmplifyVariables(plan, options);
+    return result;
+}
+async function deleteNeonBranch(branch, { neon, settings, log }) {
+    if (settings.dryRun) {
+        log.info(`Dry run: would delete Neon branch '${branch.name}' (${branch.id})`);
+        return false;
+    }
+    const outcome = await neon.deleteBranch(branch.id);
+    log.info(outcome === 'deleted'
+        ? `Deleted Neon branch '${branch.name}' (${branch.id})`
+        : `Neon branch '${branch.name}' (${branch.id}) was already gone`);
+    return outcome === 'deleted';
+}
+async function deleteAmplifyBranch(plan, options) {
+    const { settings, log } = options;
+    if (settings.dryRun) {
+        log.info(`Dry run: would delete Amplify branch '${plan.gitBranch}'`);
+        return;
+    }
+    const outcome = await amplifyOf(options).deleteBranch(plan.gitBranch);
+    log.info(outcome === 'deleted'
+        ? `Deleted Amplify branch '${plan.gitBranch}'`
+        : `Amplify branch '${plan.gitBranch}' was already gone`);
+}
+/**
+ * The kept Amplify branch loses the connection string, so nothing points at a deleted database:
+ * one read-merge-write, every other variable kept (UpdateBranch replaces the whole map).
+ */
+async function clearAmplifyVariables(plan, options) {
+    const { settings, log } = options;
+    const amplify = amplifyOf(options);
+    const branch = await amplify.getBranch(plan.gitBranch);
+    if (branch === undefined) {
+        log.info(`Amplify branch '${plan.gitBranch}' does not exist: no variable to remove`);
+        return;
+    }
+    const names = (0,core_settings/* connectionVariableNames */.RH)(settings).filter((name) => name in branch.environmentVariables);
+    if (names.length === 0) {
+        log.info(`Amplify branch '${plan.gitBranch}' has no ${settings.envVarName}: nothing to remove`);
+        return;
+    }
+    if (settings.dryRun) {
+        log.info(`Dry run: would remove ${names.join(', ')} from Amplify branch '${plan.gitBranch}'`);
+        return;
+    }
+    const kept = Object.fromEntries(Object.entries(branch.environmentVariables).filter(([name]) => !names.includes(name)));
+    await amplify.setEnvironmentVariables(plan.gitBranch, kept);
+    log.info(`Removed ${names.join(', ')} from Amplify branch '${plan.gitBranch}', keeping its ${Object.keys(kept).length} other variable(s)`);
+}
+
+// EXTERNAL MODULE: ./src/core/naming.ts
+var naming = __webpack_require__(2607);
+;// CONCATENATED MODULE: ./src/core/flows/amplify-job.ts
+
+
+/**
+ * Starts a RELEASE job on the branch; called only once the variable is written. A job that is already
+ * pending or running is handled as `on-running-job` says.
+ */
+async function startJob(amplify, branch, options) {
+    const { settings, log } = options;
+    const context = {
+        amplify,
+        branch,
+        options,
+        poll: {
+            sleep: options.sleep ?? realSleep,
+            now: options.now,
+            initialDelayMs: options.jobPollInitialMs ?? 2_000,
+            maxDelayMs: options.jobPollMaxMs ?? 15_000,
+            timeoutMs: settings.jobTimeoutMinutes * 60_000,
+        },
+        tryStart: async () => {
+            try {
+                return await amplify.startJob(branch);
+            }
+            catch (error) {
+                if (error instanceof errors/* ApiError */.hD && error.code === 'LimitExceededException')
+                    return undefined;
+                throw error;
+            }
+        },
+    };
+    const first = await context.tryStart();
+    if (first !== undefined) {
+        log.info(`Started Amplify job ${first.id} on '${branch}'`);
+        return first;
+    }
+    switch (settings.onRunningJob) {
+        case 'skip':
+            log.warning(`A job is already pending or running on Amplify branch '${branch}'; not starting another (on-running-job: skip). That job may have started before ${settings.envVarName} was written.`);
+            return undefined;
+        // Waiting for Amplify has its own limit (job-timeout-minutes): outside the run's budget.
+        case 'replace':
+            return started(context, await outsideBudget(options, () => replace(context)));
+        case 'wait':
+            return started(context, await outsideBudget(options, () => waitThenStart(context)));
+    }
+}
+function outsideBudget(options, wait) {
+    return options.deadline === undefined ? wait() : options.deadline.excluding(wait);
+}
+function started({ options, branch }, job) {
+    options.log.info(`Started Amplify job ${job.id} on '${branch}'`);
+    return job;
+}
+/**
+ * The running job started before the variable was written, so it would build against the wrong
+ * database: stop it and start one that sees the new value.
+ */
+async function replace(context) {
+    const { amplify, branch, options } = context;
+    const active = await amplify.listActiveJobs(branch);
+    for (const job of active) {
+        options.log.info(`Stopping Amplify job ${job.id} (${job.status}) on '${branch}': it started without ${options.settings.envVarName}`);
+        try {
+            await amplify.stopJob(branch, job.id);
+        }
+        catch (error) {
+            // The job may have ended between the lookup and StopJob; Amplify then refuses the stop (400).
+            if (!(error instanceof errors/* ApiError */.hD && error.status === 400))
+                throw error;
+            options.log.info(`Amplify job ${job.id} had already ended`);
+        }
+    }
+    return pollUntil({
+        ...context.poll,
+        label: `Starting an Amplify job on '${branch}' after stopping ${active.map((j) => j.id).join(', ') || 'the running job'} (on-running-job: replace)`,
+        check: context.tryStart,
+    });
+}
+async function waitThenStart(context) {
+    const { amplify, branch, options } = context;
+    options.log.info(`A job is running on Amplify branch '${branch}'; waiting for it to end (on-running-job: wait)`);
+    return pollUntil({
+        ...context.poll,
+        label: `Waiting for the running Amplify job on '${branch}' to end (on-running-job: wait)`,
+        check: async () => ((await amplify.listActiveJobs(branch)).length === 0 ? context.tryStart() : undefined),
+    });
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/neon-branch.ts
+
+
+/** The parent setting resolved to a branch: the project's default branch when not given. */
+async function resolveParent(neon, settings) {
+    if (settings.parentBranch === undefined)
+        return neon.getDefaultBranch();
+    const parent = await neon.resolveBranch(settings.parentBranch);
+    if (parent === undefined) {
+        throw errors/* SettingError */.L_.invalid('parent-branch', settings.parentBranch, `no Neon branch has that name or id in project ${settings.neonProjectId}`);
+    }
+    return parent;
+}
+/** Creates the branch and waits for it; a 409 means another run won the race, so its branch is used. */
+async function createOrReuse(input) {
+    const { neon, name, parent, settings, log, expiresAt } = input;
+    try {
+        const what = settings.branchType === 'schema-only' ? ' (schema only, no rows)' : '';
+        const until = expiresAt === undefined ? '' : `, expiring at ${expiresAt}`;
+        log.info(`Creating Neon branch '${name}' from '${parent.name}' (${parent.id})${what}${until}`);
+        const result = await neon.createBranch({
+            name,
+            parentId: parent.id,
+            suspendTimeoutSeconds: settings.suspendTimeoutSeconds,
+            expiresAt,
+            schemaOnly: settings.branchType === 'schema-only',
+        });
+        await neon.waitForOperations(result.operationIds);
+        return { branch: result.branch, created: true, databases: result.databases };
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ApiError */.hD && error.status === 409))
+            throw error;
+        // Another run created it between our lookup and our create: use the winner's branch, once its
+        // operations are done, so the connection string points at a ready endpoint.
+        log.info(`Neon branch '${name}' was created by another run meanwhile; reusing it`);
+        const winner = await neon.findBranchByName(name);
+        if (winner === undefined) {
+            throw new Error(`Creating Neon branch '${name}' failed: Neon answered 409 but no branch has that name`, {
+                cause: error,
+            });
+        }
+        await neon.waitForOperations(await neon.pendingOperationIds(winner.id));
+        return { branch: winner, created: false };
+    }
+}
+/** The database and role settings, or the branch's only database and its owner. */
+async function connectionTarget(neon, branch, settings, 
+/** The databases the create answer listed, when the branch was just made. */
+known) {
+    const { database, role } = settings;
+    if (database !== undefined && role !== undefined)
+        return { databaseName: database, roleName: role };
+    const databases = known ?? (await neon.listDatabases(branch.id));
+    const found = database === undefined ? onlyDatabase(databases, branch) : databases.find((d) => d.name === database);
+    if (found === undefined) {
+        throw errors/* SettingError */.L_.invalid('database', database, `Neon branch '${branch.name}' has ${databases.map((d) => `'${d.name}'`).join(', ') || 'no databases'}`);
+    }
+    return { databaseName: found.name, roleName: role ?? found.ownerName };
+}
+/** A branch's connection string, masked before anything can print it. */
+async function readConnection(input) {
+    const url = await input.neon.connectionUri({
+        branchId: input.branchId,
+        ...input.target,
+        pooled: input.pooled,
+    });
+    (0,redact/* maskConnectionString */.Oi)(url, input.secret);
+    return { url, host: new URL(url).hostname };
+}
+function onlyDatabase(databases, branch) {
+    const [first, ...rest] = databases;
+    if (first === undefined)
+        throw new errors/* UsageError */.eb(`Neon branch '${branch.name}' has no database`);
+    if (rest.length > 0) {
+        throw new errors/* UsageError */.eb(`Neon branch '${branch.name}' has ${databases.length} databases (${databases.map((d) => d.name).join(', ')}): set the database input to one of them`);
+    }
+    return first;
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/lifecycle.ts
+
+
+/** `expires_at` for a branch that should live `seconds` from now: RFC 3339 to the second, as Neon takes it. */
+function expiryFrom(now, seconds) {
+    return new Date(Math.floor(now / 1000) * 1000 + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** The expiry a new preview is created with, when expires-in is set. */
+function newExpiry(options) {
+    const seconds = options.settings.expiresInSeconds;
+    return seconds === undefined ? undefined : expiryFrom((options.now ?? Date.now)(), seconds);
+}
+/**
+ * What a deploy does to a preview that already existed: with reset-on-push, back to its parent's
+ * latest state (before anything connects, and before migrate-command); with expires-in, its expiry
+ * moved forward, so a branch that is still pushed to never expires. Returns the expiry in force.
+ */
+async function refreshPreview(plan, branch, options) {
+    if (plan.primary)
+        return undefined;
+    if (options.settings.resetOnPush)
+        await resetToParent(branch, options);
+    return moveExpiry(branch, options);
+}
+async function resetToParent(branch, options) {
+    const { neon, settings, log } = options;
+    const parentId = branch.parentId ?? (await resolveParent(neon, settings)).id;
+    log.info(`Resetting Neon branch '${branch.name}' to the latest state of its parent (${parentId}), reset-on-push`);
+    try {
+        await neon.restoreBranch(branch.id, parentId);
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ApiError */.hD && error.status === 400 && /child|preserve_under_name/i.test(error.message))) {
+            throw error;
+        }
+        // Neon would keep the old state under a name of our choosing; guessing one would leave branches
+        // behind that no cleanup knows about.
+        throw new errors/* UsageError */.eb(`Cannot reset Neon branch '${branch.name}' (reset-on-push): it has child branches, and Neon then needs a name to keep its current state under (preserve_under_name), which this tool does not guess. Delete its child branches, or set reset-on-push: false`);
+    }
+}
+async function moveExpiry(branch, options) {
+    const { neon, log } = options;
+    const expiresAt = newExpiry(options);
+    if (expiresAt === undefined)
+        return branch.expiresAt;
+    try {
+        await neon.setExpiry(branch.id, expiresAt);
+        log.info(`Neon branch '${branch.name}' now expires at ${expiresAt} (expires-in)`);
+        return expiresAt;
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ApiError */.hD && error.status === 400 && /child/i.test(error.message)))
+            throw error;
+        log.warning(`Neon branch '${branch.name}' has child branches, and Neon refuses an expiry on such a branch: it keeps ${branch.expiresAt ?? 'no expiry'} (${(0,errors/* messageOf */.bD)(error)})`);
+        return branch.expiresAt;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/migrate.ts
+/**
+ * `migrate-command`, after the branch is ready and before anything is written to Amplify: a failed
+ * or hung migration (a MigrationError) stops the deploy, so a broken schema never reaches a build.
+ * It gets the direct URL, since migration tools need a session (advisory locks, prepared
+ * statements) that a transaction-mode pooler does not keep.
+ */
+async function runMigration(plan, input, options) {
+    const { settings, log } = options;
+    const command = settings.migrateCommand;
+    if (command === undefined)
+        return;
+    if (options.migrate === undefined || input.direct === undefined) {
+        throw new Error('Internal error: migrate-command is set but the run has no migration runner or direct URL');
+    }
+    const { branch } = input;
+    if (plan.primary) {
+        log.info(`'${plan.gitBranch}' is a primary branch: migrate-command runs against its parent, Neon branch '${branch.name}'`);
+    }
+    log.info(`Running migrate-command on Neon branch '${branch.name}' (DATABASE_URL is its direct URL)`);
+    await options.migrate({
+        command,
+        env: { DATABASE_URL: input.direct.url, NEON_BRANCH_ID: branch.id, NEON_BRANCH_NAME: branch.name },
+        timeoutMs: settings.migrateTimeoutMinutes * 60_000,
+        log,
+    });
+    log.info('migrate-command finished');
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/role-password.ts
+
+
+/**
+ * The branch's connection string, with a password of the preview's own. Neon copies roles with
+ * their passwords, so a new branch's URL would also open the parent (production) through the
+ * parent's host. A branch this run created gets a new password at once; a reused one is checked
+ * against its parent (the run that created it may have failed before its reset, or may be doing it
+ * right now) and reset when it still has the parent's.
+ */
+async function branchConnection({ plan, branch, created, databases, options, }) {
+    const { neon, settings, log } = options;
+    const target = await connectionTarget(neon, branch, settings, databases);
+    const read = (pooled) => readConnection({ neon, branchId: branch.id, target, pooled, secret: options.secret });
+    const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
+    // Both forms in parallel: the direct one costs no extra time.
+    const readAll = async () => {
+        const [connection, direct] = await Promise.all([
+            read(settings.pooled),
+            wantsDirect && settings.pooled ? read(false) : undefined,
+        ]);
+        return { connection, direct: wantsDirect ? (direct ?? connection) : undefined };
+    };
+    const done = (urls, passwordReset) => ({
+        ...urls,
+        passwordReset,
+        reread: readAll,
+    });
+    if (plan.primary || !settings.resetRolePassword)
+        return done(await readAll(), false);
+    if (!created) {
+        const [urls, parentPassword] = await Promise.all([readAll(), passwordOfParent(branch, target, options)]);
+        if (parentPassword === undefined || passwordOf(urls.connection) !== parentPassword) {
+            return done(urls, false);
+        }
+        log.info(`Neon branch '${branch.name}' still has its parent's password for role '${target.roleName}'`);
+    }
+    log.info(`Giving role '${target.roleName}' a password of its own on Neon branch '${branch.name}'`);
+    await neon.resetRolePassword(branch.id, target.roleName);
+    return done(await readAll(), true);
+}
+/** The parent's password for the same role and database; undefined when the parent has neither. */
+async function passwordOfParent(branch, target, options) {
+    if (branch.parentId === undefined)
+        return undefined;
+    try {
+        const parent = await readConnection({
+            neon: options.neon,
+            branchId: branch.parentId,
+            target,
+            pooled: options.settings.pooled,
+            secret: options.secret,
+        });
+        return passwordOf(parent);
+    }
+    catch (error) {
+        if (error instanceof errors/* ApiError */.hD && error.status === 404)
+            return undefined;
+        throw error;
+    }
+}
+function passwordOf(connection) {
+    return new URL(connection.url).password;
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/deploy.ts
+
+
+
+
+
+
+
+
+/**
+ * Deploy: the reads, then the Neon branch, its connection string, the Amplify variable, and only then
+ * the job. A dry run stops after the reads and says what the rest would do.
+ */
+async function deploy(plan, options) {
+    const { settings } = options;
+    const state = await readState(plan, options);
+    if (settings.dryRun)
+        return dryRun(plan, state, options);
+    const { branch, created, expiresAt, databases } = await neonBranch(plan, state, options);
+    const found = await branchConnection({ plan, branch, created, databases, options });
+    await runMigration(plan, { branch, direct: found.direct }, options);
+    const result = {
+        kind: 'deploy',
+        gitBranch: plan.gitBranch,
+        dryRun: false,
+        neonBranch: { id: branch.id, name: branch.name, parentId: branch.parentId },
+        created,
+        expiresAt,
+        connection: found.connection,
+        directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
+    };
+    if (state.amplify === undefined)
+        return result;
+    const written = await writeSettled(plan, state.amplifyBranch, found, options);
+    result.connection = written.urls.connection;
+    if (result.directConnection !== undefined)
+        result.directConnection = written.urls.direct;
+    result.previewUrl = preview(plan, state.app, written.branch.displayName);
+    // The job only now that the variable is written.
+    if (settings.startJob)
+        result.job = await startJob(state.amplify, plan.gitBranch, options);
+    return result;
+}
+/** Step 1: the reads, in parallel. Nothing is written before all of them have answered. */
+async function readState(plan, options) {
+    const { neon, settings } = options;
+    const amplify = options.neonOnly ? undefined : amplifyOf(options);
+    // The parent is read alongside: a primary branch and a new preview need it, and reading it now
+    // rather than after the lookup saves a round trip on the path where time counts most.
+    const [existing, parent, amplifyBranch, app] = await Promise.all([
+        plan.primary ? Promise.resolve(undefined) : neon.findBranchByName(plan.neonBranchName),
+        resolveParent(neon, settings),
+        amplify?.getBranch(plan.gitBranch),
+        amplify?.getApp(),
+    ]);
+    if (amplify !== undefined && amplifyBranch === undefined && !settings.createAmplifyBranch) {
+        throw new errors/* UsageError */.eb(`Amplify branch '${plan.gitBranch}' does not exist in app ${settings.amplifyAppId}, and create-amplify-branch is false: connect the branch in Amplify first, or set create-amplify-branch: true`);
+    }
+    return { existing, parent, amplify, amplifyBranch, app };
+}
+/** Step 2: the parent for a primary branch, the existing preview, or a new one. */
+async function neonBranch(plan, state, options) {
+    const { neon, settings, log } = options;
+    const existing = announceExisting(plan, state, options);
+    if (existing !== undefined) {
+        // It may be a branch another run created moments ago, still initialising; one that Neon lists
+        // as ready with nothing pending has nothing to wait for, which saves a request on every push.
+        if (!plan.primary && existing.ready !== true) {
+            await neon.waitForOperations(await neon.pendingOperationIds(existing.id));
+        }
+        const expiresAt = await refreshPreview(plan, existing, options);
+        return { branch: existing, created: false, expiresAt };
+    }
+    const parent = required(state.parent);
+    const expiresAt = newExpiry(options);
+    const made = await createOrReuse({ neon, name: plan.neonBranchName, parent, settings, log, expiresAt });
+    return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt };
+}
+/** The branch the deploy uses without creating one, said in the log; undefined when one is to be made. */
+function announceExisting(plan, state, { log }) {
+    if (plan.primary) {
+        const parent = required(state.parent);
+        log.info(`'${plan.gitBranch}' is a primary branch: it uses Neon branch '${parent.name}' (${parent.id})`);
+        return parent;
+    }
+    if (state.existing !== undefined) {
+        log.info(`Reusing Neon branch '${state.existing.name}' (${state.existing.id})`);
+    }
+    return state.existing;
+}
+/** The Amplify variables a deploy writes: the connection string, and the direct one when asked. */
+function variablesOf(urls, settings) {
+    const values = { [settings.envVarName]: urls.connection.url };
+    if (settings.unpooledEnvVarName !== undefined && urls.direct !== undefined) {
+        values[settings.unpooledEnvVarName] = urls.direct.url;
+    }
+    return values;
+}
+/**
+ * Step 4: UpdateBranch replaces the whole map, so the map just read is merged and written back
+ * whole; every other variable survives. Nothing is written when it is already right. Returns the
+ * Amplify branch as it is now.
+ */
+async function writeVariables(plan, current, values, options) {
+    const { log } = options;
+    const amplify = amplifyOf(options);
+    const names = Object.keys(values).join(' and ');
+    const variables = { ...(current?.environmentVariables ?? {}), ...values };
+    if (current === undefined) {
+        log.info(`Creating Amplify branch '${plan.gitBranch}' (auto-build off) with ${names}`);
+        try {
+            return await amplify.createBranch({ name: plan.gitBranch, environmentVariables: variables });
+        }
+        catch (error) {
+            if (isAppFull(error))
+                throw appFull(plan, options, error);
+            // Another run created it since this one read it: merge into the winner's map instead.
+            if (!isAlreadyExists(error))
+                throw error;
+            const winner = await amplify.getBranch(plan.gitBranch);
+            if (winner === undefined)
+                throw error;
+            log.info(`Amplify branch '${plan.gitBranch}' was created by another run meanwhile; merging into it`);
+            return writeVariables(plan, winner, values, options);
+        }
+    }
+    if (Object.entries(values).every(([name, value]) => current.environmentVariables[name] === value)) {
+        log.info(`Amplify branch '${plan.gitBranch}' already has the right ${names}`);
+        return current;
+    }
+    log.info(`Writing ${names} to Amplify branch '${plan.gitBranch}'`);
+    return amplify.setEnvironmentVariables(plan.gitBranch, variables);
+}
+/**
+ * Writes the variables; after a password reset, reads the URLs once more and writes again if they
+ * moved: two first runs for one branch may both have reset the password, and the one whose write
+ * lands last must not leave an older password in Amplify.
+ */
+async function writeSettled(plan, current, found, options) {
+    const branch = await writeVariables(plan, current, variablesOf(found, options.settings), options);
+    if (!found.passwordReset)
+        return { branch, urls: found };
+    const now = await found.reread();
+    if (now.connection.url === found.connection.url)
+        return { branch, urls: now };
+    options.log.info(`The password of ${plan.neonBranchName} changed meanwhile (another run); writing it again`);
+    return {
+        branch: await writeVariables(plan, branch, variablesOf(now, options.settings), options),
+        urls: now,
+    };
+}
+/** Amplify's answer to CreateBranch when the app holds its 50 branches already. */
+function isAppFull(error) {
+    return (error instanceof errors/* ApiError */.hD &&
+        error.code === 'LimitExceededException' &&
+        /maximum number of branches/i.test(error.message));
+}
+function appFull(plan, options, cause) {
+    options.log.warning(`Neon branch '${plan.neonBranchName}' is kept: the next run, once Amplify has room, reuses it`);
+    return new Error(`Amplify app ${options.settings.amplifyAppId} is full: Amplify holds at most 50 branches per app, a quota AWS does not raise, so branch '${plan.gitBranch}' cannot be created. Nothing was written to Amplify and no job was started. Free a branch: delete Amplify branches whose git branch is gone (cleanup with delete-amplify-branch: true does it when a pull request closes), then run reconcile to delete their Neon branches. The Neon branch '${plan.neonBranchName}' made for it is kept; the next run reuses it.`, { cause });
+}
+/** Amplify's answer to CreateBranch for a branch that exists: BadRequestException, "already exists". */
+function isAlreadyExists(error) {
+    return error instanceof errors/* ApiError */.hD && error.status === 400 && /already exists/i.test(error.message);
+}
+function dryRun(plan, state, options) {
+    const { settings, log } = options;
+    const existing = announceExisting(plan, state, options);
+    if (existing === undefined) {
+        const parent = required(state.parent);
+        log.info(`Dry run: would create Neon branch '${plan.neonBranchName}' from '${parent.name}' (${parent.id})`);
+    }
+    if (settings.migrateCommand !== undefined)
+        log.info('Dry run: would run migrate-command on the branch');
+    if (state.amplify !== undefined) {
+        log.info(`Dry run: would write ${settings.envVarName} to Amplify branch '${plan.gitBranch}'`);
+        if (settings.startJob)
+            log.info(`Dry run: would start a RELEASE job on '${plan.gitBranch}'`);
+    }
+    return {
+        kind: 'deploy',
+        gitBranch: plan.gitBranch,
+        dryRun: true,
+        neonBranch: { id: existing?.id ?? '', name: existing?.name ?? plan.neonBranchName },
+        created: false,
+        previewUrl: preview(plan, state.app, state.amplifyBranch?.displayName),
+    };
+}
+function preview(plan, app, displayName) {
+    if (app === undefined)
+        return undefined;
+    return (0,naming/* previewUrl */.e6)(displayName || (0,naming/* amplifyDisplayName */.OE)(plan.gitBranch), app.defaultDomain);
+}
+function required(value) {
+    if (value === undefined)
+        throw new Error('Internal error: deploy state incomplete');
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/core/concurrency.ts
+/**
+ * Runs `work` on every item, at most `limit` at a time, and resolves once every call has ended.
+ * `work` handles its own failures: one that throws rejects the whole run.
+ */
+async function forEachConcurrently(items, limit, work) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            await work(items[index], index);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/reconcile.ts
+
+
+
+
+
+/**
+ * Deletions in flight at once. The Neon port paces every request to Neon's rate limit; this only
+ * needs to be enough to keep that pace when each request takes a while (40 a second at 250 ms
+ * each is 10 in flight), and few enough that a 429 finds few others already on their way.
+ */
+const DELETE_CONCURRENCY = 10;
+/** Thrown when reconcile could not delete some branches; carries what it did do. */
+class ReconcileError extends Error {
+    result;
+    name = 'ReconcileError';
+    constructor(message, result) {
+        super(message);
+        this.result = result;
+    }
+}
+/**
+ * Reconcile: every prefixed Neon branch that no Amplify branch (nor primary branch) maps to goes.
+ * Names are mapped forward through the naming function; nothing parses a git branch back out.
+ */
+async function reconcile(plan, options) {
+    const { neon, settings } = options;
+    const [neonBranches, amplifyNames] = await Promise.all([
+        neon.listBranches(plan.prefix),
+        amplifyOf(options).listBranchNames(),
+    ]);
+    const wanted = new Set([...amplifyNames, ...plan.primaryBranches].map((name) => (0,naming/* neonBranchName */.ix)(plan.prefix, name)));
+    // Concurrently, each branch once (by id); reported in the listing's order whatever the timing.
+    const branches = [...new Map(neonBranches.map((branch) => [branch.id, branch])).values()];
+    const outcomes = [];
+    await forEachConcurrently(branches, DELETE_CONCURRENCY, async (branch, index) => {
+        outcomes[index] = await settle(branch, { plan, wanted, options });
+    });
+    const report = { deleted: [], gone: [], wouldDelete: [], kept: [], failed: [] };
+    for (const outcome of outcomes) {
+        if (outcome.kind === 'failed')
+            report.failed.push({ name: outcome.name, message: outcome.message });
+        else
+            report[outcome.kind].push(outcome.name);
+    }
+    const result = { kind: 'reconcile', dryRun: settings.dryRun, report };
+    if (report.failed.length > 0) {
+        throw new ReconcileError(`Reconcile deleted ${report.deleted.length} Neon branch(es) but could not delete ${report.failed.length}: ${report.failed.map((f) => f.message).join('; ')}`, result);
+    }
+    return result;
+}
+/** Keeps, deletes or (dry run) would delete one branch, and says which. */
+async function settle(branch, { plan, wanted, options }) {
+    const { neon, settings, log } = options;
+    const { name } = branch;
+    if (wanted.has(name))
+        return { kind: 'kept', name };
+    const refusal = refuseToDelete(branch, plan.prefix);
+    if (refusal !== undefined) {
+        log.info(`Keeping Neon branch '${name}' (${branch.id}): ${refusal}`);
+        return { kind: 'kept', name };
+    }
+    if (settings.dryRun) {
+        log.info(`Dry run: would delete Neon branch '${name}' (${branch.id}): no Amplify branch maps to it`);
+        return { kind: 'wouldDelete', name };
+    }
+    try {
+        // One call per branch: the port's retries end a DELETE that already went through as 'gone'.
+        if ((await neon.deleteBranch(branch.id)) === 'gone') {
+            // Neon deleted it by itself meanwhile (its expires_at passed), or someone else did: not a failure.
+            log.info(`Neon branch '${name}' (${branch.id}) was already gone (expired, or deleted elsewhere)`);
+            return { kind: 'gone', name };
+        }
+        log.info(`Deleted Neon branch '${name}' (${branch.id}): no Amplify branch maps to it`);
+        return { kind: 'deleted', name };
+    }
+    catch (error) {
+        // Keep going: one refusal (a branch with children, say) must not spare the others.
+        log.warning((0,errors/* messageOf */.bD)(error));
+        return { kind: 'failed', name, message: (0,errors/* messageOf */.bD)(error) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/executor.ts
+
+
+
+
+
+
+
+/** The result a failed run still has: a reconcile's partial report, a deploy whose build failed. */
+function resultOf(error) {
+    return error instanceof ReconcileError || error instanceof AmplifyJobError ? error.result : undefined;
+}
+/** Whether running the plan calls Amplify; the composition root creates the port only then. */
+function needsAmplify(plan, neonOnly = false) {
+    switch (plan.kind) {
+        case 'deploy':
+            return !neonOnly;
+        case 'cleanup':
+            return plan.deleteAmplifyBranch || plan.clearAmplifyVariables;
+        case 'reconcile':
+            return true;
+        case 'none':
+            return false;
+    }
+}
+/** Runs a plan through its flow; each flow lives in its own file under flows/. */
+async function execute(plan, options) {
+    switch (plan.kind) {
+        case 'none':
+            options.log.info(`Nothing to do: ${plan.reason}`);
+            return { kind: 'none', reason: plan.reason };
+        case 'deploy':
+            return afterDeploy(plan, await deploy(plan, options), options);
+        case 'cleanup':
+            return cleanup(plan, options);
+        case 'reconcile':
+            return reconcile(plan, options);
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 22 modules
+var github = __webpack_require__(2413);
+// EXTERNAL MODULE: ./node_modules/p-retry/index.js + 1 modules
+var p_retry = __webpack_require__(4995);
+;// CONCATENATED MODULE: ./src/core/retry.ts
+
+const DEFAULT_RETRY_POLICY = {
+    retries: 5,
+    minTimeoutMs: 500,
+    maxTimeoutMs: 10_000,
+    maxRetryAfterMs: 60_000,
+};
+/**
+ * Runs `fn`, retrying only what `classify` calls retryable, with jittered exponential backoff
+ * (p-retry). A `Retry-After` from the service is slept through `sleep`, so tests control it.
+ */
+async function withRetry(fn, options) {
+    const { policy, deadline } = options;
+    deadline?.check(options.label);
+    return (0,p_retry/* default */.Ay)(fn, {
+        ...(deadline === undefined ? {} : { maxRetryTime: deadline.remainingMs() }),
+        retries: policy.retries,
+        minTimeout: policy.minTimeoutMs,
+        maxTimeout: policy.maxTimeoutMs,
+        factor: 2,
+        randomize: true,
+        shouldRetry: ({ error }) => options.classify(error).retry && (options.deadline?.remainingMs() ?? 1) > 0,
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            const verdict = options.classify(error);
+            if (!verdict.retry || retriesLeft === 0)
+                return;
+            options.log(`${options.label}: attempt ${attemptNumber} failed (${error.message}); retrying, ${retriesLeft} left`);
+            if (verdict.afterMs !== undefined && verdict.afterMs > 0) {
+                const wait = Math.min(verdict.afterMs, policy.maxRetryAfterMs);
+                // A Retry-After longer than what is left would only end in the same failure, later.
+                if (deadline !== undefined && wait >= deadline.remainingMs())
+                    throw deadline.exceeded(options.label, error.message);
+                await options.sleep(wait);
+            }
+        },
+    });
+}
+/** `Retry-After` as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
+function parseRetryAfter(value, now = Date.now()) {
+    if (value === undefined || value === null || value.trim() === '')
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
+;// CONCATENATED MODULE: ./src/github/client.ts
+
+
+/** `owner/name` → `{owner, repo}`; undefined for anything else. */
+function parseRepository(fullName) {
+    const match = /^([^/\s]+)\/([^/\s]+)$/.exec(fullName ?? '');
+    if (match === null)
+        return undefined;
+    return { owner: match[1] ?? '', repo: match[2] ?? '' };
+}
+/**
+ * Comments and deployments are extras, so retries are few and short: a run should not sit for a
+ * minute on GitHub after its real work is done.
+ */
+const GITHUB_RETRY_POLICY = {
+    ...DEFAULT_RETRY_POLICY,
+    retries: 2,
+    minTimeoutMs: 500,
+    maxTimeoutMs: 4_000,
+    maxRetryAfterMs: 20_000,
+};
+const DEFAULT_TIMEOUT_MS = 15_000;
+/**
+ * Octokit with a timeout on every request and retries for what heals by waiting: no answer, 5xx,
+ * 429, and a 403 that carries `retry-after` (GitHub's secondary rate limit). Retrying a POST can
+ * leave a duplicate comment or deployment if the first attempt landed; the sticky comment removes
+ * duplicates and a second deployment is harmless, which is why POSTs are retried at all.
+ */
+function createGitHubClient(options) {
+    const client = (0,github/* getOctokit */.Q)(options.token, options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl });
+    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    client.hook.wrap('request', (request, requestOptions) => withRetry(async () => {
+        // A fresh signal per attempt, its timer cleared once answered, so no timer outlives a request.
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(new Error(`timeout: no answer within ${timeoutMs} ms`)), timeoutMs);
+        // Mutated, not copied: before-after-hook binds the same options object into every wrapper,
+        // and the token hook inside this one ignores options passed in a call.
+        requestOptions.request = { ...requestOptions.request, signal: controller.signal };
+        try {
+            return await request(requestOptions);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }, {
+        label: `GitHub ${requestOptions.method} ${routeOf(requestOptions.url)}`,
+        policy: options.retry ?? GITHUB_RETRY_POLICY,
+        classify: classifyGitHubError,
+        sleep,
+        log: (message) => options.log.info(message),
+    }));
+    return client;
+}
+/** The route template, not the expanded URL: a branch name in the path is the user's, not a log field. */
+function routeOf(url) {
+    return url.replace(/^https?:\/\/[^/]+/, '');
+}
+function classifyGitHubError(error) {
+    const { status, response } = (error ?? {});
+    if (response === undefined) {
+        // No answer at all: a dropped connection, a refused one, or our own timeout.
+        return { retry: typeof status !== 'number' || status === 500 };
+    }
+    const code = typeof response.status === 'number' ? response.status : 0;
+    const retryAfter = parseRetryAfter(response.headers?.['retry-after']);
+    if (code === 429 || (code >= 500 && code <= 599))
+        return { retry: true, afterMs: retryAfter };
+    if (code === 403 && retryAfter !== undefined)
+        return { retry: true, afterMs: retryAfter };
+    return { retry: false };
+}
+
+;// CONCATENATED MODULE: ./src/github/target.ts
+
+const DELETED_SHA = /^0{40}$/;
+/** The commit a push event deployed: its `after`, unless it is GitHub's zeros for a deleted branch. */
+function pushedSha(payload) {
+    const after = (typeof payload === 'object' && payload !== null ? payload : {}).after;
+    return typeof after === 'string' && !DELETED_SHA.test(after) ? after : undefined;
+}
+/**
+ * The target of a run, or undefined when there is no token or no repository to report to. The sha
+ * is the push's `after` (GitHub's zeros for a deleted branch do not count), else the one given.
+ */
+function githubTarget(input) {
+    const payload = (typeof input.payload === 'object' && input.payload !== null ? input.payload : {});
+    const fullName = input.repository ??
+        (typeof payload.repository?.full_name === 'string' ? payload.repository.full_name : undefined);
+    const repository = parseRepository(fullName);
+    if (input.token === undefined || input.token === '' || repository === undefined)
+        return undefined;
+    const after = pushedSha(payload);
+    const number = payload.pull_request?.number;
+    return {
+        token: input.token,
+        apiUrl: input.apiUrl,
+        repository,
+        sha: after ?? (input.sha === '' ? undefined : input.sha),
+        pullNumbers: typeof number === 'number' ? [number] : undefined,
+    };
+}
+
+// EXTERNAL MODULE: ./src/github/comment-body.ts + 1 modules
+var comment_body = __webpack_require__(5029);
+;// CONCATENATED MODULE: ./src/github/permissions.ts
+
+/**
+ * Runs a GitHub side effect and never lets it fail the run: comments and deployments are reports on
+ * the work, and a deploy whose database and build are fine must not turn red because the token
+ * cannot write a comment. Every failure becomes one warning that says what to change.
+ */
+async function bestEffort(effect, log, fn) {
+    try {
+        return await fn();
+    }
+    catch (error) {
+        log.warning(explainGitHubFailure(error, effect));
+        return undefined;
+    }
+}
+/**
+ * The warning for a failed side effect. A missing permission (403 "Resource not accessible by …", or
+ * GitHub's `x-accepted-github-permissions`) names the permission to add; a 404 says the token may not
+ * see the repository, since GitHub hides private repositories from tokens without access. Only the
+ * status, GitHub's message and its request id are used: Octokit's error also holds the request, whose
+ * body is ours to keep out of logs.
+ */
+function explainGitHubFailure(error, effect) {
+    const { status, response } = (error ?? {});
+    const code = typeof response?.status === 'number' ? response.status : undefined;
+    const headers = response?.headers ?? {};
+    const said = githubMessage(response?.data);
+    const requestId = headers['x-github-request-id'];
+    const suffix = requestId === undefined ? '' : ` (request id ${requestId})`;
+    const skipped = `${effect.what} skipped`;
+    if (code === undefined) {
+        const reason = (0,errors/* messageOf */.bD)(error);
+        const timedOut = /timeout|aborted/i.test(reason) || status === 'ETIMEDOUT';
+        return `${skipped}: GitHub did not answer (${timedOut ? 'timed out' : reason}); the deploy itself is not affected`;
+    }
+    if (code === 401) {
+        return `${skipped}: GitHub refused the token (401 ${said ?? 'Bad credentials'}); check the github-token input${suffix}`;
+    }
+    const accepted = headers['x-accepted-github-permissions'];
+    if (code === 403 && (accepted !== undefined || /not accessible by/i.test(said ?? ''))) {
+        const alternatives = accepted === undefined ? '' : ` (GitHub accepts ${describeAccepted(accepted)})`;
+        return (`${skipped}: the GitHub token lacks the permission \`${effect.permission}\`${alternatives}. ` +
+            `Add \`${effect.permission}\` under \`permissions:\` in the workflow, or grant it to the token. ` +
+            `GitHub said: 403 ${said ?? 'Forbidden'}${suffix}`);
+    }
+    if (code === 403 || code === 429) {
+        const limited = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(said ?? '');
+        if (limited)
+            return `${skipped}: GitHub's rate limit is used up (${code} ${said ?? ''})${suffix}`;
+    }
+    if (code === 404) {
+        return (`${skipped}: GitHub answered 404 ${said ?? 'Not Found'}. The token may not see this repository, or ` +
+            `lacks \`${effect.permission}\` (GitHub hides what a token may not read)${suffix}`);
+    }
+    return `${skipped}: GitHub answered ${code} ${said ?? ''}${validationDetail(response?.data)}${suffix}`.trimEnd();
+}
+/** `issues=write; pull_requests=write` → `issues: write or pull-requests: write`, the workflow spelling. */
+function describeAccepted(header) {
+    return header
+        .split(';')
+        .map((set) => set
+        .split(',')
+        .map((entry) => {
+        const [name = '', access = ''] = entry.trim().split('=');
+        return `${name.replaceAll('_', '-')}: ${access}`;
+    })
+        .join(' and '))
+        .join(' or ');
+}
+function githubMessage(data) {
+    if (typeof data === 'object' &&
+        data !== null &&
+        typeof data.message === 'string') {
+        return data.message;
+    }
+    return typeof data === 'string' && data !== '' ? data.slice(0, 200) : undefined;
+}
+/** GitHub's 422 `errors` (`Body is too long …`), which say more than "Validation Failed". */
+function validationDetail(data) {
+    const errors = data?.errors;
+    if (!Array.isArray(errors) || errors.length === 0)
+        return '';
+    const parts = errors.map((entry) => typeof entry === 'string'
+        ? entry
+        : typeof entry.message === 'string'
+            ? entry.message
+            : `${String(entry.field)} ${String(entry.code)}`);
+    return `: ${parts.join('; ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/github/deployments.ts
+
+
+/** GitHub's limit on an environment name, in characters. */
+const ENVIRONMENT_NAME_LIMIT = 255;
+/** "The maximum description length is 140 characters" (a deployment status). */
+const STATUS_DESCRIPTION_LIMIT = 140;
+/** Deployment statuses handled at once during cleanup: a handful, to stay clear of secondary rate limits. */
+const CLEANUP_CONCURRENCY = 4;
+/** `preview/{B}`; a name past GitHub's 255 characters is cut and ends in a stable hash. */
+function previewEnvironment(gitBranch) {
+    return (0,naming/* boundedName */.lC)(`preview/${gitBranch}`, ENVIRONMENT_NAME_LIMIT);
+}
+/**
+ * A deployment of `sha` to `preview/{B}`. `ref` is the sha, not the branch, so the deployment records
+ * exactly what was built; `auto_merge: false` because GitHub would otherwise merge the default branch
+ * into an outdated ref; `required_contexts: []` because GitHub would otherwise refuse (409) while
+ * the commit's own checks are still running, which on a push they always are; `transient_environment`
+ * because the preview goes away with its branch. Never throws: undefined, with a warning, on failure.
+ */
+async function createPreviewDeployment(input) {
+    const environment = previewEnvironment(input.gitBranch);
+    const effect = {
+        what: `Creating the GitHub deployment for ${environment}`,
+        permission: 'deployments: write',
+    };
+    return bestEffort(effect, input.log, async () => {
+        const response = await input.client.rest.repos.createDeployment({
+            ...input.repository,
+            ref: input.sha,
+            environment,
+            transient_environment: true,
+            production_environment: false,
+            auto_merge: false,
+            required_contexts: [],
+            description: cut(input.description ?? `Neon database and Amplify build for ${input.gitBranch}`, STATUS_DESCRIPTION_LIMIT),
+            payload: input.payload ?? {},
+        });
+        if (!('id' in response.data) || typeof response.data.id !== 'number') {
+            // 202: GitHub merged instead of deploying, which auto_merge: false rules out; say so if it happens.
+            throw new Error(`GitHub answered ${response.status} without a deployment: ${JSON.stringify(response.data)}`);
+        }
+        input.log.info(`GitHub deployment ${response.data.id} created for ${environment}`);
+        return { id: response.data.id, environment };
+    });
+}
+/** Adds a status to a deployment. Never throws: false, with a warning, on failure. */
+async function setDeploymentStatus(input) {
+    const effect = {
+        what: `Setting GitHub deployment ${input.deploymentId} to ${input.state}`,
+        permission: 'deployments: write',
+    };
+    const done = await bestEffort(effect, input.log, async () => {
+        await input.client.rest.repos.createDeploymentStatus({
+            ...input.repository,
+            deployment_id: input.deploymentId,
+            state: input.state,
+            ...(input.logUrl === undefined ? {} : { log_url: input.logUrl }),
+            ...(input.environmentUrl === undefined ? {} : { environment_url: input.environmentUrl }),
+            ...(input.description === undefined
+                ? {}
+                : { description: cut(input.description, STATUS_DESCRIPTION_LIMIT) }),
+        });
+        return true;
+    });
+    return done === true;
+}
+/**
+ * On cleanup, every deployment of `preview/{B}` (all pages) gets an `inactive` status, which GitHub
+ * shows as destroyed for a transient environment. GitHub's own `auto_inactive` never does this: it
+ * only touches earlier non-transient deployments. Deployments already inactive are left alone, so a
+ * repeated cleanup writes nothing. Never throws: the number marked inactive, or undefined on failure.
+ */
+async function deactivatePreviewDeployments(input) {
+    const environment = previewEnvironment(input.gitBranch);
+    const effect = {
+        what: `Marking the deployments of ${environment} inactive`,
+        permission: 'deployments: write',
+    };
+    return bestEffort(effect, input.log, async () => {
+        const deployments = await input.client.paginate(input.client.rest.repos.listDeployments, {
+            ...input.repository,
+            environment,
+            per_page: 100,
+        });
+        let marked = 0;
+        const queue = deployments.filter((deployment) => deployment.environment === environment);
+        const worker = async () => {
+            for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+                if ((await latestState(input, next.id)) === 'inactive')
+                    continue;
+                await input.client.rest.repos.createDeploymentStatus({
+                    ...input.repository,
+                    deployment_id: next.id,
+                    state: 'inactive',
+                    description: 'The preview database was deleted',
+                });
+                marked += 1;
+            }
+        };
+        await Promise.all(Array.from({ length: CLEANUP_CONCURRENCY }, worker));
+        input.log.info(`${marked} GitHub deployment${marked === 1 ? '' : 's'} of ${environment} marked inactive (${deployments.length} found)`);
+        return marked;
+    });
+}
+/** The state of the newest status, by id rather than by the order GitHub lists them in. */
+async function latestState(input, deploymentId) {
+    const statuses = await input.client.paginate(input.client.rest.repos.listDeploymentStatuses, {
+        ...input.repository,
+        deployment_id: deploymentId,
+        per_page: 100,
+    });
+    let newest;
+    for (const status of statuses)
+        if (newest === undefined || status.id > newest.id)
+            newest = status;
+    return newest?.state;
+}
+/** At most `max` characters, cut at a code point boundary. */
+function cut(value, max) {
+    const chars = Array.from(value);
+    return chars.length <= max ? value : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+// EXTERNAL MODULE: ./src/github/preview-facts.ts
+var preview_facts = __webpack_require__(2321);
+;// CONCATENATED MODULE: ./src/github/pull-requests.ts
+/**
+ * The pull requests whose head is `branch` in this same repository (`open` by default; `all` for a
+ * cleanup, whose pull request may be closed already), newest first.
+ *
+ * GitHub's `head` filter takes `owner:branch`; without the owner it is silently ignored and every pull
+ * request comes back. The answer is checked again here (head ref and head repository), so that a
+ * filter GitHub ever ignores, or a fork owned by an account of the same name, never gets a comment
+ * meant for our branch.
+ */
+async function findBranchPullRequests(client, repository, branch, state = 'open') {
+    const fullName = `${repository.owner}/${repository.repo}`.toLowerCase();
+    const pulls = await client.paginate(client.rest.pulls.list, {
+        ...repository,
+        head: `${repository.owner}:${branch}`,
+        state,
+        per_page: 100,
+    });
+    return pulls
+        .filter((pull) => pull.head.ref === branch && pull.head.repo?.full_name.toLowerCase() === fullName)
+        .map((pull) => ({
+        number: pull.number,
+        url: pull.html_url,
+        state: pull.state === 'closed' ? 'closed' : 'open',
+        headSha: pull.head.sha,
+    }));
+}
+
+// EXTERNAL MODULE: ./src/github/comment-marker.ts
+var comment_marker = __webpack_require__(2429);
+;// CONCATENATED MODULE: ./src/github/sticky-comment.ts
+
+
+/**
+ * One comment per pull request and git branch, whatever the number of runs: the comment whose first
+ * line is the branch's marker is edited in place, or created when there is none.
+ *
+ * Two runs for the same branch can overlap (a push while the previous run still comments). Each looks
+ * again right before creating, which closes most of the window; when both create anyway, each lists
+ * again afterwards and the same rule settles it: the oldest comment stays and carries the body, every
+ * other one is deleted. The run that created later always sees both (its own exists only after the
+ * other's), so one of the two always cleans up, and both keep the same comment.
+ */
+async function upsertStickyComment(input) {
+    const marker = (0,comment_marker/* commentMarker */.Ql)(input.gitBranch);
+    const body = withMarker(input.body, marker, input.log);
+    // A comment deleted between our read and our edit (another run's cleanup) sends us round once more.
+    for (let attempt = 1;; attempt += 1) {
+        try {
+            return await upsertOnce(input, marker, body);
+        }
+        catch (error) {
+            if (attempt >= 2 || !isNotFound(error))
+                throw error;
+            input.log.debug(`The comment on pull request #${input.issueNumber} went away while it was edited; looking again`);
+        }
+    }
+}
+async function upsertOnce(input, marker, body) {
+    let marked = await listMarked(input, marker);
+    if (marked.length === 0 && input.mode === 'edit-only')
+        return { action: 'absent', removed: 0 };
+    if (marked.length === 0) {
+        // Rendering and the first look take time; a run that started just before us may have created it.
+        marked = await listMarked(input, marker);
+    }
+    if (marked.length > 0)
+        return sticky_comment_settle(input, marked, body, undefined);
+    const { data } = await input.client.rest.issues.createComment({
+        ...input.repository,
+        issue_number: input.issueNumber,
+        body,
+    });
+    const created = { id: data.id, body, createdAt: data.created_at, url: data.html_url };
+    const after = await listMarked(input, marker);
+    if (!after.some((comment) => comment.id === created.id))
+        after.push(created);
+    return sticky_comment_settle(input, after, body, created.id);
+}
+/** Keeps the oldest marked comment with `body` in it and deletes the others. */
+async function sticky_comment_settle(input, marked, body, createdId) {
+    const [keep, ...others] = [...marked].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id);
+    if (keep === undefined)
+        throw new Error('settle needs at least one comment');
+    let action;
+    if (keep.id === createdId)
+        action = 'created';
+    else if (keep.body === body)
+        action = 'unchanged';
+    else {
+        await input.client.rest.issues.updateComment({ ...input.repository, comment_id: keep.id, body });
+        // Also when this run created one but a concurrent run's older comment is the one kept.
+        action = 'updated';
+    }
+    let removed = 0;
+    for (const duplicate of others) {
+        try {
+            await input.client.rest.issues.deleteComment({ ...input.repository, comment_id: duplicate.id });
+            removed += 1;
+        }
+        catch (error) {
+            // The other run deleted it first: the outcome we wanted.
+            if (!isNotFound(error))
+                throw error;
+        }
+    }
+    if (removed > 0) {
+        input.log.info(`Removed ${removed} duplicate comment${removed === 1 ? '' : 's'} on pull request #${input.issueNumber} left by a concurrent run`);
+    }
+    return { action, commentId: keep.id, url: keep.url, removed };
+}
+/** Every comment of the pull request whose first line is the marker, across all pages. */
+async function listMarked(input, marker) {
+    const found = [];
+    const pages = input.client.paginate.iterator(input.client.rest.issues.listComments, {
+        ...input.repository,
+        issue_number: input.issueNumber,
+        per_page: 100,
+    });
+    for await (const page of pages) {
+        for (const comment of page.data) {
+            if ((0,comment_marker/* hasMarker */.xY)(comment.body, marker)) {
+                found.push({
+                    id: comment.id,
+                    body: comment.body ?? '',
+                    createdAt: comment.created_at,
+                    url: comment.html_url,
+                });
+            }
+        }
+    }
+    return found;
+}
+function withMarker(body, marker, log) {
+    const marked = (0,comment_marker/* hasMarker */.xY)(body, marker) ? body : `${marker}\n${body}`;
+    if (marked.length <= comment_marker/* GITHUB_COMMENT_LIMIT */._4)
+        return marked;
+    log.warning(`The pull request comment has ${marked.length} characters, past GitHub's ${comment_marker/* GITHUB_COMMENT_LIMIT */._4}; its end was cut`);
+    return (0,comment_body/* cutToLimit */.bH)(marked, comment_marker/* GITHUB_COMMENT_LIMIT */._4);
+}
+function isNotFound(error) {
+    return error?.status === 404;
+}
+
+;// CONCATENATED MODULE: ./src/github/pull-request-comment.ts
+
+
+
+/**
+ * The sticky comment on every pull request of the branch. Never throws: a comment is a report, so a
+ * missing permission, a locked conversation or GitHub being down is a warning (naming the permission
+ * when that is the cause) and the deploy carries on. Returns the comments written or found.
+ */
+async function commentOnPullRequests(input) {
+    const mode = input.mode ?? 'upsert';
+    let numbers = input.pullNumbers;
+    if (numbers === undefined) {
+        const pulls = await bestEffort(
+        // Named for the write the whole step needs, which includes this read.
+        { what: `Looking up the pull requests of '${input.gitBranch}'`, permission: 'pull-requests: write' }, input.log, () => findBranchPullRequests(input.client, input.repository, input.gitBranch, mode === 'upsert' ? 'open' : 'all'));
+        if (pulls === undefined)
+            return [];
+        numbers = pulls.map((pull) => pull.number);
+    }
+    if (numbers.length === 0) {
+        input.log.info(mode === 'upsert'
+            ? `No open pull request has '${input.gitBranch}' as its head: no comment`
+            : `No pull request of '${input.gitBranch}' to update`);
+        return [];
+    }
+    const results = [];
+    for (const pullNumber of numbers) {
+        const result = await bestEffort({ what: `Commenting on pull request #${pullNumber}`, permission: 'pull-requests: write' }, input.log, () => upsertStickyComment({
+            client: input.client,
+            repository: input.repository,
+            issueNumber: pullNumber,
+            gitBranch: input.gitBranch,
+            body: input.body,
+            log: input.log,
+            mode,
+        }));
+        if (result === undefined)
+            continue;
+        if (result.action !== 'absent')
+            input.log.info(`Pull request #${pullNumber}: comment ${result.action} (${result.url})`);
+        results.push({ pullNumber, ...result });
+    }
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/github/publish.ts
+
+
+
+
+
+
+
+
+
+/**
+ * The publisher for a run, or undefined when the run writes nothing to GitHub: both
+ * `comment-on-pr` and `create-deployment` off (then not a single request is sent), a dry run, a
+ * primary branch (no preview to report), or a plan that is neither deploy nor cleanup.
+ */
+function createPublisher(options) {
+    const { plan, settings, log } = options;
+    if (!settings.commentOnPr && !settings.createDeployment)
+        return undefined;
+    if (plan.kind !== 'deploy' && plan.kind !== 'cleanup')
+        return undefined;
+    if (settings.dryRun) {
+        log.info('Dry run: no pull request comment and no deployment are written');
+        return undefined;
+    }
+    if (plan.kind === 'deploy' && plan.primary) {
+        log.info(`'${plan.gitBranch}' is a primary branch: no preview comment or deployment`);
+        return undefined;
+    }
+    const client = options.client ??
+        createGitHubClient({ token: options.target.token, baseUrl: options.target.apiUrl, log });
+    return new GitHubPublisher({ ...options, client }, plan);
+}
+class GitHubPublisher {
+    options;
+    plan;
+    deployment;
+    commentUrl;
+    pulls;
+    constructor(options, plan) {
+        this.options = options;
+        this.plan = plan;
+    }
+    jobStarted = async (progress) => {
+        await Promise.all([this.startDeployment(progress), this.comment(progress)]);
+    };
+    async finished(result, error) {
+        if (result?.kind === 'cleanup' && error === undefined)
+            await this.cleanedUp(result);
+        if (result?.kind === 'deploy') {
+            await Promise.all([this.endDeployment(result, error), this.comment(result)]);
+        }
+        else if (this.deployment !== undefined) {
+            await this.status('error', { description: 'The deploy failed after the Amplify job started' });
+        }
+        return { commentUrl: this.commentUrl, deploymentId: this.deployment?.id };
+    }
+    /** A deployment of the pushed commit, `in_progress` with the build's page in the Amplify console. */
+    async startDeployment(progress) {
+        const { settings, target, log, client } = this.options;
+        if (!settings.createDeployment || progress.job === undefined)
+            return;
+        if (target.sha === undefined) {
+            log.info('No commit sha is known for this run: no GitHub deployment');
+            return;
+        }
+        this.deployment = await createPreviewDeployment({
+            client,
+            repository: target.repository,
+            gitBranch: progress.gitBranch,
+            sha: target.sha,
+            log,
+            payload: { neonBranchId: progress.neonBranch.id, amplifyJobId: progress.job.id },
+        });
+        await this.status('in_progress', { description: `Amplify job ${progress.job.id} is building` });
+    }
+    /** `success` with the preview URL; `failure` for a failed build; `error` for a timeout or other failure. */
+    async endDeployment(result, error) {
+        if (this.deployment === undefined)
+            return;
+        const job = result.job === undefined ? 'the Amplify job' : `Amplify job ${result.job.id}`;
+        if (error === undefined) {
+            const ended = this.options.settings.waitForJob ? 'succeeded' : 'started; the database is ready';
+            await this.status('success', { environmentUrl: result.previewUrl, description: `${job} ${ended}` });
+        }
+        else if (error instanceof AmplifyJobError && !error.timedOut) {
+            await this.status('failure', { description: `${job} ended ${result.job?.status ?? 'unsuccessfully'}` });
+        }
+        else {
+            const what = error instanceof AmplifyJobError ? `${job} did not end in time` : 'The deploy failed';
+            await this.status('error', { description: what });
+        }
+    }
+    async status(state, extra) {
+        const { client, target, settings, log } = this.options;
+        if (this.deployment === undefined)
+            return;
+        await setDeploymentStatus({
+            client,
+            repository: target.repository,
+            deploymentId: this.deployment.id,
+            state,
+            logUrl: (0,console_links/* amplifyDeploymentsConsoleUrl */.B)(settings.awsRegion ?? '', settings.amplifyAppId ?? '', this.plan.gitBranch),
+            ...extra,
+            log,
+        });
+    }
+    /** The sticky comment on each open pull request of the branch, with the deploy as it stands. */
+    async comment(result) {
+        const { client, target, settings, log } = this.options;
+        if (!settings.commentOnPr)
+            return;
+        const pullNumbers = await this.pullRequests('open');
+        if (pullNumbers.length === 0)
+            return;
+        const facts = (0,preview_facts/* previewFacts */.m)(result, settings, { sha: target.sha, updatedAt: this.now() });
+        const comments = await commentOnPullRequests({
+            client,
+            repository: target.repository,
+            gitBranch: result.gitBranch,
+            body: (0,comment_body/* renderPreviewComment */.K2)(facts),
+            log,
+            pullNumbers,
+        });
+        this.commentUrl = comments.find((comment) => comment.url !== undefined)?.url ?? this.commentUrl;
+    }
+    /** Cleanup: the comment says the branch was deleted; the environment's deployments go inactive. */
+    async cleanedUp(result) {
+        const { client, target, settings, log } = this.options;
+        if (this.plan.kind !== 'cleanup')
+            return;
+        const plan = this.plan;
+        const comment = async () => {
+            if (!settings.commentOnPr)
+                return;
+            const pullNumbers = await this.pullRequests('all');
+            if (pullNumbers.length === 0)
+                return;
+            const reason = target.pullNumbers === undefined ? undefined : 'the pull request was closed';
+            const body = (0,comment_body/* renderDeletedComment */.Rd)((0,preview_facts/* deletedFacts */.N)(plan, result, settings, { reason, updatedAt: this.now() }));
+            const comments = await commentOnPullRequests({
+                ...{ client, repository: target.repository, gitBranch: result.gitBranch, body, log, pullNumbers },
+                mode: 'edit-only',
+            });
+            this.commentUrl = comments.find((found) => found.url !== undefined)?.url;
+        };
+        const deactivate = async () => {
+            if (!settings.createDeployment)
+                return;
+            await deactivatePreviewDeployments({
+                client,
+                repository: target.repository,
+                gitBranch: result.gitBranch,
+                log,
+            });
+        };
+        await Promise.all([comment(), deactivate()]);
+    }
+    /**
+     * The pull requests to comment on: those the event names, else the branch's own in this
+     * repository (open ones for a deploy; any for a cleanup, whose pull request may be closed), looked
+     * up once per run. None is not an error: a push without a pull request gets no comment.
+     */
+    pullRequests(state) {
+        const { client, target, log } = this.options;
+        const branch = this.plan.gitBranch;
+        this.pulls ??= (async () => {
+            if (target.pullNumbers !== undefined)
+                return target.pullNumbers;
+            const found = await bestEffort({ what: `Looking up the pull requests of '${branch}'`, permission: 'pull-requests: write' }, log, () => findBranchPullRequests(client, target.repository, branch, state));
+            if (found?.length === 0) {
+                log.info(`No ${state === 'open' ? 'open ' : ''}pull request has '${branch}' as its head: no comment`);
+            }
+            return found?.map((pull) => pull.number) ?? [];
+        })();
+        return this.pulls;
+    }
+    now() {
+        return (this.options.now?.() ?? new Date()).toISOString();
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-amplify/dist-cjs/index.js
+var dist_cjs = __webpack_require__(2747);
+;// CONCATENATED MODULE: ./src/core/ports.ts
+/**
+ * What the executor needs from Neon and Amplify. The adapters in src/neon and src/amplify implement
+ * these over the real clients; nothing in src/core performs I/O itself.
+ */
+const ACTIVE_JOB_STATUSES = ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'];
+
+;// CONCATENATED MODULE: ./src/amplify/errors.ts
+
+const NETWORK_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EPIPE',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+]);
+/**
+ * Turns whatever the SDK threw into an ApiError that names the step and keeps what Amplify said:
+ * `Updating the environment variables of Amplify branch 'feat/x' failed: 400 BadRequestException:
+ * ... (request id ...)`. Credential and permission failures get a hint saying which one it is.
+ * Nothing here reads the credentials themselves, so no message can contain them.
+ */
+function toAmplifyError(error, call) {
+    if (error instanceof errors/* ApiError */.hD)
+        return error;
+    if (isServiceError(error)) {
+        const status = error.$metadata.httpStatusCode;
+        const requestId = error.$metadata.requestId;
+        const said = `${status ?? 'no status'} ${error.name}: ${error.message}`;
+        const id = requestId === undefined || requestId === '' ? '' : ` (request id ${requestId})`;
+        const hint = serviceHint(error.name, error.message, status, call);
+        return new errors/* ApiError */.hD(call.step, `${said}${id}${hint === undefined ? '' : `. ${hint}`}`, {
+            service: 'Amplify',
+            status,
+            code: error.name,
+            requestId,
+            cause: error,
+        });
+    }
+    const name = error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    const code = errorCode(error);
+    let detail;
+    if (name === 'CredentialsProviderError') {
+        detail =
+            `no AWS credentials found (${message}). In a workflow, add aws-actions/configure-aws-credentials ` +
+                'before this step (an OIDC role needs `permissions: id-token: write`); elsewhere set ' +
+                'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE';
+    }
+    else if (name === 'TimeoutError' || code === 'ETIMEDOUT') {
+        detail = `Amplify did not answer in time (${message})`;
+    }
+    else if (code !== undefined && NETWORK_CODES.has(code)) {
+        detail = `could not reach Amplify: ${code} ${message}`;
+    }
+    else {
+        detail = `${name}: ${message}`;
+    }
+    return new errors/* ApiError */.hD(call.step, detail, { service: 'Amplify', code: code ?? name, cause: error });
+}
+/** A service exception (anything the SDK built from an HTTP answer) rather than a local failure. */
+function isServiceError(error) {
+    if (!(error instanceof Error))
+        return false;
+    const metadata = error.$metadata;
+    return (typeof metadata === 'object' &&
+        metadata !== null &&
+        typeof metadata.httpStatusCode === 'number');
+}
+function serviceHint(name, message, status, call) {
+    switch (name) {
+        case 'UnrecognizedClientException':
+        case 'InvalidClientTokenId':
+            return 'AWS does not know the access key id: check the credentials this run was given (aws-actions/configure-aws-credentials, AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN)';
+        case 'InvalidSignatureException':
+        case 'SignatureDoesNotMatch':
+            if (/signature expired/i.test(message))
+                return 'The clock of this machine is off: sync it and retry';
+            if (/region/i.test(message))
+                return 'The request was signed for the wrong region: check aws-region';
+            return 'The secret access key does not belong to the access key id: check AWS_SECRET_ACCESS_KEY';
+        case 'ExpiredTokenException':
+        case 'ExpiredToken':
+            return 'The session credentials have expired: configure fresh ones';
+        case 'MissingAuthenticationTokenException':
+        case 'IncompleteSignatureException':
+            return 'The request was not properly signed: check the AWS credentials and AWS_ENDPOINT_URL_AMPLIFY';
+        case 'AccessDeniedException':
+        case 'AccessDenied':
+        case 'UnauthorizedException':
+            return permissionHint(call);
+        default:
+            return status === 403 ? permissionHint(call) : undefined;
+    }
+}
+function permissionHint(call) {
+    return `The AWS identity may not call amplify:${call.operation} on app ${call.appId}: allow that action in its IAM policy`;
+}
+function errorCode(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const code = error.code;
+    return typeof code === 'string' ? code : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/amplify/client.ts
+
+
+/**
+ * The SDK client. The endpoint is deliberately not set here: the SDK reads AWS_ENDPOINT_URL_AMPLIFY
+ * (then AWS_ENDPOINT_URL) itself, which is how tests and LocalStack-style setups redirect it.
+ * Credentials come from the SDK's default chain (environment, web identity, profile, IMDS).
+ */
+function createAmplifyClient(options) {
+    const client = new dist_cjs/* AmplifyClient */.SEA({
+        region: options.region,
+        // The SDK has no request timeout of its own, and its requestTimeout only warns unless told to
+        // throw. A timed-out attempt is a TimeoutError, which the SDK's retry treats as transient.
+        requestHandler: {
+            requestTimeout: options.requestTimeoutMs,
+            connectionTimeout: Math.min(options.requestTimeoutMs, 10_000),
+            throwOnRequestTimeout: true,
+        },
+        ...options.clientConfig,
+    });
+    // The SDK retries throttling, 5xx and connection errors itself (3 attempts by default). This sits
+    // inside its retry loop and says so when an attempt after the first goes out.
+    client.middlewareStack.add((next, context) => {
+        let previous;
+        return async (args) => {
+            const request = args.request;
+            const attempt = /attempt=(\d+); max=(\d+)/.exec(request?.headers?.['amz-sdk-request'] ?? '');
+            if (attempt !== null && attempt[1] !== '1' && previous !== undefined) {
+                const operation = (context.commandName ?? 'request').replace(/Command$/, '');
+                options.log.info(`Amplify ${operation}: ${previous}; retrying (attempt ${attempt[1]} of ${attempt[2]})`);
+            }
+            try {
+                return await next(args);
+            }
+            catch (error) {
+                previous = describeAttemptFailure(error);
+                throw error;
+            }
+        };
+    }, { step: 'finalizeRequest', priority: 'low', name: 'amplifyRetryLog' });
+    return client;
+}
+function describeAttemptFailure(error) {
+    if (isServiceError(error))
+        return `${error.$metadata.httpStatusCode} ${error.name}: ${error.message}`;
+    if (error instanceof Error) {
+        const code = error.code;
+        return typeof code === 'string' ? `${code} ${error.message}` : `${error.name}: ${error.message}`;
+    }
+    return String(error);
+}
+
+;// CONCATENATED MODULE: ./src/amplify/shapes.ts
+
+
+
+
+/**
+ * The SDK counts LimitExceededException as throttling and would retry it (three attempts, with
+ * about a second of backoff each) before giving up. On StartJob it means a job is already pending or
+ * running on the branch (or the account's concurrent-job quota is full), which the executor handles
+ * itself (on-running-job), so it is passed through on the first answer.
+ */
+function passLimitExceededThrough(command) {
+    command.middlewareStack.add((next) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (error) {
+            if (isServiceError(error) && error.name === 'LimitExceededException')
+                throw new BusyBranch(error);
+            throw error;
+        }
+    }, { step: 'deserialize', priority: 'high', name: 'amplifyStartJobNoThrottleRetry' });
+}
+/** Carries a StartJob LimitExceededException past the SDK's retry (which only retries errors it knows). */
+class BusyBranch extends Error {
+    original;
+    name = 'BusyBranch';
+    constructor(original) {
+        super(original.message);
+        this.original = original;
+    }
+}
+function unwrapBusyBranch(error) {
+    return error instanceof BusyBranch ? error.original : error;
+}
+function toBranch(branch, requested) {
+    const name = branch?.branchName ?? requested;
+    return {
+        name,
+        // Amplify always sends displayName; the fallback is its documented default.
+        displayName: branch?.displayName ?? (0,naming/* amplifyDisplayName */.OE)(name),
+        environmentVariables: { ...(branch?.environmentVariables ?? {}) },
+    };
+}
+function toJob(summary, step, steps) {
+    const id = summary?.jobId;
+    const status = summary?.status;
+    if (id === undefined || status === undefined) {
+        throw new errors/* ApiError */.hD(step, 'the answer has no job summary', { service: 'Amplify' });
+    }
+    // A status this code does not know could be active or final; guessing either way could start a
+    // second build or wait forever, so it stops here with a clear error.
+    if (!Object.values(dist_cjs/* JobStatus */.A8Q).includes(status)) {
+        throw new errors/* ApiError */.hD(step, `job ${id} has an unknown status '${status}'`, { service: 'Amplify' });
+    }
+    return steps === undefined ? { id, status } : { id, status, steps: steps.flatMap(toStep) };
+}
+/** A step as the core sees it; its presigned `logUrl` is left behind, so no log line can carry it. */
+function toStep(step) {
+    const { stepName, status, statusReason } = step;
+    if (stepName === undefined || status === undefined)
+        return [];
+    return [{ name: stepName, status, ...(statusReason ? { statusReason } : {}) }];
+}
+
+;// CONCATENATED MODULE: ./src/amplify/port.ts
+
+
+
+
+
+
+/** ListBranches accepts at most 50 per page. */
+const PAGE_SIZE = 50;
+function createAmplifyPort(options) {
+    return new AmplifyApiPort(options);
+}
+/** The Amplify port over the real SDK client; every failure leaves as an ApiError naming its step. */
+class AmplifyApiPort {
+    appId;
+    log;
+    client;
+    deadline;
+    /** GetApp's answer, kept once it came; see readApp. */
+    app;
+    constructor(options) {
+        if (options.region === '') {
+            throw new errors/* UsageError */.eb('Amplify needs a region: set aws-region, AWS_REGION or AWS_DEFAULT_REGION');
+        }
+        this.appId = options.appId;
+        this.log = options.log;
+        this.deadline = options.deadline;
+        this.client = createAmplifyClient({
+            region: options.region,
+            log: options.log,
+            clientConfig: options.clientConfig,
+            requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+        });
+    }
+    async getApp() {
+        const output = await this.readApp(`Reading Amplify app '${this.appId}'`);
+        const defaultDomain = output.app?.defaultDomain;
+        if (defaultDomain === undefined || defaultDomain === '') {
+            throw new errors/* ApiError */.hD(`Reading Amplify app '${this.appId}'`, 'the answer has no defaultDomain', {
+                service: 'Amplify',
+                requestId: output.$metadata.requestId,
+            });
+        }
+        return { defaultDomain };
+    }
+    async getBranch(name) {
+        const step = `Reading Amplify branch '${name}'`;
+        try {
+            const output = await this.call('GetBranch', step, (sendOptions) => this.client.send(new dist_cjs/* GetBranchCommand */.QJU({ appId: this.appId, branchName: name }), sendOptions));
+            return toBranch(output.branch, name);
+        }
+        catch (error) {
+            if (!port_isNotFound(error))
+                throw error;
+            await this.readApp(step);
+            return undefined;
+        }
+    }
+    async createBranch({ name, environmentVariables, }) {
+        const output = await this.call('CreateBranch', `Creating Amplify branch '${name}'`, (sendOptions) => this.client.send(new dist_cjs/* CreateBranchCommand */.YIB({
+            appId: this.appId,
+            branchName: name,
+            // Off, so that creating the branch (or a later push) does not build it before the
+            // variables are in place; this tool starts the job itself.
+            enableAutoBuild: false,
+            environmentVariables,
+        }), sendOptions));
+        return toBranch(output.branch, name);
+    }
+    async setEnvironmentVariables(name, variables) {
+        const step = `Updating the environment variables of Amplify branch '${name}'`;
+        const output = await this.call('UpdateBranch', step, (sendOptions) => this.client.send(new dist_cjs/* UpdateBranchCommand */.B2M({
+            appId: this.appId,
+            branchName: name,
+            // UpdateBranch replaces the whole map, so this is the complete map, never a patch.
+            // An empty map means "unchanged" to Amplify; `{"": ""}` is how to clear it.
+            environmentVariables: Object.keys(variables).length === 0 ? { '': '' } : variables,
+        }), sendOptions));
+        return toBranch(output.branch, name);
+    }
+    async deleteBranch(name) {
+        const step = `Deleting Amplify branch '${name}'`;
+        try {
+            await this.call('DeleteBranch', step, (sendOptions) => this.client.send(new dist_cjs/* DeleteBranchCommand */.hlR({ appId: this.appId, branchName: name }), sendOptions));
+            return 'deleted';
+        }
+        catch (error) {
+            if (!port_isNotFound(error))
+                throw error;
+            await this.readApp(step);
+            return 'gone';
+        }
+    }
+    async listBranchNames() {
+        const step = `Listing the branches of Amplify app '${this.appId}'`;
+        const names = [];
+        const seen = new Set();
+        const pages = (0,dist_cjs/* paginateListBranches */.cnC)({ client: this.client, pageSize: PAGE_SIZE }, { appId: this.appId });
+        await this.call('ListBranches', step, async () => {
+            for await (const page of pages) {
+                for (const branch of page.branches ?? []) {
+                    if (branch.branchName !== undefined)
+                        names.push(branch.branchName);
+                }
+                const token = page.nextToken;
+                if (token === undefined || token === '')
+                    continue;
+                // A token seen before would page forever (the paginator only notices one repeated at once).
+                if (seen.has(token)) {
+                    throw new errors/* ApiError */.hD(step, 'Amplify returned the same nextToken twice', {
+                        service: 'Amplify',
+                        requestId: page.$metadata.requestId,
+                    });
+                }
+                seen.add(token);
+            }
+        });
+        return names;
+    }
+    async startJob(branch) {
+        const step = `Starting an Amplify job on branch '${branch}'`;
+        const command = new dist_cjs/* StartJobCommand */.d7A({ appId: this.appId, branchName: branch, jobType: 'RELEASE' });
+        passLimitExceededThrough(command);
+        const output = await this.call('StartJob', step, (sendOptions) => this.client.send(command, sendOptions));
+        return toJob(output.jobSummary, step);
+    }
+    async listActiveJobs(branch) {
+        const step = `Reading the active job of Amplify branch '${branch}'`;
+        // The branch's activeJobId names its newest job, and Amplify runs at most one job per branch
+        // at a time (StartJob refuses a second), so GetBranch + GetJob find every active job with
+        // only the routes DESIGN.md lists; ListJobs is not needed.
+        const output = await this.call('GetBranch', step, (sendOptions) => this.client.send(new dist_cjs/* GetBranchCommand */.QJU({ appId: this.appId, branchName: branch }), sendOptions));
+        const jobId = output.branch?.activeJobId;
+        if (jobId === undefined || jobId === '' || jobId === '0')
+            return [];
+        try {
+            const job = await this.getJob(branch, jobId);
+            return ACTIVE_JOB_STATUSES.includes(job.status) ? [job] : [];
+        }
+        catch (error) {
+            if (port_isNotFound(error))
+                return [];
+            throw error;
+        }
+    }
+    async getJob(branch, jobId) {
+        const step = `Reading Amplify job ${jobId} of branch '${branch}'`;
+        const output = await this.call('GetJob', step, (sendOptions) => this.client.send(new dist_cjs/* GetJobCommand */.jEM({ appId: this.appId, branchName: branch, jobId }), sendOptions));
+        return toJob(output.job?.summary, step, output.job?.steps);
+    }
+    async stopJob(branch, jobId) {
+        await this.call('StopJob', `Stopping Amplify job ${jobId} of branch '${branch}'`, (sendOptions) => this.client.send(new dist_cjs/* StopJobCommand */.Viw({ appId: this.appId, branchName: branch, jobId }), sendOptions));
+    }
+    /** Runs one SDK call; every failure leaves as an ApiError naming the step. */
+    async call(operation, step, run) {
+        const what = { operation, step, appId: this.appId };
+        const { deadline } = this;
+        this.log.debug(`Amplify ${operation}: ${step}`);
+        deadline?.check(step);
+        try {
+            // The SDK's retries and each attempt's timeout, cut to what is left of the run's budget.
+            return await run(deadline === undefined ? {} : { abortSignal: deadline.signal() });
+        }
+        catch (error) {
+            // An ApiError raised inside the call (a repeated page token) is already worded.
+            if (error instanceof errors/* ApiError */.hD)
+                throw error;
+            if (deadline !== undefined && deadline.remainingMs() <= 0)
+                throw deadline.exceeded(step, (0,errors/* messageOf */.bD)(error));
+            throw toAmplifyError(unwrapBusyBranch(error), what);
+        }
+    }
+    /**
+     * GetApp at most once per port: a deploy reads the app for its domain while it reads the branch,
+     * and a missing branch confirms the app again. Amplify answers NotFoundException for a missing app
+     * as well as for a missing branch, so before a NotFound is read as "no such branch" the app is
+     * looked up: a wrong app id fails loudly instead of looking like a branch that is not there. Only
+     * an answer is kept; a failure is not, so each caller that meets one reports it under its own step.
+     */
+    readApp(step) {
+        this.app ??= this.call('GetApp', step, (sendOptions) => this.client.send(new dist_cjs/* GetAppCommand */.vw$({ appId: this.appId }), sendOptions)).catch((error) => {
+            this.app = undefined;
+            throw error;
+        });
+        return this.app;
+    }
+}
+function port_isNotFound(error) {
+    return error instanceof errors/* ApiError */.hD && error.code === 'NotFoundException';
+}
+
+;// CONCATENATED MODULE: ./src/core/deadline.ts
+
+
+/**
+ * The run's budget (`timeout-minutes`): every request, retry and wait for a Neon operation fits in
+ * it, so a hanging service fails the run in minutes with the call that hung named, instead of each
+ * layer's own limits adding up. Waits for Amplify jobs are not counted: `job-timeout-minutes`
+ * bounds those.
+ */
+class Deadline {
+    budgetMs;
+    now;
+    end;
+    /** When the current `excluding` began; the clock of the budget stands still meanwhile. */
+    pausedAt;
+    constructor(budgetMs, now = Date.now) {
+        this.budgetMs = budgetMs;
+        this.now = now;
+        this.end = now() + budgetMs;
+    }
+    remainingMs() {
+        return Math.max(0, this.end - (this.pausedAt ?? this.now()));
+    }
+    /**
+     * Runs `fn` outside the budget: the time it takes is given back afterwards, so a wait that has a
+     * limit of its own (an Amplify build, `job-timeout-minutes`) does not use up the run's budget.
+     * Calls made meanwhile see the budget as it stood when the wait began.
+     */
+    async excluding(fn) {
+        if (this.pausedAt !== undefined)
+            return fn();
+        const pausedAt = this.now();
+        this.pausedAt = pausedAt;
+        try {
+            return await fn();
+        }
+        finally {
+            this.end += this.now() - pausedAt;
+            this.pausedAt = undefined;
+        }
+    }
+    /** A limit of the caller's own (a request timeout, a wait) cut to what is left of the budget. */
+    cap(ms) {
+        return Math.min(ms, this.remainingMs());
+    }
+    /** Throws when the budget is used up, naming the step that was about to start. */
+    check(step) {
+        if (this.remainingMs() <= 0)
+            throw this.exceeded(step);
+    }
+    /** The error for a step the budget ran out in; `detail` says how the last attempt ended. */
+    exceeded(step, detail) {
+        return new errors/* TimeoutError */.MU(`${step} did not finish within the run's budget of ${formatDuration(this.budgetMs)} (timeout-minutes)${detail === undefined ? '' : `; the last attempt: ${detail}`}`);
+    }
+    /** An AbortSignal that fires when the budget runs out, for clients that take one. */
+    signal() {
+        return AbortSignal.timeout(Math.max(1, this.remainingMs()));
+    }
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(1421);
+// EXTERNAL MODULE: external "node:readline"
+var external_node_readline_ = __webpack_require__(481);
+;// CONCATENATED MODULE: ./src/migrate/shell.ts
+
+
+
+
+/** Lines of output kept for the error message of a failed migration. */
+const TAIL_LINES = 20;
+/** After SIGTERM, how long the process group has before SIGKILL. */
+const KILL_GRACE_MS = 5_000;
+/**
+ * Runs `migrate-command` through the shell in the current directory (the workspace), in a process
+ * group of its own so that a timeout stops the command and everything it started (a migration
+ * tool's children, a `sh -c` pipeline), not only the shell. Output is passed on line by line, as it
+ * comes, to the log, which masks every secret; the last lines are kept for the error.
+ */
+function runShellMigration(input) {
+    const child = (0,external_node_child_process_.spawn)(input.command, {
+        shell: true,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...input.env },
+    });
+    const tail = [];
+    const take = (line) => {
+        input.log.info(line);
+        tail.push(line);
+        if (tail.length > TAIL_LINES)
+            tail.shift();
+    };
+    (0,external_node_readline_.createInterface)({ input: child.stdout }).on('line', take);
+    (0,external_node_readline_.createInterface)({ input: child.stderr }).on('line', take);
+    return new Promise((resolve, reject) => {
+        let timedOut = false;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            stopGroup(child.pid, 'SIGTERM');
+            setTimeout(() => stopGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS).unref();
+        }, input.timeoutMs);
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            reject(new errors/* MigrationError */.Py(`migrate-command could not be started: ${error.message}`, { tail }));
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            if (timedOut) {
+                stopGroup(child.pid, 'SIGKILL');
+                const limit = formatDuration(input.timeoutMs);
+                reject(new errors/* MigrationError */.Py(`migrate-command timed out after ${limit} (migrate-timeout-minutes)`, { tail }));
+            }
+            else if (code === 0) {
+                resolve();
+            }
+            else {
+                const how = code === null ? `was stopped by ${signal}` : `exited with code ${code}`;
+                reject(new errors/* MigrationError */.Py(`migrate-command ${how}`, { tail, exitCode: code ?? undefined }));
+            }
+        });
+    });
+}
+/** Signals the whole process group; a group already gone is fine. */
+function stopGroup(pid, signal) {
+    if (pid === undefined)
+        return;
+    try {
+        process.kill(-pid, signal);
+    }
+    catch {
+        // Already ended.
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@neondatabase/api-client/dist/index.js
+var dist = __webpack_require__(3643);
+;// CONCATENATED MODULE: ./src/neon/operations.ts
+
+
+const SUCCEEDED = new Set(['finished', 'skipped']);
+/** `cancelling` is not final yet, but it only ever ends in `cancelled`: waiting longer cannot help. */
+const FAILED = new Set(['failed', 'error', 'cancelled', 'cancelling']);
+const FINAL = new Set(['finished', 'skipped', 'failed', 'error', 'cancelled']);
+/** Not yet in a final state: `scheduling`, `running` or `cancelling`. */
+function isPending(operation) {
+    return !FINAL.has(operation.status);
+}
+/** Polls each operation in turn until it finished or was skipped, under one deadline for all of them. */
+async function waitForOperations(operationIds, options) {
+    const deadline = options.now() + options.timeoutMs;
+    for (const id of new Set(operationIds)) {
+        let last;
+        try {
+            await pollUntil({
+                label: `Neon operation ${id}`,
+                timeoutMs: Math.max(0, deadline - options.now()),
+                initialDelayMs: options.initialDelayMs,
+                maxDelayMs: options.maxDelayMs,
+                // Gently: a one-second operation is seen finished about a tenth of a second after it is.
+                factor: 1.25,
+                sleep: options.sleep,
+                now: options.now,
+                check: async () => {
+                    last = await options.read(id);
+                    options.log.debug(`Neon operation ${describe(id, last)}: ${last.status}`);
+                    return settled(id, last);
+                },
+            });
+        }
+        catch (error) {
+            if (!(error instanceof errors/* TimeoutError */.MU))
+                throw error;
+            throw new errors/* TimeoutError */.MU(`Neon operation ${describe(id, last)} did not finish within ${formatDuration(options.timeoutMs)}; ` +
+                `its last status was '${last?.status ?? 'unknown'}'`);
+        }
+    }
+}
+function settled(id, operation) {
+    if (SUCCEEDED.has(operation.status))
+        return true;
+    if (FAILED.has(operation.status)) {
+        const reason = operation.error ? `: ${operation.error}` : '';
+        throw new errors/* ApiError */.hD(`Neon operation ${describe(id, operation)}`, `it ended with status '${operation.status}'${reason}`, {
+            service: 'Neon',
+        });
+    }
+    return undefined;
+}
+/** `0b6a... (start_compute) on branch br-x`, as far as it is known. */
+function describe(id, operation) {
+    if (operation === undefined)
+        return id;
+    const branch = operation.branch_id ? ` on branch ${operation.branch_id}` : '';
+    return `${id} (${operation.action})${branch}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/rate-limiter.ts
+/**
+ * Neon's documented limit: 700 requests a minute, with bursts of up to 40 a second per route
+ * (https://api-docs.neon.tech/reference/api-rate-limiting). Modelled as a pace of 40 a second of
+ * which only half is spent at once, so that a request that reaches Neon a little early still finds
+ * a token there, and a budget of 700 a minute, saved up to 700.
+ */
+const NEON_RATE_LIMITS = {
+    pace: { ratePerSecond: 40, burst: 20 },
+    budgets: [{ ratePerSecond: 700 / 60, burst: 700 }],
+};
+/**
+ * Paces requests that run concurrently: each waits in one queue until every bucket has a token.
+ * On a 429 it holds everyone back until `Retry-After` has passed, empties the pace bucket and
+ * halves its rate (once for all the requests that were already in flight), then wins the rate back
+ * slowly as answers come in.
+ */
+class RateLimiter {
+    options;
+    paceBucket;
+    buckets;
+    queue = [];
+    pumping = false;
+    blockedUntil = Number.NEGATIVE_INFINITY;
+    slowedAt = Number.NEGATIVE_INFINITY;
+    currentPace = 1;
+    constructor(options) {
+        this.options = options;
+        const start = options.now();
+        const limits = [options.limits.pace, ...(options.limits.budgets ?? [])];
+        for (const { ratePerSecond, burst } of limits) {
+            if (!(ratePerSecond > 0) || !(burst >= 1)) {
+                throw new Error(`A rate limit needs a positive rate and a burst of at least 1, got ${ratePerSecond}/s and ${burst}`);
+            }
+        }
+        this.buckets = limits.map((limit) => ({ ...limit, tokens: limit.burst, last: start }));
+        this.paceBucket = this.buckets[0];
+    }
+    /** The share of its configured rate the pace runs at now (1 until the service answers 429). */
+    get pace() {
+        return this.currentPace;
+    }
+    /** Resolves when the request may be sent. */
+    acquire() {
+        return new Promise((resolve) => {
+            this.queue.push(resolve);
+            void this.pump();
+        });
+    }
+    /** The request of `ticket` was answered 429: wait `retryAfterMs` (when given) and slow down. */
+    throttled(ticket, retryAfterMs) {
+        const now = this.options.now();
+        this.refill(now);
+        // Requests sent before the last slow-down were already on their way: one halving covers them.
+        if (ticket.at > this.slowedAt) {
+            this.currentPace = Math.max(this.options.minPace ?? 1 / 16, this.currentPace / 2);
+            this.slowedAt = now;
+        }
+        if (retryAfterMs !== undefined && retryAfterMs > 0) {
+            this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
+        }
+        // Empty, refilling from the end of the wait so that one request may go then, as Retry-After
+        // promises, and the rest follow at the slower pace. The budgets keep what they hold.
+        const bucket = this.paceBucket;
+        bucket.tokens = 0;
+        bucket.last = Math.max(now, this.blockedUntil) - 1000 / this.rateOf(bucket);
+    }
+    /** A request was answered (anything but 429): the pace creeps back towards its full rate. */
+    succeeded() {
+        // What the pace bucket gained so far, at the rate it had.
+        this.refill(this.options.now());
+        this.currentPace = Math.min(1, this.currentPace * (1 + (this.options.recoveryPerRequest ?? 0.002)));
+    }
+    /** Lets the queued requests go one at a time, as tokens and the Retry-After wait allow. */
+    async pump() {
+        if (this.pumping)
+            return;
+        this.pumping = true;
+        try {
+            while (this.queue.length > 0) {
+                const now = this.options.now();
+                const wait = this.waitMs(now);
+                if (wait > 0) {
+                    // Whole milliseconds, as timers have them.
+                    await this.options.sleep(Math.ceil(wait));
+                    continue;
+                }
+                for (const bucket of this.buckets)
+                    bucket.tokens -= 1;
+                this.queue.shift()?.({ at: now });
+            }
+        }
+        finally {
+            this.pumping = false;
+        }
+    }
+    /** How long until every bucket holds a token and no Retry-After is pending. */
+    waitMs(now) {
+        this.refill(now);
+        let wait = this.blockedUntil - now;
+        for (const bucket of this.buckets) {
+            // Within rounding of a whole token counts as one: a clock near 1.7e12 ms cannot move by less.
+            if (bucket.tokens < 1 - 1e-6) {
+                wait = Math.max(wait, bucket.last - now + ((1 - bucket.tokens) * 1000) / this.rateOf(bucket));
+            }
+        }
+        return wait;
+    }
+    /** Adds what each bucket earned up to `now`. */
+    refill(now) {
+        for (const bucket of this.buckets) {
+            // `last` is in the future while a Retry-After wait runs: nothing refills before it.
+            const earned = (Math.max(0, now - bucket.last) * this.rateOf(bucket)) / 1000;
+            bucket.tokens = Math.min(bucket.burst, bucket.tokens + earned);
+            bucket.last = Math.max(bucket.last, now);
+        }
+    }
+    /** Tokens a second: the pace bucket's slowed by 429s, the budgets' as configured. */
+    rateOf(bucket) {
+        return bucket === this.paceBucket ? bucket.ratePerSecond * this.currentPace : bucket.ratePerSecond;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/neon/errors.ts
+
+
+
+/** Thrown inside the retry loop; turned into an ApiError naming the step once retries are over. */
+class NeonRequestError extends Error {
+    name = 'NeonRequestError';
+    failure;
+    constructor(failure) {
+        super(failure.detail);
+        this.failure = failure;
+    }
+}
+/**
+ * Failures without an answer that are worth another attempt. ECONNREFUSED is in: with a mistyped
+ * `neon-api-host` it only delays the error by the backoff, but a proxy or load balancer that is
+ * restarting refuses connections for a moment too, and a refused connection never reached Neon, so
+ * repeating even a POST is safe. ENOTFOUND and certificate errors are out: they do not heal by waiting.
+ */
+const TRANSIENT_NETWORK_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'ETIMEDOUT',
+    'EPIPE',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'ENETDOWN',
+    'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+/**
+ * 423 (a conflicting operation is running), 429 (rate limit) and 5xx but 501; never
+ * 400/401/403/404/409/422. 501 Not Implemented says the route is not there, which waiting never heals.
+ */
+function isRetryableStatus(status) {
+    return status === 423 || status === 429 || (status >= 500 && status <= 599 && status !== 501);
+}
+const MAX_MESSAGE_CHARS = 500;
+function isAxiosLikeError(error) {
+    return (typeof error === 'object' && error !== null && error.isAxiosError === true);
+}
+/**
+ * Describes an error from the Neon client, or returns undefined for anything else (a bug of ours
+ * should surface as itself, not as a Neon failure).
+ */
+function describeNeonFailure(error, context) {
+    if (!isAxiosLikeError(error))
+        return undefined;
+    const method = typeof error.config?.method === 'string' ? error.config.method.toUpperCase() : undefined;
+    const path = typeof error.config?.url === 'string' ? error.config.url : undefined;
+    const response = error.response;
+    if (response === undefined) {
+        const networkCode = typeof error.code === 'string' ? error.code : undefined;
+        return new NeonRequestError({
+            detail: errors_redact(describeNoAnswer(networkCode, error.message, context), context.apiKey),
+            retryable: networkCode !== undefined && TRANSIENT_NETWORK_CODES.has(networkCode),
+            networkCode,
+            method,
+            path,
+        });
+    }
+    const status = response.status;
+    const body = typeof response.data === 'object' && response.data !== null ? response.data : undefined;
+    const code = stringField(body, 'code');
+    const requestId = stringField(body, 'request_id') ?? headerValue(response.headers, 'x-neon-ret-request-id');
+    const said = stringField(body, 'message') ??
+        firstLine(response.data) ??
+        (typeof response.statusText === 'string' && response.statusText !== ''
+            ? response.statusText
+            : undefined) ??
+        'no message';
+    const codePart = code === undefined || code === '' ? '' : ` ${code}`;
+    const requestPart = requestId === undefined ? '' : ` (request id ${requestId})`;
+    const hint = hintFor(status, code, context);
+    return new NeonRequestError({
+        detail: errors_redact(`${status}${codePart}: ${truncate(said)}${requestPart}${hint ? `. ${hint}` : ''}`, context.apiKey),
+        retryable: isRetryableStatus(status),
+        status,
+        code: code === '' ? undefined : code,
+        requestId,
+        retryAfterMs: isRetryableStatus(status) ? retryAfterOf(response.headers) : undefined,
+        method,
+        path,
+    });
+}
+function describeNoAnswer(networkCode, message, context) {
+    const { host } = context;
+    switch (networkCode) {
+        case 'ECONNABORTED':
+        case 'ETIMEDOUT':
+            return `no answer from ${host} within ${formatDuration(context.requestTimeoutMs)} (the request timed out)`;
+        case 'ECONNRESET':
+        case 'EPIPE':
+            return `the connection to ${host} was dropped before Neon answered (${networkCode})`;
+        case 'ECONNREFUSED':
+            return `${host} refused the connection (ECONNREFUSED); check neon-api-host`;
+        case 'ENOTFOUND':
+            return `the host ${host} was not found (ENOTFOUND); check neon-api-host`;
+        default: {
+            const reason = networkCode ?? (typeof message === 'string' && message !== '' ? message : 'unknown error');
+            return `the request to ${host} failed without an answer (${truncate(reason)})`;
+        }
+    }
+}
+/** What the user can do about the statuses that are about their configuration or their plan. */
+function hintFor(status, code, context) {
+    if (status === 401) {
+        return 'The Neon API key is wrong or has been revoked: check the neon-api-key setting (NEON_API_KEY)';
+    }
+    if (status === 403) {
+        return `The Neon API key may not do this in project '${context.projectId}': check that neon-api-key belongs to an account or organization with access to neon-project-id`;
+    }
+    if (status === 422 && code === 'BRANCHES_LIMIT_EXCEEDED') {
+        return "The branch quota of the Neon plan is full: delete unused preview branches (for example with 'command: reconcile') or raise the plan's branch limit";
+    }
+    if (status === 429)
+        return 'Neon is rate limiting this API key; try again in a minute';
+    return undefined;
+}
+function classifyNeonError(error) {
+    if (error instanceof NeonRequestError) {
+        return { retry: error.failure.retryable, afterMs: error.failure.retryAfterMs };
+    }
+    return { retry: false };
+}
+/** The error callers see: the step, what Neon said, and a cause that is safe to log. */
+function toApiError(step, error) {
+    const { failure } = error;
+    return new errors/* ApiError */.hD(step, failure.detail, {
+        service: 'Neon',
+        status: failure.status,
+        code: failure.code,
+        requestId: failure.requestId,
+        cause: {
+            method: failure.method,
+            path: failure.path,
+            status: failure.status,
+            code: failure.code,
+            requestId: failure.requestId,
+            networkCode: failure.networkCode,
+        },
+    });
+}
+function stringField(body, name) {
+    const value = body?.[name];
+    return typeof value === 'string' ? value : undefined;
+}
+/** axios hands headers over as an AxiosHeaders instance; both it and a plain object index by lower-case name. */
+function headerValue(headers, name) {
+    if (typeof headers !== 'object' || headers === null)
+        return undefined;
+    const value = headers[name];
+    if (typeof value === 'string' && value !== '')
+        return value;
+    if (Array.isArray(value) && typeof value[0] === 'string')
+        return value[0];
+    return undefined;
+}
+function retryAfterOf(headers) {
+    return parseRetryAfter(headerValue(headers, 'retry-after'));
+}
+/** A body that is not JSON (a proxy's HTML page, say): its first non-empty line. */
+function firstLine(data) {
+    if (typeof data !== 'string')
+        return undefined;
+    const line = data
+        .split('\n')
+        .map((part) => part.trim())
+        .find((part) => part !== '');
+    return line === undefined ? undefined : line;
+}
+function truncate(text) {
+    return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}...` : text;
+}
+function errors_redact(text, secret) {
+    return secret === '' ? text : text.split(secret).join('***');
+}
+
+;// CONCATENATED MODULE: ./src/neon/request.ts
+
+
+
+
+
+/** The Neon client with the retries and the error wording every request shares. */
+class NeonRequester {
+    options;
+    api;
+    sleep;
+    policy;
+    limiter;
+    failureContext;
+    constructor(options) {
+        this.options = options;
+        const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+        this.sleep = options.sleep ?? realSleep;
+        this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
+        this.limiter =
+            options.limiter ??
+                new RateLimiter({
+                    limits: options.rateLimits ?? NEON_RATE_LIMITS,
+                    now: options.now ?? Date.now,
+                    sleep: this.sleep,
+                });
+        this.failureContext = {
+            host: hostOf(options.apiHost),
+            projectId: options.projectId,
+            requestTimeoutMs,
+            apiKey: options.apiKey,
+        };
+        this.api = (0,dist.createApiClient)({
+            apiKey: options.apiKey,
+            baseURL: options.apiHost,
+            timeout: requestTimeoutMs,
+        });
+        const { deadline } = options;
+        if (deadline !== undefined) {
+            // Each request's own limit, cut to what is left of the run's budget.
+            this.api.instance.interceptors.request.use((config) => {
+                config.timeout = Math.max(1, deadline.cap(config.timeout || requestTimeoutMs));
+                return config;
+            });
+        }
+    }
+    /** One request with retries; every failure leaves as an ApiError naming `step`. */
+    async call(step, request) {
+        try {
+            return await withRetry(
+            // Every attempt, retries included, waits its turn at the limiter.
+            () => this.attempt(request), {
+                label: step,
+                policy: this.policy,
+                classify: classifyNeonError,
+                sleep: this.sleep,
+                log: (message) => this.options.log.warning(message),
+                deadline: this.options.deadline,
+            });
+        }
+        catch (error) {
+            if (!(error instanceof NeonRequestError))
+                throw error;
+            const { deadline } = this.options;
+            if (deadline !== undefined && deadline.remainingMs() <= 0)
+                throw deadline.exceeded(step, error.message);
+            throw toApiError(step, error);
+        }
+    }
+    async attempt(request) {
+        const ticket = await this.limiter.acquire();
+        try {
+            const answer = await request(this.api);
+            this.limiter.succeeded();
+            return answer;
+        }
+        catch (error) {
+            const failure = describeNeonFailure(error, this.failureContext);
+            if (failure?.failure.status === 429) {
+                const retryAfterMs = failure.failure.retryAfterMs;
+                this.limiter.throttled(ticket, retryAfterMs === undefined ? undefined : Math.min(retryAfterMs, this.policy.maxRetryAfterMs));
+            }
+            else if (failure?.failure.status !== undefined) {
+                // Any other answer came through the limit too.
+                this.limiter.succeeded();
+            }
+            throw failure ?? error;
+        }
+    }
+}
+function hostOf(apiHost) {
+    try {
+        return new URL(apiHost).host;
+    }
+    catch {
+        return apiHost;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/neon/schema.ts
+/**
+ * `GET .../branches/{id}/compare_schema?base_branch_id=&db_name=`: the unified diff from the base
+ * branch's schema to the branch's, `''` when they are equal (Neon leaves `diff` out then).
+ */
+async function compareSchema(neon, input) {
+    const { projectId, branchId, baseBranchId, databaseName } = input;
+    const { data } = await neon.call(`Comparing the schema of database '${databaseName}' on Neon branch '${branchId}' with '${baseBranchId}'`, (api) => api.getProjectBranchSchemaComparison({
+        projectId,
+        branchId,
+        base_branch_id: baseBranchId,
+        db_name: databaseName,
+    }));
+    return typeof data.diff === 'string' ? data.diff : '';
+}
+
+;// CONCATENATED MODULE: ./src/neon/port.ts
+
+
+
+
+
+/**
+ * Pages are fetched one after another (each needs the cursor of the one before), so a listing of a
+ * large project costs a round trip and a rate-limit token per page: 1,000 a page (the API allows up
+ * to 10,000) lists most projects in one, and keeps each answer under a megabyte or so.
+ */
+const BRANCH_PAGE_LIMIT = 1000;
+/** Neon branch ids look like `br-small-term-683261` (the spec's pattern, with Neon's `br-` prefix). */
+const BRANCH_ID = /^br-[a-z0-9-]{1,57}$/;
+/**
+ * Operations are listed newest first and there is no filter by branch. An operation that is still
+ * running is at most minutes old, so the operations of a branch that is being created sit at the top:
+ * missing one would take more than this many newer operations in the project within those minutes.
+ */
+const OPERATIONS_PAGE_LIMIT = 100;
+/** The Neon side of the executor, over `@neondatabase/api-client` (axios) with retries and timeouts. */
+function createNeonPort(options) {
+    return new NeonApiPort(options);
+}
+class NeonApiPort {
+    options;
+    projectId;
+    neon;
+    constructor(options) {
+        this.options = options;
+        this.projectId = options.projectId;
+        this.neon = new NeonRequester(options);
+    }
+    async findBranchByName(name) {
+        // `search` matches parts of names and ids: `preview/feat` also finds `preview/feat-2`.
+        const branches = await this.listAllBranches(`Finding Neon branch '${name}'`, name);
+        const match = branches.find((branch) => branch.name === name);
+        return match && toNeonBranch(match);
+    }
+    async resolveBranch(nameOrId) {
+        // A branch may be named like an id, so a miss by id still tries the name.
+        if (BRANCH_ID.test(nameOrId)) {
+            const byId = await this.getBranchById(nameOrId);
+            if (byId)
+                return byId;
+        }
+        return this.findBranchByName(nameOrId);
+    }
+    async getDefaultBranch() {
+        const step = `Finding the default branch of Neon project '${this.projectId}'`;
+        const branches = await this.listAllBranches(step, undefined);
+        const found = branches.find((branch) => branch.default === true);
+        if (!found) {
+            throw new errors/* ApiError */.hD(step, `Neon listed ${branches.length} branches and none of them is the default`, {
+                service: 'Neon',
+            });
+        }
+        return toNeonBranch(found);
+    }
+    async listBranches(prefix) {
+        // `search` only narrows the list on Neon's side; the prefix is compared here, exactly.
+        const branches = await this.listAllBranches(`Listing Neon branches with prefix '${prefix}'`, prefix === '' ? undefined : prefix);
+        return branches.filter((branch) => branch.name.startsWith(prefix)).map(toNeonBranch);
+    }
+    async createBranch(input) {
+        const { name, parentId, suspendTimeoutSeconds, expiresAt, schemaOnly } = input;
+        // A timeout or dropped connection is retried like any other: if the first POST did reach Neon,
+        // the retry answers 409 and the executor treats the branch as one another run created.
+        const { data } = await this.neon.call(`Creating Neon branch '${name}'`, (api) => api.createProjectBranch(this.projectId, {
+            branch: {
+                name,
+                parent_id: parentId,
+                ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
+                ...(schemaOnly ? { init_source: 'schema-only' } : {}),
+            },
+            endpoints: [
+                {
+                    type: dist.EndpointType.ReadWrite,
+                    ...(suspendTimeoutSeconds === undefined
+                        ? {}
+                        : { suspend_timeout_seconds: suspendTimeoutSeconds }),
+                },
+            ],
+        }));
+        return {
+            branch: toNeonBranch(data.branch),
+            operationIds: data.operations.map((operation) => operation.id),
+            databases: data.databases?.map((database) => ({ name: database.name, ownerName: database.owner_name })),
+        };
+    }
+    async setExpiry(branchId, expiresAt) {
+        await this.neon.call(`Moving the expiry of Neon branch '${branchId}' to ${expiresAt}`, (api) => api.updateProjectBranch(this.projectId, branchId, { branch: { expires_at: expiresAt } }));
+    }
+    async restoreBranch(branchId, sourceBranchId) {
+        const { data } = await this.neon.call(`Resetting Neon branch '${branchId}' to the latest state of '${sourceBranchId}'`, (api) => api.restoreProjectBranch(this.projectId, branchId, { source_branch_id: sourceBranchId }));
+        await this.waitForOperations(data.operations.map((operation) => operation.id));
+    }
+    async pendingOperationIds(branchId) {
+        const { data } = await this.neon.call(`Listing the operations of Neon branch '${branchId}'`, (api) => api.listProjectOperations({ projectId: this.projectId, limit: OPERATIONS_PAGE_LIMIT }));
+        return data.operations
+            .filter((operation) => operation.branch_id === branchId && isPending(operation))
+            .map((operation) => operation.id);
+    }
+    async waitForOperations(operationIds) {
+        const { options } = this;
+        await waitForOperations(operationIds, {
+            read: async (id) => {
+                const { data } = await this.neon.call(`Reading Neon operation ${id}`, (api) => api.getProjectOperation(this.projectId, id));
+                return data.operation;
+            },
+            timeoutMs: this.capped(options.operationTimeoutMs ?? 10 * 60_000),
+            // Neon's operations take about a second: look early and often, so little time is lost after one ends.
+            initialDelayMs: options.operationPollInitialMs ?? 100,
+            maxDelayMs: options.operationPollMaxMs ?? 2_000,
+            sleep: this.neon.sleep,
+            now: options.now ?? Date.now,
+            log: options.log,
+        });
+    }
+    async deleteBranch(branchId) {
+        // The delete's own operations are not awaited (DESIGN.md): nothing depends on them finishing.
+        try {
+            const response = await this.neon.call(`Deleting Neon branch '${branchId}'`, (api) => api.deleteProjectBranch({ projectId: this.projectId, branchId }));
+            // 204: Neon's answer for a branch that was deleted before.
+            return response.status === 204 ? 'gone' : 'deleted';
+        }
+        catch (error) {
+            if (error instanceof errors/* ApiError */.hD && error.status === 404)
+                return 'gone';
+            throw error;
+        }
+    }
+    async listDatabases(branchId) {
+        const { data } = await this.neon.call(`Listing the databases of Neon branch '${branchId}'`, (api) => api.listProjectBranchDatabases(this.projectId, branchId));
+        return data.databases.map((database) => ({ name: database.name, ownerName: database.owner_name }));
+    }
+    async resetRolePassword(branchId, roleName) {
+        const { data } = await this.neon.call(`Resetting the password of role '${roleName}' on Neon branch '${branchId}'`, (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName));
+        await this.waitForOperations(data.operations.map((operation) => operation.id));
+    }
+    async connectionUri({ branchId, databaseName, roleName, pooled, }) {
+        const step = `Getting the connection URI of database '${databaseName}' (role '${roleName}') on Neon branch '${branchId}'`;
+        const { data } = await this.neon.call(step, (api) => api.getConnectionUri({
+            projectId: this.projectId,
+            branch_id: branchId,
+            database_name: databaseName,
+            role_name: roleName,
+            pooled,
+        }));
+        if (typeof data.uri !== 'string' || data.uri === '') {
+            throw new errors/* ApiError */.hD(step, 'Neon answered without a connection URI', { service: 'Neon' });
+        }
+        return data.uri;
+    }
+    compareSchema(branchId, baseBranchId, databaseName) {
+        return compareSchema(this.neon, { projectId: this.projectId, branchId, baseBranchId, databaseName });
+    }
+    /** A wait of the port's own, cut to what is left of the run's budget. */
+    capped(ms) {
+        return this.options.deadline?.cap(ms) ?? ms;
+    }
+    /**
+     * Every page of branches, oldest first. Sorting by `created_at` rather than the default
+     * `updated_at` keeps a branch that changes while we page from moving between pages.
+     */
+    async listAllBranches(step, search) {
+        const seen = new Map();
+        let cursor;
+        for (;;) {
+            const { data } = await this.neon.call(step, (api) => api.listProjectBranches({
+                projectId: this.projectId,
+                ...(search ? { search } : {}),
+                sort_by: 'created_at',
+                sort_order: 'asc',
+                limit: this.options.branchPageLimit ?? BRANCH_PAGE_LIMIT,
+                ...(cursor ? { cursor } : {}),
+            }));
+            for (const branch of data.branches)
+                seen.set(branch.id, branch);
+            const next = data.pagination?.next;
+            // A cursor-paged list may hand out a `next` on its last full page; an empty page ends it too.
+            if (!next || next === cursor || data.branches.length === 0)
+                return [...seen.values()];
+            cursor = next;
+        }
+    }
+    async getBranchById(id) {
+        try {
+            const { data } = await this.neon.call(`Reading Neon branch '${id}'`, (api) => api.getProjectBranch(this.projectId, id));
+            return toNeonBranch(data.branch);
+        }
+        catch (error) {
+            if (error instanceof errors/* ApiError */.hD && error.status === 404)
+                return undefined;
+            throw error;
+        }
+    }
+}
+function toNeonBranch(branch) {
+    return {
+        id: branch.id,
+        name: branch.name,
+        default: branch.default === true,
+        protected: branch.protected === true,
+        parentId: branch.parent_id,
+        expiresAt: branch.expires_at,
+        ready: branch.current_state === 'ready' && branch.pending_state === undefined,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/runner.ts
+
+
+
+
+
+
+/** The composition root every front end calls: real ports from settings, then the executor. */
+async function runPlan(plan, options) {
+    const { settings, log } = options;
+    const neonOnly = options.neonOnly ?? false;
+    // Checked before the first request: a plan that calls Amplify without an app or region fails up front.
+    const target = needsAmplify(plan, neonOnly) ? (0,core_settings/* requireAmplify */.ey)(settings) : undefined;
+    const deadline = new Deadline(settings.timeoutMinutes * 60_000);
+    const neon = createNeonPort({
+        apiKey: settings.neonApiKey,
+        apiHost: settings.neonApiHost,
+        projectId: settings.neonProjectId,
+        log,
+        deadline,
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
+    const amplify = target && createAmplifyPort({ ...target, log, deadline });
+    return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: runShellMigration });
+}
+
+;// CONCATENATED MODULE: ./src/publishing.ts
+
+
+
+/**
+ * The composition root's run, reported on GitHub: the publisher hears when the Amplify job starts
+ * (the deployment goes `in_progress` while the build runs) and gets the outcome at the end, a
+ * failed one included, before the error goes on to the front end. The core never sees GitHub; every
+ * front end (action, webhook, CLI) reports through here.
+ */
+async function runAndPublish(plan, options, run = runPlan) {
+    const { github, ...runOptions } = options;
+    const publisher = github === undefined
+        ? undefined
+        : createPublisher({ target: github, plan, settings: options.settings, log: options.log });
+    if (publisher === undefined)
+        return run(plan, runOptions);
+    let result;
+    try {
+        result = await run(plan, { ...runOptions, onJobStarted: publisher.jobStarted });
+    }
+    catch (error) {
+        const partial = resultOf(error);
+        attach(partial, await publisher.finished(partial, error));
+        throw error;
+    }
+    attach(result, await publisher.finished(result));
+    return result;
+}
+function attach(result, report) {
+    if (result?.kind === 'deploy' || result?.kind === 'cleanup')
+        result.github = report;
+}
+
+;// CONCATENATED MODULE: ./src/action/work.ts
+
+
+
+/**
+ * The part of the action that talks to Neon, Amplify and GitHub, imported by main.ts only when the
+ * plan has work: it brings the AWS SDK, the Neon client, Octokit and every flow with it.
+ */
+async function work(plan, { report, event, ...options }) {
+    // The runner's GITHUB_API_URL and GITHUB_REPOSITORY; the sha is the push's `after`, else GITHUB_SHA.
+    const github = githubTarget({
+        token: options.settings.githubToken,
+        apiUrl: process.env.GITHUB_API_URL,
+        repository: process.env.GITHUB_REPOSITORY,
+        payload: event.payload,
+        sha: process.env.GITHUB_SHA,
+    });
+    try {
+        return await runAndPublish(plan, { ...options, github });
+    }
+    catch (error) {
+        // What was done before the failure is still reported (a reconcile's deletions, a failed build's
+        // job): the outputs and the summary show it.
+        const partial = resultOf(error);
+        if (partial !== undefined)
+            await report(partial);
+        throw error;
+    }
+}
+
+
+/***/ })
+
+};
