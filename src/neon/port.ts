@@ -146,14 +146,20 @@ class NeonApiPort implements NeonPort {
 
   async deleteBranch(branchId: string): Promise<'deleted' | 'gone'> {
     // The delete's own operations are not awaited (DESIGN.md): nothing depends on them finishing.
+    // A retry that finds the branch gone follows an attempt of ours whose answer was lost: that
+    // attempt deleted it. Only a first attempt that finds it gone means someone else did (or Neon's
+    // expiry).
+    let attempts = 0;
+    const gone = () => (attempts > 1 ? 'deleted' : 'gone');
     try {
-      const response = await this.neon.call(`Deleting Neon branch '${branchId}'`, (api) =>
-        api.deleteProjectBranch({ projectId: this.projectId, branchId }),
-      );
+      const response = await this.neon.call(`Deleting Neon branch '${branchId}'`, (api) => {
+        attempts += 1;
+        return api.deleteProjectBranch({ projectId: this.projectId, branchId });
+      });
       // 204: Neon's answer for a branch that was deleted before.
-      return response.status === 204 ? 'gone' : 'deleted';
+      return response.status === 204 ? gone() : 'deleted';
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return 'gone';
+      if (error instanceof ApiError && error.status === 404) return gone();
       throw error;
     }
   }
