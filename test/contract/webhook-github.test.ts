@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan.js';
 import { Redactor } from '../../src/core/redact.js';
 import type { DeployResult, Result } from '../../src/core/result.js';
-import { parseSettings } from '../../src/core/settings.js';
 import { type PublishedRunOptions, runAndPublish } from '../../src/publishing.js';
-import { classify, type Delivery } from '../../src/webhook/classify.js';
+import type { Delivery } from '../../src/webhook/classify.js';
 import { DeliveryMemory } from '../../src/webhook/dedupe.js';
 import { JsonLogger } from '../../src/webhook/log.js';
 import { work } from '../../src/webhook/work.js';
 import { GITHUB_TEST_TOKEN, type GitHubStandIn, startGitHubStandIn } from '../fakes/github-server.js';
+import { classifiedDelivery } from '../fixtures/deliveries.js';
 import { pullRequest, pushTo } from '../fixtures/payloads.js';
 
 let github: GitHubStandIn;
@@ -24,22 +24,7 @@ afterAll(async () => {
   await github.close();
 });
 
-function deliveryOf(event: string, payload: object, token: string | undefined): Delivery {
-  const inputs: Record<string, string | undefined> = {
-    'neon-api-key': 'napi_x',
-    'neon-project-id': 'calm-sun-123456',
-    'amplify-app-id': 'd1a2b3c4d5e6f7',
-    'aws-region': 'us-east-1',
-    'github-token': token,
-  };
-  const settings = parseSettings((name) => inputs[name]);
-  const classified = classify(
-    { ok: true, delivery: `d-${Math.random()}`, event, payload },
-    { settingsFor: () => settings },
-  );
-  if (classified.kind !== 'work') throw new Error(`expected work, got ${classified.kind}`);
-  return classified.delivery;
-}
+const deliveryOf = classifiedDelivery;
 
 /** What the core returns, after announcing the job as a deploy does. */
 async function core(plan: Plan, options: PublishedRunOptions): Promise<Result> {

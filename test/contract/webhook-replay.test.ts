@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/core/redact.js';
 import type { Result } from '../../src/core/result.js';
-import { parseSettings } from '../../src/core/settings.js';
-import { classify, type Delivery } from '../../src/webhook/classify.js';
+import type { Delivery } from '../../src/webhook/classify.js';
 import { DeliveryMemory } from '../../src/webhook/dedupe.js';
 import { JsonLogger } from '../../src/webhook/log.js';
 import { confirmCleanup } from '../../src/webhook/replay-guard.js';
 import { work } from '../../src/webhook/work.js';
 import { GITHUB_TEST_TOKEN, type GitHubStandIn, startGitHubStandIn } from '../fakes/github-server.js';
+import { classifiedDelivery } from '../fixtures/deliveries.js';
 import { deleteOf, pullRequest } from '../fixtures/payloads.js';
 
 /**
@@ -23,22 +23,7 @@ afterAll(async () => {
   await github.close();
 });
 
-function deliveryOf(event: string, payload: object, token: string | undefined): Delivery {
-  const inputs: Record<string, string | undefined> = {
-    'neon-api-key': 'napi_x',
-    'neon-project-id': 'calm-sun-123456',
-    'amplify-app-id': 'd1a2b3c4d5e6f7',
-    'aws-region': 'us-east-1',
-    'github-token': token,
-  };
-  const settings = parseSettings((name) => inputs[name]);
-  const classified = classify(
-    { ok: true, delivery: `d-${Math.random()}`, event, payload },
-    { settingsFor: () => settings },
-  );
-  if (classified.kind !== 'work') throw new Error(`expected work, got ${classified.kind}`);
-  return classified.delivery;
-}
+const deliveryOf = classifiedDelivery;
 
 function runOnce(delivery: Delivery) {
   const runs: string[] = [];
