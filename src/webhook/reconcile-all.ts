@@ -14,6 +14,8 @@ export interface ReconcileAllOptions {
 export interface ReconcileSummary {
   repositories: number;
   deleted: string[];
+  /** Expired by Neon (or deleted elsewhere) before the delete reached them: not failures. */
+  gone: string[];
   failed: { repository: string; message: string }[];
 }
 
@@ -24,7 +26,7 @@ export interface ReconcileSummary {
  * invocation shows as failed, and the next schedule tries again.
  */
 export async function reconcileAll(options: ReconcileAllOptions): Promise<ReconcileSummary> {
-  const summary: ReconcileSummary = { repositories: 0, deleted: [], failed: [] };
+  const summary: ReconcileSummary = { repositories: 0, deleted: [], gone: [], failed: [] };
   for (const { repository, settings } of options.config.repositories()) {
     const name = repository ?? '(environment)';
     const redactor = options.log.redactor.child();
@@ -38,12 +40,18 @@ export async function reconcileAll(options: ReconcileAllOptions): Promise<Reconc
         log: log.forCore('reconcile'),
         secret: redactor.add,
       })) as ReconcileResult;
-      summary.deleted.push(...result.report.deleted);
-      log.info(`Reconciled: ${result.report.deleted.length} deleted, ${result.report.kept.length} kept`, {
-        outcome: 'succeeded',
-        deleted: result.report.deleted,
-        duration: durationSince(started),
-      });
+      const { report } = result;
+      summary.deleted.push(...report.deleted);
+      summary.gone.push(...report.gone);
+      log.info(
+        `Reconciled: ${report.deleted.length} deleted, ${report.gone.length} already gone (expired), ${report.kept.length} kept`,
+        {
+          outcome: 'succeeded',
+          deleted: report.deleted,
+          gone: report.gone,
+          duration: durationSince(started),
+        },
+      );
     } catch (error) {
       const message = redactor.redact(messageOf(error));
       summary.failed.push({ repository: name, message });

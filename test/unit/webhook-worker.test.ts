@@ -237,16 +237,23 @@ describe('the worker on its schedule', () => {
       { role: 'worker', readFile: () => file },
     );
     const seen: string[] = [];
+    const lines: string[] = [];
     const worker = createWorker({
       config,
-      log: new JsonLogger({ redactor: new Redactor(), write: () => {} }),
+      log: new JsonLogger({ redactor: new Redactor(), write: (line) => lines.push(line) }),
       run: async (plan, options) => {
         seen.push(`${plan.kind} ${options.settings.neonProjectId}`);
         if (options.settings.neonProjectId === 'shop-1') throw new Error('Neon said 500');
         return {
           kind: 'reconcile',
           dryRun: false,
-          report: { deleted: ['preview/gone'], gone: [], wouldDelete: [], kept: [], failed: [] },
+          report: {
+            deleted: ['preview/gone'],
+            gone: ['preview/expired'],
+            wouldDelete: [],
+            kept: [],
+            failed: [],
+          },
         };
       },
     });
@@ -256,6 +263,13 @@ describe('the worker on its schedule', () => {
       'Reconcile failed for 1 of 2 repositories: octo-org/shop: Neon said 500',
     );
     expect(seen).toEqual(['reconcile shop-1', 'reconcile blog-2']);
+    // A branch Neon expired on its own is reported as gone, not as a failure.
+    const blog = lines.map((line) => JSON.parse(line)).find((entry) => entry.repository === 'octo-org/blog');
+    expect(blog).toMatchObject({
+      msg: 'Reconciled: 1 deleted, 1 already gone (expired), 0 kept',
+      outcome: 'succeeded',
+      gone: ['preview/expired'],
+    });
     await expect(worker.handle({ command: 'reconcile' })).rejects.toThrow(/1 of 2/);
     await expect(worker.handle({} as never)).rejects.toThrow(/Unknown event/);
   });
