@@ -294,7 +294,12 @@ describe('the schedule', () => {
       detail: {},
     });
 
-    expect(summary).toEqual({ repositories: 2, deleted: ['preview/stale', 'blog/stale'], gone: [], failed: [] });
+    expect(summary).toEqual({
+      repositories: 2,
+      deleted: ['preview/stale', 'blog/stale'],
+      gone: [],
+      failed: [],
+    });
     expect(world.neon.state.branches.map((branch) => branch.name).sort()).toEqual([
       'main',
       'other/untouched',
