@@ -128,8 +128,9 @@ async function compareWithParent(plan, result, options) {
             log.warning(`Schema diff skipped: ${(0,errors/* messageOf */.bD)(error)}. The deploy itself is done; set schema-diff: false to stop comparing`);
             return undefined;
         }),
-        // Only for the report's "Parent" row: its id is shown when its name cannot be read.
-        neon.resolveBranch(parentId).catch(() => undefined),
+        // Only for the report's "Parent" row, when the deploy did not read it already: its id is
+        // shown when its name cannot be read.
+        result.parent?.id === parentId ? result.parent : neon.resolveBranch(parentId).catch(() => undefined),
     ]);
     const parentRef = { id: parentId, name: parent?.name ?? parentId };
     if (diff === undefined)
@@ -433,6 +434,91 @@ async function waitThenStart(context) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/core/flows/lifecycle.ts
+
+/** `expires_at` for a branch that should live `seconds` from now: RFC 3339 to the second, as Neon takes it. */
+function expiryFrom(now, seconds) {
+    return new Date(Math.floor(now / 1000) * 1000 + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** The expiry a new preview is created with, when expires-in is set. */
+function newExpiry(options) {
+    const seconds = options.settings.expiresInSeconds;
+    return seconds === undefined ? undefined : expiryFrom((options.now ?? Date.now)(), seconds);
+}
+/**
+ * What a deploy does to a preview that already existed: with reset-on-push, back to its parent's
+ * latest state (before anything connects, and before migrate-command); with expires-in, its expiry
+ * moved forward, so a branch that is still pushed to never expires. Returns the expiry in force.
+ */
+async function refreshPreview(plan, { branch, parent }, options) {
+    if (plan.primary)
+        return undefined;
+    if (options.settings.resetOnPush)
+        await resetToParent(branch, branch.parentId ?? parent.id, options);
+    return moveExpiry(branch, options);
+}
+async function resetToParent(branch, parentId, options) {
+    const { neon, log } = options;
+    log.info(`Resetting Neon branch '${branch.name}' to the latest state of its parent (${parentId}), reset-on-push`);
+    try {
+        await neon.restoreBranch(branch.id, parentId);
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ApiError */.hD && error.status === 400 && /child|preserve_under_name/i.test(error.message))) {
+            throw error;
+        }
+        // Neon would keep the old state under a name of our choosing; guessing one would leave branches
+        // behind that no cleanup knows about.
+        throw new errors/* UsageError */.eb(`Cannot reset Neon branch '${branch.name}' (reset-on-push): it has child branches, and Neon then needs a name to keep its current state under (preserve_under_name), which this tool does not guess. Delete its child branches, or set reset-on-push: false`);
+    }
+}
+async function moveExpiry(branch, options) {
+    const { neon, log } = options;
+    const expiresAt = newExpiry(options);
+    if (expiresAt === undefined)
+        return branch.expiresAt;
+    try {
+        await neon.setExpiry(branch.id, expiresAt);
+        log.info(`Neon branch '${branch.name}' now expires at ${expiresAt} (expires-in)`);
+        return expiresAt;
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ApiError */.hD && error.status === 400 && /child/i.test(error.message)))
+            throw error;
+        log.warning(`Neon branch '${branch.name}' has child branches, and Neon refuses an expiry on such a branch: it keeps ${branch.expiresAt ?? 'no expiry'} (${(0,errors/* messageOf */.bD)(error)})`);
+        return branch.expiresAt;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/migrate.ts
+/**
+ * `migrate-command`, after the branch is ready and before anything is written to Amplify: a failed
+ * or hung migration (a MigrationError) stops the deploy, so a broken schema never reaches a build.
+ * It gets the direct URL, since migration tools need a session (advisory locks, prepared
+ * statements) that a transaction-mode pooler does not keep.
+ */
+async function runMigration(plan, input, options) {
+    const { settings, log } = options;
+    const command = settings.migrateCommand;
+    if (command === undefined)
+        return;
+    if (options.migrate === undefined || input.direct === undefined) {
+        throw new Error('Internal error: migrate-command is set but the run has no migration runner or direct URL');
+    }
+    const { branch } = input;
+    if (plan.primary) {
+        log.info(`'${plan.gitBranch}' is a primary branch: migrate-command runs against its parent, Neon branch '${branch.name}'`);
+    }
+    log.info(`Running migrate-command on Neon branch '${branch.name}' (DATABASE_URL is its direct URL)`);
+    await options.migrate({
+        command,
+        env: { DATABASE_URL: input.direct.url, NEON_BRANCH_ID: branch.id, NEON_BRANCH_NAME: branch.name },
+        timeoutMs: settings.migrateTimeoutMinutes * 60_000,
+        log,
+    });
+    log.info('migrate-command finished');
+}
+
 ;// CONCATENATED MODULE: ./src/core/flows/neon-branch.ts
 
 
@@ -511,93 +597,6 @@ function onlyDatabase(databases, branch) {
         throw new errors/* UsageError */.eb(`Neon branch '${branch.name}' has ${databases.length} databases (${databases.map((d) => d.name).join(', ')}): set the database input to one of them`);
     }
     return first;
-}
-
-;// CONCATENATED MODULE: ./src/core/flows/lifecycle.ts
-
-
-/** `expires_at` for a branch that should live `seconds` from now: RFC 3339 to the second, as Neon takes it. */
-function expiryFrom(now, seconds) {
-    return new Date(Math.floor(now / 1000) * 1000 + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** The expiry a new preview is created with, when expires-in is set. */
-function newExpiry(options) {
-    const seconds = options.settings.expiresInSeconds;
-    return seconds === undefined ? undefined : expiryFrom((options.now ?? Date.now)(), seconds);
-}
-/**
- * What a deploy does to a preview that already existed: with reset-on-push, back to its parent's
- * latest state (before anything connects, and before migrate-command); with expires-in, its expiry
- * moved forward, so a branch that is still pushed to never expires. Returns the expiry in force.
- */
-async function refreshPreview(plan, branch, options) {
-    if (plan.primary)
-        return undefined;
-    if (options.settings.resetOnPush)
-        await resetToParent(branch, options);
-    return moveExpiry(branch, options);
-}
-async function resetToParent(branch, options) {
-    const { neon, settings, log } = options;
-    const parentId = branch.parentId ?? (await resolveParent(neon, settings)).id;
-    log.info(`Resetting Neon branch '${branch.name}' to the latest state of its parent (${parentId}), reset-on-push`);
-    try {
-        await neon.restoreBranch(branch.id, parentId);
-    }
-    catch (error) {
-        if (!(error instanceof errors/* ApiError */.hD && error.status === 400 && /child|preserve_under_name/i.test(error.message))) {
-            throw error;
-        }
-        // Neon would keep the old state under a name of our choosing; guessing one would leave branches
-        // behind that no cleanup knows about.
-        throw new errors/* UsageError */.eb(`Cannot reset Neon branch '${branch.name}' (reset-on-push): it has child branches, and Neon then needs a name to keep its current state under (preserve_under_name), which this tool does not guess. Delete its child branches, or set reset-on-push: false`);
-    }
-}
-async function moveExpiry(branch, options) {
-    const { neon, log } = options;
-    const expiresAt = newExpiry(options);
-    if (expiresAt === undefined)
-        return branch.expiresAt;
-    try {
-        await neon.setExpiry(branch.id, expiresAt);
-        log.info(`Neon branch '${branch.name}' now expires at ${expiresAt} (expires-in)`);
-        return expiresAt;
-    }
-    catch (error) {
-        if (!(error instanceof errors/* ApiError */.hD && error.status === 400 && /child/i.test(error.message)))
-            throw error;
-        log.warning(`Neon branch '${branch.name}' has child branches, and Neon refuses an expiry on such a branch: it keeps ${branch.expiresAt ?? 'no expiry'} (${(0,errors/* messageOf */.bD)(error)})`);
-        return branch.expiresAt;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/flows/migrate.ts
-/**
- * `migrate-command`, after the branch is ready and before anything is written to Amplify: a failed
- * or hung migration (a MigrationError) stops the deploy, so a broken schema never reaches a build.
- * It gets the direct URL, since migration tools need a session (advisory locks, prepared
- * statements) that a transaction-mode pooler does not keep.
- */
-async function runMigration(plan, input, options) {
-    const { settings, log } = options;
-    const command = settings.migrateCommand;
-    if (command === undefined)
-        return;
-    if (options.migrate === undefined || input.direct === undefined) {
-        throw new Error('Internal error: migrate-command is set but the run has no migration runner or direct URL');
-    }
-    const { branch } = input;
-    if (plan.primary) {
-        log.info(`'${plan.gitBranch}' is a primary branch: migrate-command runs against its parent, Neon branch '${branch.name}'`);
-    }
-    log.info(`Running migrate-command on Neon branch '${branch.name}' (DATABASE_URL is its direct URL)`);
-    await options.migrate({
-        command,
-        env: { DATABASE_URL: input.direct.url, NEON_BRANCH_ID: branch.id, NEON_BRANCH_NAME: branch.name },
-        timeoutMs: settings.migrateTimeoutMinutes * 60_000,
-        log,
-    });
-    log.info('migrate-command finished');
 }
 
 ;// CONCATENATED MODULE: ./src/core/flows/role-password.ts
@@ -693,6 +692,8 @@ async function deploy(plan, options) {
         neonBranch: { id: branch.id, name: branch.name, parentId: branch.parentId },
         created,
         expiresAt,
+        // Known from the reads: the report names the parent without asking Neon again.
+        parent: branch.parentId === state.parent.id ? { id: state.parent.id, name: state.parent.name } : undefined,
         connection: found.connection,
         directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
     };
@@ -735,10 +736,10 @@ async function neonBranch(plan, state, options) {
         if (!plan.primary && existing.ready !== true) {
             await neon.waitForOperations(await neon.pendingOperationIds(existing.id));
         }
-        const expiresAt = await refreshPreview(plan, existing, options);
+        const expiresAt = await refreshPreview(plan, { branch: existing, parent: state.parent }, options);
         return { branch: existing, created: false, expiresAt };
     }
-    const parent = required(state.parent);
+    const { parent } = state;
     const expiresAt = newExpiry(options);
     const made = await createOrReuse({ neon, name: plan.neonBranchName, parent, settings, log, expiresAt });
     return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt };
@@ -746,7 +747,7 @@ async function neonBranch(plan, state, options) {
 /** The branch the deploy uses without creating one, said in the log; undefined when one is to be made. */
 function announceExisting(plan, state, { log }) {
     if (plan.primary) {
-        const parent = required(state.parent);
+        const { parent } = state;
         log.info(`'${plan.gitBranch}' is a primary branch: it uses Neon branch '${parent.name}' (${parent.id})`);
         return parent;
     }
@@ -834,7 +835,7 @@ function dryRun(plan, state, options) {
     const { settings, log } = options;
     const existing = announceExisting(plan, state, options);
     if (existing === undefined) {
-        const parent = required(state.parent);
+        const { parent } = state;
         log.info(`Dry run: would create Neon branch '${plan.neonBranchName}' from '${parent.name}' (${parent.id})`);
     }
     if (settings.migrateCommand !== undefined)
@@ -857,11 +858,6 @@ function preview(plan, app, displayName) {
     if (app === undefined)
         return undefined;
     return (0,naming/* previewUrl */.e6)(displayName || (0,naming/* amplifyDisplayName */.OE)(plan.gitBranch), app.defaultDomain);
-}
-function required(value) {
-    if (value === undefined)
-        throw new Error('Internal error: deploy state incomplete');
-    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/core/concurrency.ts

@@ -38,7 +38,7 @@ export interface DeployResult {
   previewUrl?: string | undefined;
   /** The job started, if one was; with `wait-for-job`, as it ended (or was last seen). */
   job?: AmplifyJob | undefined;
-  /** The Neon parent, by id and name, when the schema was compared against it. */
+  /** The Neon parent, by id and name, when the run knows it (read by the deploy, or for the schema diff). */
   parent?: BranchRef | undefined;
   /** Unified diff from the parent's schema to the preview's; `''` equal; undefined not compared. */
   schemaDiff?: string | undefined;

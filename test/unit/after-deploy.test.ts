@@ -167,7 +167,9 @@ describe('schema diff', () => {
     expect(toOutputs(result)['schema-diff']).toBe(result.schemaDiff);
     // After the job started: the latest point this run knows the schema.
     const compared = t.neon.calls.findIndex((call) => call.startsWith('neon.compareSchema'));
-    expect(compared).toBe(t.neon.calls.length - 2);
+    expect(compared).toBe(t.neon.calls.length - 1);
+    // The parent's name came from the deploy's own reads, not from a second lookup.
+    expect(t.neon.calls.filter((call) => call.startsWith('neon.resolveBranch'))).toEqual([]);
   });
 
   it('is a warning when Neon cannot compare, and the deploy stands', async () => {

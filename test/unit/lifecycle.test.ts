@@ -100,6 +100,14 @@ describe('reset-on-push', () => {
     expect(read).toBeGreaterThan(restore);
   });
 
+  it('a preview with no parent id is reset to the parent the deploy already read, without reading it again', async () => {
+    const t = setup({ 'reset-on-push': 'true', 'reset-role-password': 'false' });
+    t.neon.branches.push({ id: 'br-root', name: 'preview/feat/root', default: false, protected: false });
+    await t.deploy('feat/root');
+    expect(t.neon.calls).toContain('neon.restoreBranch(br-root from br-main-1)');
+    expect(t.neon.calls.filter((c) => c.startsWith('neon.getDefaultBranch'))).toHaveLength(1);
+  });
+
   it('with reset-role-password, the preview gets its own password again after the reset', async () => {
     const t = setup({ 'reset-on-push': 'true' });
     t.neon.passwords['br-main-1/neondb_owner'] = 'production';

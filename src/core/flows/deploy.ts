@@ -16,8 +16,8 @@ export type DeployPlan = Extract<Plan, { kind: 'deploy' }>;
 interface DeployState {
   /** The preview's Neon branch, when it exists already. */
   existing: NeonBranch | undefined;
-  /** The parent: the branch a primary uses, or the one a new preview is made from. */
-  parent: NeonBranch | undefined;
+  /** The parent: the branch a primary uses, the one a new preview is made from or a reset goes back to. */
+  parent: NeonBranch;
   /** Undefined when Amplify is left alone (inside an Amplify build). */
   amplify: AmplifyPort | undefined;
   amplifyBranch: AmplifyBranch | undefined;
@@ -43,6 +43,9 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
     neonBranch: { id: branch.id, name: branch.name, parentId: branch.parentId },
     created,
     expiresAt,
+    // Known from the reads: the report names the parent without asking Neon again.
+    parent:
+      branch.parentId === state.parent.id ? { id: state.parent.id, name: state.parent.name } : undefined,
     connection: found.connection,
     directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
   };
@@ -96,10 +99,10 @@ async function neonBranch(
     if (!plan.primary && existing.ready !== true) {
       await neon.waitForOperations(await neon.pendingOperationIds(existing.id));
     }
-    const expiresAt = await refreshPreview(plan, existing, options);
+    const expiresAt = await refreshPreview(plan, { branch: existing, parent: state.parent }, options);
     return { branch: existing, created: false, expiresAt };
   }
-  const parent = required(state.parent);
+  const { parent } = state;
   const expiresAt = newExpiry(options);
   const made = await createOrReuse({ neon, name: plan.neonBranchName, parent, settings, log, expiresAt });
   return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt };
@@ -112,7 +115,7 @@ function announceExisting(
   { log }: ExecuteOptions,
 ): NeonBranch | undefined {
   if (plan.primary) {
-    const parent = required(state.parent);
+    const { parent } = state;
     log.info(`'${plan.gitBranch}' is a primary branch: it uses Neon branch '${parent.name}' (${parent.id})`);
     return parent;
   }
@@ -220,7 +223,7 @@ function dryRun(plan: DeployPlan, state: DeployState, options: ExecuteOptions): 
   const { settings, log } = options;
   const existing = announceExisting(plan, state, options);
   if (existing === undefined) {
-    const parent = required(state.parent);
+    const { parent } = state;
     log.info(
       `Dry run: would create Neon branch '${plan.neonBranchName}' from '${parent.name}' (${parent.id})`,
     );
@@ -243,9 +246,4 @@ function dryRun(plan: DeployPlan, state: DeployState, options: ExecuteOptions): 
 function preview(plan: DeployPlan, app: AmplifyApp | undefined, displayName: string | undefined) {
   if (app === undefined) return undefined;
   return previewUrl(displayName || amplifyDisplayName(plan.gitBranch), app.defaultDomain);
-}
-
-function required<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('Internal error: deploy state incomplete');
-  return value;
 }

@@ -1,7 +1,6 @@
 import { ApiError, messageOf, UsageError } from '../errors.js';
 import type { NeonBranch } from '../ports.js';
 import type { DeployPlan } from './deploy.js';
-import { resolveParent } from './neon-branch.js';
 import type { ExecuteOptions } from './options.js';
 
 /** `expires_at` for a branch that should live `seconds` from now: RFC 3339 to the second, as Neon takes it. */
@@ -22,17 +21,16 @@ export function newExpiry(options: ExecuteOptions): string | undefined {
  */
 export async function refreshPreview(
   plan: DeployPlan,
-  branch: NeonBranch,
+  { branch, parent }: { branch: NeonBranch; parent: NeonBranch },
   options: ExecuteOptions,
 ): Promise<string | undefined> {
   if (plan.primary) return undefined;
-  if (options.settings.resetOnPush) await resetToParent(branch, options);
+  if (options.settings.resetOnPush) await resetToParent(branch, branch.parentId ?? parent.id, options);
   return moveExpiry(branch, options);
 }
 
-async function resetToParent(branch: NeonBranch, options: ExecuteOptions): Promise<void> {
-  const { neon, settings, log } = options;
-  const parentId = branch.parentId ?? (await resolveParent(neon, settings)).id;
+async function resetToParent(branch: NeonBranch, parentId: string, options: ExecuteOptions): Promise<void> {
+  const { neon, log } = options;
   log.info(
     `Resetting Neon branch '${branch.name}' to the latest state of its parent (${parentId}), reset-on-push`,
   );

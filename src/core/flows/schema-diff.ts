@@ -36,8 +36,9 @@ export async function compareWithParent(
       );
       return undefined;
     }),
-    // Only for the report's "Parent" row: its id is shown when its name cannot be read.
-    neon.resolveBranch(parentId).catch(() => undefined),
+    // Only for the report's "Parent" row, when the deploy did not read it already: its id is
+    // shown when its name cannot be read.
+    result.parent?.id === parentId ? result.parent : neon.resolveBranch(parentId).catch(() => undefined),
   ]);
   const parentRef: BranchRef = { id: parentId, name: parent?.name ?? parentId };
   if (diff === undefined) return { parent: parentRef };
