@@ -19,8 +19,10 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -58,8 +60,9 @@ for (const [index, entry] of entries.entries()) {
       entry.source,
       '-o',
       out,
+      // One file per chunk: with a single name, every chunk's list overwrites the one before.
       '--license',
-      'licenses.txt',
+      '[name].licenses.txt',
       '--minify',
       '--quiet',
       '--target',
@@ -67,6 +70,7 @@ for (const [index, entry] of entries.entries()) {
     ],
     { stdio: 'inherit' },
   );
+  mergeLicenses(out);
   addBundle(join(assembled, entry.out), out, entry.name);
   folders.add(entry.out);
 }
@@ -86,9 +90,13 @@ if (check) {
 }
 rmSync(scratch, { recursive: true, force: true });
 
-/** Copies a bundle into its folder, as `<name>.js` and `<name>.licenses.txt` when it has a name. */
+/**
+ * Copies a bundle into its folder, as `<name>.js` and `<name>.licenses.txt` when it has a name; its
+ * chunks become `<name>.<id>.index.js`, so that entries sharing a folder keep their chunks apart.
+ */
 function addBundle(folder, fresh, name) {
   mkdirSync(folder, { recursive: true });
+  if (name !== undefined) nameChunks(fresh, name);
   for (const entry of readdirSync(fresh, { withFileTypes: true })) {
     let target = entry.name;
     if (name !== undefined && target === 'index.js') target = `${name}.js`;
@@ -99,6 +107,34 @@ function addBundle(folder, fresh, name) {
     }
     cpSync(join(fresh, entry.name), destination, { recursive: true });
   }
+}
+
+/** The per-chunk license lists of a bundle as one `licenses.txt`, the entry's first, each list once. */
+function mergeLicenses(bundle) {
+  const lists = readdirSync(bundle)
+    .filter((file) => file.endsWith('.licenses.txt'))
+    .sort((a, b) => (a === 'main.licenses.txt' ? -1 : b === 'main.licenses.txt' ? 1 : a.localeCompare(b)));
+  const texts = [];
+  for (const list of lists) {
+    const text = readFileSync(join(bundle, list), 'utf8').trim();
+    if (text !== '' && !texts.includes(text)) texts.push(text);
+    rmSync(join(bundle, list));
+  }
+  writeFileSync(join(bundle, 'licenses.txt'), `${texts.join('\n\n')}\n`);
+}
+
+/** The chunk files of a named entry, renamed, and the one place of its loader that names them. */
+function nameChunks(fresh, name) {
+  const chunks = readdirSync(fresh).filter((file) => /^\d+\.index\.js$/.test(file));
+  if (chunks.length === 0) return;
+  const entryFile = join(fresh, 'index.js');
+  const loader = '__nccwpck_require__.u=e=>""+e+".index.js"';
+  const code = readFileSync(entryFile, 'utf8');
+  if (code.split(loader).length !== 2) {
+    throw new Error(`${entryFile}: ncc's chunk loader is not written as expected (${loader})`);
+  }
+  writeFileSync(entryFile, code.replace(loader, `__nccwpck_require__.u=e=>"${name}."+e+".index.js"`));
+  for (const chunk of chunks) renameSync(join(fresh, chunk), join(fresh, `${name}.${chunk}`));
 }
 
 /** Puts a fresh bundle in place of the old one; the root bundle leaves the sub-folders alone. */
