@@ -2,21 +2,10 @@ import { getOctokit } from '@actions/github';
 import type { Logger, Sleep } from '../core/ports.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy, withRetry } from '../core/retry.js';
 
+export { parseRepository, type Repository } from './repository.js';
+
 /** The Octokit of `@actions/github`; everything in src/github takes one, so tests hand in their own. */
 export type GitHubClient = ReturnType<typeof getOctokit>;
-
-/** A repository, as GitHub's routes name it. */
-export interface Repository {
-  owner: string;
-  repo: string;
-}
-
-/** `owner/name` → `{owner, repo}`; undefined for anything else. */
-export function parseRepository(fullName: string | undefined): Repository | undefined {
-  const match = /^([^/\s]+)\/([^/\s]+)$/.exec(fullName ?? '');
-  if (match === null) return undefined;
-  return { owner: match[1] ?? '', repo: match[2] ?? '' };
-}
 
 export interface GitHubClientOptions {
   token: string;

@@ -4,7 +4,7 @@ import type { Plan } from '../core/plan.js';
 import type { Logger } from '../core/ports.js';
 import type { CleanupResult, DeployResult, GitHubReport, Result } from '../core/result.js';
 import type { Settings } from '../core/settings.js';
-import { createGitHubClient, type GitHubClient } from './client.js';
+import type { GitHubClient } from './client.js';
 import { renderDeletedComment, renderPreviewComment } from './comment-body.js';
 import {
   createPreviewDeployment,
@@ -54,10 +54,7 @@ export function createPublisher(options: PublisherOptions): Publisher | undefine
     log.info(`'${plan.gitBranch}' is a primary branch: no preview comment or deployment`);
     return undefined;
   }
-  const client =
-    options.client ??
-    createGitHubClient({ token: options.target.token, baseUrl: options.target.apiUrl, log });
-  return new GitHubPublisher({ ...options, client }, plan);
+  return new GitHubPublisher(options, plan);
 }
 
 type PublishedPlan = Extract<Plan, { kind: 'deploy' | 'cleanup' }>;
@@ -66,11 +63,27 @@ class GitHubPublisher implements Publisher {
   private deployment: PreviewDeployment | undefined;
   private commentUrl: string | undefined;
   private pulls: Promise<number[]> | undefined;
+  private octokit: Promise<GitHubClient> | undefined;
 
   constructor(
-    private readonly options: PublisherOptions & { client: GitHubClient },
+    private readonly options: PublisherOptions,
     private readonly plan: PublishedPlan,
   ) {}
+
+  /**
+   * Octokit (and undici under it) is loaded on the first GitHub request, which comes after the
+   * Amplify job has started: loading it cost about 20 ms before the deploy's first request.
+   */
+  private client(): Promise<GitHubClient> {
+    const { client, target, log } = this.options;
+    this.octokit ??=
+      client !== undefined
+        ? Promise.resolve(client)
+        : import('./client.js').then(({ createGitHubClient }) =>
+            createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log }),
+          );
+    return this.octokit;
+  }
 
   jobStarted = async (progress: DeployResult): Promise<void> => {
     await Promise.all([this.startDeployment(progress), this.comment(progress)]);
@@ -88,14 +101,14 @@ class GitHubPublisher implements Publisher {
 
   /** A deployment of the pushed commit, `in_progress` with the build's page in the Amplify console. */
   private async startDeployment(progress: DeployResult): Promise<void> {
-    const { settings, target, log, client } = this.options;
+    const { settings, target, log } = this.options;
     if (!settings.createDeployment || progress.job === undefined) return;
     if (target.sha === undefined) {
       log.info('No commit sha is known for this run: no GitHub deployment');
       return;
     }
     this.deployment = await createPreviewDeployment({
-      client,
+      client: await this.client(),
       repository: target.repository,
       gitBranch: progress.gitBranch,
       sha: target.sha,
@@ -124,10 +137,10 @@ class GitHubPublisher implements Publisher {
     state: PreviewDeploymentState,
     extra: { environmentUrl?: string | undefined; description: string },
   ): Promise<void> {
-    const { client, target, settings, log } = this.options;
+    const { target, settings, log } = this.options;
     if (this.deployment === undefined) return;
     await setDeploymentStatus({
-      client,
+      client: await this.client(),
       repository: target.repository,
       deploymentId: this.deployment.id,
       state,
@@ -143,13 +156,13 @@ class GitHubPublisher implements Publisher {
 
   /** The sticky comment on each open pull request of the branch, with the deploy as it stands. */
   private async comment(result: DeployResult): Promise<void> {
-    const { client, target, settings, log } = this.options;
+    const { target, settings, log } = this.options;
     if (!settings.commentOnPr) return;
     const pullNumbers = await this.pullRequests('open');
     if (pullNumbers.length === 0) return;
     const facts = previewFacts(result, settings, { sha: target.sha, updatedAt: this.now() });
     const comments = await commentOnPullRequests({
-      client,
+      client: await this.client(),
       repository: target.repository,
       gitBranch: result.gitBranch,
       body: renderPreviewComment(facts),
@@ -161,7 +174,7 @@ class GitHubPublisher implements Publisher {
 
   /** Cleanup: the comment says the branch was deleted; the environment's deployments go inactive. */
   private async cleanedUp(result: CleanupResult): Promise<void> {
-    const { client, target, settings, log } = this.options;
+    const { target, settings, log } = this.options;
     if (this.plan.kind !== 'cleanup') return;
     const plan = this.plan;
     const comment = async () => {
@@ -173,7 +186,8 @@ class GitHubPublisher implements Publisher {
         deletedFacts(plan, result, settings, { reason, updatedAt: this.now() }),
       );
       const comments = await commentOnPullRequests({
-        ...{ client, repository: target.repository, gitBranch: result.gitBranch, body, log, pullNumbers },
+        ...{ repository: target.repository, gitBranch: result.gitBranch, body, log, pullNumbers },
+        client: await this.client(),
         mode: 'edit-only',
       });
       this.commentUrl = comments.find((found) => found.url !== undefined)?.url;
@@ -181,7 +195,7 @@ class GitHubPublisher implements Publisher {
     const deactivate = async () => {
       if (!settings.createDeployment) return;
       await deactivatePreviewDeployments({
-        client,
+        client: await this.client(),
         repository: target.repository,
         gitBranch: result.gitBranch,
         log,
@@ -196,14 +210,14 @@ class GitHubPublisher implements Publisher {
    * up once per run. None is not an error: a push without a pull request gets no comment.
    */
   private pullRequests(state: 'open' | 'all'): Promise<number[]> {
-    const { client, target, log } = this.options;
+    const { target, log } = this.options;
     const branch = this.plan.gitBranch;
     this.pulls ??= (async () => {
       if (target.pullNumbers !== undefined) return target.pullNumbers;
       const found = await bestEffort(
         { what: `Looking up the pull requests of '${branch}'`, permission: 'pull-requests: write' },
         log,
-        () => findBranchPullRequests(client, target.repository, branch, state),
+        async () => findBranchPullRequests(await this.client(), target.repository, branch, state),
       );
       if (found?.length === 0) {
         log.info(`No ${state === 'open' ? 'open ' : ''}pull request has '${branch}' as its head: no comment`);

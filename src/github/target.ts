@@ -1,4 +1,4 @@
-import { parseRepository, type Repository } from './client.js';
+import { parseRepository, type Repository } from './repository.js';
 
 /** Where and as whom a run reports on GitHub, and what the event says about the commit. */
 export interface GitHubTarget {
