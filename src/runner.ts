@@ -1,4 +1,4 @@
-import { createAmplifyPort } from './amplify/port.js';
+import { lazyAmplifyPort } from './amplify/lazy.js';
 import { Deadline } from './core/deadline.js';
 import { type ExecuteOptions, execute, needsAmplify } from './core/executor.js';
 import type { Plan } from './core/plan.js';
@@ -35,6 +35,6 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<Result> 
     deadline,
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  const amplify = target && createAmplifyPort({ ...target, log, deadline });
+  const amplify = target && lazyAmplifyPort({ ...target, log, deadline });
   return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: runShellMigration });
 }
