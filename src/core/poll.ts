@@ -11,24 +11,39 @@ export interface PollOptions<T> {
   maxDelayMs: number;
   /** How much longer each wait is than the one before; default 1.5. */
   factor?: number | undefined;
+  /** For this long from the start, every wait is `initialDelayMs`; the backoff begins after. */
+  steadyMs?: number | undefined;
+  /**
+   * Count each wait from the start of the check before it rather than from its answer, so that the
+   * checks are `initialDelayMs` apart however long one takes to answer.
+   */
+  fromCheckStart?: boolean | undefined;
   sleep: Sleep;
   now?: () => number;
 }
 
-/** Polls fast at first and backs off by half again each round, until `check` returns or time runs out. */
+/**
+ * Checks at once, then again after each wait: waits of `initialDelayMs` during `steadyMs`, then
+ * longer by `factor` each round up to `maxDelayMs`, until `check` returns or time runs out.
+ */
 export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   const now = options.now ?? Date.now;
-  const deadline = now() + options.timeoutMs;
+  const started = now();
+  const deadline = started + options.timeoutMs;
   let delay = options.initialDelayMs;
   for (;;) {
+    const checkedAt = now();
     const result = await options.check();
     if (result !== undefined) return result;
     const left = deadline - now();
     if (left <= 0) {
       throw new TimeoutError(`${options.label} did not finish within ${formatDuration(options.timeoutMs)}`);
     }
-    await options.sleep(Math.min(delay, left));
-    delay = Math.min(Math.round(delay * (options.factor ?? 1.5)), options.maxDelayMs);
+    const spent = options.fromCheckStart ? now() - checkedAt : 0;
+    await options.sleep(Math.max(0, Math.min(delay - spent, left)));
+    if (now() - started >= (options.steadyMs ?? 0)) {
+      delay = Math.min(Math.round(delay * (options.factor ?? 1.5)), options.maxDelayMs);
+    }
   }
 }
 

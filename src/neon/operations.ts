@@ -19,43 +19,58 @@ export interface WaitForOperationsOptions {
   /** For all the operations together. */
   timeoutMs: number;
   initialDelayMs: number;
+  /** How long the waits stay at `initialDelayMs` before they grow. */
+  steadyMs: number;
   maxDelayMs: number;
   sleep: Sleep;
   now: () => number;
   log: Logger;
 }
 
-/** Polls each operation in turn until it finished or was skipped, under one deadline for all of them. */
+/**
+ * Polls the operations until every one finished or was skipped, under one deadline for all of them.
+ * Each round reads every operation still pending at once (a branch's create has two, which end at
+ * about the same time), the rounds a steady `initialDelayMs` apart, counted from each round's
+ * start, for `steadyMs`, then backing off gently: an operation of about a second is seen finished
+ * within about `initialDelayMs` of its end.
+ */
 export async function waitForOperations(
   operationIds: string[],
   options: WaitForOperationsOptions,
 ): Promise<void> {
-  const deadline = options.now() + options.timeoutMs;
-  for (const id of new Set(operationIds)) {
-    let last: Operation | undefined;
-    try {
-      await pollUntil({
-        label: `Neon operation ${id}`,
-        timeoutMs: Math.max(0, deadline - options.now()),
-        initialDelayMs: options.initialDelayMs,
-        maxDelayMs: options.maxDelayMs,
-        // Gently: a one-second operation is seen finished about a tenth of a second after it is.
-        factor: 1.25,
-        sleep: options.sleep,
-        now: options.now,
-        check: async () => {
-          last = await options.read(id);
-          options.log.debug(`Neon operation ${describe(id, last)}: ${last.status}`);
-          return settled(id, last);
-        },
-      });
-    } catch (error) {
-      if (!(error instanceof TimeoutError)) throw error;
-      throw new TimeoutError(
-        `Neon operation ${describe(id, last)} did not finish within ${formatDuration(options.timeoutMs)}; ` +
-          `its last status was '${last?.status ?? 'unknown'}'`,
-      );
-    }
+  const pending = new Set(operationIds);
+  if (pending.size === 0) return;
+  const last = new Map<string, Operation>();
+  try {
+    await pollUntil({
+      label: `Neon operation ${[...pending].join(', ')}`,
+      timeoutMs: options.timeoutMs,
+      initialDelayMs: options.initialDelayMs,
+      maxDelayMs: options.maxDelayMs,
+      steadyMs: options.steadyMs,
+      factor: 1.25,
+      fromCheckStart: true,
+      sleep: options.sleep,
+      now: options.now,
+      check: async () => {
+        const read = await Promise.all([...pending].map(async (id) => [id, await options.read(id)] as const));
+        for (const [id, operation] of read) {
+          last.set(id, operation);
+          options.log.debug(`Neon operation ${describe(id, operation)}: ${operation.status}`);
+          if (settled(id, operation)) pending.delete(id);
+        }
+        return pending.size === 0 ? true : undefined;
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    const waiting = [...pending].map((id) => {
+      const operation = last.get(id);
+      return `${describe(id, operation)} (last status '${operation?.status ?? 'unknown'}')`;
+    });
+    throw new TimeoutError(
+      `Neon operation ${waiting.join(', ')} did not finish within ${formatDuration(options.timeoutMs)}`,
+    );
   }
 }
 

@@ -81,7 +81,7 @@ class NeonApiPort implements NeonPort {
       api.createProjectBranch(this.projectId, {
         branch: {
           name,
-          parent_id: parentId,
+          ...(parentId === undefined ? {} : { parent_id: parentId }),
           ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
           ...(schemaOnly ? { init_source: 'schema-only' } : {}),
         },
@@ -95,10 +95,20 @@ class NeonApiPort implements NeonPort {
         ],
       }),
     );
+    const [details] = data.connection_uris ?? [];
     return {
       branch: toNeonBranch(data.branch),
       operationIds: data.operations.map((operation) => operation.id),
       databases: data.databases?.map((database) => ({ name: database.name, ownerName: database.owner_name })),
+      connection:
+        details === undefined
+          ? undefined
+          : {
+              uri: details.connection_uri,
+              poolerHost: details.connection_parameters.pooler_host,
+              databaseName: details.connection_parameters.database,
+              roleName: details.connection_parameters.role,
+            },
     };
   }
 
@@ -135,8 +145,10 @@ class NeonApiPort implements NeonPort {
         return data.operation;
       },
       timeoutMs: this.capped(options.operationTimeoutMs ?? 10 * 60_000),
-      // Neon's operations take about a second: look early and often, so little time is lost after one ends.
+      // Neon's operations take about a second: look every 100 ms for the first two seconds, so little
+      // time is lost after one ends, then less and less often.
       initialDelayMs: options.operationPollInitialMs ?? 100,
+      steadyMs: 2_000,
       maxDelayMs: options.operationPollMaxMs ?? 2_000,
       sleep: this.neon.sleep,
       now: options.now ?? Date.now,
@@ -171,12 +183,14 @@ class NeonApiPort implements NeonPort {
     return data.databases.map((database) => ({ name: database.name, ownerName: database.owner_name }));
   }
 
-  async resetRolePassword(branchId: string, roleName: string): Promise<void> {
+  async resetRolePassword(branchId: string, roleName: string): Promise<string | undefined> {
     const { data } = await this.neon.call(
       `Resetting the password of role '${roleName}' on Neon branch '${branchId}'`,
       (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName),
     );
+    // Neon: the new password works once the operations have finished; the old one until then.
     await this.waitForOperations(data.operations.map((operation) => operation.id));
+    return data.role.password;
   }
 
   async connectionUri({

@@ -143,9 +143,20 @@ describe('creating branches', () => {
       expect(standIn.requestsTo('GET', `/projects/${standIn.projectId}/operations/${id}`)).toHaveLength(3);
     }
     expect(standIn.branchByName('preview/feat')?.current_state).toBe('ready');
-    // Neon's operations take about a second: the first look comes after 100 ms, then gently later.
-    expect(sleeps.slice(0, 2)).toEqual([100, 125]);
-    expect(sleeps).toHaveLength(4);
+    // Both operations are read in each round, so two waits, not one series per operation; Neon's
+    // operations take about a second: the rounds are 100 ms apart.
+    expect(sleeps).toEqual([100, 100]);
+  });
+
+  it('polls an operation every 100 ms for two seconds, then backs off by a quarter each round', async () => {
+    harness = await startHarness({ standIn: { operationSteps: 26, operationDurationMs: null } });
+    const { standIn, port, sleeps } = harness;
+    const created = await port.createBranch({ name: 'preview/slow', parentId: undefined });
+    // No parent_id: Neon branches from the default branch.
+    expect(standIn.branchByName('preview/slow')?.parent_id).toBe(standIn.defaultBranch().id);
+    await port.waitForOperations(created.operationIds);
+    // 26 reads still in progress, the 27th sees it finished.
+    expect(sleeps).toEqual([...Array(20).fill(100), 125, 156, 195, 244, 305, 381]);
   });
 
   it('copies the parent databases and roles into the new branch', async () => {
