@@ -4,7 +4,12 @@ import { connectionVariableNames, type Settings } from './settings.js';
 
 /** What an event asks for, before settings are applied. */
 export type Intent =
-  | { command: 'deploy' | 'cleanup'; gitBranch: string }
+  | {
+      command: 'deploy' | 'cleanup';
+      gitBranch: string;
+      /** The push that created the git branch (its `created: true`): its Neon branch is likely new too. */
+      newInGit?: boolean | undefined;
+    }
   | { command: 'reconcile' }
   | { command: 'none'; reason: string };
 
@@ -16,6 +21,11 @@ export type Plan =
       neonBranchName: string;
       /** A primary branch gets the parent's database, not a branch of its own. */
       primary: boolean;
+      /**
+       * The push created the git branch: the deploy tries to create the Neon branch before looking
+       * for it (a 409 then means it exists), which saves a round trip on the first push.
+       */
+      newInGit?: boolean | undefined;
     }
   | {
       kind: 'cleanup';
@@ -58,6 +68,7 @@ export function makePlan(intent: Intent, settings: Settings, context: PlanContex
         gitBranch: intent.gitBranch,
         neonBranchName: neonBranchName(settings.branchPrefix, intent.gitBranch),
         primary: primaryBranches.includes(intent.gitBranch),
+        ...(intent.newInGit === true ? { newInGit: true } : {}),
       };
     case 'cleanup':
       checkBranchName(intent.gitBranch, { amplify: false });

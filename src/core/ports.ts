@@ -49,6 +49,20 @@ export interface CreatedNeonBranch {
   operationIds: string[];
   /** The new branch's databases, as the create answer lists them: no second request for them. */
   databases?: NeonDatabase[] | undefined;
+  /**
+   * The connection the create answer carries (Neon includes one when the branch has one role and
+   * one database): its URL with the parent's password, read without another request.
+   */
+  connection?: CreatedConnection | undefined;
+}
+
+export interface CreatedConnection {
+  /** The direct (unpooled) URL, as Neon formats it. */
+  uri: string;
+  /** The host of the endpoint's connection pooler: the pooled URL is the direct one on this host. */
+  poolerHost: string;
+  databaseName: string;
+  roleName: string;
 }
 
 export interface NeonPort {
@@ -66,7 +80,8 @@ export interface NeonPort {
    */
   createBranch(input: {
     name: string;
-    parentId: string;
+    /** Undefined: Neon's default branch. */
+    parentId: string | undefined;
     suspendTimeoutSeconds?: number | undefined;
     /** RFC 3339 to the second. */
     expiresAt?: string | undefined;
@@ -88,10 +103,10 @@ export interface NeonPort {
   deleteBranch(branchId: string): Promise<'deleted' | 'gone'>;
   listDatabases(branchId: string): Promise<NeonDatabase[]>;
   /**
-   * Gives the role on this branch a new password; resolves once Neon's operations for it finished.
-   * The password is masked by the caller through the connection string read afterwards.
+   * Gives the role on this branch a new password; resolves once Neon's operations for it finished,
+   * with the new password when Neon's answer carries it. The caller masks it before anything prints.
    */
-  resetRolePassword(branchId: string, roleName: string): Promise<void>;
+  resetRolePassword(branchId: string, roleName: string): Promise<string | undefined>;
   connectionUri(input: {
     branchId: string;
     databaseName: string;

@@ -30,6 +30,7 @@ interface Payload {
   ref?: unknown;
   ref_type?: unknown;
   deleted?: unknown;
+  created?: unknown;
   action?: unknown;
   repository?: { full_name?: unknown; default_branch?: unknown } | null;
   pull_request?: {
@@ -69,6 +70,11 @@ export function intentFromEvent(event: GitHubEvent, options: IntentOptions): Eve
   }
 
   const found = branchOfEvent(event, payload);
+  // The push that created the branch in git; GitHub sends `created: true` on it.
+  const newInGit = event.name === 'push' && payload.created === true && payload.deleted !== true;
+  if (options.command === 'deploy' && options.gitBranch === undefined && newInGit && found.branch) {
+    return result({ command: 'deploy', gitBranch: found.branch, newInGit });
+  }
   if (options.command === 'deploy' || options.command === 'cleanup') {
     const gitBranch = options.gitBranch ?? found.branch;
     if (gitBranch === undefined) {
@@ -84,7 +90,8 @@ export function intentFromEvent(event: GitHubEvent, options: IntentOptions): Eve
   switch (event.name) {
     case 'push':
       if (found.branch === undefined) return none(found.reason ?? 'the push names no branch');
-      return result({ command: payload.deleted === true ? 'cleanup' : 'deploy', gitBranch: found.branch });
+      if (payload.deleted === true) return result({ command: 'cleanup', gitBranch: found.branch });
+      return result({ command: 'deploy', gitBranch: found.branch, ...(newInGit ? { newInGit } : {}) });
     case 'pull_request':
     case 'pull_request_target':
       if (payload.action !== 'closed')

@@ -100,7 +100,10 @@ describe('push to a branch (deploy)', () => {
     const creates = world.neon.requestsTo('POST', /\/branches$/).length;
     const writes =
       world.amplify.requestsFor('UpdateBranch').length + world.amplify.requestsFor('CreateBranch').length;
-    const again = await run({ name: 'push', payload: pushTo('feature/login') }, { 'on-running-job': 'skip' });
+    const again = await run(
+      { name: 'push', payload: pushTo('feature/login', false, { later: true }) },
+      { 'on-running-job': 'skip' },
+    );
     expect(again.exitCode).toBe(0);
     expect(again.outputs.created).toBe('false');
     expect(world.neon.requestsTo('POST', /\/branches$/)).toHaveLength(creates);

@@ -72,23 +72,46 @@ export class MemoryNeon implements NeonPort {
         status: 409,
       });
     }
-    if (this.branches.some((b) => b.name === input.name)) throw new Error('duplicate');
+    if (this.branches.some((b) => b.name === input.name)) {
+      throw new ApiError(`Creating Neon branch '${input.name}'`, '409 BRANCH_ALREADY_EXISTS', {
+        service: 'Neon',
+        status: 409,
+      });
+    }
+    // As in Neon: no parent_id means the default branch.
+    const parentId = input.parentId ?? this.branches.find((b) => b.default)?.id ?? 'br-main-1';
     const branch: NeonBranch = {
       id: `br-new-${this.next++}`,
       name: input.name,
       default: false,
       protected: false,
       // A schema-only branch is a root branch in Neon.
-      ...(input.schemaOnly ? {} : { parentId: input.parentId }),
+      ...(input.schemaOnly ? {} : { parentId }),
       ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
     };
     this.branches.push(branch);
     for (const [key, password] of Object.entries(this.passwords)) {
       const [from, role] = key.split('/');
-      if (from === input.parentId) this.passwords[`${branch.id}/${role}`] = password;
+      if (from === parentId) this.passwords[`${branch.id}/${role}`] = password;
     }
-    this.passwords[`${branch.id}/neondb_owner`] ??= this.passwordOf(input.parentId, 'neondb_owner');
-    return { branch, operationIds: [`op-create-${branch.id}`], databases: this.createAnswersDatabases };
+    this.passwords[`${branch.id}/neondb_owner`] ??= this.passwordOf(parentId, 'neondb_owner');
+    // Like Neon: the answer carries a connection when there is one database (and its owner) to pick.
+    const [only, ...others] = this.createAnswersDatabases ?? [];
+    const connection =
+      only === undefined || others.length > 0
+        ? undefined
+        : {
+            uri: this.uriOf(branch.id, only.name, only.ownerName, false),
+            poolerHost: `ep-${branch.id}-pooler.us-east-2.aws.neon.tech`,
+            databaseName: only.name,
+            roleName: only.ownerName,
+          };
+    return {
+      branch,
+      operationIds: [`op-create-${branch.id}`],
+      databases: this.createAnswersDatabases,
+      connection,
+    };
   }
   async setExpiry(branchId: string, expiresAt: string) {
     this.check('setExpiry', `${branchId} ${expiresAt}`);
@@ -139,12 +162,16 @@ export class MemoryNeon implements NeonPort {
     const own = `pw/${branchId}`;
     const key = `${branchId}/${roleName}`;
     this.passwords[key] = this.passwords[key] === own ? `${own}~${++this.resets}` : own;
+    return this.passwords[key];
   }
   async connectionUri(input: { branchId: string; databaseName: string; roleName: string; pooled: boolean }) {
     this.check('connectionUri', `${input.branchId} ${input.databaseName} ${input.roleName} ${input.pooled}`);
-    const host = `ep-${input.branchId}${input.pooled ? '-pooler' : ''}.us-east-2.aws.neon.tech`;
-    const password = encodeURIComponent(this.passwordOf(input.branchId, input.roleName));
-    return `postgresql://${input.roleName}:${password}@${host}/${input.databaseName}?sslmode=require`;
+    return this.uriOf(input.branchId, input.databaseName, input.roleName, input.pooled);
+  }
+  private uriOf(branchId: string, databaseName: string, roleName: string, pooled: boolean): string {
+    const host = `ep-${branchId}${pooled ? '-pooler' : ''}.us-east-2.aws.neon.tech`;
+    const password = encodeURIComponent(this.passwordOf(branchId, roleName));
+    return `postgresql://${roleName}:${password}@${host}/${databaseName}?sslmode=require`;
   }
   passwordOf(branchId: string, roleName: string): string {
     return this.passwords[`${branchId}/${roleName}`] ?? `pw/${branchId}`;

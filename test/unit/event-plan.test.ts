@@ -34,13 +34,29 @@ function planFor(name: string, p: Payload, extra: Record<string, string> = {}) {
 }
 
 describe('command auto', () => {
-  it('deploys a branch push', () => {
+  it('deploys a branch push; the push that created the git branch says so (newInGit)', () => {
     expect(planFor('push', pushTo('feature/login'))).toEqual({
       kind: 'deploy',
       gitBranch: 'feature/login',
       neonBranchName: 'preview/feature/login',
       primary: false,
+      newInGit: true,
     });
+    expect(planFor('push', pushTo('feature/login', false, { later: true }))).toEqual({
+      kind: 'deploy',
+      gitBranch: 'feature/login',
+      neonBranchName: 'preview/feature/login',
+      primary: false,
+    });
+  });
+
+  it('takes newInGit only from a push: command deploy on a push that created the branch keeps it, git-branch drops it', () => {
+    expect(planFor('push', pushTo('feature/x'), { command: 'deploy' })).toMatchObject({ newInGit: true });
+    const other = planFor('push', pushTo('feature/x'), { command: 'deploy', 'git-branch': 'feature/y' });
+    expect(other).toMatchObject({ gitBranch: 'feature/y' });
+    expect(other).not.toHaveProperty('newInGit');
+    const dispatch = planFor('workflow_dispatch', { ...pushTo('feature/x'), created: true });
+    expect(dispatch).not.toHaveProperty('newInGit');
   });
 
   it("deploys the repository's default branch (master in the payload) as primary", () => {
@@ -166,7 +182,10 @@ describe('explicit commands', () => {
 
   it('a custom prefix and primary list apply', () => {
     expect(
-      planFor('push', pushTo('main'), { 'branch-prefix': 'pr-', 'primary-branches': 'develop' }),
+      planFor('push', pushTo('main', false, { later: true }), {
+        'branch-prefix': 'pr-',
+        'primary-branches': 'develop',
+      }),
     ).toEqual({
       kind: 'deploy',
       gitBranch: 'main',

@@ -296,7 +296,14 @@ describe('verified deliveries', () => {
     expect(h.app.queue.size).toBe(1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(h.runs.map((run) => run.plan)).toEqual([
-      { kind: 'deploy', gitBranch: 'feature/login', neonBranchName: 'preview/feature/login', primary: false },
+      {
+        kind: 'deploy',
+        gitBranch: 'feature/login',
+        neonBranchName: 'preview/feature/login',
+        primary: false,
+        // The collection's push created the branch.
+        newInGit: true,
+      },
     ]);
     h.release();
     await h.app.drain(1000);

@@ -1,28 +1,17 @@
-import { ApiError, UsageError } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { amplifyDisplayName, previewUrl } from '../naming.js';
 import type { Plan } from '../plan.js';
-import type { AmplifyApp, AmplifyBranch, AmplifyPort, NeonBranch, NeonDatabase } from '../ports.js';
+import type { AmplifyApp, AmplifyBranch, NeonBranch } from '../ports.js';
 import type { DeployResult } from '../result.js';
 import { startJob } from './amplify-job.js';
+import { allReads, type DeployReads, type NeonState, startReads } from './deploy-reads.js';
 import { newExpiry, refreshPreview } from './lifecycle.js';
 import { runMigration } from './migrate.js';
-import { createOrReuse, resolveParent } from './neon-branch.js';
+import { createOrReuse, type MadeBranch } from './neon-branch.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
 import { type BranchConnection, branchConnection, type Urls } from './role-password.js';
 
 export type DeployPlan = Extract<Plan, { kind: 'deploy' }>;
-
-/** What step 1 found, before anything is written. */
-interface DeployState {
-  /** The preview's Neon branch, when it exists already. */
-  existing: NeonBranch | undefined;
-  /** The parent: the branch a primary uses, the one a new preview is made from or a reset goes back to. */
-  parent: NeonBranch;
-  /** Undefined when Amplify is left alone (inside an Amplify build). */
-  amplify: AmplifyPort | undefined;
-  amplifyBranch: AmplifyBranch | undefined;
-  app: AmplifyApp | undefined;
-}
 
 /**
  * Deploy: the reads, then the Neon branch, its connection string, the Amplify variable, and only then
@@ -30,11 +19,15 @@ interface DeployState {
  */
 export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise<DeployResult> {
   const { settings } = options;
-  const state = await readState(plan, options);
-  if (settings.dryRun) return dryRun(plan, state, options);
+  const reads = startReads(plan, options);
+  if (settings.dryRun) return dryRun(plan, await allReads(reads), options);
 
-  const { branch, created, expiresAt, databases } = await neonBranch(plan, state, options);
-  const found = await branchConnection({ plan, branch, created, databases, options });
+  const { branch, created, expiresAt, databases, connection, parent } = await neonBranch(
+    plan,
+    reads,
+    options,
+  );
+  const found = await branchConnection({ plan, branch, created, databases, known: connection, options });
   await runMigration(plan, { branch, direct: found.direct }, options);
   const result: DeployResult = {
     kind: 'deploy',
@@ -44,55 +37,42 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
     created,
     expiresAt,
     // Known from the reads: the report names the parent without asking Neon again.
-    parent:
-      branch.parentId === state.parent.id ? { id: state.parent.id, name: state.parent.name } : undefined,
+    parent: branch.parentId === parent.id ? { id: parent.id, name: parent.name } : undefined,
     connection: found.connection,
     directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
   };
-  if (state.amplify === undefined) return result;
+  if (reads.amplify === undefined || reads.amplifyState === undefined) return result;
 
-  const written = await writeSettled(plan, state.amplifyBranch, found, options);
+  const { amplifyBranch, app } = await reads.amplifyState;
+  const written = await writeSettled(plan, amplifyBranch, found, options);
   result.connection = written.urls.connection;
   if (result.directConnection !== undefined) result.directConnection = written.urls.direct;
-  result.previewUrl = preview(plan, state.app, written.branch.displayName);
+  result.previewUrl = preview(plan, app, written.branch.displayName);
   // The job only now that the variable is written.
-  if (settings.startJob) result.job = await startJob(state.amplify, plan.gitBranch, options);
+  if (settings.startJob) result.job = await startJob(reads.amplify, plan.gitBranch, options);
   return result;
 }
 
-/** Step 1: the reads, in parallel. Nothing is written before all of them have answered. */
-async function readState(plan: DeployPlan, options: ExecuteOptions): Promise<DeployState> {
-  const { neon, settings } = options;
-  const amplify = options.neonOnly ? undefined : amplifyOf(options);
-  // The parent is read alongside: a primary branch and a new preview need it, and reading it now
-  // rather than after the lookup saves a round trip on the path where time counts most.
-  const [existing, parent, amplifyBranch, app] = await Promise.all([
-    plan.primary ? Promise.resolve(undefined) : neon.findBranchByName(plan.neonBranchName),
-    resolveParent(neon, settings),
-    amplify?.getBranch(plan.gitBranch),
-    amplify?.getApp(),
-  ]);
-  if (amplify !== undefined && amplifyBranch === undefined && !settings.createAmplifyBranch) {
-    throw new UsageError(
-      `Amplify branch '${plan.gitBranch}' does not exist in app ${settings.amplifyAppId}, and create-amplify-branch is false: connect the branch in Amplify first, or set create-amplify-branch: true`,
-    );
-  }
-  return { existing, parent, amplify, amplifyBranch, app };
+interface NeonOutcome extends MadeBranch {
+  expiresAt: string | undefined;
+  parent: NeonBranch;
 }
 
 /** Step 2: the parent for a primary branch, the existing preview, or a new one. */
 async function neonBranch(
   plan: DeployPlan,
-  state: DeployState,
+  reads: DeployReads,
   options: ExecuteOptions,
-): Promise<{
-  branch: NeonBranch;
-  created: boolean;
-  expiresAt: string | undefined;
-  databases?: NeonDatabase[] | undefined;
-}> {
+): Promise<NeonOutcome> {
   const { neon, settings, log } = options;
-  const existing = announceExisting(plan, state, options);
+  const early = await reads.created;
+  if (early !== undefined && early !== 'exists') return { ...early, parent: (await reads.neon).parent };
+  // A missing Amplify branch that may not be created stops the deploy before Neon is written to.
+  if (!settings.createAmplifyBranch) await reads.amplifyState;
+  const state = await reads.neon;
+  if (early === 'exists') log.info(`Neon branch '${plan.neonBranchName}' exists already`);
+  const found = early === 'exists' ? await neon.findBranchByName(plan.neonBranchName) : state.existing;
+  const existing = announceExisting(plan, { ...state, existing: found }, options);
   if (existing !== undefined) {
     // It may be a branch another run created moments ago, still initialising; one that Neon lists
     // as ready with nothing pending has nothing to wait for, which saves a request on every push.
@@ -100,18 +80,18 @@ async function neonBranch(
       await neon.waitForOperations(await neon.pendingOperationIds(existing.id));
     }
     const expiresAt = await refreshPreview(plan, { branch: existing, parent: state.parent }, options);
-    return { branch: existing, created: false, expiresAt };
+    return { branch: existing, created: false, expiresAt, parent: state.parent };
   }
   const { parent } = state;
   const expiresAt = newExpiry(options);
   const made = await createOrReuse({ neon, name: plan.neonBranchName, parent, settings, log, expiresAt });
-  return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt };
+  return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt, parent };
 }
 
 /** The branch the deploy uses without creating one, said in the log; undefined when one is to be made. */
 function announceExisting(
   plan: DeployPlan,
-  state: DeployState,
+  state: NeonState,
   { log }: ExecuteOptions,
 ): NeonBranch | undefined {
   if (plan.primary) {
@@ -219,7 +199,11 @@ function isAlreadyExists(error: unknown): boolean {
   return error instanceof ApiError && error.status === 400 && /already exists/i.test(error.message);
 }
 
-function dryRun(plan: DeployPlan, state: DeployState, options: ExecuteOptions): DeployResult {
+function dryRun(
+  plan: DeployPlan,
+  state: Awaited<ReturnType<typeof allReads>>,
+  options: ExecuteOptions,
+): DeployResult {
   const { settings, log } = options;
   const existing = announceExisting(plan, state, options);
   if (existing === undefined) {
@@ -229,7 +213,7 @@ function dryRun(plan: DeployPlan, state: DeployState, options: ExecuteOptions): 
     );
   }
   if (settings.migrateCommand !== undefined) log.info('Dry run: would run migrate-command on the branch');
-  if (state.amplify !== undefined) {
+  if (state.app !== undefined) {
     log.info(`Dry run: would write ${settings.envVarName} to Amplify branch '${plan.gitBranch}'`);
     if (settings.startJob) log.info(`Dry run: would start a RELEASE job on '${plan.gitBranch}'`);
   }

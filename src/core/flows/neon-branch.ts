@@ -1,5 +1,5 @@
 import { ApiError, SettingError, UsageError } from '../errors.js';
-import type { Logger, NeonBranch, NeonDatabase, NeonPort } from '../ports.js';
+import type { CreatedConnection, Logger, NeonBranch, NeonDatabase, NeonPort } from '../ports.js';
 import { maskConnectionString } from '../redact.js';
 import type { Connection } from '../result.js';
 import type { Settings } from '../settings.js';
@@ -21,33 +21,51 @@ export async function resolveParent(neon: NeonPort, settings: Settings): Promise
 export interface CreateOrReuseInput {
   neon: NeonPort;
   name: string;
-  parent: NeonBranch;
+  /** Undefined: Neon's default branch (the create leaves parent_id out, so no lookup comes first). */
+  parent: NeonBranch | undefined;
   settings: Settings;
   log: Logger;
   /** RFC 3339, with expires-in. */
   expiresAt: string | undefined;
 }
 
-/** Creates the branch and waits for it; a 409 means another run won the race, so its branch is used. */
-export async function createOrReuse(
-  input: CreateOrReuseInput,
-): Promise<{ branch: NeonBranch; created: boolean; databases?: NeonDatabase[] | undefined }> {
+export interface MadeBranch {
+  branch: NeonBranch;
+  created: boolean;
+  databases?: NeonDatabase[] | undefined;
+  connection?: CreatedConnection | undefined;
+}
+
+/** Creates the branch and waits for its operations; Neon's 409 (the name is taken) is thrown as is. */
+export async function createBranch(input: CreateOrReuseInput): Promise<MadeBranch> {
   const { neon, name, parent, settings, log, expiresAt } = input;
+  const what = settings.branchType === 'schema-only' ? ' (schema only, no rows)' : '';
+  const until = expiresAt === undefined ? '' : `, expiring at ${expiresAt}`;
+  const from = parent === undefined ? "the project's default branch" : `'${parent.name}' (${parent.id})`;
+  log.info(`Creating Neon branch '${name}' from ${from}${what}${until}`);
+  const result = await neon.createBranch({
+    name,
+    parentId: parent?.id,
+    suspendTimeoutSeconds: settings.suspendTimeoutSeconds,
+    expiresAt,
+    schemaOnly: settings.branchType === 'schema-only',
+  });
+  await neon.waitForOperations(result.operationIds);
+  return { branch: result.branch, created: true, databases: result.databases, connection: result.connection };
+}
+
+/** Neon's answer to a create whose name is taken. */
+export function isNameTaken(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 409;
+}
+
+/** Creates the branch and waits for it; a 409 means another run won the race, so its branch is used. */
+export async function createOrReuse(input: CreateOrReuseInput): Promise<MadeBranch> {
+  const { neon, name, log } = input;
   try {
-    const what = settings.branchType === 'schema-only' ? ' (schema only, no rows)' : '';
-    const until = expiresAt === undefined ? '' : `, expiring at ${expiresAt}`;
-    log.info(`Creating Neon branch '${name}' from '${parent.name}' (${parent.id})${what}${until}`);
-    const result = await neon.createBranch({
-      name,
-      parentId: parent.id,
-      suspendTimeoutSeconds: settings.suspendTimeoutSeconds,
-      expiresAt,
-      schemaOnly: settings.branchType === 'schema-only',
-    });
-    await neon.waitForOperations(result.operationIds);
-    return { branch: result.branch, created: true, databases: result.databases };
+    return await createBranch(input);
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 409)) throw error;
+    if (!isNameTaken(error)) throw error;
     // Another run created it between our lookup and our create: use the winner's branch, once its
     // operations are done, so the connection string points at a ready endpoint.
     log.info(`Neon branch '${name}' was created by another run meanwhile; reusing it`);
@@ -109,7 +127,12 @@ export async function readConnection(input: ConnectionInput): Promise<Connection
     ...input.target,
     pooled: input.pooled,
   });
-  maskConnectionString(url, input.secret);
+  return maskedConnection(url, input.secret);
+}
+
+/** A connection string, masked before anything can print it, with its host. */
+export function maskedConnection(url: string, secret: (value: string) => void): Connection {
+  maskConnectionString(url, secret);
   return { url, host: new URL(url).hostname };
 }
 

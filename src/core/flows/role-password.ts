@@ -1,8 +1,8 @@
 import { ApiError } from '../errors.js';
-import type { NeonBranch, NeonDatabase } from '../ports.js';
+import type { CreatedConnection, NeonBranch, NeonDatabase } from '../ports.js';
 import type { Connection } from '../result.js';
 import type { DeployPlan } from './deploy.js';
-import { type ConnectionTarget, connectionTarget, readConnection } from './neon-branch.js';
+import { type ConnectionTarget, connectionTarget, maskedConnection, readConnection } from './neon-branch.js';
 import type { ExecuteOptions } from './options.js';
 
 /** The connection strings a deploy hands out. */
@@ -26,6 +26,8 @@ interface OwnPasswordInput {
   created: boolean;
   /** The databases the create answer listed, when this run made the branch. */
   databases?: NeonDatabase[] | undefined;
+  /** The connection the create answer carried, when this run made the branch. */
+  known?: CreatedConnection | undefined;
   options: ExecuteOptions;
 }
 
@@ -41,10 +43,17 @@ export async function branchConnection({
   branch,
   created,
   databases,
+  known,
   options,
 }: OwnPasswordInput): Promise<BranchConnection> {
   const { neon, settings, log } = options;
   const target = await connectionTarget(neon, branch, settings, databases);
+  // The create answer's URL, when it is for the target, saves reading it (and after a reset, only
+  // its password changes).
+  const fromCreate = (password?: string): Urls | undefined =>
+    known === undefined || !sameTarget(known, target)
+      ? undefined
+      : urlsOf(known, { password, pooled: settings.pooled, wantsDirect, secret: options.secret });
   const read = (pooled: boolean) =>
     readConnection({ neon, branchId: branch.id, target, pooled, secret: options.secret });
   const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
@@ -61,7 +70,9 @@ export async function branchConnection({
     passwordReset,
     reread: readAll,
   });
-  if (plan.primary || !settings.resetRolePassword) return done(await readAll(), false);
+  if (plan.primary || !settings.resetRolePassword) {
+    return done((created ? fromCreate() : undefined) ?? (await readAll()), false);
+  }
 
   if (!created) {
     const [urls, parentPassword] = await Promise.all([readAll(), passwordOfParent(branch, target, options)]);
@@ -71,8 +82,35 @@ export async function branchConnection({
     log.info(`Neon branch '${branch.name}' still has its parent's password for role '${target.roleName}'`);
   }
   log.info(`Giving role '${target.roleName}' a password of its own on Neon branch '${branch.name}'`);
-  await neon.resetRolePassword(branch.id, target.roleName);
-  return done(await readAll(), true);
+  const password = await neon.resetRolePassword(branch.id, target.roleName);
+  if (password !== undefined) options.secret(password);
+  const urls = created && password !== undefined ? fromCreate(password) : undefined;
+  return done(urls ?? (await readAll()), true);
+}
+
+function sameTarget(known: CreatedConnection, target: ConnectionTarget): boolean {
+  return known.databaseName === target.databaseName && known.roleName === target.roleName;
+}
+
+/**
+ * The URLs from the create answer's direct one: the pooled one is the same on the pooler's host,
+ * which is how Neon forms it. Masked before anything can print them.
+ */
+function urlsOf(
+  known: CreatedConnection,
+  how: {
+    password: string | undefined;
+    pooled: boolean;
+    wantsDirect: boolean;
+    secret: (value: string) => void;
+  },
+): Urls {
+  const direct = new URL(known.uri);
+  if (how.password !== undefined) direct.password = encodeURIComponent(how.password);
+  const pooled = new URL(direct.href);
+  pooled.hostname = known.poolerHost;
+  const connection = maskedConnection(how.pooled ? pooled.href : direct.href, how.secret);
+  return { connection, direct: how.wantsDirect ? maskedConnection(direct.href, how.secret) : undefined };
 }
 
 /** The parent's password for the same role and database; undefined when the parent has neither. */
