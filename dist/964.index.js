@@ -1,8 +1,8 @@
-export const id = 255;
-export const ids = [255];
+export const id = 964;
+export const ids = [964];
 export const modules = {
 
-/***/ 4255:
+/***/ 8964:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -17,12 +17,17 @@ var errors = __webpack_require__(4296);
 var console_links = __webpack_require__(4630);
 ;// CONCATENATED MODULE: ./src/core/poll.ts
 
-/** Polls fast at first and backs off by half again each round, until `check` returns or time runs out. */
+/**
+ * Checks at once, then again after each wait: waits of `initialDelayMs` during `steadyMs`, then
+ * longer by `factor` each round up to `maxDelayMs`, until `check` returns or time runs out.
+ */
 async function pollUntil(options) {
     const now = options.now ?? Date.now;
-    const deadline = now() + options.timeoutMs;
+    const started = now();
+    const deadline = started + options.timeoutMs;
     let delay = options.initialDelayMs;
     for (;;) {
+        const checkedAt = now();
         const result = await options.check();
         if (result !== undefined)
             return result;
@@ -30,8 +35,11 @@ async function pollUntil(options) {
         if (left <= 0) {
             throw new errors/* TimeoutError */.MU(`${options.label} did not finish within ${formatDuration(options.timeoutMs)}`);
         }
-        await options.sleep(Math.min(delay, left));
-        delay = Math.min(Math.round(delay * (options.factor ?? 1.5)), options.maxDelayMs);
+        const spent = options.fromCheckStart ? now() - checkedAt : 0;
+        await options.sleep(Math.max(0, Math.min(delay - spent, left)));
+        if (now() - started >= (options.steadyMs ?? 0)) {
+            delay = Math.min(Math.round(delay * (options.factor ?? 1.5)), options.maxDelayMs);
+        }
     }
 }
 function formatDuration(ms) {
@@ -490,35 +498,6 @@ async function moveExpiry(branch, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/flows/migrate.ts
-/**
- * `migrate-command`, after the branch is ready and before anything is written to Amplify: a failed
- * or hung migration (a MigrationError) stops the deploy, so a broken schema never reaches a build.
- * It gets the direct URL, since migration tools need a session (advisory locks, prepared
- * statements) that a transaction-mode pooler does not keep.
- */
-async function runMigration(plan, input, options) {
-    const { settings, log } = options;
-    const command = settings.migrateCommand;
-    if (command === undefined)
-        return;
-    if (options.migrate === undefined || input.direct === undefined) {
-        throw new Error('Internal error: migrate-command is set but the run has no migration runner or direct URL');
-    }
-    const { branch } = input;
-    if (plan.primary) {
-        log.info(`'${plan.gitBranch}' is a primary branch: migrate-command runs against its parent, Neon branch '${branch.name}'`);
-    }
-    log.info(`Running migrate-command on Neon branch '${branch.name}' (DATABASE_URL is its direct URL)`);
-    await options.migrate({
-        command,
-        env: { DATABASE_URL: input.direct.url, NEON_BRANCH_ID: branch.id, NEON_BRANCH_NAME: branch.name },
-        timeoutMs: settings.migrateTimeoutMinutes * 60_000,
-        log,
-    });
-    log.info('migrate-command finished');
-}
-
 ;// CONCATENATED MODULE: ./src/core/flows/neon-branch.ts
 
 
@@ -532,25 +511,35 @@ async function resolveParent(neon, settings) {
     }
     return parent;
 }
+/** Creates the branch and waits for its operations; Neon's 409 (the name is taken) is thrown as is. */
+async function createBranch(input) {
+    const { neon, name, parent, settings, log, expiresAt } = input;
+    const what = settings.branchType === 'schema-only' ? ' (schema only, no rows)' : '';
+    const until = expiresAt === undefined ? '' : `, expiring at ${expiresAt}`;
+    const from = parent === undefined ? "the project's default branch" : `'${parent.name}' (${parent.id})`;
+    log.info(`Creating Neon branch '${name}' from ${from}${what}${until}`);
+    const result = await neon.createBranch({
+        name,
+        parentId: parent?.id,
+        suspendTimeoutSeconds: settings.suspendTimeoutSeconds,
+        expiresAt,
+        schemaOnly: settings.branchType === 'schema-only',
+    });
+    await neon.waitForOperations(result.operationIds);
+    return { branch: result.branch, created: true, databases: result.databases, connection: result.connection };
+}
+/** Neon's answer to a create whose name is taken. */
+function isNameTaken(error) {
+    return error instanceof errors/* ApiError */.hD && error.status === 409;
+}
 /** Creates the branch and waits for it; a 409 means another run won the race, so its branch is used. */
 async function createOrReuse(input) {
-    const { neon, name, parent, settings, log, expiresAt } = input;
+    const { neon, name, log } = input;
     try {
-        const what = settings.branchType === 'schema-only' ? ' (schema only, no rows)' : '';
-        const until = expiresAt === undefined ? '' : `, expiring at ${expiresAt}`;
-        log.info(`Creating Neon branch '${name}' from '${parent.name}' (${parent.id})${what}${until}`);
-        const result = await neon.createBranch({
-            name,
-            parentId: parent.id,
-            suspendTimeoutSeconds: settings.suspendTimeoutSeconds,
-            expiresAt,
-            schemaOnly: settings.branchType === 'schema-only',
-        });
-        await neon.waitForOperations(result.operationIds);
-        return { branch: result.branch, created: true, databases: result.databases };
+        return await createBranch(input);
     }
     catch (error) {
-        if (!(error instanceof errors/* ApiError */.hD && error.status === 409))
+        if (!isNameTaken(error))
             throw error;
         // Another run created it between our lookup and our create: use the winner's branch, once its
         // operations are done, so the connection string points at a ready endpoint.
@@ -586,7 +575,11 @@ async function readConnection(input) {
         ...input.target,
         pooled: input.pooled,
     });
-    (0,redact/* maskConnectionString */.Oi)(url, input.secret);
+    return maskedConnection(url, input.secret);
+}
+/** A connection string, masked before anything can print it, with its host. */
+function maskedConnection(url, secret) {
+    (0,redact/* maskConnectionString */.Oi)(url, secret);
     return { url, host: new URL(url).hostname };
 }
 function onlyDatabase(databases, branch) {
@@ -599,6 +592,102 @@ function onlyDatabase(databases, branch) {
     return first;
 }
 
+;// CONCATENATED MODULE: ./src/core/flows/deploy-reads.ts
+
+
+
+
+function startReads(plan, options) {
+    const { neon, settings, log } = options;
+    const amplify = options.neonOnly ? undefined : amplifyOf(options);
+    // Neon's requests first: they go out before the Amplify port loads the AWS SDK.
+    const created = createsFirst(plan, options, amplify) ? createAtOnce(plan, options) : undefined;
+    const neonState = Promise.all([
+        plan.primary || created !== undefined ? undefined : neon.findBranchByName(plan.neonBranchName),
+        resolveParent(neon, settings),
+    ]).then(([existing, parent]) => ({ existing, parent }));
+    const amplifyState = amplify &&
+        Promise.all([amplify.getBranch(plan.gitBranch), amplify.getApp()]).then(([amplifyBranch, app]) => {
+            if (amplifyBranch === undefined && !settings.createAmplifyBranch) {
+                throw new errors/* UsageError */.eb(`Amplify branch '${plan.gitBranch}' does not exist in app ${settings.amplifyAppId}, and create-amplify-branch is false: connect the branch in Amplify first, or set create-amplify-branch: true`);
+            }
+            return { amplifyBranch, app };
+        });
+    // Each is awaited later, or not at all when an earlier step fails: no unhandled rejection meanwhile.
+    for (const read of [created, neonState, amplifyState])
+        read?.catch(() => undefined);
+    if (created !== undefined)
+        log.debug('The push created the git branch: creating the Neon branch first');
+    return { neon: neonState, created, amplify, amplifyState };
+}
+/** Every read answered: for the dry run, which reports them all. */
+async function allReads(reads) {
+    const [neonState, amplifyState] = await Promise.all([reads.neon, reads.amplifyState]);
+    return { ...neonState, amplifyBranch: amplifyState?.amplifyBranch, app: amplifyState?.app };
+}
+/**
+ * The push created the git branch, so the Neon branch most likely does not exist: creating it
+ * before looking it up saves a round trip. Not when a parent must be looked up first, nor when a
+ * missing Amplify branch must stop the deploy before Neon is written to, nor on a dry run.
+ */
+function createsFirst(plan, options, amplify) {
+    const { settings } = options;
+    return (plan.newInGit === true &&
+        !plan.primary &&
+        !settings.dryRun &&
+        settings.parentBranch === undefined &&
+        (amplify === undefined || settings.createAmplifyBranch));
+}
+async function createAtOnce(plan, options) {
+    const { neon, settings, log } = options;
+    const expiresAt = newExpiry(options);
+    try {
+        const made = await createBranch({
+            neon,
+            name: plan.neonBranchName,
+            parent: undefined,
+            settings,
+            log,
+            expiresAt,
+        });
+        return { ...made, expiresAt };
+    }
+    catch (error) {
+        if (isNameTaken(error))
+            return 'exists';
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/migrate.ts
+/**
+ * `migrate-command`, after the branch is ready and before anything is written to Amplify: a failed
+ * or hung migration (a MigrationError) stops the deploy, so a broken schema never reaches a build.
+ * It gets the direct URL, since migration tools need a session (advisory locks, prepared
+ * statements) that a transaction-mode pooler does not keep.
+ */
+async function runMigration(plan, input, options) {
+    const { settings, log } = options;
+    const command = settings.migrateCommand;
+    if (command === undefined)
+        return;
+    if (options.migrate === undefined || input.direct === undefined) {
+        throw new Error('Internal error: migrate-command is set but the run has no migration runner or direct URL');
+    }
+    const { branch } = input;
+    if (plan.primary) {
+        log.info(`'${plan.gitBranch}' is a primary branch: migrate-command runs against its parent, Neon branch '${branch.name}'`);
+    }
+    log.info(`Running migrate-command on Neon branch '${branch.name}' (DATABASE_URL is its direct URL)`);
+    await options.migrate({
+        command,
+        env: { DATABASE_URL: input.direct.url, NEON_BRANCH_ID: branch.id, NEON_BRANCH_NAME: branch.name },
+        timeoutMs: settings.migrateTimeoutMinutes * 60_000,
+        log,
+    });
+    log.info('migrate-command finished');
+}
+
 ;// CONCATENATED MODULE: ./src/core/flows/role-password.ts
 
 
@@ -609,9 +698,14 @@ function onlyDatabase(databases, branch) {
  * against its parent (the run that created it may have failed before its reset, or may be doing it
  * right now) and reset when it still has the parent's.
  */
-async function branchConnection({ plan, branch, created, databases, options, }) {
+async function branchConnection({ plan, branch, created, databases, known, options, }) {
     const { neon, settings, log } = options;
     const target = await connectionTarget(neon, branch, settings, databases);
+    // The create answer's URL, when it is for the target, saves reading it (and after a reset, only
+    // its password changes).
+    const fromCreate = (password) => known === undefined || !sameTarget(known, target)
+        ? undefined
+        : urlsOf(known, { password, pooled: settings.pooled, wantsDirect, secret: options.secret });
     const read = (pooled) => readConnection({ neon, branchId: branch.id, target, pooled, secret: options.secret });
     const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
     // Both forms in parallel: the direct one costs no extra time.
@@ -627,8 +721,9 @@ async function branchConnection({ plan, branch, created, databases, options, }) 
         passwordReset,
         reread: readAll,
     });
-    if (plan.primary || !settings.resetRolePassword)
-        return done(await readAll(), false);
+    if (plan.primary || !settings.resetRolePassword) {
+        return done((created ? fromCreate() : undefined) ?? (await readAll()), false);
+    }
     if (!created) {
         const [urls, parentPassword] = await Promise.all([readAll(), passwordOfParent(branch, target, options)]);
         if (parentPassword === undefined || passwordOf(urls.connection) !== parentPassword) {
@@ -637,8 +732,27 @@ async function branchConnection({ plan, branch, created, databases, options, }) 
         log.info(`Neon branch '${branch.name}' still has its parent's password for role '${target.roleName}'`);
     }
     log.info(`Giving role '${target.roleName}' a password of its own on Neon branch '${branch.name}'`);
-    await neon.resetRolePassword(branch.id, target.roleName);
-    return done(await readAll(), true);
+    const password = await neon.resetRolePassword(branch.id, target.roleName);
+    if (password !== undefined)
+        options.secret(password);
+    const urls = created && password !== undefined ? fromCreate(password) : undefined;
+    return done(urls ?? (await readAll()), true);
+}
+function sameTarget(known, target) {
+    return known.databaseName === target.databaseName && known.roleName === target.roleName;
+}
+/**
+ * The URLs from the create answer's direct one: the pooled one is the same on the pooler's host,
+ * which is how Neon forms it. Masked before anything can print them.
+ */
+function urlsOf(known, how) {
+    const direct = new URL(known.uri);
+    if (how.password !== undefined)
+        direct.password = encodeURIComponent(how.password);
+    const pooled = new URL(direct.href);
+    pooled.hostname = known.poolerHost;
+    const connection = maskedConnection(how.pooled ? pooled.href : direct.href, how.secret);
+    return { connection, direct: how.wantsDirect ? maskedConnection(direct.href, how.secret) : undefined };
 }
 /** The parent's password for the same role and database; undefined when the parent has neither. */
 async function passwordOfParent(branch, target, options) {
@@ -673,17 +787,18 @@ function passwordOf(connection) {
 
 
 
+
 /**
  * Deploy: the reads, then the Neon branch, its connection string, the Amplify variable, and only then
  * the job. A dry run stops after the reads and says what the rest would do.
  */
 async function deploy(plan, options) {
     const { settings } = options;
-    const state = await readState(plan, options);
+    const reads = startReads(plan, options);
     if (settings.dryRun)
-        return dryRun(plan, state, options);
-    const { branch, created, expiresAt, databases } = await neonBranch(plan, state, options);
-    const found = await branchConnection({ plan, branch, created, databases, options });
+        return dryRun(plan, await allReads(reads), options);
+    const { branch, created, expiresAt, databases, connection, parent } = await neonBranch(plan, reads, options);
+    const found = await branchConnection({ plan, branch, created, databases, known: connection, options });
     await runMigration(plan, { branch, direct: found.direct }, options);
     const result = {
         kind: 'deploy',
@@ -693,43 +808,37 @@ async function deploy(plan, options) {
         created,
         expiresAt,
         // Known from the reads: the report names the parent without asking Neon again.
-        parent: branch.parentId === state.parent.id ? { id: state.parent.id, name: state.parent.name } : undefined,
+        parent: branch.parentId === parent.id ? { id: parent.id, name: parent.name } : undefined,
         connection: found.connection,
         directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
     };
-    if (state.amplify === undefined)
+    if (reads.amplify === undefined || reads.amplifyState === undefined)
         return result;
-    const written = await writeSettled(plan, state.amplifyBranch, found, options);
+    const { amplifyBranch, app } = await reads.amplifyState;
+    const written = await writeSettled(plan, amplifyBranch, found, options);
     result.connection = written.urls.connection;
     if (result.directConnection !== undefined)
         result.directConnection = written.urls.direct;
-    result.previewUrl = preview(plan, state.app, written.branch.displayName);
+    result.previewUrl = preview(plan, app, written.branch.displayName);
     // The job only now that the variable is written.
     if (settings.startJob)
-        result.job = await startJob(state.amplify, plan.gitBranch, options);
+        result.job = await startJob(reads.amplify, plan.gitBranch, options);
     return result;
 }
-/** Step 1: the reads, in parallel. Nothing is written before all of them have answered. */
-async function readState(plan, options) {
-    const { neon, settings } = options;
-    const amplify = options.neonOnly ? undefined : amplifyOf(options);
-    // The parent is read alongside: a primary branch and a new preview need it, and reading it now
-    // rather than after the lookup saves a round trip on the path where time counts most.
-    const [existing, parent, amplifyBranch, app] = await Promise.all([
-        plan.primary ? Promise.resolve(undefined) : neon.findBranchByName(plan.neonBranchName),
-        resolveParent(neon, settings),
-        amplify?.getBranch(plan.gitBranch),
-        amplify?.getApp(),
-    ]);
-    if (amplify !== undefined && amplifyBranch === undefined && !settings.createAmplifyBranch) {
-        throw new errors/* UsageError */.eb(`Amplify branch '${plan.gitBranch}' does not exist in app ${settings.amplifyAppId}, and create-amplify-branch is false: connect the branch in Amplify first, or set create-amplify-branch: true`);
-    }
-    return { existing, parent, amplify, amplifyBranch, app };
-}
 /** Step 2: the parent for a primary branch, the existing preview, or a new one. */
-async function neonBranch(plan, state, options) {
+async function neonBranch(plan, reads, options) {
     const { neon, settings, log } = options;
-    const existing = announceExisting(plan, state, options);
+    const early = await reads.created;
+    if (early !== undefined && early !== 'exists')
+        return { ...early, parent: (await reads.neon).parent };
+    // A missing Amplify branch that may not be created stops the deploy before Neon is written to.
+    if (!settings.createAmplifyBranch)
+        await reads.amplifyState;
+    const state = await reads.neon;
+    if (early === 'exists')
+        log.info(`Neon branch '${plan.neonBranchName}' exists already`);
+    const found = early === 'exists' ? await neon.findBranchByName(plan.neonBranchName) : state.existing;
+    const existing = announceExisting(plan, { ...state, existing: found }, options);
     if (existing !== undefined) {
         // It may be a branch another run created moments ago, still initialising; one that Neon lists
         // as ready with nothing pending has nothing to wait for, which saves a request on every push.
@@ -737,12 +846,12 @@ async function neonBranch(plan, state, options) {
             await neon.waitForOperations(await neon.pendingOperationIds(existing.id));
         }
         const expiresAt = await refreshPreview(plan, { branch: existing, parent: state.parent }, options);
-        return { branch: existing, created: false, expiresAt };
+        return { branch: existing, created: false, expiresAt, parent: state.parent };
     }
     const { parent } = state;
     const expiresAt = newExpiry(options);
     const made = await createOrReuse({ neon, name: plan.neonBranchName, parent, settings, log, expiresAt });
-    return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt };
+    return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt, parent };
 }
 /** The branch the deploy uses without creating one, said in the log; undefined when one is to be made. */
 function announceExisting(plan, state, { log }) {
@@ -840,7 +949,7 @@ function dryRun(plan, state, options) {
     }
     if (settings.migrateCommand !== undefined)
         log.info('Dry run: would run migrate-command on the branch');
-    if (state.amplify !== undefined) {
+    if (state.app !== undefined) {
         log.info(`Dry run: would write ${settings.envVarName} to Amplify branch '${plan.gitBranch}'`);
         if (settings.startJob)
             log.info(`Dry run: would start a RELEASE job on '${plan.gitBranch}'`);
@@ -999,134 +1108,8 @@ async function execute(plan, options) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 22 modules
-var github = __webpack_require__(2413);
-// EXTERNAL MODULE: ./node_modules/p-retry/index.js + 1 modules
-var p_retry = __webpack_require__(4995);
-;// CONCATENATED MODULE: ./src/core/retry.ts
-
-const DEFAULT_RETRY_POLICY = {
-    retries: 5,
-    minTimeoutMs: 500,
-    maxTimeoutMs: 10_000,
-    maxRetryAfterMs: 60_000,
-};
-/**
- * Runs `fn`, retrying only what `classify` calls retryable, with jittered exponential backoff
- * (p-retry). A `Retry-After` from the service is slept through `sleep`, so tests control it.
- */
-async function withRetry(fn, options) {
-    const { policy, deadline } = options;
-    deadline?.check(options.label);
-    return (0,p_retry/* default */.Ay)(fn, {
-        ...(deadline === undefined ? {} : { maxRetryTime: deadline.remainingMs() }),
-        retries: policy.retries,
-        minTimeout: policy.minTimeoutMs,
-        maxTimeout: policy.maxTimeoutMs,
-        factor: 2,
-        randomize: true,
-        shouldRetry: ({ error }) => options.classify(error).retry && (options.deadline?.remainingMs() ?? 1) > 0,
-        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-            const verdict = options.classify(error);
-            if (!verdict.retry || retriesLeft === 0)
-                return;
-            options.log(`${options.label}: attempt ${attemptNumber} failed (${error.message}); retrying, ${retriesLeft} left`);
-            if (verdict.afterMs !== undefined && verdict.afterMs > 0) {
-                const wait = Math.min(verdict.afterMs, policy.maxRetryAfterMs);
-                // A Retry-After longer than what is left would only end in the same failure, later.
-                if (deadline !== undefined && wait >= deadline.remainingMs())
-                    throw deadline.exceeded(options.label, error.message);
-                await options.sleep(wait);
-            }
-        },
-    });
-}
-/** `Retry-After` as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
-function parseRetryAfter(value, now = Date.now()) {
-    if (value === undefined || value === null || value.trim() === '')
-        return undefined;
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return Number(trimmed) * 1000;
-    const date = Date.parse(trimmed);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-
-;// CONCATENATED MODULE: ./src/github/client.ts
-
-
-/** `owner/name` → `{owner, repo}`; undefined for anything else. */
-function parseRepository(fullName) {
-    const match = /^([^/\s]+)\/([^/\s]+)$/.exec(fullName ?? '');
-    if (match === null)
-        return undefined;
-    return { owner: match[1] ?? '', repo: match[2] ?? '' };
-}
-/**
- * Comments and deployments are extras, so retries are few and short: a run should not sit for a
- * minute on GitHub after its real work is done.
- */
-const GITHUB_RETRY_POLICY = {
-    ...DEFAULT_RETRY_POLICY,
-    retries: 2,
-    minTimeoutMs: 500,
-    maxTimeoutMs: 4_000,
-    maxRetryAfterMs: 20_000,
-};
-const DEFAULT_TIMEOUT_MS = 15_000;
-/**
- * Octokit with a timeout on every request and retries for what heals by waiting: no answer, 5xx,
- * 429, and a 403 that carries `retry-after` (GitHub's secondary rate limit). Retrying a POST can
- * leave a duplicate comment or deployment if the first attempt landed; the sticky comment removes
- * duplicates and a second deployment is harmless, which is why POSTs are retried at all.
- */
-function createGitHubClient(options) {
-    const client = (0,github/* getOctokit */.Q)(options.token, options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl });
-    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    client.hook.wrap('request', (request, requestOptions) => withRetry(async () => {
-        // A fresh signal per attempt, its timer cleared once answered, so no timer outlives a request.
-        const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(new Error(`timeout: no answer within ${timeoutMs} ms`)), timeoutMs);
-        // Mutated, not copied: before-after-hook binds the same options object into every wrapper,
-        // and the token hook inside this one ignores options passed in a call.
-        requestOptions.request = { ...requestOptions.request, signal: controller.signal };
-        try {
-            return await request(requestOptions);
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }, {
-        label: `GitHub ${requestOptions.method} ${routeOf(requestOptions.url)}`,
-        policy: options.retry ?? GITHUB_RETRY_POLICY,
-        classify: classifyGitHubError,
-        sleep,
-        log: (message) => options.log.info(message),
-    }));
-    return client;
-}
-/** The route template, not the expanded URL: a branch name in the path is the user's, not a log field. */
-function routeOf(url) {
-    return url.replace(/^https?:\/\/[^/]+/, '');
-}
-function classifyGitHubError(error) {
-    const { status, response } = (error ?? {});
-    if (response === undefined) {
-        // No answer at all: a dropped connection, a refused one, or our own timeout.
-        return { retry: typeof status !== 'number' || status === 500 };
-    }
-    const code = typeof response.status === 'number' ? response.status : 0;
-    const retryAfter = parseRetryAfter(response.headers?.['retry-after']);
-    if (code === 429 || (code >= 500 && code <= 599))
-        return { retry: true, afterMs: retryAfter };
-    if (code === 403 && retryAfter !== undefined)
-        return { retry: true, afterMs: retryAfter };
-    return { retry: false };
-}
-
+// EXTERNAL MODULE: ./src/github/repository.ts
+var github_repository = __webpack_require__(651);
 ;// CONCATENATED MODULE: ./src/github/target.ts
 
 const DELETED_SHA = /^0{40}$/;
@@ -1143,7 +1126,7 @@ function githubTarget(input) {
     const payload = (typeof input.payload === 'object' && input.payload !== null ? input.payload : {});
     const fullName = input.repository ??
         (typeof payload.repository?.full_name === 'string' ? payload.repository.full_name : undefined);
-    const repository = parseRepository(fullName);
+    const repository = (0,github_repository/* parseRepository */.S)(fullName);
     if (input.token === undefined || input.token === '' || repository === undefined)
         return undefined;
     const after = pushedSha(payload);
@@ -1575,7 +1558,6 @@ async function commentOnPullRequests(input) {
 
 
 
-
 /**
  * The publisher for a run, or undefined when the run writes nothing to GitHub: both
  * `comment-on-pr` and `create-deployment` off (then not a single request is sent), a dry run, a
@@ -1595,9 +1577,7 @@ function createPublisher(options) {
         log.info(`'${plan.gitBranch}' is a primary branch: no preview comment or deployment`);
         return undefined;
     }
-    const client = options.client ??
-        createGitHubClient({ token: options.target.token, baseUrl: options.target.apiUrl, log });
-    return new GitHubPublisher({ ...options, client }, plan);
+    return new GitHubPublisher(options, plan);
 }
 class GitHubPublisher {
     options;
@@ -1605,9 +1585,22 @@ class GitHubPublisher {
     deployment;
     commentUrl;
     pulls;
+    octokit;
     constructor(options, plan) {
         this.options = options;
         this.plan = plan;
+    }
+    /**
+     * Octokit (and undici under it) is loaded on the first GitHub request, which comes after the
+     * Amplify job has started: loading it cost about 20 ms before the deploy's first request.
+     */
+    client() {
+        const { client, target, log } = this.options;
+        this.octokit ??=
+            client !== undefined
+                ? Promise.resolve(client)
+                : Promise.all(/* import() */[__webpack_require__.e(413), __webpack_require__.e(584)]).then(__webpack_require__.bind(__webpack_require__, 6584)).then(({ createGitHubClient }) => createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log }));
+        return this.octokit;
     }
     jobStarted = async (progress) => {
         await Promise.all([this.startDeployment(progress), this.comment(progress)]);
@@ -1625,7 +1618,7 @@ class GitHubPublisher {
     }
     /** A deployment of the pushed commit, `in_progress` with the build's page in the Amplify console. */
     async startDeployment(progress) {
-        const { settings, target, log, client } = this.options;
+        const { settings, target, log } = this.options;
         if (!settings.createDeployment || progress.job === undefined)
             return;
         if (target.sha === undefined) {
@@ -1633,7 +1626,7 @@ class GitHubPublisher {
             return;
         }
         this.deployment = await createPreviewDeployment({
-            client,
+            client: await this.client(),
             repository: target.repository,
             gitBranch: progress.gitBranch,
             sha: target.sha,
@@ -1660,11 +1653,11 @@ class GitHubPublisher {
         }
     }
     async status(state, extra) {
-        const { client, target, settings, log } = this.options;
+        const { target, settings, log } = this.options;
         if (this.deployment === undefined)
             return;
         await setDeploymentStatus({
-            client,
+            client: await this.client(),
             repository: target.repository,
             deploymentId: this.deployment.id,
             state,
@@ -1675,7 +1668,7 @@ class GitHubPublisher {
     }
     /** The sticky comment on each open pull request of the branch, with the deploy as it stands. */
     async comment(result) {
-        const { client, target, settings, log } = this.options;
+        const { target, settings, log } = this.options;
         if (!settings.commentOnPr)
             return;
         const pullNumbers = await this.pullRequests('open');
@@ -1683,7 +1676,7 @@ class GitHubPublisher {
             return;
         const facts = (0,preview_facts/* previewFacts */.m)(result, settings, { sha: target.sha, updatedAt: this.now() });
         const comments = await commentOnPullRequests({
-            client,
+            client: await this.client(),
             repository: target.repository,
             gitBranch: result.gitBranch,
             body: (0,comment_body/* renderPreviewComment */.K2)(facts),
@@ -1694,7 +1687,7 @@ class GitHubPublisher {
     }
     /** Cleanup: the comment says the branch was deleted; the environment's deployments go inactive. */
     async cleanedUp(result) {
-        const { client, target, settings, log } = this.options;
+        const { target, settings, log } = this.options;
         if (this.plan.kind !== 'cleanup')
             return;
         const plan = this.plan;
@@ -1707,7 +1700,8 @@ class GitHubPublisher {
             const reason = target.pullNumbers === undefined ? undefined : 'the pull request was closed';
             const body = (0,comment_body/* renderDeletedComment */.Rd)((0,preview_facts/* deletedFacts */.N)(plan, result, settings, { reason, updatedAt: this.now() }));
             const comments = await commentOnPullRequests({
-                ...{ client, repository: target.repository, gitBranch: result.gitBranch, body, log, pullNumbers },
+                ...{ repository: target.repository, gitBranch: result.gitBranch, body, log, pullNumbers },
+                client: await this.client(),
                 mode: 'edit-only',
             });
             this.commentUrl = comments.find((found) => found.url !== undefined)?.url;
@@ -1716,7 +1710,7 @@ class GitHubPublisher {
             if (!settings.createDeployment)
                 return;
             await deactivatePreviewDeployments({
-                client,
+                client: await this.client(),
                 repository: target.repository,
                 gitBranch: result.gitBranch,
                 log,
@@ -1730,12 +1724,12 @@ class GitHubPublisher {
      * up once per run. None is not an error: a push without a pull request gets no comment.
      */
     pullRequests(state) {
-        const { client, target, log } = this.options;
+        const { target, log } = this.options;
         const branch = this.plan.gitBranch;
         this.pulls ??= (async () => {
             if (target.pullNumbers !== undefined)
                 return target.pullNumbers;
-            const found = await bestEffort({ what: `Looking up the pull requests of '${branch}'`, permission: 'pull-requests: write' }, log, () => findBranchPullRequests(client, target.repository, branch, state));
+            const found = await bestEffort({ what: `Looking up the pull requests of '${branch}'`, permission: 'pull-requests: write' }, log, async () => findBranchPullRequests(await this.client(), target.repository, branch, state));
             if (found?.length === 0) {
                 log.info(`No ${state === 'open' ? 'open ' : ''}pull request has '${branch}' as its head: no comment`);
             }
@@ -1748,422 +1742,38 @@ class GitHubPublisher {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-amplify/dist-cjs/index.js
-var dist_cjs = __webpack_require__(2747);
-;// CONCATENATED MODULE: ./src/core/ports.ts
+;// CONCATENATED MODULE: ./src/amplify/lazy.ts
 /**
- * What the executor needs from Neon and Amplify. The adapters in src/neon and src/amplify implement
- * these over the real clients; nothing in src/core performs I/O itself.
+ * The Amplify port with the AWS SDK loaded on its first call, not before. A deploy sends its first
+ * Neon requests, then asks Amplify: the SDK (about a megabyte of code) is read and run while those
+ * Neon requests are on the wire instead of before they leave. Bundled, `./port.js` and the SDK are a
+ * chunk of their own.
  */
-const ACTIVE_JOB_STATUSES = ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'];
-
-;// CONCATENATED MODULE: ./src/amplify/errors.ts
-
-const NETWORK_CODES = new Set([
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'ETIMEDOUT',
-    'EPIPE',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-]);
-/**
- * Turns whatever the SDK threw into an ApiError that names the step and keeps what Amplify said:
- * `Updating the environment variables of Amplify branch 'feat/x' failed: 400 BadRequestException:
- * ... (request id ...)`. Credential and permission failures get a hint saying which one it is.
- * Nothing here reads the credentials themselves, so no message can contain them.
- */
-function toAmplifyError(error, call) {
-    if (error instanceof errors/* ApiError */.hD)
-        return error;
-    if (isServiceError(error)) {
-        const status = error.$metadata.httpStatusCode;
-        const requestId = error.$metadata.requestId;
-        const said = `${status ?? 'no status'} ${error.name}: ${error.message}`;
-        const id = requestId === undefined || requestId === '' ? '' : ` (request id ${requestId})`;
-        const hint = serviceHint(error.name, error.message, status, call);
-        return new errors/* ApiError */.hD(call.step, `${said}${id}${hint === undefined ? '' : `. ${hint}`}`, {
-            service: 'Amplify',
-            status,
-            code: error.name,
-            requestId,
-            cause: error,
-        });
-    }
-    const name = error instanceof Error ? error.name : 'Error';
-    const message = error instanceof Error ? error.message : String(error);
-    const code = errorCode(error);
-    let detail;
-    if (name === 'CredentialsProviderError') {
-        detail =
-            `no AWS credentials found (${message}). In a workflow, add aws-actions/configure-aws-credentials ` +
-                'before this step (an OIDC role needs `permissions: id-token: write`); elsewhere set ' +
-                'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE';
-    }
-    else if (name === 'TimeoutError' || code === 'ETIMEDOUT') {
-        detail = `Amplify did not answer in time (${message})`;
-    }
-    else if (code !== undefined && NETWORK_CODES.has(code)) {
-        detail = `could not reach Amplify: ${code} ${message}`;
-    }
-    else {
-        detail = `${name}: ${message}`;
-    }
-    return new errors/* ApiError */.hD(call.step, detail, { service: 'Amplify', code: code ?? name, cause: error });
-}
-/** A service exception (anything the SDK built from an HTTP answer) rather than a local failure. */
-function isServiceError(error) {
-    if (!(error instanceof Error))
-        return false;
-    const metadata = error.$metadata;
-    return (typeof metadata === 'object' &&
-        metadata !== null &&
-        typeof metadata.httpStatusCode === 'number');
-}
-function serviceHint(name, message, status, call) {
-    switch (name) {
-        case 'UnrecognizedClientException':
-        case 'InvalidClientTokenId':
-            return 'AWS does not know the access key id: check the credentials this run was given (aws-actions/configure-aws-credentials, AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN)';
-        case 'InvalidSignatureException':
-        case 'SignatureDoesNotMatch':
-            if (/signature expired/i.test(message))
-                return 'The clock of this machine is off: sync it and retry';
-            if (/region/i.test(message))
-                return 'The request was signed for the wrong region: check aws-region';
-            return 'The secret access key does not belong to the access key id: check AWS_SECRET_ACCESS_KEY';
-        case 'ExpiredTokenException':
-        case 'ExpiredToken':
-            return 'The session credentials have expired: configure fresh ones';
-        case 'MissingAuthenticationTokenException':
-        case 'IncompleteSignatureException':
-            return 'The request was not properly signed: check the AWS credentials and AWS_ENDPOINT_URL_AMPLIFY';
-        case 'AccessDeniedException':
-        case 'AccessDenied':
-        case 'UnauthorizedException':
-            return permissionHint(call);
-        default:
-            return status === 403 ? permissionHint(call) : undefined;
-    }
-}
-function permissionHint(call) {
-    return `The AWS identity may not call amplify:${call.operation} on app ${call.appId}: allow that action in its IAM policy`;
-}
-function errorCode(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const code = error.code;
-    return typeof code === 'string' ? code : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/amplify/client.ts
-
-
-/**
- * The SDK client. The endpoint is deliberately not set here: the SDK reads AWS_ENDPOINT_URL_AMPLIFY
- * (then AWS_ENDPOINT_URL) itself, which is how tests and LocalStack-style setups redirect it.
- * Credentials come from the SDK's default chain (environment, web identity, profile, IMDS).
- */
-function createAmplifyClient(options) {
-    const client = new dist_cjs/* AmplifyClient */.SEA({
-        region: options.region,
-        // The SDK has no request timeout of its own, and its requestTimeout only warns unless told to
-        // throw. A timed-out attempt is a TimeoutError, which the SDK's retry treats as transient.
-        requestHandler: {
-            requestTimeout: options.requestTimeoutMs,
-            connectionTimeout: Math.min(options.requestTimeoutMs, 10_000),
-            throwOnRequestTimeout: true,
-        },
-        ...options.clientConfig,
-    });
-    // The SDK retries throttling, 5xx and connection errors itself (3 attempts by default). This sits
-    // inside its retry loop and says so when an attempt after the first goes out.
-    client.middlewareStack.add((next, context) => {
-        let previous;
-        return async (args) => {
-            const request = args.request;
-            const attempt = /attempt=(\d+); max=(\d+)/.exec(request?.headers?.['amz-sdk-request'] ?? '');
-            if (attempt !== null && attempt[1] !== '1' && previous !== undefined) {
-                const operation = (context.commandName ?? 'request').replace(/Command$/, '');
-                options.log.info(`Amplify ${operation}: ${previous}; retrying (attempt ${attempt[1]} of ${attempt[2]})`);
-            }
-            try {
-                return await next(args);
-            }
-            catch (error) {
-                previous = describeAttemptFailure(error);
-                throw error;
-            }
-        };
-    }, { step: 'finalizeRequest', priority: 'low', name: 'amplifyRetryLog' });
-    return client;
-}
-function describeAttemptFailure(error) {
-    if (isServiceError(error))
-        return `${error.$metadata.httpStatusCode} ${error.name}: ${error.message}`;
-    if (error instanceof Error) {
-        const code = error.code;
-        return typeof code === 'string' ? `${code} ${error.message}` : `${error.name}: ${error.message}`;
-    }
-    return String(error);
-}
-
-;// CONCATENATED MODULE: ./src/amplify/shapes.ts
-
-
-
-
-/**
- * The SDK counts LimitExceededException as throttling and would retry it (three attempts, with
- * about a second of backoff each) before giving up. On StartJob it means a job is already pending or
- * running on the branch (or the account's concurrent-job quota is full), which the executor handles
- * itself (on-running-job), so it is passed through on the first answer.
- */
-function passLimitExceededThrough(command) {
-    command.middlewareStack.add((next) => async (args) => {
-        try {
-            return await next(args);
-        }
-        catch (error) {
-            if (isServiceError(error) && error.name === 'LimitExceededException')
-                throw new BusyBranch(error);
-            throw error;
-        }
-    }, { step: 'deserialize', priority: 'high', name: 'amplifyStartJobNoThrottleRetry' });
-}
-/** Carries a StartJob LimitExceededException past the SDK's retry (which only retries errors it knows). */
-class BusyBranch extends Error {
-    original;
-    name = 'BusyBranch';
-    constructor(original) {
-        super(original.message);
-        this.original = original;
-    }
-}
-function unwrapBusyBranch(error) {
-    return error instanceof BusyBranch ? error.original : error;
-}
-function toBranch(branch, requested) {
-    const name = branch?.branchName ?? requested;
+function lazyAmplifyPort(options) {
+    let loaded;
+    const port = () => {
+        loaded ??= afterPendingIo().then(async () => (await Promise.all(/* import() */[__webpack_require__.e(747), __webpack_require__.e(832)]).then(__webpack_require__.bind(__webpack_require__, 3832))).createAmplifyPort(options));
+        return loaded;
+    };
     return {
-        name,
-        // Amplify always sends displayName; the fallback is its documented default.
-        displayName: branch?.displayName ?? (0,naming/* amplifyDisplayName */.OE)(name),
-        environmentVariables: { ...(branch?.environmentVariables ?? {}) },
+        getApp: async () => (await port()).getApp(),
+        getBranch: async (name) => (await port()).getBranch(name),
+        createBranch: async (input) => (await port()).createBranch(input),
+        setEnvironmentVariables: async (name, variables) => (await port()).setEnvironmentVariables(name, variables),
+        deleteBranch: async (name) => (await port()).deleteBranch(name),
+        listBranchNames: async () => (await port()).listBranchNames(),
+        startJob: async (branch) => (await port()).startJob(branch),
+        listActiveJobs: async (branch) => (await port()).listActiveJobs(branch),
+        getJob: async (branch, jobId) => (await port()).getJob(branch, jobId),
+        stopJob: async (branch, jobId) => (await port()).stopJob(branch, jobId),
     };
 }
-function toJob(summary, step, steps) {
-    const id = summary?.jobId;
-    const status = summary?.status;
-    if (id === undefined || status === undefined) {
-        throw new errors/* ApiError */.hD(step, 'the answer has no job summary', { service: 'Amplify' });
-    }
-    // A status this code does not know could be active or final; guessing either way could start a
-    // second build or wait forever, so it stops here with a clear error.
-    if (!Object.values(dist_cjs/* JobStatus */.A8Q).includes(status)) {
-        throw new errors/* ApiError */.hD(step, `job ${id} has an unknown status '${status}'`, { service: 'Amplify' });
-    }
-    return steps === undefined ? { id, status } : { id, status, steps: steps.flatMap(toStep) };
-}
-/** A step as the core sees it; its presigned `logUrl` is left behind, so no log line can carry it. */
-function toStep(step) {
-    const { stepName, status, statusReason } = step;
-    if (stepName === undefined || status === undefined)
-        return [];
-    return [{ name: stepName, status, ...(statusReason ? { statusReason } : {}) }];
-}
-
-;// CONCATENATED MODULE: ./src/amplify/port.ts
-
-
-
-
-
-
-/** ListBranches accepts at most 50 per page. */
-const PAGE_SIZE = 50;
-function createAmplifyPort(options) {
-    return new AmplifyApiPort(options);
-}
-/** The Amplify port over the real SDK client; every failure leaves as an ApiError naming its step. */
-class AmplifyApiPort {
-    appId;
-    log;
-    client;
-    deadline;
-    /** GetApp's answer, kept once it came; see readApp. */
-    app;
-    constructor(options) {
-        if (options.region === '') {
-            throw new errors/* UsageError */.eb('Amplify needs a region: set aws-region, AWS_REGION or AWS_DEFAULT_REGION');
-        }
-        this.appId = options.appId;
-        this.log = options.log;
-        this.deadline = options.deadline;
-        this.client = createAmplifyClient({
-            region: options.region,
-            log: options.log,
-            clientConfig: options.clientConfig,
-            requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-        });
-    }
-    async getApp() {
-        const output = await this.readApp(`Reading Amplify app '${this.appId}'`);
-        const defaultDomain = output.app?.defaultDomain;
-        if (defaultDomain === undefined || defaultDomain === '') {
-            throw new errors/* ApiError */.hD(`Reading Amplify app '${this.appId}'`, 'the answer has no defaultDomain', {
-                service: 'Amplify',
-                requestId: output.$metadata.requestId,
-            });
-        }
-        return { defaultDomain };
-    }
-    async getBranch(name) {
-        const step = `Reading Amplify branch '${name}'`;
-        try {
-            const output = await this.call('GetBranch', step, (sendOptions) => this.client.send(new dist_cjs/* GetBranchCommand */.QJU({ appId: this.appId, branchName: name }), sendOptions));
-            return toBranch(output.branch, name);
-        }
-        catch (error) {
-            if (!port_isNotFound(error))
-                throw error;
-            await this.readApp(step);
-            return undefined;
-        }
-    }
-    async createBranch({ name, environmentVariables, }) {
-        const output = await this.call('CreateBranch', `Creating Amplify branch '${name}'`, (sendOptions) => this.client.send(new dist_cjs/* CreateBranchCommand */.YIB({
-            appId: this.appId,
-            branchName: name,
-            // Off, so that creating the branch (or a later push) does not build it before the
-            // variables are in place; this tool starts the job itself.
-            enableAutoBuild: false,
-            environmentVariables,
-        }), sendOptions));
-        return toBranch(output.branch, name);
-    }
-    async setEnvironmentVariables(name, variables) {
-        const step = `Updating the environment variables of Amplify branch '${name}'`;
-        const output = await this.call('UpdateBranch', step, (sendOptions) => this.client.send(new dist_cjs/* UpdateBranchCommand */.B2M({
-            appId: this.appId,
-            branchName: name,
-            // UpdateBranch replaces the whole map, so this is the complete map, never a patch.
-            // An empty map means "unchanged" to Amplify; `{"": ""}` is how to clear it.
-            environmentVariables: Object.keys(variables).length === 0 ? { '': '' } : variables,
-        }), sendOptions));
-        return toBranch(output.branch, name);
-    }
-    async deleteBranch(name) {
-        const step = `Deleting Amplify branch '${name}'`;
-        try {
-            await this.call('DeleteBranch', step, (sendOptions) => this.client.send(new dist_cjs/* DeleteBranchCommand */.hlR({ appId: this.appId, branchName: name }), sendOptions));
-            return 'deleted';
-        }
-        catch (error) {
-            if (!port_isNotFound(error))
-                throw error;
-            await this.readApp(step);
-            return 'gone';
-        }
-    }
-    async listBranchNames() {
-        const step = `Listing the branches of Amplify app '${this.appId}'`;
-        const names = [];
-        const seen = new Set();
-        const pages = (0,dist_cjs/* paginateListBranches */.cnC)({ client: this.client, pageSize: PAGE_SIZE }, { appId: this.appId });
-        await this.call('ListBranches', step, async () => {
-            for await (const page of pages) {
-                for (const branch of page.branches ?? []) {
-                    if (branch.branchName !== undefined)
-                        names.push(branch.branchName);
-                }
-                const token = page.nextToken;
-                if (token === undefined || token === '')
-                    continue;
-                // A token seen before would page forever (the paginator only notices one repeated at once).
-                if (seen.has(token)) {
-                    throw new errors/* ApiError */.hD(step, 'Amplify returned the same nextToken twice', {
-                        service: 'Amplify',
-                        requestId: page.$metadata.requestId,
-                    });
-                }
-                seen.add(token);
-            }
-        });
-        return names;
-    }
-    async startJob(branch) {
-        const step = `Starting an Amplify job on branch '${branch}'`;
-        const command = new dist_cjs/* StartJobCommand */.d7A({ appId: this.appId, branchName: branch, jobType: 'RELEASE' });
-        passLimitExceededThrough(command);
-        const output = await this.call('StartJob', step, (sendOptions) => this.client.send(command, sendOptions));
-        return toJob(output.jobSummary, step);
-    }
-    async listActiveJobs(branch) {
-        const step = `Reading the active job of Amplify branch '${branch}'`;
-        // The branch's activeJobId names its newest job, and Amplify runs at most one job per branch
-        // at a time (StartJob refuses a second), so GetBranch + GetJob find every active job with
-        // only the routes DESIGN.md lists; ListJobs is not needed.
-        const output = await this.call('GetBranch', step, (sendOptions) => this.client.send(new dist_cjs/* GetBranchCommand */.QJU({ appId: this.appId, branchName: branch }), sendOptions));
-        const jobId = output.branch?.activeJobId;
-        if (jobId === undefined || jobId === '' || jobId === '0')
-            return [];
-        try {
-            const job = await this.getJob(branch, jobId);
-            return ACTIVE_JOB_STATUSES.includes(job.status) ? [job] : [];
-        }
-        catch (error) {
-            if (port_isNotFound(error))
-                return [];
-            throw error;
-        }
-    }
-    async getJob(branch, jobId) {
-        const step = `Reading Amplify job ${jobId} of branch '${branch}'`;
-        const output = await this.call('GetJob', step, (sendOptions) => this.client.send(new dist_cjs/* GetJobCommand */.jEM({ appId: this.appId, branchName: branch, jobId }), sendOptions));
-        return toJob(output.job?.summary, step, output.job?.steps);
-    }
-    async stopJob(branch, jobId) {
-        await this.call('StopJob', `Stopping Amplify job ${jobId} of branch '${branch}'`, (sendOptions) => this.client.send(new dist_cjs/* StopJobCommand */.Viw({ appId: this.appId, branchName: branch, jobId }), sendOptions));
-    }
-    /** Runs one SDK call; every failure leaves as an ApiError naming the step. */
-    async call(operation, step, run) {
-        const what = { operation, step, appId: this.appId };
-        const { deadline } = this;
-        this.log.debug(`Amplify ${operation}: ${step}`);
-        deadline?.check(step);
-        try {
-            // The SDK's retries and each attempt's timeout, cut to what is left of the run's budget.
-            return await run(deadline === undefined ? {} : { abortSignal: deadline.signal() });
-        }
-        catch (error) {
-            // An ApiError raised inside the call (a repeated page token) is already worded.
-            if (error instanceof errors/* ApiError */.hD)
-                throw error;
-            if (deadline !== undefined && deadline.remainingMs() <= 0)
-                throw deadline.exceeded(step, (0,errors/* messageOf */.bD)(error));
-            throw toAmplifyError(unwrapBusyBranch(error), what);
-        }
-    }
-    /**
-     * GetApp at most once per port: a deploy reads the app for its domain while it reads the branch,
-     * and a missing branch confirms the app again. Amplify answers NotFoundException for a missing app
-     * as well as for a missing branch, so before a NotFound is read as "no such branch" the app is
-     * looked up: a wrong app id fails loudly instead of looking like a branch that is not there. Only
-     * an answer is kept; a failure is not, so each caller that meets one reports it under its own step.
-     */
-    readApp(step) {
-        this.app ??= this.call('GetApp', step, (sendOptions) => this.client.send(new dist_cjs/* GetAppCommand */.vw$({ appId: this.appId }), sendOptions)).catch((error) => {
-            this.app = undefined;
-            throw error;
-        });
-        return this.app;
-    }
-}
-function port_isNotFound(error) {
-    return error instanceof errors/* ApiError */.hD && error.code === 'NotFoundException';
+/**
+ * One turn of the event loop: the requests started in this turn connect and are written before the
+ * SDK's code runs (compiling it holds the thread for a few tens of milliseconds).
+ */
+function afterPendingIo() {
+    return new Promise((resolve) => setImmediate(resolve));
 }
 
 ;// CONCATENATED MODULE: ./src/core/deadline.ts
@@ -2314,34 +1924,49 @@ const FINAL = new Set(['finished', 'skipped', 'failed', 'error', 'cancelled']);
 function isPending(operation) {
     return !FINAL.has(operation.status);
 }
-/** Polls each operation in turn until it finished or was skipped, under one deadline for all of them. */
+/**
+ * Polls the operations until every one finished or was skipped, under one deadline for all of them.
+ * Each round reads every operation still pending at once (a branch's create has two, which end at
+ * about the same time), the rounds a steady `initialDelayMs` apart, counted from each round's
+ * start, for `steadyMs`, then backing off gently: an operation of about a second is seen finished
+ * within about `initialDelayMs` of its end.
+ */
 async function waitForOperations(operationIds, options) {
-    const deadline = options.now() + options.timeoutMs;
-    for (const id of new Set(operationIds)) {
-        let last;
-        try {
-            await pollUntil({
-                label: `Neon operation ${id}`,
-                timeoutMs: Math.max(0, deadline - options.now()),
-                initialDelayMs: options.initialDelayMs,
-                maxDelayMs: options.maxDelayMs,
-                // Gently: a one-second operation is seen finished about a tenth of a second after it is.
-                factor: 1.25,
-                sleep: options.sleep,
-                now: options.now,
-                check: async () => {
-                    last = await options.read(id);
-                    options.log.debug(`Neon operation ${describe(id, last)}: ${last.status}`);
-                    return settled(id, last);
-                },
-            });
-        }
-        catch (error) {
-            if (!(error instanceof errors/* TimeoutError */.MU))
-                throw error;
-            throw new errors/* TimeoutError */.MU(`Neon operation ${describe(id, last)} did not finish within ${formatDuration(options.timeoutMs)}; ` +
-                `its last status was '${last?.status ?? 'unknown'}'`);
-        }
+    const pending = new Set(operationIds);
+    if (pending.size === 0)
+        return;
+    const last = new Map();
+    try {
+        await pollUntil({
+            label: `Neon operation ${[...pending].join(', ')}`,
+            timeoutMs: options.timeoutMs,
+            initialDelayMs: options.initialDelayMs,
+            maxDelayMs: options.maxDelayMs,
+            steadyMs: options.steadyMs,
+            factor: 1.25,
+            fromCheckStart: true,
+            sleep: options.sleep,
+            now: options.now,
+            check: async () => {
+                const read = await Promise.all([...pending].map(async (id) => [id, await options.read(id)]));
+                for (const [id, operation] of read) {
+                    last.set(id, operation);
+                    options.log.debug(`Neon operation ${describe(id, operation)}: ${operation.status}`);
+                    if (settled(id, operation))
+                        pending.delete(id);
+                }
+                return pending.size === 0 ? true : undefined;
+            },
+        });
+    }
+    catch (error) {
+        if (!(error instanceof errors/* TimeoutError */.MU))
+            throw error;
+        const waiting = [...pending].map((id) => {
+            const operation = last.get(id);
+            return `${describe(id, operation)} (last status '${operation?.status ?? 'unknown'}')`;
+        });
+        throw new errors/* TimeoutError */.MU(`Neon operation ${waiting.join(', ')} did not finish within ${formatDuration(options.timeoutMs)}`);
     }
 }
 function settled(id, operation) {
@@ -2486,6 +2111,8 @@ class RateLimiter {
     }
 }
 
+// EXTERNAL MODULE: ./src/core/retry.ts
+var retry = __webpack_require__(7253);
 ;// CONCATENATED MODULE: ./src/neon/errors.ts
 
 
@@ -2646,7 +2273,7 @@ function headerValue(headers, name) {
     return undefined;
 }
 function retryAfterOf(headers) {
-    return parseRetryAfter(headerValue(headers, 'retry-after'));
+    return (0,retry/* parseRetryAfter */.mu)(headerValue(headers, 'retry-after'));
 }
 /** A body that is not JSON (a proxy's HTML page, say): its first non-empty line. */
 function firstLine(data) {
@@ -2683,7 +2310,7 @@ class NeonRequester {
         this.options = options;
         const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
         this.sleep = options.sleep ?? realSleep;
-        this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
+        this.policy = options.retry ?? retry/* DEFAULT_RETRY_POLICY */.cO;
         this.limiter =
             options.limiter ??
                 new RateLimiter({
@@ -2714,7 +2341,7 @@ class NeonRequester {
     /** One request with retries; every failure leaves as an ApiError naming `step`. */
     async call(step, request) {
         try {
-            return await withRetry(
+            return await (0,retry/* withRetry */.bD)(
             // Every attempt, retries included, waits its turn at the limiter.
             () => this.attempt(request), {
                 label: step,
@@ -2851,7 +2478,7 @@ class NeonApiPort {
         const { data } = await this.neon.call(`Creating Neon branch '${name}'`, (api) => api.createProjectBranch(this.projectId, {
             branch: {
                 name,
-                parent_id: parentId,
+                ...(parentId === undefined ? {} : { parent_id: parentId }),
                 ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
                 ...(schemaOnly ? { init_source: 'schema-only' } : {}),
             },
@@ -2864,10 +2491,19 @@ class NeonApiPort {
                 },
             ],
         }));
+        const [details] = data.connection_uris ?? [];
         return {
             branch: toNeonBranch(data.branch),
             operationIds: data.operations.map((operation) => operation.id),
             databases: data.databases?.map((database) => ({ name: database.name, ownerName: database.owner_name })),
+            connection: details === undefined
+                ? undefined
+                : {
+                    uri: details.connection_uri,
+                    poolerHost: details.connection_parameters.pooler_host,
+                    databaseName: details.connection_parameters.database,
+                    roleName: details.connection_parameters.role,
+                },
         };
     }
     async setExpiry(branchId, expiresAt) {
@@ -2891,8 +2527,10 @@ class NeonApiPort {
                 return data.operation;
             },
             timeoutMs: this.capped(options.operationTimeoutMs ?? 10 * 60_000),
-            // Neon's operations take about a second: look early and often, so little time is lost after one ends.
+            // Neon's operations take about a second: look every 100 ms for the first two seconds, so little
+            // time is lost after one ends, then less and less often.
             initialDelayMs: options.operationPollInitialMs ?? 100,
+            steadyMs: 2_000,
             maxDelayMs: options.operationPollMaxMs ?? 2_000,
             sleep: this.neon.sleep,
             now: options.now ?? Date.now,
@@ -2926,7 +2564,9 @@ class NeonApiPort {
     }
     async resetRolePassword(branchId, roleName) {
         const { data } = await this.neon.call(`Resetting the password of role '${roleName}' on Neon branch '${branchId}'`, (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName));
+        // Neon: the new password works once the operations have finished; the old one until then.
         await this.waitForOperations(data.operations.map((operation) => operation.id));
+        return data.role.password;
     }
     async connectionUri({ branchId, databaseName, roleName, pooled, }) {
         const step = `Getting the connection URI of database '${databaseName}' (role '${roleName}') on Neon branch '${branchId}'`;
@@ -3020,7 +2660,7 @@ async function runPlan(plan, options) {
         deadline,
         ...(options.sleep ? { sleep: options.sleep } : {}),
     });
-    const amplify = target && createAmplifyPort({ ...target, log, deadline });
+    const amplify = target && lazyAmplifyPort({ ...target, log, deadline });
     return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: runShellMigration });
 }
 
@@ -3086,6 +2726,85 @@ async function work(plan, { report, event, ...options }) {
             await report(partial);
         throw error;
     }
+}
+
+
+/***/ }),
+
+/***/ 7253:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   cO: () => (/* binding */ DEFAULT_RETRY_POLICY),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
+/* harmony export */ });
+/* harmony import */ var p_retry__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4995);
+
+const DEFAULT_RETRY_POLICY = {
+    retries: 5,
+    minTimeoutMs: 500,
+    maxTimeoutMs: 10_000,
+    maxRetryAfterMs: 60_000,
+};
+/**
+ * Runs `fn`, retrying only what `classify` calls retryable, with jittered exponential backoff
+ * (p-retry). A `Retry-After` from the service is slept through `sleep`, so tests control it.
+ */
+async function withRetry(fn, options) {
+    const { policy, deadline } = options;
+    deadline?.check(options.label);
+    return (0,p_retry__WEBPACK_IMPORTED_MODULE_0__/* ["default"] */ .Ay)(fn, {
+        ...(deadline === undefined ? {} : { maxRetryTime: deadline.remainingMs() }),
+        retries: policy.retries,
+        minTimeout: policy.minTimeoutMs,
+        maxTimeout: policy.maxTimeoutMs,
+        factor: 2,
+        randomize: true,
+        shouldRetry: ({ error }) => options.classify(error).retry && (options.deadline?.remainingMs() ?? 1) > 0,
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            const verdict = options.classify(error);
+            if (!verdict.retry || retriesLeft === 0)
+                return;
+            options.log(`${options.label}: attempt ${attemptNumber} failed (${error.message}); retrying, ${retriesLeft} left`);
+            if (verdict.afterMs !== undefined && verdict.afterMs > 0) {
+                const wait = Math.min(verdict.afterMs, policy.maxRetryAfterMs);
+                // A Retry-After longer than what is left would only end in the same failure, later.
+                if (deadline !== undefined && wait >= deadline.remainingMs())
+                    throw deadline.exceeded(options.label, error.message);
+                await options.sleep(wait);
+            }
+        },
+    });
+}
+/** `Retry-After` as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
+function parseRetryAfter(value, now = Date.now()) {
+    if (value === undefined || value === null || value.trim() === '')
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
+
+/***/ }),
+
+/***/ 651:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ parseRepository)
+/* harmony export */ });
+/** `owner/name` → `{owner, repo}`; undefined for anything else. */
+function parseRepository(fullName) {
+    const match = /^([^/\s]+)\/([^/\s]+)$/.exec(fullName ?? '');
+    if (match === null)
+        return undefined;
+    return { owner: match[1] ?? '', repo: match[2] ?? '' };
 }
 
 
