@@ -20,7 +20,7 @@ type Runner = (context: MeasureContext, selected: readonly MeasureName[]) => Pro
 /** Each group of measures that share their runs, and the names it answers for. */
 const GROUPS: { measures: MeasureName[]; run: Runner; needs: string }[] = [
   {
-    measures: ['new-branch', 'vs-create-branch-action', 'vs-neonctl'],
+    measures: ['new-branch', 'new-branch-shared-password', 'vs-create-branch-action', 'vs-neonctl'],
     run: newBranch,
     needs: 'dist/index.js',
   },

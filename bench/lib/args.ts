@@ -2,6 +2,7 @@
 
 export const MEASURES = [
   'new-branch',
+  'new-branch-shared-password',
   're-push',
   'no-op',
   'vs-create-branch-action',

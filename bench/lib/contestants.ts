@@ -10,7 +10,7 @@ import { APP_ID, type World } from './world.js';
 
 /** One way of deploying a new branch: ours, or a peer a team could use instead. */
 export interface Contestant {
-  name: 'ours' | 'neonctl' | 'create-branch-action';
+  name: 'ours' | 'ours-shared-password' | 'neonctl' | 'create-branch-action';
   /** Deploys `branch` (whose Amplify branch exists) and returns when the process has ended. */
   run(world: World, branch: string): Promise<Timed>;
 }
@@ -25,22 +25,32 @@ export function ourInputs(world: World): Record<string, string> {
   };
 }
 
-export const ours: Contestant = {
-  name: 'ours',
-  run: async (world, branch) => {
-    const invocation = actionInvocation({
-      actionDir: ROOT,
-      inputs: ourInputs(world),
-      event: { name: 'push', payload: pushTo(branch) },
-      env: world.awsEnv,
-    });
-    try {
-      return await runTimed(process.execPath, [invocation.main], { env: invocation.env });
-    } finally {
-      invocation.cleanup();
-    }
-  },
-};
+/**
+ * Our action on a push of `branch`, as the runner starts it. `later`: a later push of the branch
+ * (`created: false`), else the push that created it, as the first push of a branch is.
+ */
+export function oursWith(
+  options: { name?: Contestant['name']; later?: boolean; inputs?: Record<string, string> } = {},
+): Contestant {
+  return {
+    name: options.name ?? 'ours',
+    run: async (world, branch) => {
+      const invocation = actionInvocation({
+        actionDir: ROOT,
+        inputs: { ...ourInputs(world), ...options.inputs },
+        event: { name: 'push', payload: pushTo(branch, false, { later: options.later ?? false }) },
+        env: world.awsEnv,
+      });
+      try {
+        return await runTimed(process.execPath, [invocation.main], { env: invocation.env });
+      } finally {
+        invocation.cleanup();
+      }
+    },
+  };
+}
+
+export const ours = oursWith();
 
 /** The StartJob of `branch` that succeeded among `exchanges`: the end of every deploy measured here. */
 export function startJobAnswered(exchanges: readonly Exchange[], branch: string): Exchange | undefined {

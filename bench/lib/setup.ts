@@ -16,6 +16,7 @@ export const RECONCILE = {
 /** The issue's targets for each ratio; lower is better everywhere. */
 export const TARGETS: Partial<Record<MeasureName, number>> = {
   'new-branch': 1.1,
+  'new-branch-shared-password': 1.1,
   're-push': 1.5,
   'no-op': 2.0,
   'vs-create-branch-action': 0.75,
@@ -25,6 +26,7 @@ export const TARGETS: Partial<Record<MeasureName, number>> = {
 
 export const TITLES: Record<MeasureName, string> = {
   'new-branch': 'push of a new branch, process start → StartJob answered',
+  'new-branch-shared-password': 'the same with reset-role-password: false (one Neon operation)',
   're-push': 're-push of an existing branch, process start → StartJob answered',
   'no-op': 'no-op run (tag push) vs bare `node -e 0`, alternated',
   'vs-create-branch-action': 'ours / create-branch-action + three `aws amplify` calls, new branch',

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, TimeoutError } from '../../src/core/errors.js';
+import { urlsOf } from '../../src/core/flows/role-password.js';
 import { type Harness, startHarness } from './neon-harness.js';
 
 let harness: Harness;
@@ -157,6 +158,33 @@ describe('creating branches', () => {
     await port.waitForOperations(created.operationIds);
     // 26 reads still in progress, the 27th sees it finished.
     expect(sleeps).toEqual([...Array(20).fill(100), 125, 156, 195, 244, 305, 381]);
+  });
+
+  it("the create answer's URL, and after a reset its password, give exactly what connection_uri answers", async () => {
+    harness = await startHarness({ standIn: { operationSteps: 0, operationDurationMs: null } });
+    const { port } = harness;
+    const created = await port.createBranch({ name: 'preview/urls', parentId: undefined });
+    const known = created.connection;
+    expect(known).toMatchObject({ databaseName: 'neondb', roleName: 'neondb_owner' });
+    if (known === undefined) return;
+    const read = (pooled: boolean) =>
+      port.connectionUri({
+        branchId: created.branch.id,
+        databaseName: 'neondb',
+        roleName: 'neondb_owner',
+        pooled,
+      });
+    const how = { password: undefined, pooled: true, wantsDirect: true, secret: () => {} };
+    const before = urlsOf(known, how);
+    expect(before.connection.url).toBe(await read(true));
+    expect(before.direct?.url).toBe(await read(false));
+    await port.waitForOperations(created.operationIds);
+    const password = await port.resetRolePassword(created.branch.id, 'neondb_owner');
+    expect(password).toBeTruthy();
+    const after = urlsOf(known, { ...how, password });
+    expect(after.connection.url).toBe(await read(true));
+    expect(after.direct?.url).toBe(await read(false));
+    expect(after.connection.url).not.toBe(before.connection.url);
   });
 
   it('copies the parent databases and roles into the new branch', async () => {

@@ -5,12 +5,12 @@ import { MemoryAmplify, MemoryNeon } from '../fakes/memory-ports.js';
 import { testSettings } from '../fakes/settings.js';
 
 /** The calls a deploy makes, where each one saved is a round trip off the time to a running build. */
-function setup() {
-  const settings = testSettings();
+function setup(extra: Record<string, string> = {}) {
+  const settings = testSettings(extra);
   const neon = new MemoryNeon();
   const amplify = new MemoryAmplify();
-  const deploy = (gitBranch: string) =>
-    execute(makePlan({ command: 'deploy', gitBranch }, settings, { defaultBranch: 'main' }), {
+  const deploy = (gitBranch: string, newInGit = false) =>
+    execute(makePlan({ command: 'deploy', gitBranch, newInGit }, settings, { defaultBranch: 'main' }), {
       neon,
       amplify,
       settings,
@@ -64,5 +64,104 @@ describe('deploy round trips', () => {
     const methods = t.methods();
     expect(methods.slice(0, 2).sort()).toEqual(['neon.findBranchByName', 'neon.getDefaultBranch']);
     expect(methods.indexOf('neon.createBranch')).toBe(2);
+  });
+
+  it('the push that created the git branch creates the Neon branch before any lookup', async () => {
+    const t = setup();
+    await t.deploy('feat/new', true);
+    const methods = t.methods();
+    expect(methods[0]).toBe('neon.createBranch');
+    expect(methods).not.toContain('neon.findBranchByName');
+    // No parent_id: Neon's default branch, without a lookup first.
+    expect(t.neon.created?.parentId).toBeUndefined();
+    expect(t.neon.branches.find((b) => b.name === 'preview/feat/new')?.parentId).toBe('br-main-1');
+  });
+
+  it('such a create answered 409 (the branch exists) goes on as a re-push: found, refreshed, reused', async () => {
+    const t = setup({ 'expires-in': '7d' });
+    t.neon.branches.push({
+      id: 'br-p',
+      name: 'preview/feat/x',
+      default: false,
+      protected: false,
+      parentId: 'br-main-1',
+      ready: true,
+    });
+    const result = await t.deploy('feat/x', true);
+    expect(result).toMatchObject({ kind: 'deploy', created: false, neonBranch: { id: 'br-p' } });
+    const methods = t.methods();
+    expect(methods.slice(0, 3)).toContain('neon.createBranch');
+    expect(methods.indexOf('neon.findBranchByName')).toBeGreaterThan(methods.indexOf('neon.createBranch'));
+    // The expiry of a reused preview moves forward, as on any re-push.
+    expect(methods).toContain('neon.setExpiry');
+  });
+
+  it('a missing Amplify branch that may not be created stops the deploy before Neon is written to', async () => {
+    const t = setup({ 'create-amplify-branch': 'false' });
+    await expect(t.deploy('feat/none', true)).rejects.toThrow(/create-amplify-branch is false/);
+    expect(t.methods()).not.toContain('neon.createBranch');
+  });
+
+  it("a new branch's URL comes from the create answer, its new password from the reset's answer", async () => {
+    const t = setup();
+    t.neon.createAnswersDatabases = [{ name: 'neondb', ownerName: 'neondb_owner' }];
+    t.neon.passwords['br-main-1/neondb_owner'] = 'production-password';
+    await t.deploy('feat/new', true);
+    const written = t.amplify.branches.get('feat/new')?.environmentVariables.DATABASE_URL ?? '';
+    const branch = t.neon.branches.find((b) => b.name === 'preview/feat/new');
+    // What Neon hands out for it now, read for the comparison only after the deploy.
+    const calls = t.methods();
+    const now = await t.neon.connectionUri({
+      branchId: branch?.id ?? '',
+      databaseName: 'neondb',
+      roleName: 'neondb_owner',
+      pooled: true,
+    });
+    expect(written).toBe(now);
+    expect(written).not.toContain('production-password');
+    // One read of the URL: the one after the write, for a concurrent reset.
+    expect(calls.filter((call) => call === 'neon.connectionUri')).toHaveLength(1);
+    expect(calls.lastIndexOf('neon.connectionUri')).toBeGreaterThan(calls.indexOf('neon.resetRolePassword'));
+  });
+
+  it('with reset-role-password: false, a new branch needs no URL read at all', async () => {
+    const t = setup({ 'reset-role-password': 'false', 'unpooled-env-var-name': 'DATABASE_URL_UNPOOLED' });
+    t.neon.createAnswersDatabases = [{ name: 'neondb', ownerName: 'neondb_owner' }];
+    await t.deploy('feat/new', true);
+    expect(t.methods()).not.toContain('neon.connectionUri');
+    const variables = t.amplify.branches.get('feat/new')?.environmentVariables ?? {};
+    const branch = t.neon.branches.find((b) => b.name === 'preview/feat/new');
+    const read = (pooled: boolean) =>
+      t.neon.connectionUri({
+        branchId: branch?.id ?? '',
+        databaseName: 'neondb',
+        roleName: 'neondb_owner',
+        pooled,
+      });
+    expect(variables.DATABASE_URL).toBe(await read(true));
+    expect(variables.DATABASE_URL_UNPOOLED).toBe(await read(false));
+  });
+
+  it("the Neon steps do not wait for Amplify's reads; the write waits for them", async () => {
+    const t = setup();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const getBranch = t.amplify.getBranch.bind(t.amplify);
+    t.amplify.getBranch = async (name) => {
+      await held;
+      return getBranch(name);
+    };
+    const deploying = t.deploy('feat/new', true);
+    for (let turn = 0; turn < 20 && !t.methods().includes('neon.resetRolePassword'); turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // The branch was made and its password reset while Amplify had not answered yet.
+    expect(t.methods()).toContain('neon.resetRolePassword');
+    expect(t.amplify.calls.some((call) => call.startsWith('amplify.createBranch'))).toBe(false);
+    release();
+    await deploying;
+    expect(t.amplify.calls.some((call) => call.startsWith('amplify.createBranch'))).toBe(true);
   });
 });

@@ -96,7 +96,7 @@ function sameTarget(known: CreatedConnection, target: ConnectionTarget): boolean
  * The URLs from the create answer's direct one: the pooled one is the same on the pooler's host,
  * which is how Neon forms it. Masked before anything can print them.
  */
-function urlsOf(
+export function urlsOf(
   known: CreatedConnection,
   how: {
     password: string | undefined;
