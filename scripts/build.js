@@ -7,10 +7,13 @@
 // Several entries may share a folder (the Lambda functions share one code package): an entry with a
 // `name` becomes `<name>.js`, with its licenses in `<name>.licenses.txt`.
 // A dynamic `import()` in src/ becomes a chunk file of its own next to the entry's index.js
-// (`79.index.js`, ...), loaded only when that import runs: the action's entry loads its Neon and
-// Amplify clients that way, so a run with nothing to do never parses them. ncc minifies the entry
-// file only, not the chunks; that costs no measurable start-up time. The chunk files are part of
-// the bundle like any other: --check compares them too, and a rebuild removes stale ones.
+// (`689.index.js`, ...), loaded only when that import runs: the action loads its Neon client and
+// flows that way (a run with nothing to do never parses them), the AWS SDK once the first Neon
+// requests are out, and Octokit after the Amplify job started. The other entries ship as one file
+// each (`single`). ncc minifies the entry file only, not the chunks; minifying them measured no
+// faster. The chunk files are part of the bundle like any other: --check compares them too, and a
+// rebuild removes stale ones. ncc writes one license list per chunk; they are merged into
+// licenses.txt.
 import { execFileSync } from 'node:child_process';
 import {
   cpSync,
@@ -19,7 +22,6 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -27,13 +29,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
+// `single`: shipped and copied as one file (docs/cli.md downloads dist/cli/index.js alone), so the
+// bundle may have no chunk files: such an entry imports src/single-file.ts, which puts the modules
+// the action loads lazily into the entry itself.
 const entries = [
   { source: 'src/action/index.ts', out: '.' },
-  { source: 'src/webhook/index.ts', out: 'webhook' },
-  { source: 'src/webhook/lambda.ts', out: 'lambda' },
-  { source: 'src/webhook/receiver.ts', out: 'lambda', name: 'receiver' },
-  { source: 'src/webhook/worker.ts', out: 'lambda', name: 'worker' },
-  { source: 'src/cli/index.ts', out: 'cli' },
+  { source: 'src/webhook/index.ts', out: 'webhook', single: true },
+  { source: 'src/webhook/lambda.ts', out: 'lambda', single: true },
+  { source: 'src/webhook/receiver.ts', out: 'lambda', name: 'receiver', single: true },
+  { source: 'src/webhook/worker.ts', out: 'lambda', name: 'worker', single: true },
+  { source: 'src/cli/index.ts', out: 'cli', single: true },
 ];
 
 const check = process.argv.includes('--check');
@@ -71,6 +76,12 @@ for (const [index, entry] of entries.entries()) {
     { stdio: 'inherit' },
   );
   mergeLicenses(out);
+  const chunks = readdirSync(out).filter((file) => /^\d+\.index\.js$/.test(file));
+  if (entry.single && chunks.length > 0) {
+    throw new Error(
+      `${entry.source} must bundle into one file but has chunks (${chunks.join(', ')}): import src/single-file.ts from it, and add the lazily imported module there`,
+    );
+  }
   addBundle(join(assembled, entry.out), out, entry.name);
   folders.add(entry.out);
 }
@@ -90,13 +101,9 @@ if (check) {
 }
 rmSync(scratch, { recursive: true, force: true });
 
-/**
- * Copies a bundle into its folder, as `<name>.js` and `<name>.licenses.txt` when it has a name; its
- * chunks become `<name>.<id>.index.js`, so that entries sharing a folder keep their chunks apart.
- */
+/** Copies a bundle into its folder, as `<name>.js` and `<name>.licenses.txt` when it has a name. */
 function addBundle(folder, fresh, name) {
   mkdirSync(folder, { recursive: true });
-  if (name !== undefined) nameChunks(fresh, name);
   for (const entry of readdirSync(fresh, { withFileTypes: true })) {
     let target = entry.name;
     if (name !== undefined && target === 'index.js') target = `${name}.js`;
@@ -121,20 +128,6 @@ function mergeLicenses(bundle) {
     rmSync(join(bundle, list));
   }
   writeFileSync(join(bundle, 'licenses.txt'), `${texts.join('\n\n')}\n`);
-}
-
-/** The chunk files of a named entry, renamed, and the one place of its loader that names them. */
-function nameChunks(fresh, name) {
-  const chunks = readdirSync(fresh).filter((file) => /^\d+\.index\.js$/.test(file));
-  if (chunks.length === 0) return;
-  const entryFile = join(fresh, 'index.js');
-  const loader = '__nccwpck_require__.u=e=>""+e+".index.js"';
-  const code = readFileSync(entryFile, 'utf8');
-  if (code.split(loader).length !== 2) {
-    throw new Error(`${entryFile}: ncc's chunk loader is not written as expected (${loader})`);
-  }
-  writeFileSync(entryFile, code.replace(loader, `__nccwpck_require__.u=e=>"${name}."+e+".index.js"`));
-  for (const chunk of chunks) renameSync(join(fresh, chunk), join(fresh, `${name}.${chunk}`));
 }
 
 /** Puts a fresh bundle in place of the old one; the root bundle leaves the sub-folders alone. */

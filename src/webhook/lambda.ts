@@ -1,3 +1,4 @@
+import '../single-file.js';
 import { createWebhookApp } from './app.js';
 import { loadWebhookConfig } from './config.js';
 import { createLambdaHandler, once } from './lambda-http.js';

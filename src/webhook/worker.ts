@@ -1,3 +1,4 @@
+import '../single-file.js';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { runPlan } from '../runner.js';
 import { processBatch } from './batch.js';
