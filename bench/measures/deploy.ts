@@ -139,31 +139,37 @@ export async function newBranch(
     }
     const ourSamples = samples.get('ours') ?? [];
     const ourMs = median(ourSamples.map((sample) => sample.ms));
-    const first = ourSamples[0];
-    if (first !== undefined)
-      context.detail('Requests of one new-branch deploy (ours, times from process start)', trace(first));
-    if (wantsPeer('new-branch-shared-password')) {
-      figures.unshift(sharedPasswordFigure(context, samples.get(sharedPassword.name) ?? []));
-    }
+    const ourTrace = 'Requests of one new-branch deploy (ours, times from process start)';
+    const own: Figure[] = [];
     if (wantsPeer('new-branch')) {
       // With reset-role-password (the default), a new branch has two operations one after the other
       // (Neon refuses the reset while the create's run: 423), and the URL is read once more after
       // the write (another run may have reset it meanwhile): create, D, reset, D, UpdateBranch,
       // that read, StartJob.
-      const bound = 2 * DEPLOY.operationMs + 5 * DEPLOY.latencyMs;
-      figures.unshift({
-        measure: 'new-branch',
-        title: TITLES['new-branch'],
-        ours: { value: ourMs, unit: 'ms' },
-        against: { label: '2D + 5L', amount: { value: bound, unit: 'ms' } },
-        ratio: ratio(ourMs, bound),
-        target: TARGETS['new-branch'] as number,
-        samples: ourSamples.map((sample) => sample.ms),
-        notes: [
-          `${requestCounts(first?.exchanges ?? [])}; reset-role-password: true (the default); the issue's D + 3L is ${DEPLOY.operationMs + 3 * DEPLOY.latencyMs} ms, ratio ${ratio(ourMs, DEPLOY.operationMs + 3 * DEPLOY.latencyMs).toFixed(2)}`,
-        ],
-      });
+      const issue = DEPLOY.operationMs + 3 * DEPLOY.latencyMs;
+      own.push(
+        boundFigure(context, {
+          measure: 'new-branch',
+          samples: ourSamples,
+          bound: { label: '2D + 5L', ms: 2 * DEPLOY.operationMs + 5 * DEPLOY.latencyMs },
+          traceTitle: ourTrace,
+          note: `reset-role-password: true (the default); the issue's D + 3L is ${issue} ms, ratio ${ratio(ourMs, issue).toFixed(2)}`,
+        }),
+      );
+    } else if (ourSamples[0] !== undefined) {
+      context.detail(ourTrace, trace(ourSamples[0]));
     }
+    if (wantsPeer('new-branch-shared-password')) {
+      own.push(
+        boundFigure(context, {
+          measure: 'new-branch-shared-password',
+          samples: samples.get(sharedPassword.name) ?? [],
+          bound: { label: 'D + 3L', ms: DEPLOY.operationMs + 3 * DEPLOY.latencyMs },
+          traceTitle: 'Requests of one new-branch deploy (ours, reset-role-password: false)',
+        }),
+      );
+    }
+    figures.unshift(...own);
     for (const peer of peers) {
       const peerSamples = samples.get(peer.contestant.name) ?? [];
       const peerMs = median(peerSamples.map((sample) => sample.ms));
@@ -198,22 +204,31 @@ const sharedPassword = oursWith({
   inputs: { 'reset-role-password': 'false' },
 });
 
-function sharedPasswordFigure(context: MeasureContext, samples: Sample[]): Figure {
+/** A deploy measure's figure: the median of its samples against a bound, with one run's trace. */
+function boundFigure(
+  context: MeasureContext,
+  input: {
+    measure: 'new-branch' | 'new-branch-shared-password' | 're-push';
+    samples: Sample[];
+    bound: { label: string; ms: number };
+    traceTitle: string;
+    note?: string;
+  },
+): Figure {
+  const { samples, bound } = input;
   const ms = median(samples.map((sample) => sample.ms));
-  const bound = DEPLOY.operationMs + 3 * DEPLOY.latencyMs;
   const first = samples[0];
-  if (first !== undefined) {
-    context.detail('Requests of one new-branch deploy (ours, reset-role-password: false)', trace(first));
-  }
+  if (first !== undefined) context.detail(input.traceTitle, trace(first));
+  const counts = requestCounts(first?.exchanges ?? []);
   return {
-    measure: 'new-branch-shared-password',
-    title: TITLES['new-branch-shared-password'],
+    measure: input.measure,
+    title: TITLES[input.measure],
     ours: { value: ms, unit: 'ms' },
-    against: { label: 'D + 3L', amount: { value: bound, unit: 'ms' } },
-    ratio: ratio(ms, bound),
-    target: TARGETS['new-branch-shared-password'] as number,
+    against: { label: bound.label, amount: { value: bound.ms, unit: 'ms' } },
+    ratio: ratio(ms, bound.ms),
+    target: TARGETS[input.measure] as number,
     samples: samples.map((sample) => sample.ms),
-    notes: [requestCounts(first?.exchanges ?? [])],
+    notes: [input.note === undefined ? counts : `${counts}; ${input.note}`],
   };
 }
 
@@ -235,22 +250,13 @@ export async function rePush(context: MeasureContext): Promise<Figure[]> {
       samples.push(sample);
       context.progress(`re-push, run ${run + 1}/${context.runs}: ${Math.round(sample.ms)} ms`);
     }
-    const first = samples[0];
-    if (first !== undefined)
-      context.detail('Requests of one re-push (ours, times from process start)', trace(first));
-    const ms = median(samples.map((sample) => sample.ms));
-    const bound = 3 * DEPLOY.latencyMs;
     return [
-      {
+      boundFigure(context, {
         measure: 're-push',
-        title: TITLES['re-push'],
-        ours: { value: ms, unit: 'ms' },
-        against: { label: '3L', amount: { value: bound, unit: 'ms' } },
-        ratio: ratio(ms, bound),
-        target: TARGETS['re-push'] as number,
-        samples: samples.map((sample) => sample.ms),
-        notes: [requestCounts(first?.exchanges ?? [])],
-      },
+        samples,
+        bound: { label: '3L', ms: 3 * DEPLOY.latencyMs },
+        traceTitle: 'Requests of one re-push (ours, times from process start)',
+      }),
     ];
   } finally {
     await world.close();

@@ -22,31 +22,29 @@ function setup(extra: Record<string, string> = {}) {
   return { neon, amplify, deploy, methods };
 }
 
+/** The preview of `feat/x`, made by an earlier push. */
+function addPreview(neon: MemoryNeon, { ready }: { ready: boolean }) {
+  neon.branches.push({
+    id: 'br-p',
+    name: 'preview/feat/x',
+    default: false,
+    protected: false,
+    parentId: 'br-main-1',
+    ready,
+  });
+}
+
 describe('deploy round trips', () => {
   it('a re-push of a settled branch does not ask for its operations', async () => {
     const t = setup();
-    t.neon.branches.push({
-      id: 'br-p',
-      name: 'preview/feat/x',
-      default: false,
-      protected: false,
-      parentId: 'br-main-1',
-      ready: true,
-    });
+    addPreview(t.neon, { ready: true });
     await t.deploy('feat/x');
     expect(t.methods()).not.toContain('neon.pendingOperationIds');
   });
 
   it('a branch still initialising is waited for', async () => {
     const t = setup();
-    t.neon.branches.push({
-      id: 'br-p',
-      name: 'preview/feat/x',
-      default: false,
-      protected: false,
-      parentId: 'br-main-1',
-      ready: false,
-    });
+    addPreview(t.neon, { ready: false });
     await t.deploy('feat/x');
     expect(t.methods()).toContain('neon.pendingOperationIds');
   });
@@ -79,14 +77,7 @@ describe('deploy round trips', () => {
 
   it('such a create answered 409 (the branch exists) goes on as a re-push: found, refreshed, reused', async () => {
     const t = setup({ 'expires-in': '7d' });
-    t.neon.branches.push({
-      id: 'br-p',
-      name: 'preview/feat/x',
-      default: false,
-      protected: false,
-      parentId: 'br-main-1',
-      ready: true,
-    });
+    addPreview(t.neon, { ready: true });
     const result = await t.deploy('feat/x', true);
     expect(result).toMatchObject({ kind: 'deploy', created: false, neonBranch: { id: 'br-p' } });
     const methods = t.methods();

@@ -22,14 +22,15 @@ function clock(checkMs: number) {
   };
 }
 
+/** What every poll below shares: checks 100 ms apart at first. */
+const BASE = { label: 'x', timeoutMs: 60_000, initialDelayMs: 100 } as const;
+
 describe('pollUntil', () => {
   it('fromCheckStart: checks a steady 100 ms apart however long each one takes to answer', async () => {
     const c = clock(40);
     await pollUntil({
-      label: 'x',
+      ...BASE,
       check: c.checkDoneAfter(5),
-      timeoutMs: 60_000,
-      initialDelayMs: 100,
       maxDelayMs: 2_000,
       steadyMs: 2_000,
       fromCheckStart: true,
@@ -43,10 +44,8 @@ describe('pollUntil', () => {
   it('without it, each wait starts when the answer came (the checks drift apart by the answer time)', async () => {
     const c = clock(40);
     await pollUntil({
-      label: 'x',
+      ...BASE,
       check: c.checkDoneAfter(3),
-      timeoutMs: 60_000,
-      initialDelayMs: 100,
       maxDelayMs: 2_000,
       factor: 1,
       sleep: c.sleep,
@@ -58,10 +57,8 @@ describe('pollUntil', () => {
   it('backs off by the factor once steadyMs has passed, up to maxDelayMs', async () => {
     const c = clock(0);
     await pollUntil({
-      label: 'x',
+      ...BASE,
       check: c.checkDoneAfter(8),
-      timeoutMs: 60_000,
-      initialDelayMs: 100,
       maxDelayMs: 300,
       steadyMs: 300,
       factor: 2,
