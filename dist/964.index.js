@@ -525,6 +525,8 @@ async function createBranch(input) {
         expiresAt,
         schemaOnly: settings.branchType === 'schema-only',
     });
+    if (result.connection !== undefined)
+        (0,redact/* maskConnectionString */.Oi)(result.connection.uri, input.secret);
     await neon.waitForOperations(result.operationIds);
     return { branch: result.branch, created: true, databases: result.databases, connection: result.connection };
 }
@@ -648,6 +650,7 @@ async function createAtOnce(plan, options) {
             parent: undefined,
             settings,
             log,
+            secret: options.secret,
             expiresAt,
         });
         return { ...made, expiresAt };
@@ -850,7 +853,15 @@ async function neonBranch(plan, reads, options) {
     }
     const { parent } = state;
     const expiresAt = newExpiry(options);
-    const made = await createOrReuse({ neon, name: plan.neonBranchName, parent, settings, log, expiresAt });
+    const made = await createOrReuse({
+        neon,
+        name: plan.neonBranchName,
+        parent,
+        settings,
+        log,
+        secret: options.secret,
+        expiresAt,
+    });
     return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt, parent };
 }
 /** The branch the deploy uses without creating one, said in the log; undefined when one is to be made. */
@@ -1962,11 +1973,12 @@ async function waitForOperations(operationIds, options) {
     catch (error) {
         if (!(error instanceof errors/* TimeoutError */.MU))
             throw error;
+        const within = formatDuration(options.timeoutMs);
         const waiting = [...pending].map((id) => {
             const operation = last.get(id);
-            return `${describe(id, operation)} (last status '${operation?.status ?? 'unknown'}')`;
+            return `Neon operation ${describe(id, operation)} did not finish within ${within}; its last status was '${operation?.status ?? 'unknown'}'`;
         });
-        throw new errors/* TimeoutError */.MU(`Neon operation ${waiting.join(', ')} did not finish within ${formatDuration(options.timeoutMs)}`);
+        throw new errors/* TimeoutError */.MU(waiting.join('; '));
     }
 }
 function settled(id, operation) {

@@ -64,13 +64,12 @@ export async function waitForOperations(
     });
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error;
+    const within = formatDuration(options.timeoutMs);
     const waiting = [...pending].map((id) => {
       const operation = last.get(id);
-      return `${describe(id, operation)} (last status '${operation?.status ?? 'unknown'}')`;
+      return `Neon operation ${describe(id, operation)} did not finish within ${within}; its last status was '${operation?.status ?? 'unknown'}'`;
     });
-    throw new TimeoutError(
-      `Neon operation ${waiting.join(', ')} did not finish within ${formatDuration(options.timeoutMs)}`,
-    );
+    throw new TimeoutError(waiting.join('; '));
   }
 }
 

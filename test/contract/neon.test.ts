@@ -260,6 +260,9 @@ describe('creating branches', () => {
     await expect(waiting).rejects.toThrow(TimeoutError);
     await expect(waiting).rejects.toThrow(`Neon operation ${first}`);
     await expect(waiting).rejects.toThrow('1 minute');
+    // Every operation still pending is named, with the status it was last seen in.
+    for (const id of created.operationIds) await expect(waiting).rejects.toThrow(`Neon operation ${id} (`);
+    await expect(waiting).rejects.toThrow(/its last status was '(running|scheduling)'/);
     expect(sleeps.reduce((sum, ms) => sum + ms, 0)).toBe(60_000);
   });
 });

@@ -9,17 +9,18 @@ function setup(extra: Record<string, string> = {}) {
   const settings = testSettings(extra);
   const neon = new MemoryNeon();
   const amplify = new MemoryAmplify();
+  const secrets: string[] = [];
   const deploy = (gitBranch: string, newInGit = false) =>
     execute(makePlan({ command: 'deploy', gitBranch, newInGit }, settings, { defaultBranch: 'main' }), {
       neon,
       amplify,
       settings,
       log: { info: () => {}, warning: () => {}, debug: () => {} },
-      secret: () => {},
+      secret: (value) => secrets.push(value),
       sleep: async () => {},
     });
   const methods = () => neon.calls.map((call) => call.slice(0, call.indexOf('(')));
-  return { neon, amplify, deploy, methods };
+  return { neon, amplify, deploy, methods, secrets };
 }
 
 /** The preview of `feat/x`, made by an earlier push. */
@@ -110,6 +111,8 @@ describe('deploy round trips', () => {
     });
     expect(written).toBe(now);
     expect(written).not.toContain('production-password');
+    // The create answer carried the parent's password: masked although it is never written.
+    expect(t.secrets).toContain('production-password');
     // One read of the URL: the one after the write, for a concurrent reset.
     expect(calls.filter((call) => call === 'neon.connectionUri')).toHaveLength(1);
     expect(calls.lastIndexOf('neon.connectionUri')).toBeGreaterThan(calls.indexOf('neon.resetRolePassword'));

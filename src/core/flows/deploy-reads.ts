@@ -95,6 +95,7 @@ async function createAtOnce(
       parent: undefined,
       settings,
       log,
+      secret: options.secret,
       expiresAt,
     });
     return { ...made, expiresAt };

@@ -84,7 +84,15 @@ async function neonBranch(
   }
   const { parent } = state;
   const expiresAt = newExpiry(options);
-  const made = await createOrReuse({ neon, name: plan.neonBranchName, parent, settings, log, expiresAt });
+  const made = await createOrReuse({
+    neon,
+    name: plan.neonBranchName,
+    parent,
+    settings,
+    log,
+    secret: options.secret,
+    expiresAt,
+  });
   return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt, parent };
 }
 

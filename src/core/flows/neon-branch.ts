@@ -25,6 +25,8 @@ export interface CreateOrReuseInput {
   parent: NeonBranch | undefined;
   settings: Settings;
   log: Logger;
+  /** Masks a secret: the create answer's URL carries the parent's password. */
+  secret: (value: string) => void;
   /** RFC 3339, with expires-in. */
   expiresAt: string | undefined;
 }
@@ -50,6 +52,7 @@ export async function createBranch(input: CreateOrReuseInput): Promise<MadeBranc
     expiresAt,
     schemaOnly: settings.branchType === 'schema-only',
   });
+  if (result.connection !== undefined) maskConnectionString(result.connection.uri, input.secret);
   await neon.waitForOperations(result.operationIds);
   return { branch: result.branch, created: true, databases: result.databases, connection: result.connection };
 }
