@@ -7,7 +7,7 @@ import { amplifyOf, type ExecuteOptions } from './options.js';
 
 /** What Neon said in step 1. */
 export interface NeonState {
-  /** The preview's Neon branch, when it exists already (not looked up when the create went first). */
+  /** The preview's Neon branch, when it exists already. */
   existing: NeonBranch | undefined;
   /** The parent: the branch a primary uses, the one a new preview is made from or a reset goes back to. */
   parent: NeonBranch;
@@ -19,50 +19,69 @@ export interface AmplifyState {
   app: AmplifyApp;
 }
 
+/** A branch this run created, with the expiry it was created with. */
+export type NewBranch = MadeBranch & { expiresAt: string | undefined };
+
 /**
  * Step 1, every request sent at once and each answer awaited only where it is needed: the Neon
  * work does not wait for Amplify's answers (nor for the AWS SDK to load), and Amplify's are awaited
  * before the first Amplify write.
  */
 export interface DeployReads {
+  /**
+   * The preview and the parent. When the create went first (see DeployPlan.newInGit), the preview is
+   * looked up only after Neon answered 409 (it exists), and is otherwise undefined.
+   */
   neon: Promise<NeonState>;
-  /** The create sent before any lookup (see DeployPlan.newInGit); `exists` when Neon answered 409. */
-  created: Promise<(MadeBranch & { expiresAt: string | undefined }) | 'exists'> | undefined;
+  /** The branch the create sent before any lookup made; undefined when none was sent or Neon answered 409. */
+  made: Promise<NewBranch | undefined>;
   /** Undefined when Amplify is left alone (inside an Amplify build). */
-  amplify: AmplifyPort | undefined;
-  amplifyState: Promise<AmplifyState> | undefined;
+  amplify: { port: AmplifyPort; state: Promise<AmplifyState> } | undefined;
 }
+
+/** Everything step 1 read, answered: for the dry run, which reports it all. */
+export type AllReads = NeonState & { amplifyBranch: AmplifyBranch | undefined; app: AmplifyApp | undefined };
 
 export function startReads(plan: DeployPlan, options: ExecuteOptions): DeployReads {
   const { neon, settings, log } = options;
-  const amplify = options.neonOnly ? undefined : amplifyOf(options);
+  const port = options.neonOnly ? undefined : amplifyOf(options);
   // Neon's requests first: they go out before the Amplify port loads the AWS SDK.
-  const created = createsFirst(plan, options, amplify) ? createAtOnce(plan, options) : undefined;
-  const neonState = Promise.all([
-    plan.primary || created !== undefined ? undefined : neon.findBranchByName(plan.neonBranchName),
-    resolveParent(neon, settings),
-  ]).then(([existing, parent]) => ({ existing, parent }));
-  const amplifyState =
-    amplify &&
-    Promise.all([amplify.getBranch(plan.gitBranch), amplify.getApp()]).then(([amplifyBranch, app]) => {
-      if (amplifyBranch === undefined && !settings.createAmplifyBranch) {
-        throw new UsageError(
-          `Amplify branch '${plan.gitBranch}' does not exist in app ${settings.amplifyAppId}, and create-amplify-branch is false: connect the branch in Amplify first, or set create-amplify-branch: true`,
-        );
-      }
-      return { amplifyBranch, app };
-    });
-  // Each is awaited later, or not at all when an earlier step fails: no unhandled rejection meanwhile.
-  for (const read of [created, neonState, amplifyState]) read?.catch(() => undefined);
+  const created = createsFirst(plan, options, port) ? createAtOnce(plan, options) : undefined;
   if (created !== undefined) log.debug('The push created the git branch: creating the Neon branch first');
-  return { neon: neonState, created, amplify, amplifyState };
+  const find = () => neon.findBranchByName(plan.neonBranchName);
+  const existing = plan.primary
+    ? undefined
+    : created === undefined
+      ? find()
+      : created.then((made) => {
+          if (made !== 'exists') return undefined;
+          log.info(`Neon branch '${plan.neonBranchName}' exists already`);
+          return find();
+        });
+  const neonState = Promise.all([existing, resolveParent(neon, settings)]).then(([found, parent]) => ({
+    existing: found,
+    parent,
+  }));
+  const made = (created ?? Promise.resolve(undefined)).then((c) => (c === 'exists' ? undefined : c));
+  const amplifyState = port && readAmplify(plan, port, options);
+  // Each is awaited later, or not at all when an earlier step fails: no unhandled rejection meanwhile.
+  for (const read of [made, neonState, amplifyState]) read?.catch(() => undefined);
+  return { neon: neonState, made, amplify: port && amplifyState && { port, state: amplifyState } };
 }
 
-/** Every read answered: for the dry run, which reports them all. */
-export async function allReads(
-  reads: DeployReads,
-): Promise<NeonState & { amplifyBranch: AmplifyBranch | undefined; app: AmplifyApp | undefined }> {
-  const [neonState, amplifyState] = await Promise.all([reads.neon, reads.amplifyState]);
+/** GetBranch and GetApp, with the refusal of a missing branch that may not be created. */
+async function readAmplify(plan: DeployPlan, port: AmplifyPort, { settings }: ExecuteOptions) {
+  const [amplifyBranch, app] = await Promise.all([port.getBranch(plan.gitBranch), port.getApp()]);
+  if (amplifyBranch === undefined && !settings.createAmplifyBranch) {
+    throw new UsageError(
+      `Amplify branch '${plan.gitBranch}' does not exist in app ${settings.amplifyAppId}, and create-amplify-branch is false: connect the branch in Amplify first, or set create-amplify-branch: true`,
+    );
+  }
+  return { amplifyBranch, app };
+}
+
+export async function allReads(reads: DeployReads): Promise<AllReads> {
+  const [neonState, amplifyState] = await Promise.all([reads.neon, reads.amplify?.state]);
   return { ...neonState, amplifyBranch: amplifyState?.amplifyBranch, app: amplifyState?.app };
 }
 
@@ -82,10 +101,7 @@ function createsFirst(plan: DeployPlan, options: ExecuteOptions, amplify: Amplif
   );
 }
 
-async function createAtOnce(
-  plan: DeployPlan,
-  options: ExecuteOptions,
-): Promise<(MadeBranch & { expiresAt: string | undefined }) | 'exists'> {
+async function createAtOnce(plan: DeployPlan, options: ExecuteOptions): Promise<NewBranch | 'exists'> {
   const { neon, settings, log } = options;
   const expiresAt = newExpiry(options);
   try {

@@ -4,7 +4,7 @@ import type { Plan } from '../plan.js';
 import type { AmplifyApp, AmplifyBranch, NeonBranch } from '../ports.js';
 import type { DeployResult } from '../result.js';
 import { startJob } from './amplify-job.js';
-import { allReads, type DeployReads, type NeonState, startReads } from './deploy-reads.js';
+import { type AllReads, allReads, type DeployReads, type NeonState, startReads } from './deploy-reads.js';
 import { newExpiry, refreshPreview } from './lifecycle.js';
 import { runMigration } from './migrate.js';
 import { createOrReuse, type MadeBranch } from './neon-branch.js';
@@ -41,15 +41,15 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
     connection: found.connection,
     directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
   };
-  if (reads.amplify === undefined || reads.amplifyState === undefined) return result;
+  if (reads.amplify === undefined) return result;
 
-  const { amplifyBranch, app } = await reads.amplifyState;
+  const { amplifyBranch, app } = await reads.amplify.state;
   const written = await writeSettled(plan, amplifyBranch, found, options);
   result.connection = written.urls.connection;
   if (result.directConnection !== undefined) result.directConnection = written.urls.direct;
   result.previewUrl = preview(plan, app, written.branch.displayName);
   // The job only now that the variable is written.
-  if (settings.startJob) result.job = await startJob(reads.amplify, plan.gitBranch, options);
+  if (settings.startJob) result.job = await startJob(reads.amplify.port, plan.gitBranch, options);
   return result;
 }
 
@@ -65,14 +65,12 @@ async function neonBranch(
   options: ExecuteOptions,
 ): Promise<NeonOutcome> {
   const { neon, settings, log } = options;
-  const early = await reads.created;
-  if (early !== undefined && early !== 'exists') return { ...early, parent: (await reads.neon).parent };
+  const early = await reads.made;
+  if (early !== undefined) return { ...early, parent: (await reads.neon).parent };
   // A missing Amplify branch that may not be created stops the deploy before Neon is written to.
-  if (!settings.createAmplifyBranch) await reads.amplifyState;
+  if (!settings.createAmplifyBranch) await reads.amplify?.state;
   const state = await reads.neon;
-  if (early === 'exists') log.info(`Neon branch '${plan.neonBranchName}' exists already`);
-  const found = early === 'exists' ? await neon.findBranchByName(plan.neonBranchName) : state.existing;
-  const existing = announceExisting(plan, { ...state, existing: found }, options);
+  const existing = announceExisting(plan, state, options);
   if (existing !== undefined) {
     // It may be a branch another run created moments ago, still initialising; one that Neon lists
     // as ready with nothing pending has nothing to wait for, which saves a request on every push.
@@ -207,11 +205,7 @@ function isAlreadyExists(error: unknown): boolean {
   return error instanceof ApiError && error.status === 400 && /already exists/i.test(error.message);
 }
 
-function dryRun(
-  plan: DeployPlan,
-  state: Awaited<ReturnType<typeof allReads>>,
-  options: ExecuteOptions,
-): DeployResult {
+function dryRun(plan: DeployPlan, state: AllReads, options: ExecuteOptions): DeployResult {
   const { settings, log } = options;
   const existing = announceExisting(plan, state, options);
   if (existing === undefined) {

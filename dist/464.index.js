@@ -1,8 +1,8 @@
-export const id = 964;
-export const ids = [964];
+export const id = 464;
+export const ids = [464];
 export const modules = {
 
-/***/ 8964:
+/***/ 4464:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -601,30 +601,43 @@ function onlyDatabase(databases, branch) {
 
 function startReads(plan, options) {
     const { neon, settings, log } = options;
-    const amplify = options.neonOnly ? undefined : amplifyOf(options);
+    const port = options.neonOnly ? undefined : amplifyOf(options);
     // Neon's requests first: they go out before the Amplify port loads the AWS SDK.
-    const created = createsFirst(plan, options, amplify) ? createAtOnce(plan, options) : undefined;
-    const neonState = Promise.all([
-        plan.primary || created !== undefined ? undefined : neon.findBranchByName(plan.neonBranchName),
-        resolveParent(neon, settings),
-    ]).then(([existing, parent]) => ({ existing, parent }));
-    const amplifyState = amplify &&
-        Promise.all([amplify.getBranch(plan.gitBranch), amplify.getApp()]).then(([amplifyBranch, app]) => {
-            if (amplifyBranch === undefined && !settings.createAmplifyBranch) {
-                throw new errors/* UsageError */.eb(`Amplify branch '${plan.gitBranch}' does not exist in app ${settings.amplifyAppId}, and create-amplify-branch is false: connect the branch in Amplify first, or set create-amplify-branch: true`);
-            }
-            return { amplifyBranch, app };
-        });
-    // Each is awaited later, or not at all when an earlier step fails: no unhandled rejection meanwhile.
-    for (const read of [created, neonState, amplifyState])
-        read?.catch(() => undefined);
+    const created = createsFirst(plan, options, port) ? createAtOnce(plan, options) : undefined;
     if (created !== undefined)
         log.debug('The push created the git branch: creating the Neon branch first');
-    return { neon: neonState, created, amplify, amplifyState };
+    const find = () => neon.findBranchByName(plan.neonBranchName);
+    const existing = plan.primary
+        ? undefined
+        : created === undefined
+            ? find()
+            : created.then((made) => {
+                if (made !== 'exists')
+                    return undefined;
+                log.info(`Neon branch '${plan.neonBranchName}' exists already`);
+                return find();
+            });
+    const neonState = Promise.all([existing, resolveParent(neon, settings)]).then(([found, parent]) => ({
+        existing: found,
+        parent,
+    }));
+    const made = (created ?? Promise.resolve(undefined)).then((c) => (c === 'exists' ? undefined : c));
+    const amplifyState = port && readAmplify(plan, port, options);
+    // Each is awaited later, or not at all when an earlier step fails: no unhandled rejection meanwhile.
+    for (const read of [made, neonState, amplifyState])
+        read?.catch(() => undefined);
+    return { neon: neonState, made, amplify: port && amplifyState && { port, state: amplifyState } };
 }
-/** Every read answered: for the dry run, which reports them all. */
+/** GetBranch and GetApp, with the refusal of a missing branch that may not be created. */
+async function readAmplify(plan, port, { settings }) {
+    const [amplifyBranch, app] = await Promise.all([port.getBranch(plan.gitBranch), port.getApp()]);
+    if (amplifyBranch === undefined && !settings.createAmplifyBranch) {
+        throw new errors/* UsageError */.eb(`Amplify branch '${plan.gitBranch}' does not exist in app ${settings.amplifyAppId}, and create-amplify-branch is false: connect the branch in Amplify first, or set create-amplify-branch: true`);
+    }
+    return { amplifyBranch, app };
+}
 async function allReads(reads) {
-    const [neonState, amplifyState] = await Promise.all([reads.neon, reads.amplifyState]);
+    const [neonState, amplifyState] = await Promise.all([reads.neon, reads.amplify?.state]);
     return { ...neonState, amplifyBranch: amplifyState?.amplifyBranch, app: amplifyState?.app };
 }
 /**
@@ -704,13 +717,13 @@ async function runMigration(plan, input, options) {
 async function branchConnection({ plan, branch, created, databases, known, options, }) {
     const { neon, settings, log } = options;
     const target = await connectionTarget(neon, branch, settings, databases);
+    const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
     // The create answer's URL, when it is for the target, saves reading it (and after a reset, only
     // its password changes).
     const fromCreate = (password) => known === undefined || !sameTarget(known, target)
         ? undefined
         : urlsOf(known, { password, pooled: settings.pooled, wantsDirect, secret: options.secret });
     const read = (pooled) => readConnection({ neon, branchId: branch.id, target, pooled, secret: options.secret });
-    const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
     // Both forms in parallel: the direct one costs no extra time.
     const readAll = async () => {
         const [connection, direct] = await Promise.all([
@@ -815,9 +828,9 @@ async function deploy(plan, options) {
         connection: found.connection,
         directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
     };
-    if (reads.amplify === undefined || reads.amplifyState === undefined)
+    if (reads.amplify === undefined)
         return result;
-    const { amplifyBranch, app } = await reads.amplifyState;
+    const { amplifyBranch, app } = await reads.amplify.state;
     const written = await writeSettled(plan, amplifyBranch, found, options);
     result.connection = written.urls.connection;
     if (result.directConnection !== undefined)
@@ -825,23 +838,20 @@ async function deploy(plan, options) {
     result.previewUrl = preview(plan, app, written.branch.displayName);
     // The job only now that the variable is written.
     if (settings.startJob)
-        result.job = await startJob(reads.amplify, plan.gitBranch, options);
+        result.job = await startJob(reads.amplify.port, plan.gitBranch, options);
     return result;
 }
 /** Step 2: the parent for a primary branch, the existing preview, or a new one. */
 async function neonBranch(plan, reads, options) {
     const { neon, settings, log } = options;
-    const early = await reads.created;
-    if (early !== undefined && early !== 'exists')
+    const early = await reads.made;
+    if (early !== undefined)
         return { ...early, parent: (await reads.neon).parent };
     // A missing Amplify branch that may not be created stops the deploy before Neon is written to.
     if (!settings.createAmplifyBranch)
-        await reads.amplifyState;
+        await reads.amplify?.state;
     const state = await reads.neon;
-    if (early === 'exists')
-        log.info(`Neon branch '${plan.neonBranchName}' exists already`);
-    const found = early === 'exists' ? await neon.findBranchByName(plan.neonBranchName) : state.existing;
-    const existing = announceExisting(plan, { ...state, existing: found }, options);
+    const existing = announceExisting(plan, state, options);
     if (existing !== undefined) {
         // It may be a branch another run created moments ago, still initialising; one that Neon lists
         // as ready with nothing pending has nothing to wait for, which saves a request on every push.
@@ -1119,8 +1129,15 @@ async function execute(plan, options) {
     }
 }
 
-// EXTERNAL MODULE: ./src/github/repository.ts
-var github_repository = __webpack_require__(651);
+;// CONCATENATED MODULE: ./src/github/repository.ts
+/** `owner/name` → `{owner, repo}`; undefined for anything else. */
+function parseRepository(fullName) {
+    const match = /^([^/\s]+)\/([^/\s]+)$/.exec(fullName ?? '');
+    if (match === null)
+        return undefined;
+    return { owner: match[1] ?? '', repo: match[2] ?? '' };
+}
+
 ;// CONCATENATED MODULE: ./src/github/target.ts
 
 const DELETED_SHA = /^0{40}$/;
@@ -1137,7 +1154,7 @@ function githubTarget(input) {
     const payload = (typeof input.payload === 'object' && input.payload !== null ? input.payload : {});
     const fullName = input.repository ??
         (typeof payload.repository?.full_name === 'string' ? payload.repository.full_name : undefined);
-    const repository = (0,github_repository/* parseRepository */.S)(fullName);
+    const repository = parseRepository(fullName);
     if (input.token === undefined || input.token === '' || repository === undefined)
         return undefined;
     const after = pushedSha(payload);
@@ -2800,23 +2817,6 @@ function parseRetryAfter(value, now = Date.now()) {
     if (Number.isNaN(date))
         return undefined;
     return Math.max(0, date - now);
-}
-
-
-/***/ }),
-
-/***/ 651:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   S: () => (/* binding */ parseRepository)
-/* harmony export */ });
-/** `owner/name` → `{owner, repo}`; undefined for anything else. */
-function parseRepository(fullName) {
-    const match = /^([^/\s]+)\/([^/\s]+)$/.exec(fullName ?? '');
-    if (match === null)
-        return undefined;
-    return { owner: match[1] ?? '', repo: match[2] ?? '' };
 }
 
 
