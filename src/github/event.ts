@@ -70,11 +70,10 @@ export function intentFromEvent(event: GitHubEvent, options: IntentOptions): Eve
   }
 
   const found = branchOfEvent(event, payload);
-  // The push that created the branch in git; GitHub sends `created: true` on it.
-  const newInGit = event.name === 'push' && payload.created === true && payload.deleted !== true;
-  if (options.command === 'deploy' && options.gitBranch === undefined && newInGit && found.branch) {
-    return result({ command: 'deploy', gitBranch: found.branch, newInGit });
-  }
+  // A deploy of the branch that this push created in git (GitHub sends `created: true` on it).
+  const createdByPush = event.name === 'push' && payload.created === true && payload.deleted !== true;
+  const deployOf = (gitBranch: string, pushed: boolean) =>
+    result({ command: 'deploy', gitBranch, ...(pushed && createdByPush ? { newInGit: true } : {}) });
   if (options.command === 'deploy' || options.command === 'cleanup') {
     const gitBranch = options.gitBranch ?? found.branch;
     if (gitBranch === undefined) {
@@ -83,7 +82,8 @@ export function intentFromEvent(event: GitHubEvent, options: IntentOptions): Eve
         `No git branch for command '${options.command}' on a '${event.name}' event: set the git-branch input, such as feature/login`,
       );
     }
-    return result({ command: options.command, gitBranch });
+    if (options.command === 'cleanup') return result({ command: 'cleanup', gitBranch });
+    return deployOf(gitBranch, options.gitBranch === undefined);
   }
 
   // command: auto
@@ -91,7 +91,7 @@ export function intentFromEvent(event: GitHubEvent, options: IntentOptions): Eve
     case 'push':
       if (found.branch === undefined) return none(found.reason ?? 'the push names no branch');
       if (payload.deleted === true) return result({ command: 'cleanup', gitBranch: found.branch });
-      return result({ command: 'deploy', gitBranch: found.branch, ...(newInGit ? { newInGit } : {}) });
+      return deployOf(found.branch, true);
     case 'pull_request':
     case 'pull_request_target':
       if (payload.action !== 'closed')
