@@ -1,4 +1,5 @@
-import type { GitHubClient, Repository } from './client.js';
+import type { GitHubClient } from './client.js';
+import type { Repository } from './repository.js';
 
 /**
  * The commit at the head of `branch`, or undefined when GitHub has no such branch (404 "Branch not

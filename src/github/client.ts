@@ -2,8 +2,6 @@ import { getOctokit } from '@actions/github';
 import type { Logger, Sleep } from '../core/ports.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy, withRetry } from '../core/retry.js';
 
-export { parseRepository, type Repository } from './repository.js';
-
 /** The Octokit of `@actions/github`; everything in src/github takes one, so tests hand in their own. */
 export type GitHubClient = ReturnType<typeof getOctokit>;
 

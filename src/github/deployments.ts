@@ -1,7 +1,8 @@
 import { boundedName } from '../core/naming.js';
 import type { Logger } from '../core/ports.js';
-import type { GitHubClient, Repository } from './client.js';
+import type { GitHubClient } from './client.js';
 import { bestEffort, type SideEffect } from './permissions.js';
+import type { Repository } from './repository.js';
 
 /** GitHub's limit on an environment name, in characters. */
 export const ENVIRONMENT_NAME_LIMIT = 255;

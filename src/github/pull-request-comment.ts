@@ -1,7 +1,8 @@
 import type { Logger } from '../core/ports.js';
-import type { GitHubClient, Repository } from './client.js';
+import type { GitHubClient } from './client.js';
 import { bestEffort } from './permissions.js';
 import { findBranchPullRequests } from './pull-requests.js';
+import type { Repository } from './repository.js';
 import { type StickyCommentResult, upsertStickyComment } from './sticky-comment.js';
 
 export interface CommentOnPullRequestsInput {

@@ -1,4 +1,5 @@
-import type { GitHubClient, Repository } from './client.js';
+import type { GitHubClient } from './client.js';
+import type { Repository } from './repository.js';
 
 export interface BranchPullRequest {
   number: number;

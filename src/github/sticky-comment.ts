@@ -1,7 +1,8 @@
 import type { Logger } from '../core/ports.js';
-import type { GitHubClient, Repository } from './client.js';
+import type { GitHubClient } from './client.js';
 import { cutToLimit } from './comment-body.js';
 import { commentMarker, GITHUB_COMMENT_LIMIT, hasMarker } from './comment-marker.js';
+import type { Repository } from './repository.js';
 
 export interface StickyCommentInput {
   client: GitHubClient;

@@ -1,6 +1,7 @@
 import { messageOf } from '../core/errors.js';
 import { readBranchHead } from '../github/branches.js';
-import { createGitHubClient, parseRepository } from '../github/client.js';
+import { createGitHubClient } from '../github/client.js';
+import { parseRepository } from '../github/repository.js';
 import type { Delivery } from './classify.js';
 import type { JsonLogger } from './log.js';
 

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/core/ports.js';
 import type { RetryPolicy } from '../../src/core/retry.js';
 import { readBranchHead } from '../../src/github/branches.js';
-import { createGitHubClient, type GitHubClient, type Repository } from '../../src/github/client.js';
+import { createGitHubClient, type GitHubClient } from '../../src/github/client.js';
 import { renderDeletedComment, renderPreviewComment } from '../../src/github/comment-body.js';
 import { commentMarker } from '../../src/github/comment-marker.js';
 import {
@@ -18,6 +18,7 @@ import {
   setDeploymentStatus,
 } from '../../src/github/deployments.js';
 import { commentOnPullRequests } from '../../src/github/pull-request-comment.js';
+import type { Repository } from '../../src/github/repository.js';
 import { upsertStickyComment } from '../../src/github/sticky-comment.js';
 import {
   GITHUB_TEST_TOKEN,

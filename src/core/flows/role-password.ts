@@ -48,6 +48,7 @@ export async function branchConnection({
 }: OwnPasswordInput): Promise<BranchConnection> {
   const { neon, settings, log } = options;
   const target = await connectionTarget(neon, branch, settings, databases);
+  const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
   // The create answer's URL, when it is for the target, saves reading it (and after a reset, only
   // its password changes).
   const fromCreate = (password?: string): Urls | undefined =>
@@ -56,7 +57,6 @@ export async function branchConnection({
       : urlsOf(known, { password, pooled: settings.pooled, wantsDirect, secret: options.secret });
   const read = (pooled: boolean) =>
     readConnection({ neon, branchId: branch.id, target, pooled, secret: options.secret });
-  const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
   // Both forms in parallel: the direct one costs no extra time.
   const readAll = async (): Promise<Urls> => {
     const [connection, direct] = await Promise.all([
