@@ -556,6 +556,16 @@ async function createOrReuse(input) {
         return { branch: winner, created: false };
     }
 }
+/**
+ * The target as far as it can be told before the branch's databases are read: the names set, and
+ * for a name not set, the one Neon gives every new project (database `neondb`, owned by
+ * `neondb_owner`). Undefined when both are set: then it is known without a read.
+ */
+function likelyTarget(settings) {
+    if (settings.database !== undefined && settings.role !== undefined)
+        return undefined;
+    return { databaseName: settings.database ?? 'neondb', roleName: settings.role ?? 'neondb_owner' };
+}
 /** The database and role settings, or the branch's only database and its owner. */
 async function connectionTarget(neon, branch, settings, 
 /** The databases the create answer listed, when the branch was just made. */
@@ -716,46 +726,68 @@ async function runMigration(plan, input, options) {
  */
 async function branchConnection({ plan, branch, created, databases, known, options, }) {
     const { neon, settings, log } = options;
-    const target = await connectionTarget(neon, branch, settings, databases);
+    const target = connectionTarget(neon, branch, settings, databases);
     const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
     // The create answer's URL, when it is for the target, saves reading it (and after a reset, only
     // its password changes).
-    const fromCreate = (password) => known === undefined || !sameTarget(known, target)
+    const fromCreate = async (password) => known === undefined || !sameTarget(known, await target)
         ? undefined
         : urlsOf(known, { password, pooled: settings.pooled, wantsDirect, secret: options.secret });
-    const read = (pooled) => readConnection({ neon, branchId: branch.id, target, pooled, secret: options.secret });
+    const read = (branchId, pooled) => target.then((on) => readConnection({ neon, branchId, target: on, pooled, secret: options.secret }));
+    // The first reads need not wait for the databases (see earlyReader); later ones must see the
+    // password as it is then, so they are sent afresh.
+    const first = databases === undefined ? earlyReader(read, likelyTarget(settings), target, options) : read;
     // Both forms in parallel: the direct one costs no extra time.
-    const readAll = async () => {
+    const readAll = async (by = read) => {
         const [connection, direct] = await Promise.all([
-            read(settings.pooled),
-            wantsDirect && settings.pooled ? read(false) : undefined,
+            by(branch.id, settings.pooled),
+            wantsDirect && settings.pooled ? by(branch.id, false) : undefined,
         ]);
         return { connection, direct: wantsDirect ? (direct ?? connection) : undefined };
     };
     const done = (urls, passwordReset) => ({
         ...urls,
         passwordReset,
-        reread: readAll,
+        reread: () => readAll(),
     });
     if (plan.primary || !settings.resetRolePassword) {
-        return done((created ? fromCreate() : undefined) ?? (await readAll()), false);
+        return done((created ? await fromCreate() : undefined) ?? (await readAll(first)), false);
     }
     if (!created) {
-        const [urls, parentPassword] = await Promise.all([readAll(), passwordOfParent(branch, target, options)]);
+        const [urls, parentPassword] = await Promise.all([
+            readAll(first),
+            passwordOfParent(branch, first, options),
+        ]);
         if (parentPassword === undefined || passwordOf(urls.connection) !== parentPassword) {
             return done(urls, false);
         }
-        log.info(`Neon branch '${branch.name}' still has its parent's password for role '${target.roleName}'`);
+        log.info(`Neon branch '${branch.name}' still has its parent's password for role '${(await target).roleName}'`);
     }
-    log.info(`Giving role '${target.roleName}' a password of its own on Neon branch '${branch.name}'`);
-    const password = await neon.resetRolePassword(branch.id, target.roleName);
+    const { roleName } = await target;
+    log.info(`Giving role '${roleName}' a password of its own on Neon branch '${branch.name}'`);
+    const password = await neon.resetRolePassword(branch.id, roleName);
     if (password !== undefined)
         options.secret(password);
-    const urls = created && password !== undefined ? fromCreate(password) : undefined;
+    const urls = created && password !== undefined ? await fromCreate(password) : undefined;
     return done(urls ?? (await readAll()), true);
 }
-function sameTarget(known, target) {
-    return known.databaseName === target.databaseName && known.roleName === target.roleName;
+/**
+ * Reading the branch's databases to learn the target costs a round trip before the URL can be
+ * read. This reader sends each read at once on the likely target (see likelyTarget) and keeps the
+ * answer when the databases confirm it; otherwise it is dropped, and the read sent on the real
+ * target. Both answers are masked on arrival, the dropped one too.
+ */
+function earlyReader(read, likely, target, { neon, secret }) {
+    if (likely === undefined)
+        return read;
+    return (branchId, pooled) => {
+        const early = readConnection({ neon, branchId, target: likely, pooled, secret });
+        early.catch(() => undefined); // A wrong guess answers 404; only a kept answer's failure counts.
+        return target.then((on) => (sameTarget(on, likely) ? early : read(branchId, pooled)));
+    };
+}
+function sameTarget(a, b) {
+    return a.databaseName === b.databaseName && a.roleName === b.roleName;
 }
 /**
  * The URLs from the create answer's direct one: the pooled one is the same on the pooler's host,
@@ -771,18 +803,11 @@ function urlsOf(known, how) {
     return { connection, direct: how.wantsDirect ? maskedConnection(direct.href, how.secret) : undefined };
 }
 /** The parent's password for the same role and database; undefined when the parent has neither. */
-async function passwordOfParent(branch, target, options) {
+async function passwordOfParent(branch, read, options) {
     if (branch.parentId === undefined)
         return undefined;
     try {
-        const parent = await readConnection({
-            neon: options.neon,
-            branchId: branch.parentId,
-            target,
-            pooled: options.settings.pooled,
-            secret: options.secret,
-        });
-        return passwordOf(parent);
+        return passwordOf(await read(branch.parentId, options.settings.pooled));
     }
     catch (error) {
         if (error instanceof errors/* ApiError */.hD && error.status === 404)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../src/core/errors.js';
 import { execute } from '../../src/core/executor.js';
 import { makePlan } from '../../src/core/plan.js';
 import { MemoryAmplify, MemoryNeon } from '../fakes/memory-ports.js';
@@ -157,5 +158,83 @@ describe('deploy round trips', () => {
     release();
     await deploying;
     expect(t.amplify.calls.some((call) => call.startsWith('amplify.createBranch'))).toBe(true);
+  });
+
+  it("a re-push reads its URL on Neon's default names without waiting for the databases", async () => {
+    const t = setup();
+    addPreview(t.neon, { ready: true });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const listDatabases = t.neon.listDatabases.bind(t.neon);
+    t.neon.listDatabases = async (branchId) => {
+      await held;
+      return listDatabases(branchId);
+    };
+    const deploying = t.deploy('feat/x');
+    const uriReads = () => t.neon.calls.filter((call) => call.startsWith('neon.connectionUri'));
+    for (let turn = 0; turn < 20 && uriReads().length < 2; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // The preview's URL and the parent's (the password check) were asked for while the databases
+    // had not answered.
+    expect(uriReads()).toEqual([
+      'neon.connectionUri(br-p neondb neondb_owner true)',
+      'neon.connectionUri(br-main-1 neondb neondb_owner true)',
+    ]);
+    release();
+    await deploying;
+    // Confirmed by the databases: nothing read twice.
+    expect(uriReads()).toHaveLength(2);
+    const written = t.amplify.branches.get('feat/x')?.environmentVariables.DATABASE_URL;
+    expect(written).toBe(
+      await t.neon.connectionUri({
+        branchId: 'br-p',
+        databaseName: 'neondb',
+        roleName: 'neondb_owner',
+        pooled: true,
+      }),
+    );
+  });
+
+  it('when the databases name another target, the early answers are dropped and the real one is read', async () => {
+    const t = setup();
+    addPreview(t.neon, { ready: true });
+    t.neon.databases['br-p'] = [{ name: 'shop', ownerName: 'shop_owner' }];
+    // Neon answers 404 for a database the branch does not have; that answer must not fail the deploy.
+    const connectionUri = t.neon.connectionUri.bind(t.neon);
+    t.neon.connectionUri = async (input) => {
+      if (input.databaseName !== 'shop') {
+        t.neon.calls.push(`neon.connectionUri(${input.branchId} ${input.databaseName} 404)`);
+        throw new ApiError(
+          'Reading the connection string',
+          `404 database "${input.databaseName}" not found`,
+          {
+            service: 'neon',
+            status: 404,
+          },
+        );
+      }
+      return connectionUri(input);
+    };
+    const result = await t.deploy('feat/x');
+    const written = t.amplify.branches.get('feat/x')?.environmentVariables.DATABASE_URL ?? '';
+    expect(new URL(written).pathname).toBe('/shop');
+    expect(new URL(written).username).toBe('shop_owner');
+    expect(result).toMatchObject({ kind: 'deploy', created: false });
+    // The parent's password was compared for the real target too.
+    expect(t.neon.calls).toContain('neon.connectionUri(br-main-1 shop shop_owner true)');
+  });
+
+  it('with database and role set, nothing is guessed and the databases are not read', async () => {
+    const t = setup({ database: 'shop', role: 'shop_owner' });
+    addPreview(t.neon, { ready: true });
+    await t.deploy('feat/x');
+    expect(t.methods()).not.toContain('neon.listDatabases');
+    expect(t.neon.calls.filter((call) => call.startsWith('neon.connectionUri'))).toEqual([
+      'neon.connectionUri(br-p shop shop_owner true)',
+      'neon.connectionUri(br-main-1 shop shop_owner true)',
+    ]);
   });
 });

@@ -92,6 +92,16 @@ export interface ConnectionTarget {
   roleName: string;
 }
 
+/**
+ * The target as far as it can be told before the branch's databases are read: the names set, and
+ * for a name not set, the one Neon gives every new project (database `neondb`, owned by
+ * `neondb_owner`). Undefined when both are set: then it is known without a read.
+ */
+export function likelyTarget(settings: Settings): ConnectionTarget | undefined {
+  if (settings.database !== undefined && settings.role !== undefined) return undefined;
+  return { databaseName: settings.database ?? 'neondb', roleName: settings.role ?? 'neondb_owner' };
+}
+
 /** The database and role settings, or the branch's only database and its owner. */
 export async function connectionTarget(
   neon: NeonPort,

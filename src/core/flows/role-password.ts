@@ -2,7 +2,13 @@ import { ApiError } from '../errors.js';
 import type { CreatedConnection, NeonBranch, NeonDatabase } from '../ports.js';
 import type { Connection } from '../result.js';
 import type { DeployPlan } from './deploy.js';
-import { type ConnectionTarget, connectionTarget, maskedConnection, readConnection } from './neon-branch.js';
+import {
+  type ConnectionTarget,
+  connectionTarget,
+  likelyTarget,
+  maskedConnection,
+  readConnection,
+} from './neon-branch.js';
 import type { ExecuteOptions } from './options.js';
 
 /** The connection strings a deploy hands out. */
@@ -47,49 +53,81 @@ export async function branchConnection({
   options,
 }: OwnPasswordInput): Promise<BranchConnection> {
   const { neon, settings, log } = options;
-  const target = await connectionTarget(neon, branch, settings, databases);
+  const target = connectionTarget(neon, branch, settings, databases);
   const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
   // The create answer's URL, when it is for the target, saves reading it (and after a reset, only
   // its password changes).
-  const fromCreate = (password?: string): Urls | undefined =>
-    known === undefined || !sameTarget(known, target)
+  const fromCreate = async (password?: string): Promise<Urls | undefined> =>
+    known === undefined || !sameTarget(known, await target)
       ? undefined
       : urlsOf(known, { password, pooled: settings.pooled, wantsDirect, secret: options.secret });
-  const read = (pooled: boolean) =>
-    readConnection({ neon, branchId: branch.id, target, pooled, secret: options.secret });
+  const read: Reader = (branchId, pooled) =>
+    target.then((on) => readConnection({ neon, branchId, target: on, pooled, secret: options.secret }));
+  // The first reads need not wait for the databases (see earlyReader); later ones must see the
+  // password as it is then, so they are sent afresh.
+  const first = databases === undefined ? earlyReader(read, likelyTarget(settings), target, options) : read;
   // Both forms in parallel: the direct one costs no extra time.
-  const readAll = async (): Promise<Urls> => {
+  const readAll = async (by: Reader = read): Promise<Urls> => {
     const [connection, direct] = await Promise.all([
-      read(settings.pooled),
-      wantsDirect && settings.pooled ? read(false) : undefined,
+      by(branch.id, settings.pooled),
+      wantsDirect && settings.pooled ? by(branch.id, false) : undefined,
     ]);
     return { connection, direct: wantsDirect ? (direct ?? connection) : undefined };
   };
   const done = (urls: Urls, passwordReset: boolean): BranchConnection => ({
     ...urls,
     passwordReset,
-    reread: readAll,
+    reread: () => readAll(),
   });
   if (plan.primary || !settings.resetRolePassword) {
-    return done((created ? fromCreate() : undefined) ?? (await readAll()), false);
+    return done((created ? await fromCreate() : undefined) ?? (await readAll(first)), false);
   }
 
   if (!created) {
-    const [urls, parentPassword] = await Promise.all([readAll(), passwordOfParent(branch, target, options)]);
+    const [urls, parentPassword] = await Promise.all([
+      readAll(first),
+      passwordOfParent(branch, first, options),
+    ]);
     if (parentPassword === undefined || passwordOf(urls.connection) !== parentPassword) {
       return done(urls, false);
     }
-    log.info(`Neon branch '${branch.name}' still has its parent's password for role '${target.roleName}'`);
+    log.info(
+      `Neon branch '${branch.name}' still has its parent's password for role '${(await target).roleName}'`,
+    );
   }
-  log.info(`Giving role '${target.roleName}' a password of its own on Neon branch '${branch.name}'`);
-  const password = await neon.resetRolePassword(branch.id, target.roleName);
+  const { roleName } = await target;
+  log.info(`Giving role '${roleName}' a password of its own on Neon branch '${branch.name}'`);
+  const password = await neon.resetRolePassword(branch.id, roleName);
   if (password !== undefined) options.secret(password);
-  const urls = created && password !== undefined ? fromCreate(password) : undefined;
+  const urls = created && password !== undefined ? await fromCreate(password) : undefined;
   return done(urls ?? (await readAll()), true);
 }
 
-function sameTarget(known: CreatedConnection, target: ConnectionTarget): boolean {
-  return known.databaseName === target.databaseName && known.roleName === target.roleName;
+/** Reads one of a branch's connection strings (masked), pooled or direct. */
+type Reader = (branchId: string, pooled: boolean) => Promise<Connection>;
+
+/**
+ * Reading the branch's databases to learn the target costs a round trip before the URL can be
+ * read. This reader sends each read at once on the likely target (see likelyTarget) and keeps the
+ * answer when the databases confirm it; otherwise it is dropped, and the read sent on the real
+ * target. Both answers are masked on arrival, the dropped one too.
+ */
+function earlyReader(
+  read: Reader,
+  likely: ConnectionTarget | undefined,
+  target: Promise<ConnectionTarget>,
+  { neon, secret }: ExecuteOptions,
+): Reader {
+  if (likely === undefined) return read;
+  return (branchId, pooled) => {
+    const early = readConnection({ neon, branchId, target: likely, pooled, secret });
+    early.catch(() => undefined); // A wrong guess answers 404; only a kept answer's failure counts.
+    return target.then((on) => (sameTarget(on, likely) ? early : read(branchId, pooled)));
+  };
+}
+
+function sameTarget(a: ConnectionTarget, b: ConnectionTarget): boolean {
+  return a.databaseName === b.databaseName && a.roleName === b.roleName;
 }
 
 /**
@@ -116,19 +154,12 @@ export function urlsOf(
 /** The parent's password for the same role and database; undefined when the parent has neither. */
 async function passwordOfParent(
   branch: NeonBranch,
-  target: ConnectionTarget,
+  read: Reader,
   options: ExecuteOptions,
 ): Promise<string | undefined> {
   if (branch.parentId === undefined) return undefined;
   try {
-    const parent = await readConnection({
-      neon: options.neon,
-      branchId: branch.parentId,
-      target,
-      pooled: options.settings.pooled,
-      secret: options.secret,
-    });
-    return passwordOf(parent);
+    return passwordOf(await read(branch.parentId, options.settings.pooled));
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return undefined;
     throw error;
