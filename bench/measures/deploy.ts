@@ -170,6 +170,8 @@ export async function newBranch(
       );
     }
     figures.unshift(...own);
+    // The peers leave the parent's password in the URL they write, as reset-role-password: false does.
+    const sharedMs = median((samples.get(sharedPassword.name) ?? []).map((sample) => sample.ms));
     for (const peer of peers) {
       const peerSamples = samples.get(peer.contestant.name) ?? [];
       const peerMs = median(peerSamples.map((sample) => sample.ms));
@@ -185,7 +187,15 @@ export async function newBranch(
         ratio: ratio(ourMs, peerMs),
         target: TARGETS[peer.measure] as number,
         samples: ourSamples.map((sample) => sample.ms),
-        notes: [...(notes.get(peer.measure) ?? []), `peer ${requestCounts(peerFirst?.exchanges ?? [])}`],
+        notes: [
+          ...(notes.get(peer.measure) ?? []),
+          `peer ${requestCounts(peerFirst?.exchanges ?? [])}`,
+          ...(shared.length === 0
+            ? []
+            : [
+                `the same work as the peer (reset-role-password: false, ${Math.round(sharedMs)} ms): ratio ${ratio(sharedMs, peerMs).toFixed(2)}`,
+              ]),
+        ],
         extra: { peerSamples: peerSamples.map((sample) => Math.round(sample.ms)).join(' ') },
       });
     }
