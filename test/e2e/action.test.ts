@@ -112,6 +112,34 @@ describe('push to a branch (deploy)', () => {
     ).toBe(writes);
   });
 
+  it("a project whose database is not Neon's default: the re-push's early read on neondb is dropped quietly", async () => {
+    await world.close();
+    world = await startWorld({ databaseName: 'shop', ownerName: 'shop_owner' });
+    await run({ name: 'push', payload: pushTo('feature/shop') });
+    const again = await run(
+      { name: 'push', payload: pushTo('feature/shop', false, { later: true }) },
+      { 'on-running-job': 'skip' },
+    );
+    expect(again.exitCode).toBe(0);
+    expect(again.outputs.created).toBe('false');
+    // The early reads were sent on neondb/neondb_owner and Neon answered 404 ...
+    const uriReads = world.neon.requestsTo('GET', /\/connection_uri$/);
+    expect(uriReads.some((r) => r.query.database_name === 'neondb' && r.status === 404)).toBe(true);
+    // ... which neither fails the run nor shows in its log, and the URL handed out is the shop one.
+    expect(printed(again)).not.toMatch(/404|neondb/);
+    const branch = world.neon.branchByName('preview/feature/shop');
+    const url = world.amplify.branch(APP_ID, 'feature/shop')?.environmentVariables.DATABASE_URL;
+    expect(url).toBe(
+      world.neon.connectionUri({
+        branchId: branch?.id ?? '',
+        databaseName: 'shop',
+        roleName: 'shop_owner',
+        pooled: true,
+      }),
+    );
+    expect(again.outputs['database-url']).toBe(url);
+  });
+
   it('creates a missing Amplify branch with auto-build off', async () => {
     const result = await run({ name: 'push', payload: pushTo('feat/new') });
     expect(result.exitCode).toBe(0);
