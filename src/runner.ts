@@ -2,10 +2,9 @@ import { lazyAmplifyPort } from './amplify/lazy.js';
 import { Deadline } from './core/deadline.js';
 import { type ExecuteOptions, execute, needsAmplify } from './core/executor.js';
 import type { Plan } from './core/plan.js';
-import type { Logger, Sleep } from './core/ports.js';
+import type { Logger, MigrationRunner, Sleep } from './core/ports.js';
 import type { Result } from './core/result.js';
 import { requireAmplify, type Settings } from './core/settings.js';
-import { runShellMigration } from './migrate/shell.js';
 import { createNeonPort } from './neon/port.js';
 
 export interface RunOptions {
@@ -36,5 +35,9 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<Result> 
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
   const amplify = target && lazyAmplifyPort({ ...target, log, deadline });
-  return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: runShellMigration });
+  return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: shellMigration });
 }
+
+/** The shell runner, loaded only by a run that has a migrate-command (it brings child_process and readline). */
+const shellMigration: MigrationRunner = async (input) =>
+  (await import('./migrate/shell.js')).runShellMigration(input);

@@ -5,3 +5,4 @@
  */
 export { createAmplifyPort } from './amplify/port.js';
 export { createGitHubClient } from './github/client.js';
+export { runShellMigration } from './migrate/shell.js';

@@ -1,8 +1,8 @@
-export const id = 464;
-export const ids = [464];
+export const id = 367;
+export const ids = [367];
 export const modules = {
 
-/***/ 4464:
+/***/ 367:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -15,42 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
 var errors = __webpack_require__(4296);
 // EXTERNAL MODULE: ./src/core/console-links.ts
 var console_links = __webpack_require__(4630);
-;// CONCATENATED MODULE: ./src/core/poll.ts
-
-/**
- * Checks at once, then again after each wait: waits of `initialDelayMs` during `steadyMs`, then
- * longer by `factor` each round up to `maxDelayMs`, until `check` returns or time runs out.
- */
-async function pollUntil(options) {
-    const now = options.now ?? Date.now;
-    const started = now();
-    const deadline = started + options.timeoutMs;
-    let delay = options.initialDelayMs;
-    for (;;) {
-        const checkedAt = now();
-        const result = await options.check();
-        if (result !== undefined)
-            return result;
-        const left = deadline - now();
-        if (left <= 0) {
-            throw new errors/* TimeoutError */.MU(`${options.label} did not finish within ${formatDuration(options.timeoutMs)}`);
-        }
-        const spent = options.fromCheckStart ? now() - checkedAt : 0;
-        await options.sleep(Math.max(0, Math.min(delay - spent, left)));
-        if (now() - started >= (options.steadyMs ?? 0)) {
-            delay = Math.min(Math.round(delay * (options.factor ?? 1.5)), options.maxDelayMs);
-        }
-    }
-}
-function formatDuration(ms) {
-    if (ms % 60_000 === 0)
-        return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
-    if (ms % 1000 === 0)
-        return `${ms / 1000} s`;
-    return `${ms} ms`;
-}
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
+// EXTERNAL MODULE: ./src/core/poll.ts
+var poll = __webpack_require__(8822);
 ;// CONCATENATED MODULE: ./src/core/flows/job-outcome.ts
 
 
@@ -85,7 +51,7 @@ function jobOutcomeError(result, wait, settings) {
     const logs = link === undefined ? '' : `. Its log: ${link} (job ${job.id})`;
     const what = `Amplify job ${job.id} on '${result.gitBranch}'`;
     if (timedOut) {
-        return new AmplifyJobError(`${what} did not end within ${formatDuration(settings.jobTimeoutMinutes * 60_000)} (job-timeout-minutes); last seen ${describeJob(job)}. The build goes on in Amplify${logs}`, result, true);
+        return new AmplifyJobError(`${what} did not end within ${(0,poll/* formatDuration */.a3)(settings.jobTimeoutMinutes * 60_000)} (job-timeout-minutes); last seen ${describeJob(job)}. The build goes on in Amplify${logs}`, result, true);
     }
     const failed = job.steps?.find((step) => step.status === 'FAILED') ?? job.steps?.at(-1);
     const at = failed === undefined
@@ -165,14 +131,14 @@ const MAX_INTERVAL_MS = 15_000;
  */
 async function waitForJob(amplify, branch, started, options) {
     const { log, settings } = options;
-    const sleep = options.sleep ?? realSleep;
+    const sleep = options.sleep ?? poll/* realSleep */.uk;
     const now = options.now ?? Date.now;
     const limitMs = settings.jobTimeoutMinutes * 60_000;
     const end = now() + limitMs;
     const maxDelay = options.jobPollMaxMs ?? MAX_INTERVAL_MS;
     let delay = Math.min(options.jobPollInitialMs ?? FIRST_LOOK_MS, maxDelay);
     const report = changeLogger(log, branch, started);
-    log.info(`Waiting for Amplify job ${started.id} on '${branch}' to end (wait-for-job; at most ${formatDuration(limitMs)}, job-timeout-minutes)`);
+    log.info(`Waiting for Amplify job ${started.id} on '${branch}' to end (wait-for-job; at most ${(0,poll/* formatDuration */.a3)(limitMs)}, job-timeout-minutes)`);
     let job = started;
     for (let left = limitMs; left > 0; left = end - now()) {
         await sleep(Math.min(delay, left));
@@ -367,7 +333,7 @@ async function startJob(amplify, branch, options) {
         branch,
         options,
         poll: {
-            sleep: options.sleep ?? realSleep,
+            sleep: options.sleep ?? poll/* realSleep */.uk,
             now: options.now,
             initialDelayMs: options.jobPollInitialMs ?? 2_000,
             maxDelayMs: options.jobPollMaxMs ?? 15_000,
@@ -426,7 +392,7 @@ async function replace(context) {
             options.log.info(`Amplify job ${job.id} had already ended`);
         }
     }
-    return pollUntil({
+    return (0,poll/* pollUntil */.g3)({
         ...context.poll,
         label: `Starting an Amplify job on '${branch}' after stopping ${active.map((j) => j.id).join(', ') || 'the running job'} (on-running-job: replace)`,
         check: context.tryStart,
@@ -435,7 +401,7 @@ async function replace(context) {
 async function waitThenStart(context) {
     const { amplify, branch, options } = context;
     options.log.info(`A job is running on Amplify branch '${branch}'; waiting for it to end (on-running-job: wait)`);
-    return pollUntil({
+    return (0,poll/* pollUntil */.g3)({
         ...context.poll,
         label: `Waiting for the running Amplify job on '${branch}' to end (on-running-job: wait)`,
         check: async () => ((await amplify.listActiveJobs(branch)).length === 0 ? context.tryStart() : undefined),
@@ -1881,86 +1847,11 @@ class Deadline {
     }
     /** The error for a step the budget ran out in; `detail` says how the last attempt ended. */
     exceeded(step, detail) {
-        return new errors/* TimeoutError */.MU(`${step} did not finish within the run's budget of ${formatDuration(this.budgetMs)} (timeout-minutes)${detail === undefined ? '' : `; the last attempt: ${detail}`}`);
+        return new errors/* TimeoutError */.MU(`${step} did not finish within the run's budget of ${(0,poll/* formatDuration */.a3)(this.budgetMs)} (timeout-minutes)${detail === undefined ? '' : `; the last attempt: ${detail}`}`);
     }
     /** An AbortSignal that fires when the budget runs out, for clients that take one. */
     signal() {
         return AbortSignal.timeout(Math.max(1, this.remainingMs()));
-    }
-}
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __webpack_require__(1421);
-// EXTERNAL MODULE: external "node:readline"
-var external_node_readline_ = __webpack_require__(481);
-;// CONCATENATED MODULE: ./src/migrate/shell.ts
-
-
-
-
-/** Lines of output kept for the error message of a failed migration. */
-const TAIL_LINES = 20;
-/** After SIGTERM, how long the process group has before SIGKILL. */
-const KILL_GRACE_MS = 5_000;
-/**
- * Runs `migrate-command` through the shell in the current directory (the workspace), in a process
- * group of its own so that a timeout stops the command and everything it started (a migration
- * tool's children, a `sh -c` pipeline), not only the shell. Output is passed on line by line, as it
- * comes, to the log, which masks every secret; the last lines are kept for the error.
- */
-function runShellMigration(input) {
-    const child = (0,external_node_child_process_.spawn)(input.command, {
-        shell: true,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, ...input.env },
-    });
-    const tail = [];
-    const take = (line) => {
-        input.log.info(line);
-        tail.push(line);
-        if (tail.length > TAIL_LINES)
-            tail.shift();
-    };
-    (0,external_node_readline_.createInterface)({ input: child.stdout }).on('line', take);
-    (0,external_node_readline_.createInterface)({ input: child.stderr }).on('line', take);
-    return new Promise((resolve, reject) => {
-        let timedOut = false;
-        const timer = setTimeout(() => {
-            timedOut = true;
-            stopGroup(child.pid, 'SIGTERM');
-            setTimeout(() => stopGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS).unref();
-        }, input.timeoutMs);
-        child.on('error', (error) => {
-            clearTimeout(timer);
-            reject(new errors/* MigrationError */.Py(`migrate-command could not be started: ${error.message}`, { tail }));
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            if (timedOut) {
-                stopGroup(child.pid, 'SIGKILL');
-                const limit = formatDuration(input.timeoutMs);
-                reject(new errors/* MigrationError */.Py(`migrate-command timed out after ${limit} (migrate-timeout-minutes)`, { tail }));
-            }
-            else if (code === 0) {
-                resolve();
-            }
-            else {
-                const how = code === null ? `was stopped by ${signal}` : `exited with code ${code}`;
-                reject(new errors/* MigrationError */.Py(`migrate-command ${how}`, { tail, exitCode: code ?? undefined }));
-            }
-        });
-    });
-}
-/** Signals the whole process group; a group already gone is fine. */
-function stopGroup(pid, signal) {
-    if (pid === undefined)
-        return;
-    try {
-        process.kill(-pid, signal);
-    }
-    catch {
-        // Already ended.
     }
 }
 
@@ -1990,7 +1881,7 @@ async function waitForOperations(operationIds, options) {
         return;
     const last = new Map();
     try {
-        await pollUntil({
+        await (0,poll/* pollUntil */.g3)({
             label: `Neon operation ${[...pending].join(', ')}`,
             timeoutMs: options.timeoutMs,
             initialDelayMs: options.initialDelayMs,
@@ -2015,7 +1906,7 @@ async function waitForOperations(operationIds, options) {
     catch (error) {
         if (!(error instanceof errors/* TimeoutError */.MU))
             throw error;
-        const within = formatDuration(options.timeoutMs);
+        const within = (0,poll/* formatDuration */.a3)(options.timeoutMs);
         const waiting = [...pending].map((id) => {
             const operation = last.get(id);
             return `Neon operation ${describe(id, operation)} did not finish within ${within}; its last status was '${operation?.status ?? 'unknown'}'`;
@@ -2258,7 +2149,7 @@ function describeNoAnswer(networkCode, message, context) {
     switch (networkCode) {
         case 'ECONNABORTED':
         case 'ETIMEDOUT':
-            return `no answer from ${host} within ${formatDuration(context.requestTimeoutMs)} (the request timed out)`;
+            return `no answer from ${host} within ${(0,poll/* formatDuration */.a3)(context.requestTimeoutMs)} (the request timed out)`;
         case 'ECONNRESET':
         case 'EPIPE':
             return `the connection to ${host} was dropped before Neon answered (${networkCode})`;
@@ -2363,7 +2254,7 @@ class NeonRequester {
     constructor(options) {
         this.options = options;
         const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-        this.sleep = options.sleep ?? realSleep;
+        this.sleep = options.sleep ?? poll/* realSleep */.uk;
         this.policy = options.retry ?? retry/* DEFAULT_RETRY_POLICY */.cO;
         this.limiter =
             options.limiter ??
@@ -2698,7 +2589,6 @@ function toNeonBranch(branch) {
 
 
 
-
 /** The composition root every front end calls: real ports from settings, then the executor. */
 async function runPlan(plan, options) {
     const { settings, log } = options;
@@ -2715,8 +2605,10 @@ async function runPlan(plan, options) {
         ...(options.sleep ? { sleep: options.sleep } : {}),
     });
     const amplify = target && lazyAmplifyPort({ ...target, log, deadline });
-    return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: runShellMigration });
+    return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: shellMigration });
 }
+/** The shell runner, loaded only by a run that has a migrate-command (it brings child_process and readline). */
+const shellMigration = async (input) => (await __webpack_require__.e(/* import() */ 495).then(__webpack_require__.bind(__webpack_require__, 495))).runShellMigration(input);
 
 ;// CONCATENATED MODULE: ./src/publishing.ts
 
@@ -2781,6 +2673,53 @@ async function work(plan, { report, event, ...options }) {
         throw error;
     }
 }
+
+
+/***/ }),
+
+/***/ 8822:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   g3: () => (/* binding */ pollUntil),
+/* harmony export */   uk: () => (/* binding */ realSleep)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
+
+/**
+ * Checks at once, then again after each wait: waits of `initialDelayMs` during `steadyMs`, then
+ * longer by `factor` each round up to `maxDelayMs`, until `check` returns or time runs out.
+ */
+async function pollUntil(options) {
+    const now = options.now ?? Date.now;
+    const started = now();
+    const deadline = started + options.timeoutMs;
+    let delay = options.initialDelayMs;
+    for (;;) {
+        const checkedAt = now();
+        const result = await options.check();
+        if (result !== undefined)
+            return result;
+        const left = deadline - now();
+        if (left <= 0) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .TimeoutError */ .MU(`${options.label} did not finish within ${formatDuration(options.timeoutMs)}`);
+        }
+        const spent = options.fromCheckStart ? now() - checkedAt : 0;
+        await options.sleep(Math.max(0, Math.min(delay - spent, left)));
+        if (now() - started >= (options.steadyMs ?? 0)) {
+            delay = Math.min(Math.round(delay * (options.factor ?? 1.5)), options.maxDelayMs);
+        }
+    }
+}
+function formatDuration(ms) {
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+    if (ms % 1000 === 0)
+        return `${ms / 1000} s`;
+    return `${ms} ms`;
+}
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 
 /***/ }),
