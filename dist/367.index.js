@@ -2603,6 +2603,7 @@ async function runPlan(plan, options) {
         log,
         deadline,
         ...(options.sleep ? { sleep: options.sleep } : {}),
+        ...(options.limiter ? { limiter: options.limiter } : {}),
     });
     const amplify = target && lazyAmplifyPort({ ...target, log, deadline });
     return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: shellMigration });

@@ -3,6 +3,7 @@ import { Deadline } from './core/deadline.js';
 import { type ExecuteOptions, execute, needsAmplify } from './core/executor.js';
 import type { Plan } from './core/plan.js';
 import type { Logger, MigrationRunner, Sleep } from './core/ports.js';
+import type { RateLimiter } from './core/rate-limiter.js';
 import type { Result } from './core/result.js';
 import { requireAmplify, type Settings } from './core/settings.js';
 import { createNeonPort } from './neon/port.js';
@@ -17,6 +18,11 @@ export interface RunOptions {
   sleep?: Sleep;
   /** See ExecuteOptions.onJobStarted: the GitHub deployment goes `in_progress` there. */
   onJobStarted?: ExecuteOptions['onJobStarted'];
+  /**
+   * Paces this run's Neon requests together with other runs' (src/neon/limiters.ts): the webhook's
+   * concurrent deliveries share one per API key. Default: the run's own.
+   */
+  limiter?: RateLimiter | undefined;
 }
 
 /** The composition root every front end calls: real ports from settings, then the executor. */
@@ -33,6 +39,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<Result> 
     log,
     deadline,
     ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.limiter ? { limiter: options.limiter } : {}),
   });
   const amplify = target && lazyAmplifyPort({ ...target, log, deadline });
   return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: shellMigration });

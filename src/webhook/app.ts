@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { NeonLimiters } from '../neon/limiters.js';
 import { runAndPublish } from '../publishing.js';
 import type { WebhookConfig } from './config.js';
 import { DeliveryMemory } from './dedupe.js';
@@ -102,6 +103,7 @@ interface LocalDispatch extends WebhookAppOptions {
 function localDispatch(options: LocalDispatch): (delivery: Delivery) => Promise<Dispatched> {
   const { config, log, deliveries, queue, unfinished } = options;
   const run = options.run ?? runAndPublish;
+  const limiters = new NeonLimiters();
   const confirm =
     options.confirm ??
     ((delivery: Delivery) => confirmCleanup(delivery, { apiUrl: config.githubApiUrl, log }));
@@ -117,7 +119,14 @@ function localDispatch(options: LocalDispatch): (delivery: Delivery) => Promise<
       try {
         // Let the answer go out first: building the clients is work GitHub need not wait for.
         if (options.mode === 'queue') await new Promise((resolve) => setImmediate(resolve));
-        return await work(delivery, { log, run, deliveries, confirm, githubApiUrl: config.githubApiUrl });
+        return await work(delivery, {
+          log,
+          run,
+          deliveries,
+          confirm,
+          githubApiUrl: config.githubApiUrl,
+          limiters,
+        });
       } finally {
         unfinished.delete(delivery.id);
       }

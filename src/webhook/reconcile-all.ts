@@ -1,6 +1,7 @@
 import { messageOf } from '../core/errors.js';
 import { makePlan } from '../core/plan.js';
 import type { ReconcileResult } from '../core/result.js';
+import type { NeonLimiters } from '../neon/limiters.js';
 import type { WebhookConfig } from './config.js';
 import { durationSince, type JsonLogger } from './log.js';
 import type { RunPlan } from './work.js';
@@ -9,6 +10,7 @@ export interface ReconcileAllOptions {
   config: Pick<WebhookConfig, 'repositories'>;
   log: JsonLogger;
   run: RunPlan;
+  limiters?: NeonLimiters | undefined;
 }
 
 export interface ReconcileSummary {
@@ -39,6 +41,7 @@ export async function reconcileAll(options: ReconcileAllOptions): Promise<Reconc
         settings,
         log: log.forCore('reconcile'),
         secret: redactor.add,
+        limiter: options.limiters?.for(settings.neonApiHost, settings.neonApiKey),
       })) as ReconcileResult;
       const { report } = result;
       summary.deleted.push(...report.deleted);

@@ -2,6 +2,7 @@ import { messageOf, UsageError } from '../core/errors.js';
 import type { Plan } from '../core/plan.js';
 import { publicOutputs, type Result, toOutputs } from '../core/result.js';
 import { githubTarget } from '../github/target.js';
+import type { NeonLimiters } from '../neon/limiters.js';
 import type { PublishedRunOptions } from '../publishing.js';
 import type { DeliveryMemory } from './dedupe.js';
 import type { Delivery } from './handler.js';
@@ -24,6 +25,8 @@ export interface WorkOptions {
   confirm?: (delivery: Delivery) => Promise<Verdict>;
   /** GITHUB_API_URL, for the comment and the deployment (with a configured github-token). */
   githubApiUrl?: string | undefined;
+  /** Shared by every delivery of the process: runs with one Neon API key hold its limit together. */
+  limiters?: NeonLimiters | undefined;
 }
 
 /**
@@ -59,6 +62,7 @@ export async function work(delivery: Delivery, options: WorkOptions): Promise<Wo
       log: log.forCore(delivery.plan.kind),
       secret: redactor.add,
       github: githubOf(delivery, options.githubApiUrl),
+      limiter: options.limiters?.for(delivery.settings.neonApiHost, delivery.settings.neonApiKey),
     });
     const outputs = publicOutputs(toOutputs(result));
     log.info(`Finished ${delivery.plan.kind}`, {

@@ -1,5 +1,6 @@
 import '../single-file.js';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { NeonLimiters } from '../neon/limiters.js';
 import { runPlan } from '../runner.js';
 import { processBatch } from './batch.js';
 import { loadWebhookConfig, type WebhookConfig } from './config.js';
@@ -45,12 +46,14 @@ export function createWorker(options: WorkerOptions): Worker {
     options.confirm ?? ((delivery) => confirmCleanup(delivery, { apiUrl: config.githubApiUrl, log }));
   // Per instance, like Lambda's: a message this instance already did is not done again.
   const deliveries = new DeliveryMemory();
+  // A batch's groups run side by side: with one API key they hold Neon's limit together.
+  const limiters = new NeonLimiters();
   return {
     handle: async (event) => {
       if ('Records' in event && Array.isArray(event.Records)) {
-        return processBatch(event, { config, log, run, confirm, deliveries });
+        return processBatch(event, { config, log, run, confirm, deliveries, limiters });
       }
-      if (isReconcile(event)) return reconcileAll({ config, log, run });
+      if (isReconcile(event)) return reconcileAll({ config, log, run, limiters });
       throw new Error(
         'Unknown event: the worker takes SQS batches (Records) and EventBridge scheduled events',
       );

@@ -323,6 +323,19 @@ describe('verified deliveries', () => {
     expect(h.runs[0]?.plan).toMatchObject({ kind: 'cleanup', gitBranch: 'feature/login' });
   });
 
+  it("hands every delivery's run the one limiter of its Neon account", async () => {
+    const h = harness();
+    h.release();
+    for (const branch of ['feature/a', 'feature/b']) {
+      expect((await send(h.app, request(await push(branch)))).status).toBe(202);
+    }
+    await h.app.drain(1000);
+    const [first, second] = h.runs.map((r) => r.options.limiter);
+    expect(h.runs).toHaveLength(2);
+    expect(first).toBeDefined();
+    expect(second).toBe(first);
+  });
+
   it('does the same delivery id once', async () => {
     const h = harness();
     h.release();

@@ -223,6 +223,18 @@ describe('the worker on an SQS batch', () => {
     expect(text).not.toContain('pw-secret-123');
     expect(text).not.toContain('napi_worker_unit_key');
   });
+
+  it("gives a batch's runs, side by side, the one limiter of their Neon account", async () => {
+    const limiters: RunOptions['limiter'][] = [];
+    const { worker } = harness(async (_plan, options) => {
+      limiters.push(options.limiter);
+      return none;
+    });
+    await worker.handle(batch(record(message('deploy', 'a')), record(message('deploy', 'b'))));
+    expect(limiters).toHaveLength(2);
+    expect(limiters[0]).toBeDefined();
+    expect(limiters[1]).toBe(limiters[0]);
+  });
 });
 
 describe('the worker on its schedule', () => {
