@@ -2402,7 +2402,9 @@ class NeonApiPort {
     }
     async getDefaultBranch() {
         const step = `Finding the default branch of Neon project '${this.projectId}'`;
-        const branches = await this.listAllBranches(step, undefined);
+        // Oldest first, so the default (usually the project's first branch) is on the first page: the
+        // listing stops at the page that has it instead of reading a large project's every page.
+        const branches = await this.listAllBranches(step, undefined, (page) => page.some((branch) => branch.default === true));
         const found = branches.find((branch) => branch.default === true);
         if (!found) {
             throw new errors/* ApiError */.hD(step, `Neon listed ${branches.length} branches and none of them is the default`, {
@@ -2538,7 +2540,8 @@ class NeonApiPort {
      * Every page of branches, oldest first. Sorting by `created_at` rather than the default
      * `updated_at` keeps a branch that changes while we page from moving between pages.
      */
-    async listAllBranches(step, search) {
+    /** Every page, or up to the first page for which `enough` is true. */
+    async listAllBranches(step, search, enough = () => false) {
         const seen = new Map();
         let cursor;
         for (;;) {
@@ -2552,6 +2555,8 @@ class NeonApiPort {
             }));
             for (const branch of data.branches)
                 seen.set(branch.id, branch);
+            if (enough(data.branches))
+                return [...seen.values()];
             const next = data.pagination?.next;
             // A cursor-paged list may hand out a `next` on its last full page; an empty page ends it too.
             if (!next || next === cursor || data.branches.length === 0)

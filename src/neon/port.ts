@@ -54,7 +54,11 @@ class NeonApiPort implements NeonPort {
 
   async getDefaultBranch(): Promise<NeonBranch> {
     const step = `Finding the default branch of Neon project '${this.projectId}'`;
-    const branches = await this.listAllBranches(step, undefined);
+    // Oldest first, so the default (usually the project's first branch) is on the first page: the
+    // listing stops at the page that has it instead of reading a large project's every page.
+    const branches = await this.listAllBranches(step, undefined, (page) =>
+      page.some((branch) => branch.default === true),
+    );
     const found = branches.find((branch) => branch.default === true);
     if (!found) {
       throw new ApiError(step, `Neon listed ${branches.length} branches and none of them is the default`, {
@@ -228,7 +232,12 @@ class NeonApiPort implements NeonPort {
    * Every page of branches, oldest first. Sorting by `created_at` rather than the default
    * `updated_at` keeps a branch that changes while we page from moving between pages.
    */
-  private async listAllBranches(step: string, search: string | undefined): Promise<Branch[]> {
+  /** Every page, or up to the first page for which `enough` is true. */
+  private async listAllBranches(
+    step: string,
+    search: string | undefined,
+    enough: (page: Branch[]) => boolean = () => false,
+  ): Promise<Branch[]> {
     const seen = new Map<string, Branch>();
     let cursor: string | undefined;
     for (;;) {
@@ -243,6 +252,7 @@ class NeonApiPort implements NeonPort {
         }),
       );
       for (const branch of data.branches) seen.set(branch.id, branch);
+      if (enough(data.branches)) return [...seen.values()];
       const next = data.pagination?.next;
       // A cursor-paged list may hand out a `next` on its last full page; an empty page ends it too.
       if (!next || next === cursor || data.branches.length === 0) return [...seen.values()];

@@ -90,6 +90,18 @@ describe('finding branches', () => {
     expect(standIn.requestsTo('GET', branchesPath(harness)).length).toBeGreaterThan(1);
   });
 
+  it('reads no page past the one that has the default branch', async () => {
+    harness = await startHarness({ port: { branchPageLimit: 100 } });
+    const { standIn, port } = harness;
+    for (let index = 0; index < 250; index += 1) standIn.addBranch({ name: `b-${index}` });
+
+    const found = await port.getDefaultBranch();
+
+    // main, the project's first branch, is on the first page of the oldest-first listing.
+    expect(found.name).toBe('main');
+    expect(standIn.requestsTo('GET', branchesPath(harness))).toHaveLength(1);
+  });
+
   it('resolves a parent by id and by name', async () => {
     harness = await startHarness();
     const { standIn, port } = harness;
