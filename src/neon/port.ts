@@ -13,6 +13,13 @@ export type { NeonPortOptions } from './request.js';
  * to 10,000) lists most projects in one, and keeps each answer under a megabyte or so.
  */
 const BRANCH_PAGE_LIMIT = 1000;
+
+/**
+ * The default branch is looked for in a first page this small: it is nearly always the project's
+ * first branch, so the oldest-first listing has it at the top, and a page of 1,000 branches (most
+ * of a megabyte in a project full of previews) would be read on every deploy for one of them.
+ */
+const DEFAULT_BRANCH_FIRST_PAGE = 10;
 /** Neon branch ids look like `br-small-term-683261` (the spec's pattern, with Neon's `br-` prefix). */
 const BRANCH_ID = /^br-[a-z0-9-]{1,57}$/;
 /**
@@ -54,11 +61,11 @@ class NeonApiPort implements NeonPort {
 
   async getDefaultBranch(): Promise<NeonBranch> {
     const step = `Finding the default branch of Neon project '${this.projectId}'`;
-    // Oldest first, so the default (usually the project's first branch) is on the first page: the
-    // listing stops at the page that has it instead of reading a large project's every page.
-    const branches = await this.listAllBranches(step, undefined, (page) =>
-      page.some((branch) => branch.default === true),
-    );
+    // The listing stops at the page that has it instead of reading a large project's every page.
+    const branches = await this.listAllBranches(step, undefined, {
+      firstPageLimit: DEFAULT_BRANCH_FIRST_PAGE,
+      enough: (page) => page.some((branch) => branch.default === true),
+    });
     const found = branches.find((branch) => branch.default === true);
     if (!found) {
       throw new ApiError(step, `Neon listed ${branches.length} branches and none of them is the default`, {
@@ -232,27 +239,29 @@ class NeonApiPort implements NeonPort {
    * Every page of branches, oldest first. Sorting by `created_at` rather than the default
    * `updated_at` keeps a branch that changes while we page from moving between pages.
    */
-  /** Every page, or up to the first page for which `enough` is true. */
+  /** Every page, oldest first, or up to the first page for which `enough` is true. */
   private async listAllBranches(
     step: string,
     search: string | undefined,
-    enough: (page: Branch[]) => boolean = () => false,
+    until: { firstPageLimit?: number; enough?: (page: Branch[]) => boolean } = {},
   ): Promise<Branch[]> {
     const seen = new Map<string, Branch>();
+    const pageLimit = this.options.branchPageLimit ?? BRANCH_PAGE_LIMIT;
     let cursor: string | undefined;
     for (;;) {
+      const limit = cursor === undefined ? Math.min(until.firstPageLimit ?? pageLimit, pageLimit) : pageLimit;
       const { data } = await this.neon.call(step, (api) =>
         api.listProjectBranches({
           projectId: this.projectId,
           ...(search ? { search } : {}),
           sort_by: 'created_at',
           sort_order: 'asc',
-          limit: this.options.branchPageLimit ?? BRANCH_PAGE_LIMIT,
+          limit,
           ...(cursor ? { cursor } : {}),
         }),
       );
       for (const branch of data.branches) seen.set(branch.id, branch);
-      if (enough(data.branches)) return [...seen.values()];
+      if (until.enough?.(data.branches)) return [...seen.values()];
       const next = data.pagination?.next;
       // A cursor-paged list may hand out a `next` on its last full page; an empty page ends it too.
       if (!next || next === cursor || data.branches.length === 0) return [...seen.values()];
