@@ -1871,9 +1871,9 @@ function isPending(operation) {
 /**
  * Polls the operations until every one finished or was skipped, under one deadline for all of them.
  * Each round reads every operation still pending at once (a branch's create has two, which end at
- * about the same time), the rounds a steady `initialDelayMs` apart, counted from each round's
- * start, for `steadyMs`, then backing off gently: an operation of about a second is seen finished
- * within about `initialDelayMs` of its end.
+ * about the same time), the first `initialDelayMs` after the call and the rounds a steady
+ * `initialDelayMs` apart, counted from each round's start, for `steadyMs`, then backing off gently:
+ * an operation of about a second is seen finished within about `initialDelayMs` of its end.
  */
 async function waitForOperations(operationIds, options) {
     const pending = new Set(operationIds);
@@ -1889,6 +1889,9 @@ async function waitForOperations(operationIds, options) {
             steadyMs: options.steadyMs,
             factor: 1.25,
             fromCheckStart: true,
+            // Every caller has just read these as pending (the create's or reset's answer, the branch's
+            // operations): reading them again at once would only say so again.
+            waitFirst: true,
             sleep: options.sleep,
             now: options.now,
             check: async () => {
@@ -2449,7 +2452,7 @@ class NeonApiPort {
         const [details] = data.connection_uris ?? [];
         return {
             branch: toNeonBranch(data.branch),
-            operationIds: data.operations.map((operation) => operation.id),
+            operationIds: pendingIds(data.operations),
             databases: data.databases?.map((database) => ({ name: database.name, ownerName: database.owner_name })),
             connection: details === undefined
                 ? undefined
@@ -2466,7 +2469,7 @@ class NeonApiPort {
     }
     async restoreBranch(branchId, sourceBranchId) {
         const { data } = await this.neon.call(`Resetting Neon branch '${branchId}' to the latest state of '${sourceBranchId}'`, (api) => api.restoreProjectBranch(this.projectId, branchId, { source_branch_id: sourceBranchId }));
-        await this.waitForOperations(data.operations.map((operation) => operation.id));
+        await this.waitForOperations(pendingIds(data.operations));
     }
     async pendingOperationIds(branchId) {
         const { data } = await this.neon.call(`Listing the operations of Neon branch '${branchId}'`, (api) => api.listProjectOperations({ projectId: this.projectId, limit: OPERATIONS_PAGE_LIMIT }));
@@ -2520,7 +2523,7 @@ class NeonApiPort {
     async resetRolePassword(branchId, roleName) {
         const { data } = await this.neon.call(`Resetting the password of role '${roleName}' on Neon branch '${branchId}'`, (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName));
         // Neon: the new password works once the operations have finished; the old one until then.
-        await this.waitForOperations(data.operations.map((operation) => operation.id));
+        await this.waitForOperations(pendingIds(data.operations));
         return data.role.password;
     }
     async connectionUri({ branchId, databaseName, roleName, pooled, }) {
@@ -2596,6 +2599,10 @@ function toNeonBranch(branch) {
         expiresAt: branch.expires_at,
         ready: branch.current_state === 'ready' && branch.pending_state === undefined,
     };
+}
+/** The operations of an answer that are not over yet: the ones there is to wait for. */
+function pendingIds(operations) {
+    return operations.filter(isPending).map((operation) => operation.id);
 }
 
 ;// CONCATENATED MODULE: ./src/runner.ts
@@ -2704,14 +2711,17 @@ async function work(plan, { report, event, ...options }) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
 
 /**
- * Checks at once, then again after each wait: waits of `initialDelayMs` during `steadyMs`, then
- * longer by `factor` each round up to `maxDelayMs`, until `check` returns or time runs out.
+ * Checks at once (after a first wait with `waitFirst`), then again after each wait: waits of
+ * `initialDelayMs` during `steadyMs`, then longer by `factor` each round up to `maxDelayMs`, until
+ * `check` returns or time runs out.
  */
 async function pollUntil(options) {
     const now = options.now ?? Date.now;
     const started = now();
     const deadline = started + options.timeoutMs;
     let delay = options.initialDelayMs;
+    if (options.waitFirst)
+        await options.sleep(Math.min(delay, options.timeoutMs));
     for (;;) {
         const checkedAt = now();
         const result = await options.check();

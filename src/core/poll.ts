@@ -18,19 +18,23 @@ export interface PollOptions<T> {
    * checks are `initialDelayMs` apart however long one takes to answer.
    */
   fromCheckStart?: boolean | undefined;
+  /** What is awaited was just read as not done: the first check, too, comes after a wait. */
+  waitFirst?: boolean | undefined;
   sleep: Sleep;
   now?: () => number;
 }
 
 /**
- * Checks at once, then again after each wait: waits of `initialDelayMs` during `steadyMs`, then
- * longer by `factor` each round up to `maxDelayMs`, until `check` returns or time runs out.
+ * Checks at once (after a first wait with `waitFirst`), then again after each wait: waits of
+ * `initialDelayMs` during `steadyMs`, then longer by `factor` each round up to `maxDelayMs`, until
+ * `check` returns or time runs out.
  */
 export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   const now = options.now ?? Date.now;
   const started = now();
   const deadline = started + options.timeoutMs;
   let delay = options.initialDelayMs;
+  if (options.waitFirst) await options.sleep(Math.min(delay, options.timeoutMs));
   for (;;) {
     const checkedAt = now();
     const result = await options.check();

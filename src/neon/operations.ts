@@ -30,9 +30,9 @@ export interface WaitForOperationsOptions {
 /**
  * Polls the operations until every one finished or was skipped, under one deadline for all of them.
  * Each round reads every operation still pending at once (a branch's create has two, which end at
- * about the same time), the rounds a steady `initialDelayMs` apart, counted from each round's
- * start, for `steadyMs`, then backing off gently: an operation of about a second is seen finished
- * within about `initialDelayMs` of its end.
+ * about the same time), the first `initialDelayMs` after the call and the rounds a steady
+ * `initialDelayMs` apart, counted from each round's start, for `steadyMs`, then backing off gently:
+ * an operation of about a second is seen finished within about `initialDelayMs` of its end.
  */
 export async function waitForOperations(
   operationIds: string[],
@@ -50,6 +50,9 @@ export async function waitForOperations(
       steadyMs: options.steadyMs,
       factor: 1.25,
       fromCheckStart: true,
+      // Every caller has just read these as pending (the create's or reset's answer, the branch's
+      // operations): reading them again at once would only say so again.
+      waitFirst: true,
       sleep: options.sleep,
       now: options.now,
       check: async () => {

@@ -1,4 +1,4 @@
-import { type Branch, EndpointType } from '@neondatabase/api-client';
+import { type Branch, EndpointType, type Operation } from '@neondatabase/api-client';
 import { ApiError } from '../core/errors.js';
 import type { NeonBranch, NeonPort } from '../core/ports.js';
 import { isPending, waitForOperations } from './operations.js';
@@ -109,7 +109,7 @@ class NeonApiPort implements NeonPort {
     const [details] = data.connection_uris ?? [];
     return {
       branch: toNeonBranch(data.branch),
-      operationIds: data.operations.map((operation) => operation.id),
+      operationIds: pendingIds(data.operations),
       databases: data.databases?.map((database) => ({ name: database.name, ownerName: database.owner_name })),
       connection:
         details === undefined
@@ -134,7 +134,7 @@ class NeonApiPort implements NeonPort {
       `Resetting Neon branch '${branchId}' to the latest state of '${sourceBranchId}'`,
       (api) => api.restoreProjectBranch(this.projectId, branchId, { source_branch_id: sourceBranchId }),
     );
-    await this.waitForOperations(data.operations.map((operation) => operation.id));
+    await this.waitForOperations(pendingIds(data.operations));
   }
 
   async pendingOperationIds(branchId: string): Promise<string[]> {
@@ -200,7 +200,7 @@ class NeonApiPort implements NeonPort {
       (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName),
     );
     // Neon: the new password works once the operations have finished; the old one until then.
-    await this.waitForOperations(data.operations.map((operation) => operation.id));
+    await this.waitForOperations(pendingIds(data.operations));
     return data.role.password;
   }
 
@@ -292,4 +292,9 @@ function toNeonBranch(branch: Branch): NeonBranch {
     expiresAt: branch.expires_at,
     ready: branch.current_state === 'ready' && branch.pending_state === undefined,
   };
+}
+
+/** The operations of an answer that are not over yet: the ones there is to wait for. */
+function pendingIds(operations: Operation[]): string[] {
+  return operations.filter(isPending).map((operation) => operation.id);
 }

@@ -160,9 +160,10 @@ describe('creating branches', () => {
       expect(standIn.requestsTo('GET', `/projects/${standIn.projectId}/operations/${id}`)).toHaveLength(3);
     }
     expect(standIn.branchByName('preview/feat')?.current_state).toBe('ready');
-    // Both operations are read in each round, so two waits, not one series per operation; Neon's
-    // operations take about a second: the rounds are 100 ms apart.
-    expect(sleeps).toEqual([100, 100]);
+    // Both operations are read in each round, so three waits, not one series per operation; Neon's
+    // operations take about a second: the rounds are 100 ms apart, the first 100 ms after the
+    // create answer (which had just said they were running).
+    expect(sleeps).toEqual([100, 100, 100]);
   });
 
   it('polls an operation every 100 ms for two seconds, then backs off by a quarter each round', async () => {
@@ -172,8 +173,8 @@ describe('creating branches', () => {
     // No parent_id: Neon branches from the default branch.
     expect(standIn.branchByName('preview/slow')?.parent_id).toBe(standIn.defaultBranch().id);
     await port.waitForOperations(created.operationIds);
-    // 26 reads still in progress, the 27th sees it finished.
-    expect(sleeps).toEqual([...Array(20).fill(100), 125, 156, 195, 244, 305, 381]);
+    // 26 reads still in progress, the 27th sees it finished; a wait before each, the first included.
+    expect(sleeps).toEqual([...Array(20).fill(100), 125, 156, 195, 244, 305, 381, 476]);
   });
 
   it("the create answer's URL, and after a reset its password, give exactly what connection_uri answers", async () => {

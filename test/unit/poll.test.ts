@@ -67,4 +67,19 @@ describe('pollUntil', () => {
     });
     expect(c.sleeps).toEqual([100, 100, 100, 200, 300, 300, 300, 300]);
   });
+
+  it('waitFirst: what was just read as not done is checked a wait later, not at once', async () => {
+    const c = clock(40);
+    await pollUntil({
+      ...BASE,
+      check: c.checkDoneAfter(2),
+      maxDelayMs: 2_000,
+      steadyMs: 2_000,
+      fromCheckStart: true,
+      waitFirst: true,
+      sleep: c.sleep,
+      now: c.now,
+    });
+    expect(c.checksAt).toEqual([100, 200, 300]);
+  });
 });
