@@ -154,7 +154,8 @@ function createAmplifyClient(options) {
             const attempt = /attempt=(\d+); max=(\d+)/.exec(request?.headers?.['amz-sdk-request'] ?? '');
             if (attempt !== null && attempt[1] !== '1' && previous !== undefined) {
                 const operation = (context.commandName ?? 'request').replace(/Command$/, '');
-                options.log.info(`Amplify ${operation}: ${previous}; retrying (attempt ${attempt[1]} of ${attempt[2]})`);
+                // A warning, as Neon's retries are: the run goes on, but someone may want to know.
+                options.log.warning(`Amplify ${operation}: ${previous}; retrying (attempt ${attempt[1]} of ${attempt[2]})`);
             }
             try {
                 return await next(args);

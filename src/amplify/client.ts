@@ -37,7 +37,8 @@ export function createAmplifyClient(options: AmplifyClientOptions): AmplifyClien
         const attempt = /attempt=(\d+); max=(\d+)/.exec(request?.headers?.['amz-sdk-request'] ?? '');
         if (attempt !== null && attempt[1] !== '1' && previous !== undefined) {
           const operation = (context.commandName ?? 'request').replace(/Command$/, '');
-          options.log.info(
+          // A warning, as Neon's retries are: the run goes on, but someone may want to know.
+          options.log.warning(
             `Amplify ${operation}: ${previous}; retrying (attempt ${attempt[1]} of ${attempt[2]})`,
           );
         }
