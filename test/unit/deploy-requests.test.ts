@@ -36,6 +36,20 @@ function addPreview(neon: MemoryNeon, { ready }: { ready: boolean }) {
   });
 }
 
+/** A promise that stays pending until `release`: holds one call of a fake back. */
+function held() {
+  let release: () => void = () => {};
+  const promise = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { held: promise, release };
+}
+
+/** Lets the event loop turn (at most 20 times) until `done`; the test then asserts what it sees. */
+async function turnsUntil(done: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 20 && !done(); turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('deploy round trips', () => {
   it('a re-push of a settled branch does not ask for its operations', async () => {
     const t = setup();
@@ -139,23 +153,18 @@ describe('deploy round trips', () => {
 
   it("the Neon steps do not wait for Amplify's reads; the write waits for them", async () => {
     const t = setup();
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const gate = held();
     const getBranch = t.amplify.getBranch.bind(t.amplify);
     t.amplify.getBranch = async (name) => {
-      await held;
+      await gate.held;
       return getBranch(name);
     };
     const deploying = t.deploy('feat/new', true);
-    for (let turn = 0; turn < 20 && !t.methods().includes('neon.resetRolePassword'); turn++) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await turnsUntil(() => t.methods().includes('neon.resetRolePassword'));
     // The branch was made and its password reset while Amplify had not answered yet.
     expect(t.methods()).toContain('neon.resetRolePassword');
     expect(t.amplify.calls.some((call) => call.startsWith('amplify.createBranch'))).toBe(false);
-    release();
+    gate.release();
     await deploying;
     expect(t.amplify.calls.some((call) => call.startsWith('amplify.createBranch'))).toBe(true);
   });
@@ -163,27 +172,22 @@ describe('deploy round trips', () => {
   it("a re-push reads its URL on Neon's default names without waiting for the databases", async () => {
     const t = setup();
     addPreview(t.neon, { ready: true });
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const gate = held();
     const listDatabases = t.neon.listDatabases.bind(t.neon);
     t.neon.listDatabases = async (branchId) => {
-      await held;
+      await gate.held;
       return listDatabases(branchId);
     };
     const deploying = t.deploy('feat/x');
     const uriReads = () => t.neon.calls.filter((call) => call.startsWith('neon.connectionUri'));
-    for (let turn = 0; turn < 20 && uriReads().length < 2; turn++) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await turnsUntil(() => uriReads().length >= 2);
     // The preview's URL and the parent's (the password check) were asked for while the databases
     // had not answered.
     expect(uriReads()).toEqual([
       'neon.connectionUri(br-p neondb neondb_owner true)',
       'neon.connectionUri(br-main-1 neondb neondb_owner true)',
     ]);
-    release();
+    gate.release();
     await deploying;
     // Confirmed by the databases: nothing read twice.
     expect(uriReads()).toHaveLength(2);
