@@ -2548,10 +2548,10 @@ class NeonApiPort {
         return this.options.deadline?.cap(ms) ?? ms;
     }
     /**
-     * Every page of branches, oldest first. Sorting by `created_at` rather than the default
-     * `updated_at` keeps a branch that changes while we page from moving between pages.
+     * Every page of branches, oldest first, or up to the first page for which `enough` is true (the
+     * first page `firstPageLimit` long). Sorting by `created_at` rather than the default `updated_at`
+     * keeps a branch that changes while we page from moving between pages.
      */
-    /** Every page, oldest first, or up to the first page for which `enough` is true. */
     async listAllBranches(step, search, until = {}) {
         const seen = new Map();
         const pageLimit = this.options.branchPageLimit ?? BRANCH_PAGE_LIMIT;

@@ -236,10 +236,10 @@ class NeonApiPort implements NeonPort {
   }
 
   /**
-   * Every page of branches, oldest first. Sorting by `created_at` rather than the default
-   * `updated_at` keeps a branch that changes while we page from moving between pages.
+   * Every page of branches, oldest first, or up to the first page for which `enough` is true (the
+   * first page `firstPageLimit` long). Sorting by `created_at` rather than the default `updated_at`
+   * keeps a branch that changes while we page from moving between pages.
    */
-  /** Every page, oldest first, or up to the first page for which `enough` is true. */
   private async listAllBranches(
     step: string,
     search: string | undefined,

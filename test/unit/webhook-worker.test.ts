@@ -249,12 +249,14 @@ describe('the worker on its schedule', () => {
       { role: 'worker', readFile: () => file },
     );
     const seen: string[] = [];
+    const limiters: RunOptions['limiter'][] = [];
     const lines: string[] = [];
     const worker = createWorker({
       config,
       log: new JsonLogger({ redactor: new Redactor(), write: (line) => lines.push(line) }),
       run: async (plan, options) => {
         seen.push(`${plan.kind} ${options.settings.neonProjectId}`);
+        limiters.push(options.limiter);
         if (options.settings.neonProjectId === 'shop-1') throw new Error('Neon said 500');
         return {
           kind: 'reconcile',
@@ -275,6 +277,9 @@ describe('the worker on its schedule', () => {
       'Reconcile failed for 1 of 2 repositories: octo-org/shop: Neon said 500',
     );
     expect(seen).toEqual(['reconcile shop-1', 'reconcile blog-2']);
+    // One API key for both projects: one limiter.
+    expect(limiters[0]).toBeDefined();
+    expect(limiters[1]).toBe(limiters[0]);
     // A branch Neon expired on its own is reported as gone, not as a failure.
     const blog = lines.map((line) => JSON.parse(line)).find((entry) => entry.repository === 'octo-org/blog');
     expect(blog).toMatchObject({
