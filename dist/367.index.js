@@ -1868,6 +1868,10 @@ const FINAL = new Set(['finished', 'skipped', 'failed', 'error', 'cancelled']);
 function isPending(operation) {
     return !FINAL.has(operation.status);
 }
+/** The operations of an answer that are not over yet: the ones there is to wait for. */
+function pendingIds(operations) {
+    return operations.filter(isPending).map((operation) => operation.id);
+}
 /**
  * Polls the operations until every one finished or was skipped, under one deadline for all of them.
  * Each round reads every operation still pending at once (a branch's create has two, which end at
@@ -2599,10 +2603,6 @@ function toNeonBranch(branch) {
         expiresAt: branch.expires_at,
         ready: branch.current_state === 'ready' && branch.pending_state === undefined,
     };
-}
-/** The operations of an answer that are not over yet: the ones there is to wait for. */
-function pendingIds(operations) {
-    return operations.filter(isPending).map((operation) => operation.id);
 }
 
 ;// CONCATENATED MODULE: ./src/runner.ts

@@ -13,6 +13,11 @@ export function isPending(operation: Operation): boolean {
   return !FINAL.has(operation.status);
 }
 
+/** The operations of an answer that are not over yet: the ones there is to wait for. */
+export function pendingIds(operations: Operation[]): string[] {
+  return operations.filter(isPending).map((operation) => operation.id);
+}
+
 export interface WaitForOperationsOptions {
   /** One GET of the operation (retried by the caller). */
   read: (operationId: string) => Promise<Operation>;

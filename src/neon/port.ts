@@ -1,7 +1,7 @@
-import { type Branch, EndpointType, type Operation } from '@neondatabase/api-client';
+import { type Branch, EndpointType } from '@neondatabase/api-client';
 import { ApiError } from '../core/errors.js';
 import type { NeonBranch, NeonPort } from '../core/ports.js';
-import { isPending, waitForOperations } from './operations.js';
+import { isPending, pendingIds, waitForOperations } from './operations.js';
 import { type NeonPortOptions, NeonRequester } from './request.js';
 import { compareSchema } from './schema.js';
 
@@ -292,9 +292,4 @@ function toNeonBranch(branch: Branch): NeonBranch {
     expiresAt: branch.expires_at,
     ready: branch.current_state === 'ready' && branch.pending_state === undefined,
   };
-}
-
-/** The operations of an answer that are not over yet: the ones there is to wait for. */
-function pendingIds(operations: Operation[]): string[] {
-  return operations.filter(isPending).map((operation) => operation.id);
 }
