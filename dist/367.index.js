@@ -1941,6 +1941,7 @@ function describe(id, operation) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/rate-limiter.ts
+
 /**
  * Neon's documented limit: 700 requests a minute, with bursts of up to 40 a second per route
  * (https://api-docs.neon.tech/reference/api-rate-limiting). Modelled as a pace of 40 a second of
@@ -1951,6 +1952,14 @@ const NEON_RATE_LIMITS = {
     pace: { ratePerSecond: 40, burst: 20 },
     budgets: [{ ratePerSecond: 700 / 60, burst: 700 }],
 };
+/** A limiter over Neon's documented limit (or `limits`), on real time unless given a clock. */
+function neonRateLimiter(options = {}) {
+    return new RateLimiter({
+        limits: options.limits ?? NEON_RATE_LIMITS,
+        now: options.now ?? Date.now,
+        sleep: options.sleep ?? poll/* realSleep */.uk,
+    });
+}
 /**
  * Paces requests that run concurrently: each waits in one queue until every bucket has a token.
  * On a 429 it holds everyone back until `Retry-After` has passed, empties the pace bucket and
@@ -2264,12 +2273,7 @@ class NeonRequester {
         this.sleep = options.sleep ?? poll/* realSleep */.uk;
         this.policy = options.retry ?? retry/* DEFAULT_RETRY_POLICY */.cO;
         this.limiter =
-            options.limiter ??
-                new RateLimiter({
-                    limits: options.rateLimits ?? NEON_RATE_LIMITS,
-                    now: options.now ?? Date.now,
-                    sleep: this.sleep,
-                });
+            options.limiter ?? neonRateLimiter({ limits: options.rateLimits, now: options.now, sleep: this.sleep });
         this.failureContext = {
             host: hostOf(options.apiHost),
             projectId: options.projectId,
@@ -2624,8 +2628,8 @@ async function runPlan(plan, options) {
         projectId: settings.neonProjectId,
         log,
         deadline,
-        ...(options.sleep ? { sleep: options.sleep } : {}),
-        ...(options.limiter ? { limiter: options.limiter } : {}),
+        sleep: options.sleep,
+        limiter: options.limiter,
     });
     const amplify = target && lazyAmplifyPort({ ...target, log, deadline });
     return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: shellMigration });

@@ -38,8 +38,8 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<Result> 
     projectId: settings.neonProjectId,
     log,
     deadline,
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-    ...(options.limiter ? { limiter: options.limiter } : {}),
+    sleep: options.sleep,
+    limiter: options.limiter,
   });
   const amplify = target && lazyAmplifyPort({ ...target, log, deadline });
   return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: shellMigration });

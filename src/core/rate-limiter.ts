@@ -1,3 +1,4 @@
+import { realSleep } from './poll.js';
 import type { Sleep } from './ports.js';
 
 /** One token bucket: `ratePerSecond` tokens a second, at most `burst` saved up. */
@@ -24,6 +25,21 @@ export const NEON_RATE_LIMITS: RateLimits = {
   pace: { ratePerSecond: 40, burst: 20 },
   budgets: [{ ratePerSecond: 700 / 60, burst: 700 }],
 };
+
+/** A limiter over Neon's documented limit (or `limits`), on real time unless given a clock. */
+export function neonRateLimiter(
+  options: {
+    limits?: RateLimits | undefined;
+    now?: (() => number) | undefined;
+    sleep?: Sleep | undefined;
+  } = {},
+): RateLimiter {
+  return new RateLimiter({
+    limits: options.limits ?? NEON_RATE_LIMITS,
+    now: options.now ?? Date.now,
+    sleep: options.sleep ?? realSleep,
+  });
+}
 
 export interface RateLimiterOptions {
   limits: RateLimits;

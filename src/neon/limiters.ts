@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { realSleep } from '../core/poll.js';
-import { NEON_RATE_LIMITS, RateLimiter } from '../core/rate-limiter.js';
+import { neonRateLimiter, type RateLimiter } from '../core/rate-limiter.js';
 
 /**
  * Neon's rate limit is per account, not per run. A process that runs many plans at once (the
@@ -15,7 +14,7 @@ export class NeonLimiters {
     const account = createHash('sha256').update(`${apiHost}\n${apiKey}`).digest('hex');
     let limiter = this.byAccount.get(account);
     if (limiter === undefined) {
-      limiter = new RateLimiter({ limits: NEON_RATE_LIMITS, now: Date.now, sleep: realSleep });
+      limiter = neonRateLimiter();
       this.byAccount.set(account, limiter);
     }
     return limiter;

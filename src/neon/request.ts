@@ -2,7 +2,7 @@ import { type Api, createApiClient } from '@neondatabase/api-client';
 import type { Deadline } from '../core/deadline.js';
 import { realSleep } from '../core/poll.js';
 import type { Logger, Sleep } from '../core/ports.js';
-import { NEON_RATE_LIMITS, RateLimiter, type RateLimits } from '../core/rate-limiter.js';
+import { neonRateLimiter, type RateLimiter, type RateLimits } from '../core/rate-limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../core/retry.js';
 import {
   classifyNeonError,
@@ -55,12 +55,7 @@ export class NeonRequester {
     this.sleep = options.sleep ?? realSleep;
     this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
     this.limiter =
-      options.limiter ??
-      new RateLimiter({
-        limits: options.rateLimits ?? NEON_RATE_LIMITS,
-        now: options.now ?? Date.now,
-        sleep: this.sleep,
-      });
+      options.limiter ?? neonRateLimiter({ limits: options.rateLimits, now: options.now, sleep: this.sleep });
     this.failureContext = {
       host: hostOf(options.apiHost),
       projectId: options.projectId,
