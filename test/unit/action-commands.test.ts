@@ -109,6 +109,15 @@ describe('outputs and inputs', () => {
   });
 });
 
+/** The part of the summary API the test calls, which `@actions/core`'s and ours both have. */
+interface SummaryCalls<S> {
+  addHeading(text: string, level: 2 | 3): S;
+  addTable(rows: (string | { data: string; header: boolean })[][]): S;
+  addRaw(text: string, addEol: boolean): S;
+  addList(items: string[]): S;
+  write(): Promise<unknown>;
+}
+
 describe('the job summary', () => {
   it('builds the same HTML as @actions/core summary', async () => {
     const file = join(dir, 'summary');
@@ -121,22 +130,19 @@ describe('the job summary', () => {
       ],
       ['Neon branch', 'preview/feat (br-x)'],
     ];
-    await actionsCore.summary
-      .addHeading('Reconcile of preview/*', 2)
-      .addTable(rows)
-      .addRaw('Kept 2 Neon branch(es).', true)
-      .addHeading('Deleted', 3)
-      .addList(['preview/a', 'preview/b'])
-      .write();
+    // The same calls on both, each written to the summary file in turn.
+    const fill = <S extends SummaryCalls<S>>(summary: S) =>
+      summary
+        .addHeading('Reconcile of preview/*', 2)
+        .addTable(rows)
+        .addRaw('Kept 2 Neon branch(es).', true)
+        .addHeading('Deleted', 3)
+        .addList(['preview/a', 'preview/b'])
+        .write();
+    await fill(actionsCore.summary);
     const theirs = readFileSync(file, 'utf8');
     writeFileSync(file, '');
-    await new JobSummary()
-      .addHeading('Reconcile of preview/*', 2)
-      .addTable(rows)
-      .addRaw('Kept 2 Neon branch(es).', true)
-      .addHeading('Deleted', 3)
-      .addList(['preview/a', 'preview/b'])
-      .write();
+    await fill(new JobSummary());
     expect(readFileSync(file, 'utf8')).toBe(theirs);
   });
 });
