@@ -127,6 +127,6 @@ function deliveryOf(
       planned: plan,
     });
   }
-  const { delivery: id, event, repository, claim, defaultBranch } = message;
-  return { id, event, repository, plan, settings, claim, defaultBranch };
+  const { delivery: id, event, repository, claim, defaultBranch, sha } = message;
+  return { id, event, repository, plan, settings, claim, defaultBranch, sha };
 }

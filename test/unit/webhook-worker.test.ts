@@ -4,6 +4,7 @@ import { ApiError, SettingError } from '../../src/core/errors.js';
 import type { Plan } from '../../src/core/plan.js';
 import { Redactor } from '../../src/core/redact.js';
 import type { Result } from '../../src/core/result.js';
+import type { PublishedRunOptions } from '../../src/publishing.js';
 import type { RunOptions } from '../../src/runner.js';
 import { loadWebhookConfig } from '../../src/webhook/config.js';
 import { JsonLogger } from '../../src/webhook/log.js';
@@ -209,6 +210,31 @@ describe('the worker on an SQS batch', () => {
     expect(plans).toEqual([{ kind: 'deploy', gitBranch: 'a', neonBranchName: 'pr-a', primary: false }]);
     expect(lines().find((line) => line.planned !== undefined)?.msg).toMatch(/another plan/);
     expect(lines().find((line) => line.outcome === 'ignored')?.msg).toMatch(/'release' is a primary branch/);
+  });
+
+  it("reports on GitHub as the server does: the configured token, the push's commit, the closed pull request", async () => {
+    const targets: unknown[] = [];
+    const { worker } = harness(
+      async (_plan, options) => {
+        targets.push((options as PublishedRunOptions).github);
+        return none;
+      },
+      { GITHUB_TOKEN: 'ghp_worker_unit_token', GITHUB_API_URL: 'https://github.example/api/v3' },
+    );
+    const push = { ...message('deploy', 'a'), sha: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c' };
+    const closed = { ...message('cleanup', 'a'), claim: { kind: 'pull-request-closed' as const, number: 7 } };
+
+    await worker.handle(batch(record(push), record(closed)));
+
+    const target = {
+      token: 'ghp_worker_unit_token',
+      apiUrl: 'https://github.example/api/v3',
+      repository: { owner: 'octo-org', repo: 'shop' },
+    };
+    expect(targets).toEqual([
+      { ...target, sha: push.sha, pullNumbers: undefined },
+      { ...target, sha: undefined, pullNumbers: [7] },
+    ]);
   });
 
   it('never logs the key or a connection string the core reports', async () => {
