@@ -62,6 +62,7 @@ export function createWebhookApp(options: WebhookAppOptions): WebhookApp {
       : createSqsDispatch({
           queueUrl: queued,
           client: options.queueClient ?? createQueueClient(queued, process.env),
+          secrets: config.secrets,
         });
 
   const handle = createHandler({ config, deliveries, log, dispatch, draining: () => stopping });

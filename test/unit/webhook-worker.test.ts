@@ -9,9 +9,12 @@ import type { RunOptions } from '../../src/runner.js';
 import { loadWebhookConfig } from '../../src/webhook/config.js';
 import { JsonLogger } from '../../src/webhook/log.js';
 import { messageGroupId, type QueueMessage } from '../../src/webhook/message.js';
+import { messageSigner } from '../../src/webhook/message-signature.js';
 import { createWorker } from '../../src/webhook/worker.js';
 
+const SECRET = 'whsec-worker-unit';
 const ENV = {
+  GITHUB_WEBHOOK_SECRET: SECRET,
   NEON_API_KEY: 'napi_worker_unit_key',
   NEON_PROJECT_ID: 'calm-sun-123456',
   AMPLIFY_APP_ID: 'd1a2b3c4d5e6f7',
@@ -62,13 +65,16 @@ function message(kind: 'deploy' | 'cleanup', branch: string, delivery = `d-${++s
   };
 }
 
-function record(body: QueueMessage | string, group?: string): SQSRecord {
+/** A record as the event source mapping hands it over, signed by a receiver with `secret`. */
+function record(body: QueueMessage | string, group?: string, secret: string | null = SECRET): SQSRecord {
   const parsed = typeof body === 'string' ? undefined : body;
   const id = `m-${++sequence}`;
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const signature = secret === null ? undefined : messageSigner([secret]).sign(text);
   return {
     messageId: id,
     receiptHandle: `handle-${id}`,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body: text,
     attributes: {
       ApproximateReceiveCount: '1',
       SentTimestamp: String(Date.now()),
@@ -79,7 +85,17 @@ function record(body: QueueMessage | string, group?: string): SQSRecord {
       MessageDeduplicationId: parsed?.delivery ?? id,
       ApproximateFirstReceiveTimestamp: String(Date.now()),
     },
-    messageAttributes: {},
+    messageAttributes:
+      signature === undefined
+        ? {}
+        : {
+            signature: {
+              dataType: 'String',
+              stringValue: signature,
+              stringListValues: [],
+              binaryListValues: [],
+            },
+          },
     md5OfBody: '',
     eventSource: 'aws:sqs',
     eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:jobs.fifo',
@@ -172,6 +188,40 @@ describe('the worker on an SQS batch', () => {
     expect(dropped[0]).toMatchObject({ level: 'error', body: '{"not":"a message"}' });
     expect(dropped[1]?.msg).toContain("repository 'someone/else' is not in CONFIG_FILE");
     expect(dropped[2]?.msg).toMatch(/^Not retried: .*Invalid git-branch 'x'/);
+  });
+
+  it('drops, logged and not retried, a message whose signature does not verify, and runs nothing of it', async () => {
+    const plans: Plan[] = [];
+    const { worker, lines } = harness(
+      async (plan) => {
+        plans.push(plan);
+        return none;
+      },
+      { GITHUB_WEBHOOK_SECRET: `new-secret,${SECRET}` },
+    );
+    // Someone who may send to the queue, without the secret: production named as the default branch.
+    const forged = { ...message('deploy', 'production'), defaultBranch: 'production' };
+    const signed = record(message('deploy', 'a'));
+    const altered = record(message('deploy', 'b'));
+    altered.body = altered.body.replace('"main"', '"b"');
+    const records = [
+      record(forged, undefined, null),
+      record(forged, undefined, 'not-the-secret'),
+      altered,
+      signed,
+    ];
+
+    expect(await worker.handle(batch(...records))).toEqual({ batchItemFailures: [] });
+
+    expect(plans).toEqual([{ kind: 'deploy', gitBranch: 'a', neonBranchName: 'preview/a', primary: false }]);
+    for (const r of records.slice(0, 3)) {
+      expect(
+        lines().find((line) => line.messageId === r.messageId && line.outcome === 'dropped'),
+      ).toMatchObject({
+        level: 'error',
+        msg: expect.stringMatching(/^Dropped: the signature does not verify/),
+      });
+    }
   });
 
   it('does a delivery once per instance, however often SQS hands it over; a failed one again', async () => {
