@@ -6,7 +6,8 @@ import type { CleanupClaim } from './replay-guard.js';
  * What the receiver puts on the queue for the worker: the verified delivery's classification,
  * never a secret. The worker reads the settings (the Neon API key among them) from its own
  * configuration for the repository, so a message in the queue, in the dead-letter queue or in a
- * log holds nothing that opens a database.
+ * log holds nothing that opens a database. The receiver signs the body (the `signature` attribute,
+ * message-signature.ts); the worker reads nothing of a body whose signature does not verify.
  */
 export interface QueueMessage {
   /** The format; a worker refuses one it does not know (logged, not retried). */
