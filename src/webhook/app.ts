@@ -1,6 +1,4 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { NeonLimiters } from '../neon/limiters.js';
-import { runAndPublish } from '../publishing.js';
 import type { WebhookConfig } from './config.js';
 import { DeliveryMemory } from './dedupe.js';
 import { createQueueClient, createSqsDispatch, SQS_DEDUPLICATION_WINDOW_MS } from './enqueue.js';
@@ -13,8 +11,7 @@ import {
 } from './handler.js';
 import { createLogger, type JsonLogger } from './log.js';
 import { KeyedQueue } from './queue.js';
-import { confirmCleanup } from './replay-guard.js';
-import { type RunPlan, type WorkOptions, work } from './work.js';
+import { type RunPlan, sharedWork, type WorkOptions, work } from './work.js';
 
 export interface WebhookAppOptions {
   config: WebhookConfig;
@@ -65,6 +62,7 @@ export function createWebhookApp(options: WebhookAppOptions): WebhookApp {
       : createSqsDispatch({
           queueUrl: queued,
           client: options.queueClient ?? createQueueClient(queued, process.env),
+          secrets: config.secrets,
         });
 
   const handle = createHandler({ config, deliveries, log, dispatch, draining: () => stopping });
@@ -102,11 +100,7 @@ interface LocalDispatch extends WebhookAppOptions {
 /** Work in this process: queued per branch (the server), or run before the answer (Lambda). */
 function localDispatch(options: LocalDispatch): (delivery: Delivery) => Promise<Dispatched> {
   const { config, log, deliveries, queue, unfinished } = options;
-  const run = options.run ?? runAndPublish;
-  const limiters = new NeonLimiters();
-  const confirm =
-    options.confirm ??
-    ((delivery: Delivery) => confirmCleanup(delivery, { apiUrl: config.githubApiUrl, log }));
+  const shared = sharedWork({ config, log, run: options.run, confirm: options.confirm });
   return async (delivery) => {
     // One lane per Neon project, Amplify app and git branch: the resources a delivery changes.
     const key = [
@@ -119,14 +113,7 @@ function localDispatch(options: LocalDispatch): (delivery: Delivery) => Promise<
       try {
         // Let the answer go out first: building the clients is work GitHub need not wait for.
         if (options.mode === 'queue') await new Promise((resolve) => setImmediate(resolve));
-        return await work(delivery, {
-          log,
-          run,
-          deliveries,
-          confirm,
-          githubApiUrl: config.githubApiUrl,
-          limiters,
-        });
+        return await work(delivery, { ...shared, deliveries });
       } finally {
         unfinished.delete(delivery.id);
       }

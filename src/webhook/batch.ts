@@ -7,11 +7,12 @@ import type { WebhookConfig } from './config.js';
 import type { DeliveryMemory } from './dedupe.js';
 import type { JsonLogger } from './log.js';
 import { MalformedMessage, parseQueueMessage, type QueueMessage } from './message.js';
+import { type MessageSigner, messageSigner, SIGNATURE_ATTRIBUTE } from './message-signature.js';
 import { KeyedQueue } from './queue.js';
 import { type WorkOptions, work } from './work.js';
 
 export interface BatchOptions extends Omit<WorkOptions, 'deliveries'> {
-  config: Pick<WebhookConfig, 'settingsFor' | 'concurrency'>;
+  config: Pick<WebhookConfig, 'settingsFor' | 'concurrency' | 'secrets'>;
   /** The delivery ids this instance has done, so a message seen again here is not done twice. */
   deliveries: DeliveryMemory;
 }
@@ -27,7 +28,8 @@ type Verdict = 'done' | 'retry';
  * request closing) would overtake the earlier one (the push) it must follow. Records of other
  * groups go on: a failing branch does not hold up the others.
  */
-export async function processBatch(event: SQSEvent, options: BatchOptions): Promise<SQSBatchResponse> {
+export async function processBatch(event: SQSEvent, batch: BatchOptions): Promise<SQSBatchResponse> {
+  const options = { ...batch, signer: messageSigner(batch.config.secrets) };
   const records = event.Records;
   const lanes = new KeyedQueue({ concurrency: options.config.concurrency, capacity: records.length + 1 });
   const stopped = new Set<string>();
@@ -59,10 +61,20 @@ export async function processBatch(event: SQSEvent, options: BatchOptions): Prom
 }
 
 /** One record: read, planned again under this worker's settings, worked on; never throws. */
-async function settle(record: SQSRecord, options: BatchOptions): Promise<Verdict> {
+async function settle(
+  record: SQSRecord,
+  options: BatchOptions & { signer: MessageSigner },
+): Promise<Verdict> {
   const receiveCount = Number(record.attributes.ApproximateReceiveCount);
   let log = options.log.with({ step: 'dequeue', messageId: record.messageId, receiveCount });
   try {
+    // Before anything in it is read: only what a receiver holding the secret sent is taken.
+    const signature = record.messageAttributes?.[SIGNATURE_ATTRIBUTE]?.stringValue;
+    if (!options.signer.verify(record.body, signature)) {
+      throw new MalformedMessage(
+        'the signature does not verify: not sent by a receiver with this GITHUB_WEBHOOK_SECRET',
+      );
+    }
     const message = parseQueueMessage(record.body);
     log = log.with({
       delivery: message.delivery,
@@ -127,6 +139,6 @@ function deliveryOf(
       planned: plan,
     });
   }
-  const { delivery: id, event, repository, claim, defaultBranch } = message;
-  return { id, event, repository, plan, settings, claim, defaultBranch };
+  const { delivery: id, event, repository, claim, defaultBranch, sha } = message;
+  return { id, event, repository, plan, settings, claim, defaultBranch, sha };
 }

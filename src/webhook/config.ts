@@ -53,8 +53,9 @@ export interface LoadOptions {
   /**
    * `server` (default without QUEUE_URL): everything. `receiver` (the queued receiver, and by
    * default whenever QUEUE_URL is set):
-   * QUEUE_URL is required and NEON_API_KEY is not, since it never calls Neon. `worker`: the webhook
-   * secret is not required, since it verifies nothing; it takes its work from the queue.
+   * QUEUE_URL is required and NEON_API_KEY is not, since it never calls Neon. `worker`: QUEUE_URL
+   * is not read (its work comes from the event source mapping); the webhook secret is required, to
+   * verify the receiver's signature on each message.
    */
   role?: ConfigRole;
 }
@@ -62,8 +63,7 @@ export interface LoadOptions {
 /** Reads and checks everything at start; every error names the variable or the CONFIG_FILE key. */
 export function loadWebhookConfig(env: NodeJS.ProcessEnv, options: LoadOptions = {}): WebhookConfig {
   const role = options.role ?? (nonEmpty(env.QUEUE_URL) === undefined ? 'server' : 'receiver');
-  const secrets =
-    role === 'worker' ? optionalSecrets(env.GITHUB_WEBHOOK_SECRET) : parseSecrets(env.GITHUB_WEBHOOK_SECRET);
+  const secrets = parseSecrets(env.GITHUB_WEBHOOK_SECRET, role);
   const queueUrl = role === 'worker' ? undefined : parseQueueUrl(env.QUEUE_URL);
   if (role === 'receiver' && queueUrl === undefined) {
     throw new UsageError(
@@ -155,15 +155,14 @@ function parseQueueUrl(raw: string | undefined): string | undefined {
   return value;
 }
 
-/** The worker verifies nothing; a secret it is given anyway is still kept out of its logs. */
-function optionalSecrets(raw: string | undefined): string[] {
-  return raw === undefined || raw.trim() === '' ? [] : parseSecrets(raw);
-}
-
-function parseSecrets(raw: string | undefined): string[] {
+function parseSecrets(raw: string | undefined, role: ConfigRole): string[] {
   if (raw === undefined || raw.trim() === '') {
+    const use =
+      role === 'worker'
+        ? "the worker checks each queue message's signature with it (the receiver's own value)"
+        : 'the secret of the GitHub webhook';
     throw new UsageError(
-      'GITHUB_WEBHOOK_SECRET is required and not set: the secret of the GitHub webhook (a comma-separated list during a rotation)',
+      `GITHUB_WEBHOOK_SECRET is required and not set: ${use} (a comma-separated list during a rotation)`,
     );
   }
   const secrets = raw.split(',').map((secret) => secret.trim());

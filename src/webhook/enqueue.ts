@@ -4,6 +4,7 @@ import { nonEmpty } from '../core/settings.js';
 import type { Delivery } from './classify.js';
 import type { Dispatched } from './handler.js';
 import { messageGroupId, toQueueMessage } from './message.js';
+import { messageSigner, SIGNATURE_ATTRIBUTE } from './message-signature.js';
 
 /**
  * How long SQS remembers a MessageDeduplicationId: a delivery sent again within it is accepted
@@ -19,25 +20,32 @@ const SEND_DEADLINE_MS = 6_000;
 export interface EnqueueOptions {
   queueUrl: string;
   client: SQSClient;
+  /** GITHUB_WEBHOOK_SECRET's list: each message is signed under the first (message-signature.ts). */
+  secrets: readonly string[];
   now?: () => Date;
 }
 
 /**
  * The receiver's dispatch: one SendMessage to the FIFO queue, group = repository and branch,
- * deduplication id = the delivery id. `queued` once SQS has accepted it (the 202); `refused` when
+ * deduplication id = the delivery id, the body signed for the worker to verify. `queued` once SQS has accepted it (the 202); `refused` when
  * SQS refuses or cannot be reached (the 503): nothing was done, so GitHub's Redeliver is the retry.
  */
 export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery) => Promise<Dispatched> {
   const now = options.now ?? (() => new Date());
+  const signer = messageSigner(options.secrets);
   return async (delivery) => {
     const groupId = messageGroupId(delivery.repository, delivery.plan.gitBranch);
+    const body = JSON.stringify(toQueueMessage(delivery, now()));
     try {
       const sent = await options.client.send(
         new SendMessageCommand({
           QueueUrl: options.queueUrl,
-          MessageBody: JSON.stringify(toQueueMessage(delivery, now())),
+          MessageBody: body,
           MessageGroupId: groupId,
           MessageDeduplicationId: delivery.id,
+          MessageAttributes: {
+            [SIGNATURE_ATTRIBUTE]: { DataType: 'String', StringValue: signer.sign(body) },
+          },
         }),
         { abortSignal: AbortSignal.timeout(SEND_DEADLINE_MS) },
       );

@@ -6,7 +6,8 @@ import type { CleanupClaim } from './replay-guard.js';
  * What the receiver puts on the queue for the worker: the verified delivery's classification,
  * never a secret. The worker reads the settings (the Neon API key among them) from its own
  * configuration for the repository, so a message in the queue, in the dead-letter queue or in a
- * log holds nothing that opens a database.
+ * log holds nothing that opens a database. The receiver signs the body (the `signature` attribute,
+ * message-signature.ts); the worker reads nothing of a body whose signature does not verify.
  */
 export interface QueueMessage {
   /** The format; a worker refuses one it does not know (logged, not retried). */
@@ -21,6 +22,8 @@ export interface QueueMessage {
   plan: Delivery['plan'];
   /** For a cleanup, what it claims, checked with GitHub by the worker right before deleting. */
   claim: CleanupClaim | undefined;
+  /** The pushed commit (a push's `after`): the GitHub deployment is made of it. */
+  sha?: string | undefined;
   /** When the receiver accepted it (ISO 8601), so the worker can log how long it waited. */
   acceptedAt: string;
 }
@@ -63,6 +66,7 @@ export function toQueueMessage(delivery: Delivery, acceptedAt: Date): QueueMessa
     defaultBranch: delivery.defaultBranch,
     plan: delivery.plan,
     claim: delivery.claim,
+    sha: delivery.sha,
     acceptedAt: acceptedAt.toISOString(),
   };
 }
@@ -95,8 +99,17 @@ export function parseQueueMessage(body: string): QueueMessage {
     defaultBranch: text('defaultBranch', true),
     plan: planOf(value.plan),
     claim: claimOf(value.claim),
+    sha: shaOf(text('sha', true)),
     acceptedAt: text('acceptedAt') as string,
   };
+}
+
+/** A commit id as git prints it: 40 hex digits, 64 in a SHA-256 repository. */
+function shaOf(sha: string | undefined): string | undefined {
+  if (sha !== undefined && !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) {
+    throw new MalformedMessage("'sha' is not a commit id");
+  }
+  return sha;
 }
 
 function planOf(plan: unknown): QueueMessage['plan'] {

@@ -28,7 +28,7 @@ export function createReceiver(options: ReceiverOptions): RequestHandler {
       // As long as SQS deduplicates, no longer: see SQS_DEDUPLICATION_WINDOW_MS.
       deliveries: new DeliveryMemory({ ttlMs: SQS_DEDUPLICATION_WINDOW_MS }),
       log,
-      dispatch: createSqsDispatch({ queueUrl: config.queueUrl, client }),
+      dispatch: createSqsDispatch({ queueUrl: config.queueUrl, client, secrets: config.secrets }),
     }),
   };
 }

@@ -2,12 +2,13 @@ import { messageOf, UsageError } from '../core/errors.js';
 import type { Plan } from '../core/plan.js';
 import { publicOutputs, type Result, toOutputs } from '../core/result.js';
 import { githubTarget } from '../github/target.js';
-import type { NeonLimiters } from '../neon/limiters.js';
-import type { PublishedRunOptions } from '../publishing.js';
+import { NeonLimiters } from '../neon/limiters.js';
+import { type PublishedRunOptions, runAndPublish } from '../publishing.js';
+import type { WebhookConfig } from './config.js';
 import type { DeliveryMemory } from './dedupe.js';
 import type { Delivery } from './handler.js';
 import { durationSince, type JsonLogger } from './log.js';
-import type { Verdict } from './replay-guard.js';
+import { confirmCleanup, type Verdict } from './replay-guard.js';
 
 /** The composition root's signature (src/runner.ts); tests pass another. */
 export type RunPlan = (plan: Plan, options: PublishedRunOptions) => Promise<Result>;
@@ -27,6 +28,34 @@ export interface WorkOptions {
   githubApiUrl?: string | undefined;
   /** Shared by every delivery of the process: runs with one Neon API key hold its limit together. */
   limiters?: NeonLimiters | undefined;
+}
+
+export interface SharedWorkInput {
+  config: Pick<WebhookConfig, 'githubApiUrl'>;
+  log: JsonLogger;
+  /** Tests only: the core and the replay check replaced. */
+  run?: RunPlan | undefined;
+  confirm?: WorkOptions['confirm'];
+}
+
+/**
+ * How a delivery is worked on wherever it runs: the server, the single Lambda and the queued worker
+ * all take these, so each reports on GitHub (the comment, the deployment) and checks a cleanup's
+ * claim the same way, as docs/webhook.md promises for all three. One limiter per API key for the
+ * runs of the process (README.md, "Neon's rate limit").
+ */
+export function sharedWork(input: SharedWorkInput): Omit<WorkOptions, 'deliveries'> & {
+  run: RunPlan;
+  limiters: NeonLimiters;
+} {
+  const { config, log } = input;
+  return {
+    log,
+    run: input.run ?? runAndPublish,
+    confirm: input.confirm ?? ((delivery) => confirmCleanup(delivery, { apiUrl: config.githubApiUrl, log })),
+    githubApiUrl: config.githubApiUrl,
+    limiters: new NeonLimiters(),
+  };
 }
 
 /**

@@ -1,15 +1,12 @@
 import '../single-file.js';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { NeonLimiters } from '../neon/limiters.js';
-import { runPlan } from '../runner.js';
 import { processBatch } from './batch.js';
 import { loadWebhookConfig, type WebhookConfig } from './config.js';
 import { DeliveryMemory } from './dedupe.js';
 import { once } from './lambda-http.js';
 import { createLogger, type JsonLogger } from './log.js';
 import { type ReconcileSummary, reconcileAll } from './reconcile-all.js';
-import { confirmCleanup } from './replay-guard.js';
-import type { RunPlan, WorkOptions } from './work.js';
+import { type RunPlan, sharedWork, type WorkOptions } from './work.js';
 
 /**
  * What invokes the worker: the SQS event source mapping with a batch, or EventBridge on its
@@ -41,19 +38,17 @@ export interface Worker {
 export function createWorker(options: WorkerOptions): Worker {
   const { config } = options;
   const log = options.log ?? createLogger(config);
-  const run = options.run ?? runPlan;
-  const confirm =
-    options.confirm ?? ((delivery) => confirmCleanup(delivery, { apiUrl: config.githubApiUrl, log }));
+  // The server's own run, publishing on GitHub included: a batch's groups run side by side, and
+  // with one API key they hold Neon's limit together.
+  const shared = sharedWork({ config, log, run: options.run, confirm: options.confirm });
   // Per instance, like Lambda's: a message this instance already did is not done again.
   const deliveries = new DeliveryMemory();
-  // A batch's groups run side by side: with one API key they hold Neon's limit together.
-  const limiters = new NeonLimiters();
   return {
     handle: async (event) => {
       if ('Records' in event && Array.isArray(event.Records)) {
-        return processBatch(event, { config, log, run, confirm, deliveries, limiters });
+        return processBatch(event, { ...shared, config, deliveries });
       }
-      if (isReconcile(event)) return reconcileAll({ config, log, run, limiters });
+      if (isReconcile(event)) return reconcileAll({ ...shared, config });
       throw new Error(
         'Unknown event: the worker takes SQS batches (Records) and EventBridge scheduled events',
       );

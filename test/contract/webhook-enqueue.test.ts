@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/core/redact.js';
 import { createQueueClient } from '../../src/webhook/enqueue.js';
 import { JsonLogger } from '../../src/webhook/log.js';
+import { messageSigner } from '../../src/webhook/message-signature.js';
 import { createReceiver, loadReceiverConfig } from '../../src/webhook/receiver.js';
 import { type SqsStandIn, sqsClientEnv, startSqsStandIn } from '../fakes/sqs-server.js';
 import { pushTo } from '../fixtures/payloads.js';
@@ -52,6 +53,16 @@ describe('the receiver through the SQS client', () => {
     const [message] = sqs.messages('contract.fifo').filter((m) => m.deduplicationId === id);
     expect(message?.groupId).toBe('Codertocat/Hello-World:feature/contract');
     expect(sqs.requestsFor('SendMessage').at(-1)?.status).toBe(200);
+  });
+
+  it('signs the body for the worker: a String attribute that verifies under the webhook secret', async () => {
+    const { id } = await send('feature/signed');
+    const [message] = sqs.messages('contract.fifo').filter((m) => m.deduplicationId === id);
+    const signature = message?.messageAttributes.signature;
+    expect(signature?.DataType).toBe('String');
+    const worker = messageSigner(['new-secret', 'contract-secret']);
+    expect(worker.verify(message?.body ?? '', signature?.StringValue)).toBe(true);
+    expect(messageSigner(['another-secret']).verify(message?.body ?? '', signature?.StringValue)).toBe(false);
   });
 
   it("answers 503 inside GitHub's 10 seconds when SQS stops answering (6 s at most)", async () => {

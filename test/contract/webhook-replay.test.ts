@@ -88,6 +88,37 @@ describe('replayed cleanup deliveries', () => {
     expect(t.runs).toEqual([]);
   });
 
+  it("refuses a pull request claim about another branch, or a fork's branch of the same name", async () => {
+    const other = github.addPullRequest({ head: 'feat/other', state: 'closed' });
+    const fork = github.addPullRequest({
+      head: 'feat/live',
+      headOwner: 'someone-else',
+      state: 'closed',
+    });
+    for (const number of [other.number, fork.number]) {
+      const payload = pullRequest('closed', 'feat/live');
+      payload.pull_request.number = number;
+      const t = runOnce(deliveryOf('pull_request', payload, GITHUB_TEST_TOKEN));
+      expect(await t.outcome).toEqual({ ok: true, outputs: { deleted: 'false' } });
+      expect(t.runs).toEqual([]);
+      expect(t.lines.join('\n')).toContain(`is not about branch 'feat/live' of Codertocat/Hello-World`);
+    }
+  });
+
+  it('refuses a cleanup without a claim, or with a deleted-branch claim about another branch', async () => {
+    const unclaimed = deliveryOf('delete', deleteOf('feat/unclaimed'), GITHUB_TEST_TOKEN);
+    unclaimed.claim = undefined;
+    const elsewhere = deliveryOf('delete', deleteOf('feat/kept'), GITHUB_TEST_TOKEN);
+    elsewhere.claim = { kind: 'branch-deleted', branch: 'feat/really-gone' };
+    const before = github.requests.length;
+    for (const delivery of [unclaimed, elsewhere]) {
+      const t = runOnce(delivery);
+      expect(await t.outcome).toEqual({ ok: true, outputs: { deleted: 'false' } });
+      expect(t.runs).toEqual([]);
+    }
+    expect(github.requests.length).toBe(before);
+  });
+
   it('without a token, takes the delivery as it is (the documented limit)', async () => {
     const before = github.requests.length;
     const t = runOnce(deliveryOf('delete', deleteOf('feat/no-token'), undefined));

@@ -93,8 +93,8 @@ export async function startQueuedWorld(neonOptions: NeonStandInOptions = {}): Pr
     AMPLIFY_APP_ID: APP_ID,
     ...sqsClientEnv(sqs),
   };
-  // The worker holds no webhook secret: it verifies nothing, and takes its work from the queue.
-  const workerEnv = standInEnv(neon, amplify, APP_ID);
+  // The worker holds the webhook secret too: it verifies each message's signature with it.
+  const workerEnv = { ...standInEnv(neon, amplify, APP_ID), GITHUB_WEBHOOK_SECRET: SECRET };
   const environments: LambdaEnvironment[] = [];
   const pollers: SqsPoller[] = [];
   const environment = (entry: string, env: Record<string, string>) => {

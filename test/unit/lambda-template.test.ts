@@ -63,7 +63,11 @@ describe('examples/webhook-lambda/template.yaml (the queued pair)', () => {
       'GITHUB_WEBHOOK_SECRET',
       'QUEUE_URL',
     ]);
-    expect(Object.keys(worker.Environment.Variables)).toEqual(['NEON_API_KEY']);
+    // The worker verifies each message's signature with a key derived from the webhook secret.
+    expect(Object.keys(worker.Environment.Variables).sort()).toEqual([
+      'GITHUB_WEBHOOK_SECRET',
+      'NEON_API_KEY',
+    ]);
     const actions = (fn: Template) =>
       fn.Policies.flatMap((policy: Template) => policy.Statement.flatMap((s: Template) => s.Action));
     expect(actions(receiver)).toEqual(['sqs:SendMessage']);

@@ -237,15 +237,14 @@ describe('the queued pair: QUEUE_URL and what each function needs', () => {
     );
   });
 
-  it('runs a worker without the webhook secret, still masking one it is given; QUEUE_URL is not its business', () => {
-    const worker = loadWebhookConfig(
-      { ...ENV, GITHUB_WEBHOOK_SECRET: undefined, QUEUE_URL: 'nonsense' },
-      { role: 'worker' },
-    );
-    expect(worker.secrets).toEqual([]);
+  it('needs the webhook secret in a worker too, which verifies the messages with it; QUEUE_URL is not its business', () => {
+    expect(() =>
+      loadWebhookConfig({ ...ENV, GITHUB_WEBHOOK_SECRET: undefined }, { role: 'worker' }),
+    ).toThrowError(/GITHUB_WEBHOOK_SECRET is required and not set: .*the worker checks/);
+    const worker = loadWebhookConfig({ ...ENV, QUEUE_URL: 'nonsense' }, { role: 'worker' });
     expect(worker.queueUrl).toBeUndefined();
-    expect(worker.secretValues).toEqual(['napi_env_key_0123']);
-    expect(loadWebhookConfig(ENV, { role: 'worker' }).secretValues).toContain('whsec-one');
+    expect(worker.secrets).toEqual(loadWebhookConfig(ENV).secrets);
+    expect(worker.secretValues).toContain('whsec-one');
     expect(() => loadWebhookConfig({ ...ENV, NEON_API_KEY: undefined }, { role: 'worker' })).toThrowError(
       /neon-api-key is required/,
     );

@@ -82,6 +82,20 @@ describe('the queue message', () => {
     expect(parseQueueMessage(body)).toEqual(JSON.parse(body));
   });
 
+  it("carries a push's commit for the GitHub deployment, and refuses one that is not a commit id", () => {
+    const push: Delivery = {
+      ...cleanup,
+      event: 'push',
+      plan: { kind: 'deploy', gitBranch: 'feature/x', neonBranchName: 'preview/feature/x', primary: false },
+      claim: undefined,
+      sha: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
+    };
+    const body = JSON.stringify(toQueueMessage(push, new Date('2026-01-05T09:00:00Z')));
+    expect(parseQueueMessage(body)).toMatchObject({ sha: push.sha });
+    const forged = body.replace(push.sha ?? '', 'main; rm -rf /');
+    expect(() => parseQueueMessage(forged)).toThrowError(/'sha' is not a commit id/);
+  });
+
   it.each([
     ['{', /not JSON/],
     ['[]', /not a JSON object/],

@@ -4,13 +4,17 @@ import { ApiError, SettingError } from '../../src/core/errors.js';
 import type { Plan } from '../../src/core/plan.js';
 import { Redactor } from '../../src/core/redact.js';
 import type { Result } from '../../src/core/result.js';
+import type { PublishedRunOptions } from '../../src/publishing.js';
 import type { RunOptions } from '../../src/runner.js';
 import { loadWebhookConfig } from '../../src/webhook/config.js';
 import { JsonLogger } from '../../src/webhook/log.js';
 import { messageGroupId, type QueueMessage } from '../../src/webhook/message.js';
+import { messageSigner } from '../../src/webhook/message-signature.js';
 import { createWorker } from '../../src/webhook/worker.js';
 
+const SECRET = 'whsec-worker-unit';
 const ENV = {
+  GITHUB_WEBHOOK_SECRET: SECRET,
   NEON_API_KEY: 'napi_worker_unit_key',
   NEON_PROJECT_ID: 'calm-sun-123456',
   AMPLIFY_APP_ID: 'd1a2b3c4d5e6f7',
@@ -61,13 +65,16 @@ function message(kind: 'deploy' | 'cleanup', branch: string, delivery = `d-${++s
   };
 }
 
-function record(body: QueueMessage | string, group?: string): SQSRecord {
+/** A record as the event source mapping hands it over, signed by a receiver with `secret`. */
+function record(body: QueueMessage | string, group?: string, secret: string | null = SECRET): SQSRecord {
   const parsed = typeof body === 'string' ? undefined : body;
   const id = `m-${++sequence}`;
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const signature = secret === null ? undefined : messageSigner([secret]).sign(text);
   return {
     messageId: id,
     receiptHandle: `handle-${id}`,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body: text,
     attributes: {
       ApproximateReceiveCount: '1',
       SentTimestamp: String(Date.now()),
@@ -78,7 +85,17 @@ function record(body: QueueMessage | string, group?: string): SQSRecord {
       MessageDeduplicationId: parsed?.delivery ?? id,
       ApproximateFirstReceiveTimestamp: String(Date.now()),
     },
-    messageAttributes: {},
+    messageAttributes:
+      signature === undefined
+        ? {}
+        : {
+            signature: {
+              dataType: 'String',
+              stringValue: signature,
+              stringListValues: [],
+              binaryListValues: [],
+            },
+          },
     md5OfBody: '',
     eventSource: 'aws:sqs',
     eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:jobs.fifo',
@@ -173,6 +190,40 @@ describe('the worker on an SQS batch', () => {
     expect(dropped[2]?.msg).toMatch(/^Not retried: .*Invalid git-branch 'x'/);
   });
 
+  it('drops, logged and not retried, a message whose signature does not verify, and runs nothing of it', async () => {
+    const plans: Plan[] = [];
+    const { worker, lines } = harness(
+      async (plan) => {
+        plans.push(plan);
+        return none;
+      },
+      { GITHUB_WEBHOOK_SECRET: `new-secret,${SECRET}` },
+    );
+    // Someone who may send to the queue, without the secret: production named as the default branch.
+    const forged = { ...message('deploy', 'production'), defaultBranch: 'production' };
+    const signed = record(message('deploy', 'a'));
+    const altered = record(message('deploy', 'b'));
+    altered.body = altered.body.replace('"main"', '"b"');
+    const records = [
+      record(forged, undefined, null),
+      record(forged, undefined, 'not-the-secret'),
+      altered,
+      signed,
+    ];
+
+    expect(await worker.handle(batch(...records))).toEqual({ batchItemFailures: [] });
+
+    expect(plans).toEqual([{ kind: 'deploy', gitBranch: 'a', neonBranchName: 'preview/a', primary: false }]);
+    for (const r of records.slice(0, 3)) {
+      expect(
+        lines().find((line) => line.messageId === r.messageId && line.outcome === 'dropped'),
+      ).toMatchObject({
+        level: 'error',
+        msg: expect.stringMatching(/^Dropped: the signature does not verify/),
+      });
+    }
+  });
+
   it('does a delivery once per instance, however often SQS hands it over; a failed one again', async () => {
     let runs = 0;
     let fail = true;
@@ -209,6 +260,31 @@ describe('the worker on an SQS batch', () => {
     expect(plans).toEqual([{ kind: 'deploy', gitBranch: 'a', neonBranchName: 'pr-a', primary: false }]);
     expect(lines().find((line) => line.planned !== undefined)?.msg).toMatch(/another plan/);
     expect(lines().find((line) => line.outcome === 'ignored')?.msg).toMatch(/'release' is a primary branch/);
+  });
+
+  it("reports on GitHub as the server does: the configured token, the push's commit, the closed pull request", async () => {
+    const targets: unknown[] = [];
+    const { worker } = harness(
+      async (_plan, options) => {
+        targets.push((options as PublishedRunOptions).github);
+        return none;
+      },
+      { GITHUB_TOKEN: 'ghp_worker_unit_token', GITHUB_API_URL: 'https://github.example/api/v3' },
+    );
+    const push = { ...message('deploy', 'a'), sha: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c' };
+    const closed = { ...message('cleanup', 'a'), claim: { kind: 'pull-request-closed' as const, number: 7 } };
+
+    await worker.handle(batch(record(push), record(closed)));
+
+    const target = {
+      token: 'ghp_worker_unit_token',
+      apiUrl: 'https://github.example/api/v3',
+      repository: { owner: 'octo-org', repo: 'shop' },
+    };
+    expect(targets).toEqual([
+      { ...target, sha: push.sha, pullNumbers: undefined },
+      { ...target, sha: undefined, pullNumbers: [7] },
+    ]);
   });
 
   it('never logs the key or a connection string the core reports', async () => {
