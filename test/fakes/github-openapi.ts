@@ -88,11 +88,6 @@ export function githubOperation(name: OperationName): GitHubOperation {
   return operation;
 }
 
-/** The description's version (`info.version`), which is the package's. */
-export function githubSpecVersion(): string {
-  return readSubset().version;
-}
-
 let subset: Subset | undefined;
 
 function readSubset(): Subset {
@@ -101,7 +96,11 @@ function readSubset(): Subset {
   const manifest = require.resolve('@octokit/openapi/package.json');
   const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
   const ids = Object.values(GITHUB_OPERATIONS);
-  const digest = createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 12);
+  // A new list of operations or a changed cut makes a new file rather than reading a stale one.
+  const digest = createHash('sha256')
+    .update(`${ids.join('\n')}\n${cut.toString()}`)
+    .digest('hex')
+    .slice(0, 12);
   // node_modules/@octokit/openapi/package.json -> node_modules
   const cacheRoot = join(dirname(manifest), '..', '..', '.cache', 'github-stand-in-openapi');
   const file = join(cacheRoot, `${version}-${digest}.json`);
