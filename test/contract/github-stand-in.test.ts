@@ -359,6 +359,27 @@ describe("held to GitHub's OpenAPI description (@octokit/openapi)", () => {
     ]);
   });
 
+  it('fails close() when one of its answers broke the description, so no test can miss it', async () => {
+    const standIn = await startGitHubStandIn();
+    const pull = standIn.addPullRequest({ head: 'feat/x' });
+    const comment = standIn.addComment(pull.number, 'hello');
+    // A stand-in bug, made on purpose: a comment whose author lost every field GitHub sends.
+    comment.user = { login: 'octocat' } as typeof comment.user;
+    await octokit(standIn).rest.issues.listComments({
+      owner: standIn.owner,
+      repo: standIn.repo,
+      issue_number: pull.number,
+    });
+    const closed = await standIn.close().then(
+      () => 'closed without complaint',
+      (error: Error) => error.message,
+    );
+    expect(closed).toContain("The GitHub stand-in answered outside GitHub's description:");
+    expect(closed).toContain(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/comments 200: /0/user must have required property 'id'",
+    );
+  });
+
   it("answers every route with bodies that fit the description: pull requests (a deleted fork's too), branch, comments, deployments", async () => {
     const standIn = await start();
     const client = octokit(standIn);

@@ -247,6 +247,7 @@ export interface GitHubStandIn {
   latestState(deployment: StandInDeployment): StandInStatus['state'] | undefined;
   injectFault(spec: FaultSpec): void;
   pendingFaults(): number;
+  /** Rejects, once closed, when any answer broke GitHub's description (a bug in the stand-in). */
   close(): Promise<void>;
 }
 
@@ -343,6 +344,8 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
   const tokens = new Map<string, TokenState>();
   const requests: GitHubRequest[] = [];
   const violations: string[] = [];
+  /** The answers among the violations: the stand-in's own misfits, which fail close(). */
+  const misfits: string[] = [];
   const faults: { spec: FaultSpec; skip: number; left: number }[] = [];
   const barriers = new Map<FaultSpec, { waiting: (() => void)[] }>();
   let nextRepoId = 700_000_001;
@@ -1128,7 +1131,9 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     const reply = (answer: Answer) => {
       const operation = githubOperation(route.name);
       for (const problem of operation.checkResponse(answer.status, answer.body)) {
-        violations.push(`the stand-in's answer to ${method} ${rawPath}: ${problem}`);
+        const violation = `the stand-in's answer to ${method} ${rawPath}: ${problem}`;
+        violations.push(violation);
+        misfits.push(violation);
       }
       send(answer);
     };
@@ -1282,6 +1287,11 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Every test closes its stand-in: an answer GitHub could not have given fails it, whether or
+      // not the test reads `violations`.
+      if (misfits.length > 0) {
+        throw new Error(`The GitHub stand-in answered outside GitHub's description:\n${misfits.join('\n')}`);
+      }
     },
   };
   return standIn;
