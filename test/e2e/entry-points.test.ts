@@ -56,7 +56,8 @@ async function setUp(): Promise<{ w: World; pull: StandInPull }> {
   return { w: world, pull };
 }
 
-function expectDeployed(w: World, pull: StandInPull): void {
+/** Returns the comment's id, which the cleanup must edit rather than replace. */
+function expectDeployed(w: World, pull: StandInPull): number {
   const neonBranch = w.neon.branchByName(`preview/${BRANCH}`);
   expect(neonBranch?.parent_id).toBe(w.neon.defaultBranch().id);
   const amplifyBranch = w.amplify.branch(APP_ID, BRANCH);
@@ -82,14 +83,15 @@ function expectDeployed(w: World, pull: StandInPull): void {
   expect(deployments[0]?.statuses.at(-1)?.environmentUrl).toBe(
     `https://feature-entry.${APP_ID}.amplifyapp.com`,
   );
+  return comments[0]?.id ?? 0;
 }
 
-function expectCleanedUp(w: World, pull: StandInPull): void {
+function expectCleanedUp(w: World, pull: StandInPull, commentId: number): void {
   expect(w.neon.branchByName(`preview/${BRANCH}`)).toBeUndefined();
   // The Amplify branch stays (delete-amplify-branch: false), without the URL of a deleted database.
   expect(w.amplify.branch(APP_ID, BRANCH)?.environmentVariables).toEqual(KEPT);
   const comments = w.github.comments(pull.number);
-  expect(comments).toHaveLength(1);
+  expect(comments.map((comment) => comment.id)).toEqual([commentId]);
   expect(comments[0]?.body).toMatch(/was deleted/);
   expect(w.github.deployments(`preview/${BRANCH}`).map((d) => w.github.latestState(d))).toEqual(['inactive']);
 }
@@ -112,7 +114,7 @@ describe('each shipped entry point, as shipped, against the stand-ins', () => {
       env: w.awsEnv,
     });
     expect(push.exitCode).toBe(0);
-    expectDeployed(w, pull);
+    const commentId = expectDeployed(w, pull);
 
     const closed = await runAction({
       event: { name: 'pull_request', payload: closedPayload(pull), ref: `refs/pull/${pull.number}/merge` },
@@ -120,7 +122,7 @@ describe('each shipped entry point, as shipped, against the stand-ins', () => {
       env: w.awsEnv,
     });
     expect(closed.exitCode).toBe(0);
-    expectCleanedUp(w, pull);
+    expectCleanedUp(w, pull, commentId);
   });
 
   it('the CLI: deploy, then cleanup, reporting with GITHUB_TOKEN and GITHUB_REPOSITORY', async () => {
@@ -156,12 +158,12 @@ describe('each shipped entry point, as shipped, against the stand-ins', () => {
 
     const deploy = await cli(['deploy', '--git-branch', BRANCH]);
     expect(deploy).toMatchObject({ code: 0 });
-    expectDeployed(w, pull);
+    const commentId = expectDeployed(w, pull);
 
     pull.state = 'closed';
     const cleanup = await cli(['cleanup', '--git-branch', BRANCH]);
     expect(cleanup).toMatchObject({ code: 0 });
-    expectCleanedUp(w, pull);
+    expectCleanedUp(w, pull, commentId);
     expect(deploy.stderr + cleanup.stderr).not.toContain(GITHUB_TEST_TOKEN);
   });
 
@@ -187,11 +189,11 @@ describe('each shipped entry point, as shipped, against the stand-ins', () => {
     };
 
     await deliver(await signedDelivery({ event: 'push', payload: pushTo(BRANCH), secret: SECRET }));
-    expectDeployed(w, pull);
+    const commentId = expectDeployed(w, pull);
     await deliver(
       await signedDelivery({ event: 'pull_request', payload: closedPayload(pull), secret: SECRET }),
     );
-    expectCleanedUp(w, pull);
+    expectCleanedUp(w, pull, commentId);
     // The cleanup asked GitHub first whether the pull request is really closed (replay-guard.ts).
     expect(w.github.requestsFor('pulls.get').map((request) => request.status)).toEqual([200]);
   });
@@ -214,10 +216,10 @@ describe('each shipped entry point, as shipped, against the stand-ins', () => {
     };
 
     await invoke(await signedDelivery({ event: 'push', payload: pushTo(BRANCH), secret: SECRET }));
-    expectDeployed(w, pull);
+    const commentId = expectDeployed(w, pull);
     await invoke(
       await signedDelivery({ event: 'pull_request', payload: closedPayload(pull), secret: SECRET }),
     );
-    expectCleanedUp(w, pull);
+    expectCleanedUp(w, pull, commentId);
   });
 });
