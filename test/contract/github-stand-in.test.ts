@@ -5,6 +5,7 @@
  */
 import { getOctokit } from '@actions/github';
 import { afterEach, describe, expect, it } from 'vitest';
+import { githubOperation } from '../fakes/github-openapi.js';
 import {
   GITHUB_COMMENT_LIMIT,
   GITHUB_TEST_TOKEN,
@@ -16,7 +17,10 @@ import {
 const running: GitHubStandIn[] = [];
 
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((standIn) => standIn.close()));
+  const standIns = running.splice(0);
+  await Promise.all(standIns.map((standIn) => standIn.close()));
+  // Every answer the stand-in gave fits GitHub's description (github-openapi.ts).
+  expect(standIns.flatMap((standIn) => standIn.violations)).toEqual([]);
 });
 
 async function start(options: GitHubStandInOptions = {}): Promise<GitHubStandIn> {
@@ -268,6 +272,162 @@ describe('pagination and filters', () => {
 
     const unfiltered = await client.rest.pulls.list({ ...params, head: 'feat/x' });
     expect(unfiltered.data).toHaveLength(3);
-    expect(standIn.violations).toHaveLength(1);
+    expect(standIn.violations).toEqual([
+      expect.stringContaining('without "owner:" GitHub ignores the filter'),
+    ]);
+    standIn.violations.length = 0;
+  });
+});
+
+describe("held to GitHub's OpenAPI description (@octokit/openapi)", () => {
+  it('refuses a body that breaks the operation schema with 422 Invalid request, naming the property', async () => {
+    const standIn = await start();
+    const pull = standIn.addPullRequest({ head: 'feat/x' });
+    const client = octokit(standIn);
+    const repo = { owner: standIn.owner, repo: standIn.repo };
+
+    const noBody = await refusal(
+      client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        ...repo,
+        issue_number: pull.number,
+      } as never),
+    );
+    const numberBody = await refusal(
+      client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        ...repo,
+        issue_number: pull.number,
+        body: 12 as unknown as string,
+      }),
+    );
+    const badFlag = await refusal(
+      client.request('POST /repos/{owner}/{repo}/deployments', {
+        ...repo,
+        ref: 'feat/x',
+        transient_environment: 'yes' as unknown as boolean,
+      }),
+    );
+    expect(
+      [noBody, numberBody, badFlag].map((answer) => [
+        answer.status,
+        (answer.data as { message: string }).message,
+      ]),
+    ).toEqual([
+      [422, 'Invalid request.\n\nBody is required.'],
+      [422, "Invalid request.\n\nFor 'properties/body', 12 is not a string."],
+      [422, `Invalid request.\n\nFor 'properties/transient_environment', "yes" is not a boolean.`],
+    ]);
+    expect(standIn.comments(pull.number)).toEqual([]);
+    expect(standIn.deployments()).toEqual([]);
+  });
+
+  it('refuses a query value outside the parameter schema with 422, and ignores parameters it does not name', async () => {
+    const standIn = await start();
+    const client = octokit(standIn);
+    const repo = { owner: standIn.owner, repo: standIn.repo };
+    const answer = await refusal(
+      client.request('GET /repos/{owner}/{repo}/pulls', { ...repo, direction: 'up' as 'asc' }),
+    );
+    expect(answer.status).toBe(422);
+    expect((answer.data as { message: string }).message).toBe(
+      `Invalid request.\n\nFor 'direction', "up" is not one of ["asc","desc"].`,
+    );
+    const page = await refusal(
+      client.request('GET /repos/{owner}/{repo}/pulls', { ...repo, page: 'two' as never }),
+    );
+    expect(page.status).toBe(422);
+    const ignored = await client.request('GET /repos/{owner}/{repo}/pulls', {
+      ...repo,
+      color: 'blue',
+    } as never);
+    expect(ignored.status).toBe(200);
+  });
+
+  it('finds what an answer lacks: the check the stand-in runs on every answer can fail', () => {
+    const create = githubOperation('issues.createComment');
+    expect(create.checkResponse(201, { id: 1, body: 'x' })).toEqual(
+      expect.arrayContaining([
+        "POST /repos/{owner}/{repo}/issues/{issue_number}/comments 201: (root) must have required property 'node_id'",
+      ]),
+    );
+    expect(create.checkResponse(200, {})).toEqual([
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/comments does not answer 200',
+    ]);
+    // Errors the description does not list carry GitHub's basic-error body.
+    expect(create.checkResponse(401, { message: 'Bad credentials', documentation_url: 'x' })).toEqual([]);
+    expect(githubOperation('issues.deleteComment').checkResponse(204, { x: 1 })).toEqual([
+      'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id} 204 has no body, but one was sent',
+    ]);
+  });
+
+  it('fails close() when one of its answers broke the description, so no test can miss it', async () => {
+    const standIn = await startGitHubStandIn();
+    const pull = standIn.addPullRequest({ head: 'feat/x' });
+    const comment = standIn.addComment(pull.number, 'hello');
+    // A stand-in bug, made on purpose: a comment whose author lost every field GitHub sends.
+    comment.user = { login: 'octocat' } as typeof comment.user;
+    await octokit(standIn).rest.issues.listComments({
+      owner: standIn.owner,
+      repo: standIn.repo,
+      issue_number: pull.number,
+    });
+    const closed = await standIn.close().then(
+      () => 'closed without complaint',
+      (error: Error) => error.message,
+    );
+    expect(closed).toContain("The GitHub stand-in answered outside GitHub's description:");
+    expect(closed).toContain(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/comments 200: /0/user must have required property 'id'",
+    );
+  });
+
+  it("answers every route with bodies that fit the description: pull requests (a deleted fork's too), branch, comments, deployments", async () => {
+    const standIn = await start();
+    const client = octokit(standIn);
+    const repo = { owner: standIn.owner, repo: standIn.repo };
+    const pull = standIn.addPullRequest({ head: 'feat/x' });
+    standIn.addPullRequest({ head: 'feat/x', headOwner: 'forker', headRepoName: 'app' });
+    const orphan = standIn.addPullRequest({
+      head: 'feat/y',
+      headOwner: 'gone',
+      headRepoName: null,
+      state: 'closed',
+    });
+    await client.rest.pulls.list({ ...repo, state: 'all' });
+    await client.rest.pulls.get({ ...repo, pull_number: pull.number });
+    await client.rest.pulls.get({ ...repo, pull_number: orphan.number });
+    await client.rest.repos.getBranch({ ...repo, branch: 'feat/x' });
+    const comment = await client.rest.issues.createComment({ ...repo, issue_number: pull.number, body: 'x' });
+    await client.rest.issues.listComments({ ...repo, issue_number: pull.number });
+    await client.rest.issues.updateComment({ ...repo, comment_id: comment.data.id, body: 'y' });
+    await client.rest.issues.deleteComment({ ...repo, comment_id: comment.data.id });
+    expect(
+      (await refusal(client.rest.issues.deleteComment({ ...repo, comment_id: comment.data.id }))).status,
+    ).toBe(404);
+    const created = await client.rest.repos.createDeployment({
+      ...repo,
+      ref: 'feat/x',
+      environment: 'preview/feat/x',
+      transient_environment: true,
+      required_contexts: [],
+      auto_merge: false,
+    });
+    const deploymentId = (created.data as { id: number }).id;
+    await client.rest.repos.createDeploymentStatus({
+      ...repo,
+      deployment_id: deploymentId,
+      state: 'in_progress',
+    });
+    await client.rest.repos.createDeploymentStatus({
+      ...repo,
+      deployment_id: deploymentId,
+      state: 'success',
+      environment_url: 'https://feat-x.example.com',
+    });
+    await client.rest.repos.listDeployments({ ...repo, environment: 'preview/feat/x' });
+    await client.rest.repos.getDeployment({ ...repo, deployment_id: deploymentId });
+    await client.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: deploymentId });
+    expect((await refusal(client.rest.repos.createDeployment({ ...repo, ref: 'nope' }))).status).toBe(422);
+    // Every route was answered (the afterEach holds each answer to the description).
+    expect(new Set(standIn.requests.map((request) => request.route)).size).toBe(12);
   });
 });

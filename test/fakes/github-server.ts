@@ -3,6 +3,9 @@
  * tests. The real Octokit from `@actions/github` talks to it: `getOctokit(token, { baseUrl: url })`.
  *
  * What it holds the client to, as github.com does:
+ * - GitHub's OpenAPI description of each operation (`@octokit/openapi`, see github-openapi.ts): path
+ *   parameters, query values and the JSON body, refused with 404 or 422 `Invalid request.` as GitHub
+ *   refuses them; the stand-in's own answers are held to it too, and a misfit is a violation;
  * - a token on every request (`Authorization: token …` or `Bearer …`): none or an unknown one is 401;
  * - fine-grained permissions per token: a missing one is 403 `Resource not accessible by integration`
  *   with `x-accepted-github-permissions` (sets separated by `;`, as GitHub sends it); a repository the
@@ -23,17 +26,20 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkRequest, githubOperation, type OperationName } from './github-openapi.js';
 import type {
   WireBranch,
   WireComment,
   WireDeployment,
   WireDeploymentStatus,
   WireError,
+  WireFullPull,
   WirePull,
   WirePullRef,
   WireRepository,
   WireUser,
 } from './github-wire.js';
+import { wireRepositoryObject } from './github-wire.js';
 
 export type { WireComment, WireDeployment, WireDeploymentStatus, WirePull } from './github-wire.js';
 
@@ -52,19 +58,8 @@ export type Permission = 'pull-requests' | 'issues' | 'deployments' | 'contents'
 export type Access = 'read' | 'write';
 export type PermissionSet = Partial<Record<Permission, Access>>;
 
-export type RouteName =
-  | 'pulls.list'
-  | 'pulls.get'
-  | 'repos.getBranch'
-  | 'issues.listComments'
-  | 'issues.createComment'
-  | 'issues.updateComment'
-  | 'issues.deleteComment'
-  | 'repos.listDeployments'
-  | 'repos.createDeployment'
-  | 'repos.getDeployment'
-  | 'repos.listDeploymentStatuses'
-  | 'repos.createDeploymentStatus';
+/** Octokit's `rest.*` names of the operations served (github-openapi.ts maps them to GitHub's). */
+export type RouteName = OperationName;
 
 export interface TokenSpec {
   permissions: PermissionSet;
@@ -252,6 +247,7 @@ export interface GitHubStandIn {
   latestState(deployment: StandInDeployment): StandInStatus['state'] | undefined;
   injectFault(spec: FaultSpec): void;
   pendingFaults(): number;
+  /** Rejects, once closed, when any answer broke GitHub's description (a bug in the stand-in). */
   close(): Promise<void>;
 }
 
@@ -290,16 +286,6 @@ const NEEDS: Record<RouteName, Need[][]> = {
   'repos.listDeploymentStatuses': [[['deployments', 'read']]],
   'repos.createDeploymentStatus': [[['deployments', 'write']]],
 };
-
-const DEPLOYMENT_STATES: readonly WireDeploymentStatus['state'][] = [
-  'error',
-  'failure',
-  'inactive',
-  'in_progress',
-  'queued',
-  'pending',
-  'success',
-];
 
 class HttpError extends Error {
   constructor(
@@ -358,6 +344,8 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
   const tokens = new Map<string, TokenState>();
   const requests: GitHubRequest[] = [];
   const violations: string[] = [];
+  /** The answers among the violations: the stand-in's own misfits, which fail close(). */
+  const misfits: string[] = [];
   const faults: { spec: FaultSpec; skip: number; left: number }[] = [];
   const barriers = new Map<FaultSpec, { waiting: (() => void)[] }>();
   let nextRepoId = 700_000_001;
@@ -367,6 +355,8 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
   let nextDeploymentId = 1_500_000_001;
   let nextStatusId = 3_900_000_001;
   let url = '';
+  // Repositories are as old as the stand-in: GitHub's objects carry a creation time.
+  const created = now();
 
   const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   const key = (owner: string, name: string) => `${owner}/${name}`.toLowerCase();
@@ -450,18 +440,17 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
 
   const apiRepo = (repo: StandInRepo) => `${url}/repos/${repo.owner}/${repo.name}`;
 
-  const wireRepository = (repo: StandInRepo): WireRepository => ({
-    id: repo.id,
-    node_id: `R_${Buffer.from(`repo:${repo.id}`).toString('base64url')}`,
-    name: repo.name,
-    full_name: `${repo.owner}/${repo.name}`,
-    private: repo.private,
-    fork: false,
-    owner: userFor(repo.owner),
-    html_url: `https://github.com/${repo.owner}/${repo.name}`,
-    url: apiRepo(repo),
-    default_branch: repo.defaultBranch,
-  });
+  const wireRepository = (repo: StandInRepo): WireRepository =>
+    wireRepositoryObject({
+      api: url,
+      id: repo.id,
+      owner: userFor(repo.owner),
+      name: repo.name,
+      private: repo.private,
+      fork: false,
+      defaultBranch: repo.defaultBranch,
+      at: iso(created),
+    });
 
   const wireComment = (repo: StandInRepo, comment: StandInComment): WireComment => {
     const isPull = repo.pulls.some((pull) => pull.number === comment.issueNumber);
@@ -497,16 +486,16 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
         ? null
         : sameRepo
           ? wireRepository(repo)
-          : {
-              ...wireRepository(repo),
+          : wireRepositoryObject({
+              api: url,
               id: repo.id + 1_000_000 + pull.number,
-              name: pull.headRepoName,
-              full_name: `${pull.headOwner}/${pull.headRepoName}`,
               owner: userFor(pull.headOwner),
+              name: pull.headRepoName,
+              private: repo.private,
               fork: true,
-              html_url: `https://github.com/${pull.headOwner}/${pull.headRepoName}`,
-              url: `${url}/repos/${pull.headOwner}/${pull.headRepoName}`,
-            };
+              defaultBranch: repo.defaultBranch,
+              at: iso(created),
+            });
     return {
       label: `${pull.headOwner}:${pull.headRef}`,
       ref: pull.headRef,
@@ -516,25 +505,76 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     };
   };
 
-  const wirePull = (repo: StandInRepo, pull: StandInPull): WirePull => ({
-    url: `${apiRepo(repo)}/pulls/${pull.number}`,
-    id: 1_000_000 + pull.number,
-    node_id: `PR_${Buffer.from(`pull:${repo.id}:${pull.number}`).toString('base64url')}`,
-    html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${pull.number}`,
-    number: pull.number,
+  const wirePull = (repo: StandInRepo, pull: StandInPull): WirePull => {
+    const api = `${apiRepo(repo)}/pulls/${pull.number}`;
+    const html = `https://github.com/${repo.owner}/${repo.name}/pull/${pull.number}`;
+    const issue = `${apiRepo(repo)}/issues/${pull.number}`;
+    return {
+      url: api,
+      id: 1_000_000 + pull.number,
+      node_id: `PR_${Buffer.from(`pull:${repo.id}:${pull.number}`).toString('base64url')}`,
+      html_url: html,
+      diff_url: `${html}.diff`,
+      patch_url: `${html}.patch`,
+      issue_url: issue,
+      commits_url: `${api}/commits`,
+      review_comments_url: `${api}/comments`,
+      review_comment_url: `${apiRepo(repo)}/pulls/comments{/number}`,
+      comments_url: `${issue}/comments`,
+      statuses_url: `${apiRepo(repo)}/statuses/${pull.headSha}`,
+      number: pull.number,
+      state: pull.state,
+      locked: pull.locked,
+      title: pull.title,
+      body: null,
+      user: userFor(pull.headOwner),
+      labels: [],
+      milestone: null,
+      assignee: null,
+      assignees: [],
+      requested_reviewers: [],
+      requested_teams: [],
+      created_at: iso(pull.createdAt),
+      updated_at: iso(pull.updatedAt),
+      closed_at: pull.state === 'closed' ? iso(pull.updatedAt) : null,
+      merged_at: pull.merged ? iso(pull.updatedAt) : null,
+      merge_commit_sha: null,
+      draft: false,
+      author_association: 'MEMBER',
+      auto_merge: null,
+      active_lock_reason: null,
+      head: wirePullRef(repo, pull, 'head'),
+      base: wirePullRef(repo, pull, 'base'),
+      _links: {
+        self: { href: api },
+        html: { href: html },
+        issue: { href: issue },
+        comments: { href: `${issue}/comments` },
+        review_comments: { href: `${api}/comments` },
+        review_comment: { href: `${apiRepo(repo)}/pulls/comments{/number}` },
+        commits: { href: `${api}/commits` },
+        statuses: { href: `${apiRepo(repo)}/statuses/${pull.headSha}` },
+      },
+    };
+  };
+
+  /** `GET /pulls/{n}`: the list's fields and what GitHub computes for one pull request. */
+  const wireFullPull = (repo: StandInRepo, pull: StandInPull): WireFullPull => ({
+    ...wirePull(repo, pull),
     state: pull.state,
-    locked: pull.locked,
-    title: pull.title,
-    body: null,
     user: userFor(pull.headOwner),
-    created_at: iso(pull.createdAt),
-    updated_at: iso(pull.updatedAt),
-    closed_at: pull.state === 'closed' ? iso(pull.updatedAt) : null,
-    merged_at: pull.merged ? iso(pull.updatedAt) : null,
-    draft: false,
-    author_association: 'MEMBER',
-    head: wirePullRef(repo, pull, 'head'),
-    base: wirePullRef(repo, pull, 'base'),
+    merged: pull.merged,
+    mergeable: null,
+    rebaseable: null,
+    mergeable_state: 'unknown',
+    merged_by: null,
+    comments: repo.comments.filter((comment) => comment.issueNumber === pull.number).length,
+    review_comments: 0,
+    maintainer_can_modify: false,
+    commits: 1,
+    additions: 0,
+    deletions: 0,
+    changed_files: 0,
   });
 
   const wireDeployment = (repo: StandInRepo, deployment: StandInDeployment): WireDeployment => ({
@@ -610,11 +650,8 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
 
   const readCommentBody = (route: Route, input: Record<string, unknown>): string => {
     const docs = DOC_URLS[route.name];
-    if (!('body' in input)) throw invalidRequest(docs, `"body" wasn't supplied.`);
-    const body = input.body;
-    if (typeof body !== 'string') {
-      throw invalidRequest(docs, `For 'properties/body', ${JSON.stringify(body)} is not a string.`);
-    }
+    // The description requires `body` as a string (checkRequest has refused anything else).
+    const body = input.body as string;
     // Characters, not UTF-16 units nor bytes: GitHub counts what Ruby's String#length counts.
     if (Array.from(body).length > GITHUB_COMMENT_LIMIT) {
       throw validationFailed(docs, [
@@ -660,13 +697,8 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     ) => Answer
   > = {
     'pulls.list': (route, { query }) => {
+      // The description's enum (open, closed, all) was checked before.
       const state = query.state ?? 'open';
-      if (!['open', 'closed', 'all'].includes(state)) {
-        throw invalidRequest(
-          DOC_URLS[route.name],
-          `For 'state', "${state}" is not one of ["open", "closed", "all"].`,
-        );
-      }
       let pulls = route.repo.pulls.filter((pull) => state === 'all' || pull.state === state);
       const head = query.head;
       if (head !== undefined) {
@@ -694,7 +726,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     'pulls.get': (route) => {
       const pull = route.repo.pulls.find((candidate) => candidate.number === route.number);
       if (pull === undefined) throw notFound(DOC_URLS[route.name]);
-      return { status: 200, body: wirePull(route.repo, pull) };
+      return { status: 200, body: wireFullPull(route.repo, pull) };
     },
     'repos.getBranch': (route) => {
       const name = route.branch ?? '';
@@ -702,13 +734,33 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       if (branch === undefined) {
         throw new HttpError(404, errorBody(404, 'Branch not found', DOC_URLS[route.name]));
       }
+      const api = apiRepo(route.repo);
+      const commitUser = userFor(route.repo.owner);
       const body: WireBranch = {
         name,
-        commit: { sha: branch.sha, url: `${apiRepo(route.repo)}/commits/${branch.sha}` },
+        commit: {
+          sha: branch.sha,
+          node_id: `C_${Buffer.from(`commit:${branch.sha}`).toString('base64url')}`,
+          url: `${api}/commits/${branch.sha}`,
+          html_url: `https://github.com/${route.repo.owner}/${route.repo.name}/commit/${branch.sha}`,
+          comments_url: `${api}/commits/${branch.sha}/comments`,
+          commit: {
+            url: `${api}/git/commits/${branch.sha}`,
+            author: null,
+            committer: null,
+            message: `The head of ${name}`,
+            comment_count: 0,
+            tree: { sha: branch.sha, url: `${api}/git/trees/${branch.sha}` },
+          },
+          author: commitUser,
+          committer: commitUser,
+          parents: [],
+        },
         protected: branch.protected,
-        protection_url: `${apiRepo(route.repo)}/branches/${encodeURIComponent(name)}/protection`,
+        protection: {},
+        protection_url: `${api}/branches/${encodeURIComponent(name)}/protection`,
         _links: {
-          self: `${apiRepo(route.repo)}/branches/${encodeURIComponent(name)}`,
+          self: `${api}/branches/${encodeURIComponent(name)}`,
           html: `https://github.com/${route.repo.owner}/${route.repo.name}/tree/${name}`,
         },
       };
@@ -776,51 +828,11 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     'repos.createDeployment': (route, { input, token }) => {
       const docs = DOC_URLS[route.name];
       const repo = route.repo;
-      if (!('ref' in input)) throw invalidRequest(docs, `"ref" wasn't supplied.`);
-      const ref = input.ref;
-      if (typeof ref !== 'string') {
-        throw invalidRequest(docs, `For 'properties/ref', ${JSON.stringify(ref)} is not a string.`);
-      }
-      for (const name of ['auto_merge', 'transient_environment', 'production_environment'] as const) {
-        if (name in input && typeof input[name] !== 'boolean') {
-          throw invalidRequest(
-            docs,
-            `For 'properties/${name}', ${JSON.stringify(input[name])} is not a boolean.`,
-          );
-        }
-      }
-      for (const name of ['environment', 'task'] as const) {
-        if (name in input && typeof input[name] !== 'string') {
-          throw invalidRequest(
-            docs,
-            `For 'properties/${name}', ${JSON.stringify(input[name])} is not a string.`,
-          );
-        }
-      }
-      const description = input.description;
-      if (description !== undefined && description !== null && typeof description !== 'string') {
-        throw invalidRequest(
-          docs,
-          `For 'properties/description', ${JSON.stringify(description)} is not a string or null.`,
-        );
-      }
-      const requiredContexts = input.required_contexts;
-      if (
-        requiredContexts !== undefined &&
-        (!Array.isArray(requiredContexts) || requiredContexts.some((c) => typeof c !== 'string'))
-      ) {
-        throw invalidRequest(
-          docs,
-          `For 'properties/required_contexts', ${JSON.stringify(requiredContexts)} is not an array of strings.`,
-        );
-      }
+      // Types and required fields were held to the description before (checkRequest).
+      const ref = input.ref as string;
+      const description = input.description as string | null | undefined;
+      const requiredContexts = input.required_contexts as string[] | undefined;
       const payload = input.payload ?? {};
-      if (typeof payload !== 'string' && (typeof payload !== 'object' || Array.isArray(payload))) {
-        throw invalidRequest(
-          docs,
-          `For 'properties/payload', ${JSON.stringify(payload)} is not an object or string.`,
-        );
-      }
       const environment = (input.environment as string | undefined) ?? 'production';
       if (environment.length > ENVIRONMENT_NAME_LIMIT) {
         throw validationFailed(docs, [
@@ -900,34 +912,8 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     'repos.createDeploymentStatus': (route, { input, token }) => {
       const docs = DOC_URLS[route.name];
       const deployment = findDeployment(route);
-      if (!('state' in input)) throw invalidRequest(docs, `"state" wasn't supplied.`);
-      const state = input.state;
-      if (typeof state !== 'string' || !DEPLOYMENT_STATES.includes(state as StandInStatus['state'])) {
-        throw invalidRequest(
-          docs,
-          `For 'properties/state', ${JSON.stringify(state)} is not one of ${JSON.stringify(DEPLOYMENT_STATES)}.`,
-        );
-      }
-      for (const name of [
-        'log_url',
-        'target_url',
-        'environment_url',
-        'description',
-        'environment',
-      ] as const) {
-        if (name in input && typeof input[name] !== 'string') {
-          throw invalidRequest(
-            docs,
-            `For 'properties/${name}', ${JSON.stringify(input[name])} is not a string.`,
-          );
-        }
-      }
-      if ('auto_inactive' in input && typeof input.auto_inactive !== 'boolean') {
-        throw invalidRequest(
-          docs,
-          `For 'properties/auto_inactive', ${JSON.stringify(input.auto_inactive)} is not a boolean.`,
-        );
-      }
+      // The state's enum and the fields' types were held to the description before (checkRequest).
+      const state = input.state as StandInStatus['state'];
       const description = (input.description as string | undefined) ?? '';
       if (Array.from(description).length > DEPLOYMENT_STATUS_DESCRIPTION_LIMIT) {
         throw validationFailed(docs, [
@@ -1141,14 +1127,26 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     }
 
     if (route === undefined) return fail(notFound());
+    // From here on the answer is the operation's: held to GitHub's description (github-openapi.ts).
+    const reply = (answer: Answer) => {
+      const operation = githubOperation(route.name);
+      for (const problem of operation.checkResponse(answer.status, answer.body)) {
+        const violation = `the stand-in's answer to ${method} ${rawPath}: ${problem}`;
+        violations.push(violation);
+        misfits.push(violation);
+      }
+      send(answer);
+    };
+    const refuse = (error: HttpError) =>
+      reply({ status: error.status, body: error.body, headers: error.headers });
     const repoName = `${route.repo.owner}/${route.repo.name}`.toLowerCase();
     if (token.repositories !== undefined && !token.repositories.some((r) => r.toLowerCase() === repoName)) {
       // GitHub does not tell a token that a private repository it cannot see exists.
-      return fail(notFound(DOC_URLS[route.name]));
+      return refuse(notFound(DOC_URLS[route.name]));
     }
     const needs = NEEDS[route.name];
     if (!grants(token, needs)) {
-      return fail(
+      return refuse(
         new HttpError(
           403,
           errorBody(403, `Resource not accessible by ${token.kind ?? 'integration'}`, DOC_URLS[route.name]),
@@ -1162,17 +1160,26 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       try {
         entry.body = JSON.parse(rawBody);
       } catch {
-        return fail(new HttpError(400, errorBody(400, 'Problems parsing JSON', DOC_URLS[route.name])));
+        return refuse(new HttpError(400, errorBody(400, 'Problems parsing JSON', DOC_URLS[route.name])));
       }
       if (entry.body === null || typeof entry.body !== 'object' || Array.isArray(entry.body)) {
-        return fail(invalidRequest(DOC_URLS[route.name], 'Body should be a JSON object'));
+        return refuse(invalidRequest(DOC_URLS[route.name], 'Body should be a JSON object'));
       }
       input = entry.body as Record<string, unknown>;
     }
+    const problem = checkRequest(route.name, {
+      path: pathParameters(route),
+      query: entry.query,
+      body: entry.body,
+    });
+    if (problem !== undefined) {
+      const docs = DOC_URLS[route.name];
+      return refuse(problem.status === 404 ? notFound(docs) : invalidRequest(docs, problem.detail));
+    }
     try {
-      send(handlers[route.name](route, { query: entry.query, input, token }));
+      reply(handlers[route.name](route, { query: entry.query, input, token }));
     } catch (error) {
-      if (error instanceof HttpError) return fail(error);
+      if (error instanceof HttpError) return refuse(error);
       throw error;
     }
   };
@@ -1280,9 +1287,21 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Every test closes its stand-in: an answer GitHub could not have given fails it, whether or
+      // not the test reads `violations`.
+      if (misfits.length > 0) {
+        throw new Error(`The GitHub stand-in answered outside GitHub's description:\n${misfits.join('\n')}`);
+      }
     },
   };
   return standIn;
+}
+
+/** The operation's path parameters, named as GitHub's description names them. */
+function pathParameters(route: Route): Record<string, string> {
+  const names = githubOperation(route.name).template.match(/\{[^}]+\}/g) ?? [];
+  const values = [route.repo.owner, route.repo.name, String(route.number ?? route.id ?? route.branch ?? '')];
+  return Object.fromEntries(names.map((name, index) => [name.slice(1, -1), values[index] ?? '']));
 }
 
 function newSha(): string {

@@ -1,17 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
+import {
+  anchorRefs,
+  formatErrors,
+  HTTP_METHODS,
+  isObject,
+  type Json,
+  type JsonObject,
+  openApiNullable,
+  pointer,
+} from './openapi-ajv.js';
 
 /**
  * The OpenAPI document `@neondatabase/api-client` ships, compiled with Ajv so the stand-in can hold its
  * requests and its own answers to it. Parsed once per process: the file is large.
  */
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
 
 export interface SpecParameter {
   name: string;
@@ -64,7 +71,7 @@ function compileSpec(): NeonSpec {
   const compile = (key: string, schema: Json): ValidateFunction => {
     let validate = compiled.get(key);
     if (!validate) {
-      validate = ajv.compile(anchorRefs(schema) as object);
+      validate = ajv.compile(anchorRefs(schema, SPEC_ID) as object);
       compiled.set(key, validate);
     }
     return validate;
@@ -134,54 +141,4 @@ function compileSpec(): NeonSpec {
       return validate(body) ? [] : formatErrors(validate.errors);
     },
   };
-}
-
-const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
-
-function isObject(node: Json | undefined): node is JsonObject {
-  return typeof node === 'object' && node !== null && !Array.isArray(node);
-}
-
-function pointer(document: Json, ref: string): Json | undefined {
-  if (!ref.startsWith('#/')) return undefined;
-  let node: Json | undefined = document;
-  for (const raw of ref.slice(2).split('/')) {
-    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    node = isObject(node) ? node[key] : undefined;
-  }
-  return node;
-}
-
-/** Local `#/components/...` references, pointed at the components registered under SPEC_ID. */
-function anchorRefs(node: Json): Json {
-  if (Array.isArray(node)) return node.map(anchorRefs);
-  if (!isObject(node)) return node;
-  const copy: JsonObject = {};
-  for (const [key, value] of Object.entries(node)) {
-    copy[key] =
-      key === '$ref' && typeof value === 'string' && value.startsWith('#/')
-        ? `${SPEC_ID}${value}`
-        : anchorRefs(value);
-  }
-  return copy;
-}
-
-/**
- * OpenAPI 3.0's `nullable: true` as JSON Schema: Ajv only understands it next to a `type`, and the
- * spec also puts it beside `allOf`. Only the boolean keyword is rewritten; a property that happens
- * to be named `nullable` holds a schema object and is left alone.
- */
-function openApiNullable(node: Json): Json {
-  if (Array.isArray(node)) return node.map(openApiNullable);
-  if (!isObject(node)) return node;
-  const copy: JsonObject = {};
-  for (const [key, value] of Object.entries(node)) copy[key] = openApiNullable(value);
-  if (typeof copy.nullable !== 'boolean') return copy;
-  const nullable = copy.nullable;
-  delete copy.nullable;
-  return nullable ? { anyOf: [copy, { type: 'null' }] } : copy;
-}
-
-function formatErrors(errors: ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).map((error) => `${error.instancePath || '(root)'} ${error.message ?? 'is invalid'}`);
 }
