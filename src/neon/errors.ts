@@ -174,7 +174,10 @@ function hintFor(status: number, code: string | undefined, context: FailureConte
 
 export function classifyNeonError(error: unknown): RetryVerdict {
   if (error instanceof NeonRequestError) {
-    return { retry: error.failure.retryable, afterMs: error.failure.retryAfterMs };
+    const { failure } = error;
+    // 423: a conflicting operation runs somewhere in the project (Neon's own background ones too);
+    // it ends by itself, so it is waited for as long as the run's budget allows.
+    return { retry: failure.retryable, afterMs: failure.retryAfterMs, untilDeadline: failure.status === 423 };
   }
   return { retry: false };
 }

@@ -79,9 +79,28 @@ export interface ModelOptions {
   ownerName: string;
   branchLimit: number | undefined;
   operationPlan: OperationPlan;
+  /**
+   * What a running operation locks (answered 423): `branch`, changes to the branch it runs on;
+   * `project`, every change in the project, as Neon does (docs/neon-stand-in.md). Default `branch`.
+   */
+  lockScope?: LockScope | undefined;
   now: () => number;
   /** Real databases behind the branches; without it, connection URIs open nothing. */
   dataPlane?: DataPlane | undefined;
+}
+
+export type LockScope = 'branch' | 'project';
+
+/** An operation Neon starts by itself (an availability check, a suspend), not asked for by a request. */
+export interface BackgroundOperationInput {
+  /** Default: the project's default branch. */
+  branchId?: string;
+  /** Default `check_availability`, Neon's periodic check of every branch with a compute. */
+  action?: OperationAction | `${OperationAction}`;
+  /** How it progresses; the rest of the stand-in's current plan applies. */
+  durationMs?: number | null;
+  steps?: number;
+  outcome?: OperationOutcome;
 }
 
 export interface AddBranchInput {
@@ -128,6 +147,7 @@ export class NeonModel implements LoginDirectory {
    */
   private readonly passwordResets = new Map<string, { previous: string; operationIds: string[] }>();
   private operationPlan: OperationPlan;
+  private readonly lockScope: LockScope;
   private readonly plansByAction = new Map<string, Partial<OperationPlan>>();
   private readonly progress = new Map<string, OperationProgress>();
   /** Creation order, the tie-breaker of every sort and the key of every cursor. */
@@ -137,6 +157,7 @@ export class NeonModel implements LoginDirectory {
   constructor(options: ModelOptions) {
     this.now = options.now;
     this.operationPlan = options.operationPlan;
+    this.lockScope = options.lockScope ?? 'branch';
     this.dataPlane = options.dataPlane;
     this.state = {
       project: { id: options.projectId, name: options.projectName, regionId: options.regionId },
@@ -268,6 +289,21 @@ export class NeonModel implements LoginDirectory {
     this.settle(operation, status);
   }
 
+  /**
+   * An operation of Neon's own on a branch's compute, such as the periodic `check_availability`
+   * its operations page describes: with `lockScope: 'project'` it refuses every change meanwhile.
+   */
+  startBackgroundOperation(input: BackgroundOperationInput = {}): Operation {
+    const branch = this.requireBranch(input.branchId ?? this.defaultBranch().id);
+    const endpoint = this.state.endpoints.find((each) => each.branch_id === branch.id);
+    const plan: Partial<OperationPlan> = {};
+    if (input.durationMs !== undefined) plan.durationMs = input.durationMs;
+    if (input.steps !== undefined) plan.steps = input.steps;
+    if (input.outcome !== undefined) plan.outcome = input.outcome;
+    const action = (input.action ?? OperationAction.CheckAvailability) as OperationAction;
+    return { ...this.newOperation(action, branch.id, endpoint?.id, plan) };
+  }
+
   passwordOf(branchId: string, roleName: string): string | undefined {
     return this.state.roles.find((role) => role.branch_id === branchId && role.name === roleName)?.password;
   }
@@ -393,6 +429,8 @@ export class NeonModel implements LoginDirectory {
         throw new NeonHttpError(400, 'cannot set expires_at on a branch that has child branches');
       }
     }
+    // A PATCH starts no operation of its own; only a project-wide lock refuses it.
+    if (this.lockScope === 'project') this.refuseWhileBusy(branchId);
     if (changes.name !== undefined) branch.name = changes.name;
     if (changes.protected !== undefined) branch.protected = changes.protected;
     if (changes.expires_at === null) {
@@ -755,11 +793,17 @@ export class NeonModel implements LoginDirectory {
     return branch;
   }
 
-  /** Neon's 423: a mutation of a branch while one of its operations is still running. */
+  /**
+   * Neon's 423: a change while a conflicting operation runs. With `lockScope: 'branch'` only the
+   * branch's own operations conflict; with `project`, any operation in the project does, as Neon's
+   * message says ("project already has running conflicting operations").
+   */
   private refuseWhileBusy(branchId: string): void {
     this.refreshOperations();
     const busy = this.state.operations.some(
-      (operation) => operation.branch_id === branchId && !FINAL_STATUSES.has(operation.status),
+      (operation) =>
+        (this.lockScope === 'project' || operation.branch_id === branchId) &&
+        !FINAL_STATUSES.has(operation.status),
     );
     if (busy) {
       throw new NeonHttpError(
@@ -837,7 +881,12 @@ export class NeonModel implements LoginDirectory {
     return endpoint;
   }
 
-  private newOperation(action: OperationAction, branchId: string, endpointId: string | undefined): Operation {
+  private newOperation(
+    action: OperationAction,
+    branchId: string,
+    endpointId: string | undefined,
+    override: Partial<OperationPlan> = {},
+  ): Operation {
     const stamp = this.timestamp();
     const operation: Operation = {
       id: randomUUID(),
@@ -853,7 +902,7 @@ export class NeonModel implements LoginDirectory {
     if (endpointId !== undefined) operation.endpoint_id = endpointId;
     this.sequence.set(operation.id, this.nextNumber());
     this.progress.set(operation.id, {
-      plan: { ...this.operationPlan, ...this.plansByAction.get(action) },
+      plan: { ...this.operationPlan, ...this.plansByAction.get(action), ...override },
       createdAtMs: this.now(),
       createdAtWall: performance.now(),
       polls: 0,
