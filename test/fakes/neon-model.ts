@@ -67,7 +67,18 @@ export interface NeonStandInState {
   deletedBranchIds: Set<string>;
   /** The plan's branch quota (every branch counts, the default one too); undefined: no limit. */
   branchLimit: number | undefined;
+  /**
+   * The plan's root branches (no parent: the default branch, schema-only ones, backups a restore
+   * leaves); undefined: no limit. See NEON_ROOT_BRANCH_LIMITS.
+   */
+  rootBranchLimit: number | undefined;
 }
+
+/**
+ * Root branches a project holds per plan, the default branch counted: Neon's schema-only branching
+ * guide, "Schema-only branch allowances" (https://neon.com/docs/guides/branching-schema-only).
+ */
+export const NEON_ROOT_BRANCH_LIMITS = { free: 3, launch: 5, scale: 10, business: 25 } as const;
 
 export interface ModelOptions {
   apiKey: string;
@@ -78,6 +89,7 @@ export interface ModelOptions {
   databaseName: string;
   ownerName: string;
   branchLimit: number | undefined;
+  rootBranchLimit?: number | undefined;
   operationPlan: OperationPlan;
   /**
    * What a running operation locks (answered 423): `branch`, changes to the branch it runs on;
@@ -169,6 +181,7 @@ export class NeonModel implements LoginDirectory {
       operations: [],
       deletedBranchIds: new Set(),
       branchLimit: options.branchLimit,
+      rootBranchLimit: options.rootBranchLimit,
     };
     const main = this.newBranch({ name: options.defaultBranchName, parent: undefined, ready: true });
     main.default = true;
@@ -347,9 +360,19 @@ export class NeonModel implements LoginDirectory {
     }
     const expiresAt = request.branch?.expires_at;
     if (expiresAt !== undefined) this.checkExpiresAt(expiresAt);
+    const schemaOnly = initSource === 'schema-only';
+    const rootLimit = this.state.rootBranchLimit;
+    if (
+      schemaOnly &&
+      rootLimit !== undefined &&
+      this.state.branches.filter((each) => each.parent_id === undefined).length >= rootLimit
+    ) {
+      // Status and message as users report them ("root branches limit exceeded", HTTP 422); the
+      // code is a guess after BRANCHES_LIMIT_EXCEEDED's pattern (docs/neon-stand-in.md).
+      throw new NeonHttpError(422, 'root branches limit exceeded', 'ROOT_BRANCHES_LIMIT_EXCEEDED');
+    }
     this.refuseWhileBusy(parent.id);
 
-    const schemaOnly = initSource === 'schema-only';
     // A schema-only branch is a root branch: parent_id names where its schema comes from, and the new
     // branch does not record it (the spec's init_source).
     const branch = this.newBranch({ name, parent: schemaOnly ? undefined : parent, ready: false });

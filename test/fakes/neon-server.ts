@@ -44,6 +44,7 @@ export type {
   OperationOutcome,
   OperationPlan,
 } from './neon-model.js';
+export { NEON_ROOT_BRANCH_LIMITS } from './neon-model.js';
 
 export interface NeonPostgresOptions {
   /** How long copying a branch waits for sessions on its source to leave their transactions. Default 10 s. */
@@ -68,6 +69,12 @@ export interface NeonStandInOptions {
   ownerName?: string;
   /** The plan's branch quota, the default branch included. Default: no limit. */
   branchLimit?: number;
+  /**
+   * The plan's root-branch limit, the default branch included: a schema-only create past it is
+   * refused with 422 `root branches limit exceeded`. NEON_ROOT_BRANCH_LIMITS has the plans'
+   * values. Default: no limit.
+   */
+  rootBranchLimit?: number;
   /** See OperationPlan.steps. Default 1: the first read shows `running`, the second `finished`. */
   operationSteps?: number;
   /** See OperationPlan.durationMs. Default 1000. */
@@ -177,6 +184,7 @@ export interface NeonStandIn {
   setProtected(branchId: string, value?: boolean): void;
   setDefaultBranch(branchId: string): void;
   setBranchLimit(limit: number | undefined): void;
+  setRootBranchLimit(limit: number | undefined): void;
   /** How operations created from now on progress and end; `action` (e.g. `start_compute`) narrows it. */
   planOperations(plan: Partial<OperationPlan> & { action?: string }): void;
   /**
@@ -403,6 +411,7 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
     databaseName: options.databaseName ?? 'neondb',
     ownerName: options.ownerName ?? 'neondb_owner',
     branchLimit: options.branchLimit,
+    rootBranchLimit: options.rootBranchLimit,
     lockScope: options.lockScope,
     operationPlan: {
       steps: options.operationSteps ?? 1,
@@ -569,6 +578,9 @@ async function serve(input: {
     setDefaultBranch: (branchId) => model.setDefaultBranch(branchId),
     setBranchLimit: (limit) => {
       model.state.branchLimit = limit;
+    },
+    setRootBranchLimit: (limit) => {
+      model.state.rootBranchLimit = limit;
     },
     planOperations: ({ action, ...plan }) => model.planOperations(plan, action),
     startBackgroundOperation: (input) => model.startBackgroundOperation(input),
