@@ -90,6 +90,8 @@ export interface ModelOptions {
   ownerName: string;
   branchLimit: number | undefined;
   rootBranchLimit?: number | undefined;
+  /** Refuse a create whose endpoint sets `suspend_timeout_seconds` (Neon's Free plan, reportedly). */
+  refuseSuspendTimeout?: boolean | undefined;
   operationPlan: OperationPlan;
   /**
    * What a running operation locks (answered 423): `branch`, changes to the branch it runs on;
@@ -160,6 +162,7 @@ export class NeonModel implements LoginDirectory {
   private readonly passwordResets = new Map<string, { previous: string; operationIds: string[] }>();
   private operationPlan: OperationPlan;
   private readonly lockScope: LockScope;
+  private readonly refuseSuspendTimeout: boolean;
   private readonly plansByAction = new Map<string, Partial<OperationPlan>>();
   private readonly progress = new Map<string, OperationProgress>();
   /** Creation order, the tie-breaker of every sort and the key of every cursor. */
@@ -170,6 +173,7 @@ export class NeonModel implements LoginDirectory {
     this.now = options.now;
     this.operationPlan = options.operationPlan;
     this.lockScope = options.lockScope ?? 'branch';
+    this.refuseSuspendTimeout = options.refuseSuspendTimeout ?? false;
     this.dataPlane = options.dataPlane;
     this.state = {
       project: { id: options.projectId, name: options.projectName, regionId: options.regionId },
@@ -350,6 +354,15 @@ export class NeonModel implements LoginDirectory {
     const endpointRequests = request.endpoints ?? [];
     if (endpointRequests.filter((endpoint) => endpoint.type === EndpointType.ReadWrite).length > 1) {
       throw new NeonHttpError(400, 'a branch can have only one read_write endpoint');
+    }
+    // `0` asks for the plan's default, which is no change. Neon's refusal is not documented: its
+    // status and wording here are guesses (docs/neon-stand-in.md).
+    const suspend = endpointRequests.find((endpoint) => (endpoint.suspend_timeout_seconds ?? 0) !== 0);
+    if (this.refuseSuspendTimeout && suspend) {
+      throw new NeonHttpError(
+        400,
+        `suspend_timeout_seconds cannot be changed on the Free plan (asked for ${suspend.suspend_timeout_seconds})`,
+      );
     }
     const initSource = request.branch?.init_source ?? 'parent-data';
     if (initSource !== 'parent-data' && initSource !== 'schema-only') {

@@ -75,6 +75,11 @@ export interface NeonStandInOptions {
    * values. Default: no limit.
    */
   rootBranchLimit?: number;
+  /**
+   * Refuse (400) a branch create whose endpoint sets `suspend_timeout_seconds` to anything but 0,
+   * as Neon's Free plan is reported to. A guess: see docs/neon-stand-in.md. Default false.
+   */
+  refuseSuspendTimeout?: boolean;
   /** See OperationPlan.steps. Default 1: the first read shows `running`, the second `finished`. */
   operationSteps?: number;
   /** See OperationPlan.durationMs. Default 1000. */
@@ -412,6 +417,7 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
     ownerName: options.ownerName ?? 'neondb_owner',
     branchLimit: options.branchLimit,
     rootBranchLimit: options.rootBranchLimit,
+    refuseSuspendTimeout: options.refuseSuspendTimeout,
     lockScope: options.lockScope,
     operationPlan: {
       steps: options.operationSteps ?? 1,
