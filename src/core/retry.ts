@@ -106,10 +106,16 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * The shortest wait for an answer that waits for the budget: a policy without backoff would
+ * otherwise ask again at once, as often as the service answers, until the budget is gone.
+ */
+const MIN_PATIENT_WAIT_MS = 100;
+
 /** The `n`th wait (from 0) of exponential backoff, doubled from `minTimeoutMs`, jittered, capped. */
 function jittered(policy: RetryPolicy, n: number): number {
   const grown = policy.minTimeoutMs * 2 ** Math.min(n, 30) * (1 + Math.random());
-  return Math.round(Math.min(grown, policy.maxTimeoutMs));
+  return Math.max(MIN_PATIENT_WAIT_MS, Math.round(Math.min(grown, policy.maxTimeoutMs)));
 }
 
 /** `Retry-After` as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */

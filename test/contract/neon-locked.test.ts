@@ -117,6 +117,20 @@ describe('the port', () => {
     expect(standIn.branchByName('preview/x')).toBeUndefined();
   });
 
+  it('waits at least 100 ms between 423s even with a policy of no backoff, so the budget runs out', async () => {
+    harness = await startHarness({ sharedClock: true, standIn: { lockScope: 'project' } });
+    const { standIn, sleeps } = harness;
+    standIn.startBackgroundOperation({ outcome: 'never' });
+    const port = harness.portWith({
+      retry: { ...FAST_RETRY, minTimeoutMs: 0, maxTimeoutMs: 0 },
+      deadline: new Deadline(2_000, harness.now),
+    });
+
+    await expect(port.createBranch({ name: 'preview/x', parentId: undefined })).rejects.toThrow(TimeoutError);
+    expect(Math.min(...sleeps)).toBe(100);
+    expect(standIn.requestsTo('POST', branchesPath(harness)).length).toBeLessThanOrEqual(20);
+  });
+
   it('keeps the retry count for other retryable answers, budget or not', async () => {
     harness = await startHarness({ sharedClock: true });
     const { standIn } = harness;
