@@ -116,7 +116,7 @@ export function describeNeonFailure(error: unknown, context: FailureContext): Ne
     'no message';
   const codePart = code === undefined || code === '' ? '' : ` ${code}`;
   const requestPart = requestId === undefined ? '' : ` (request id ${requestId})`;
-  const hint = hintFor(status, code, context);
+  const hint = hintFor(status, code, context, said);
   return new NeonRequestError({
     detail: redact(
       `${status}${codePart}: ${truncate(said)}${requestPart}${hint ? `. ${hint}` : ''}`,
@@ -158,14 +158,20 @@ function describeNoAnswer(
 }
 
 /** What the user can do about the statuses that are about their configuration or their plan. */
-function hintFor(status: number, code: string | undefined, context: FailureContext): string | undefined {
+function hintFor(
+  status: number,
+  code: string | undefined,
+  context: FailureContext,
+  said: string,
+): string | undefined {
   if (status === 401) {
     return 'The Neon API key is wrong or has been revoked: check the neon-api-key setting (NEON_API_KEY)';
   }
   if (status === 403) {
     return `The Neon API key may not do this in project '${context.projectId}': check that neon-api-key belongs to an account or organization with access to neon-project-id`;
   }
-  if (status === 422 && code === 'BRANCHES_LIMIT_EXCEEDED') {
+  // The root-branch limit's refusal may share the code; neon/create-branch.ts explains that one.
+  if (status === 422 && code === 'BRANCHES_LIMIT_EXCEEDED' && !/root[ _-]?branch/i.test(said)) {
     return "The branch quota of the Neon plan is full: delete unused preview branches (for example with 'command: reconcile') or raise the plan's branch limit";
   }
   if (status === 429) return 'Neon is rate limiting this API key; try again in a minute';
@@ -174,7 +180,10 @@ function hintFor(status: number, code: string | undefined, context: FailureConte
 
 export function classifyNeonError(error: unknown): RetryVerdict {
   if (error instanceof NeonRequestError) {
-    return { retry: error.failure.retryable, afterMs: error.failure.retryAfterMs };
+    const { failure } = error;
+    // 423: a conflicting operation runs somewhere in the project (Neon's own background ones too);
+    // it ends by itself, so it is waited for as long as the run's budget allows.
+    return { retry: failure.retryable, afterMs: failure.retryAfterMs, untilDeadline: failure.status === 423 };
   }
   return { retry: false };
 }

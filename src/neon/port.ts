@@ -1,6 +1,7 @@
-import { type Branch, EndpointType } from '@neondatabase/api-client';
+import type { Branch } from '@neondatabase/api-client';
 import { ApiError } from '../core/errors.js';
 import type { NeonBranch, NeonPort } from '../core/ports.js';
+import { createBranchRequest, explainCreateRefusal } from './create-branch.js';
 import { isPending, pendingIds, waitForOperations } from './operations.js';
 import { type NeonPortOptions, NeonRequester } from './request.js';
 import { compareSchema } from './schema.js';
@@ -85,27 +86,14 @@ class NeonApiPort implements NeonPort {
   }
 
   async createBranch(input: Parameters<NeonPort['createBranch']>[0]) {
-    const { name, parentId, suspendTimeoutSeconds, expiresAt, schemaOnly } = input;
+    const step = `Creating Neon branch '${input.name}'`;
     // A timeout or dropped connection is retried like any other: if the first POST did reach Neon,
     // the retry answers 409 and the executor treats the branch as one another run created.
-    const { data } = await this.neon.call(`Creating Neon branch '${name}'`, (api) =>
-      api.createProjectBranch(this.projectId, {
-        branch: {
-          name,
-          ...(parentId === undefined ? {} : { parent_id: parentId }),
-          ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
-          ...(schemaOnly ? { init_source: 'schema-only' } : {}),
-        },
-        endpoints: [
-          {
-            type: EndpointType.ReadWrite,
-            ...(suspendTimeoutSeconds === undefined
-              ? {}
-              : { suspend_timeout_seconds: suspendTimeoutSeconds }),
-          },
-        ],
-      }),
-    );
+    const { data } = await this.neon
+      .call(step, (api) => api.createProjectBranch(this.projectId, createBranchRequest(input)))
+      .catch((error: unknown) => {
+        throw explainCreateRefusal(step, error, input);
+      });
     const [details] = data.connection_uris ?? [];
     return {
       branch: toNeonBranch(data.branch),

@@ -20,6 +20,10 @@ export interface Harness {
   logs: string[];
   /** A port with other options over the same stand-in, sharing `sleeps`, `logs` and the clock. */
   portWith(overrides: Partial<NeonPortOptions>): NeonPort;
+  /** The fake clock the ports' `sleep` advances; pass it to the stand-in as `now` to share it. */
+  now(): number;
+  /** Moves the fake clock on, as a sleep of the port's would. */
+  advance(ms: number): void;
 }
 
 /**
@@ -27,12 +31,21 @@ export interface Harness {
  * and Retry-After cost no real time, and the operation deadline still passes.
  */
 export async function startHarness(
-  options: { standIn?: NeonStandInOptions; port?: Partial<NeonPortOptions> } = {},
+  options: {
+    standIn?: NeonStandInOptions;
+    port?: Partial<NeonPortOptions>;
+    /** The stand-in reads the same fake clock: its operations end as the port's sleeps add up. */
+    sharedClock?: boolean;
+  } = {},
 ): Promise<Harness> {
-  const standIn = await startNeonStandIn(options.standIn);
+  let clock = 1_700_000_000_000;
+  const now = () => clock;
+  const standIn = await startNeonStandIn({
+    ...options.standIn,
+    ...(options.sharedClock ? { now } : {}),
+  });
   const sleeps: number[] = [];
   const logs: string[] = [];
-  let clock = 1_700_000_000_000;
   const portWith = (overrides: Partial<NeonPortOptions>) =>
     createNeonPort({
       apiKey: standIn.apiKey,
@@ -47,11 +60,14 @@ export async function startHarness(
         sleeps.push(ms);
         clock += ms;
       },
-      now: () => clock,
+      now,
       retry: FAST_RETRY,
       requestTimeoutMs: 2_000,
       ...options.port,
       ...overrides,
     });
-  return { standIn, port: portWith({}), sleeps, logs, portWith };
+  const advance = (ms: number) => {
+    clock += ms;
+  };
+  return { standIn, port: portWith({}), sleeps, logs, portWith, now, advance };
 }

@@ -67,7 +67,18 @@ export interface NeonStandInState {
   deletedBranchIds: Set<string>;
   /** The plan's branch quota (every branch counts, the default one too); undefined: no limit. */
   branchLimit: number | undefined;
+  /**
+   * The plan's root branches (no parent: the default branch, schema-only ones, backups a restore
+   * leaves); undefined: no limit. See NEON_ROOT_BRANCH_LIMITS.
+   */
+  rootBranchLimit: number | undefined;
 }
+
+/**
+ * Root branches a project holds per plan, the default branch counted: Neon's schema-only branching
+ * guide, "Schema-only branch allowances" (https://neon.com/docs/guides/branching-schema-only).
+ */
+export const NEON_ROOT_BRANCH_LIMITS = { free: 3, launch: 5, scale: 10, business: 25 } as const;
 
 export interface ModelOptions {
   apiKey: string;
@@ -78,10 +89,32 @@ export interface ModelOptions {
   databaseName: string;
   ownerName: string;
   branchLimit: number | undefined;
+  rootBranchLimit?: number | undefined;
+  /** Refuse a create whose endpoint sets `suspend_timeout_seconds` (Neon's Free plan, reportedly). */
+  refuseSuspendTimeout?: boolean | undefined;
   operationPlan: OperationPlan;
+  /**
+   * What a running operation locks (answered 423): `branch`, changes to the branch it runs on;
+   * `project`, every change in the project, as Neon does (docs/neon-stand-in.md). Default `branch`.
+   */
+  lockScope?: LockScope | undefined;
   now: () => number;
   /** Real databases behind the branches; without it, connection URIs open nothing. */
   dataPlane?: DataPlane | undefined;
+}
+
+export type LockScope = 'branch' | 'project';
+
+/** An operation Neon starts by itself (an availability check, a suspend), not asked for by a request. */
+export interface BackgroundOperationInput {
+  /** Default: the project's default branch. */
+  branchId?: string;
+  /** Default `check_availability`, Neon's periodic check of every branch with a compute. */
+  action?: OperationAction | `${OperationAction}`;
+  /** How it progresses; the rest of the stand-in's current plan applies. */
+  durationMs?: number | null;
+  steps?: number;
+  outcome?: OperationOutcome;
 }
 
 export interface AddBranchInput {
@@ -128,6 +161,8 @@ export class NeonModel implements LoginDirectory {
    */
   private readonly passwordResets = new Map<string, { previous: string; operationIds: string[] }>();
   private operationPlan: OperationPlan;
+  private readonly lockScope: LockScope;
+  private readonly refuseSuspendTimeout: boolean;
   private readonly plansByAction = new Map<string, Partial<OperationPlan>>();
   private readonly progress = new Map<string, OperationProgress>();
   /** Creation order, the tie-breaker of every sort and the key of every cursor. */
@@ -137,6 +172,8 @@ export class NeonModel implements LoginDirectory {
   constructor(options: ModelOptions) {
     this.now = options.now;
     this.operationPlan = options.operationPlan;
+    this.lockScope = options.lockScope ?? 'branch';
+    this.refuseSuspendTimeout = options.refuseSuspendTimeout ?? false;
     this.dataPlane = options.dataPlane;
     this.state = {
       project: { id: options.projectId, name: options.projectName, regionId: options.regionId },
@@ -148,6 +185,7 @@ export class NeonModel implements LoginDirectory {
       operations: [],
       deletedBranchIds: new Set(),
       branchLimit: options.branchLimit,
+      rootBranchLimit: options.rootBranchLimit,
     };
     const main = this.newBranch({ name: options.defaultBranchName, parent: undefined, ready: true });
     main.default = true;
@@ -268,6 +306,21 @@ export class NeonModel implements LoginDirectory {
     this.settle(operation, status);
   }
 
+  /**
+   * An operation of Neon's own on a branch's compute, such as the periodic `check_availability`
+   * its operations page describes: with `lockScope: 'project'` it refuses every change meanwhile.
+   */
+  startBackgroundOperation(input: BackgroundOperationInput = {}): Operation {
+    const branch = this.requireBranch(input.branchId ?? this.defaultBranch().id);
+    const endpoint = this.state.endpoints.find((each) => each.branch_id === branch.id);
+    const plan: Partial<OperationPlan> = {};
+    if (input.durationMs !== undefined) plan.durationMs = input.durationMs;
+    if (input.steps !== undefined) plan.steps = input.steps;
+    if (input.outcome !== undefined) plan.outcome = input.outcome;
+    const action = (input.action ?? OperationAction.CheckAvailability) as OperationAction;
+    return { ...this.newOperation(action, branch.id, endpoint?.id, plan) };
+  }
+
   passwordOf(branchId: string, roleName: string): string | undefined {
     return this.state.roles.find((role) => role.branch_id === branchId && role.name === roleName)?.password;
   }
@@ -302,6 +355,15 @@ export class NeonModel implements LoginDirectory {
     if (endpointRequests.filter((endpoint) => endpoint.type === EndpointType.ReadWrite).length > 1) {
       throw new NeonHttpError(400, 'a branch can have only one read_write endpoint');
     }
+    // `0` asks for the plan's default, which is no change. Neon's refusal is not documented: its
+    // status and wording here are guesses (docs/neon-stand-in.md).
+    const suspend = endpointRequests.find((endpoint) => (endpoint.suspend_timeout_seconds ?? 0) !== 0);
+    if (this.refuseSuspendTimeout && suspend) {
+      throw new NeonHttpError(
+        400,
+        `suspend_timeout_seconds cannot be changed on the Free plan (asked for ${suspend.suspend_timeout_seconds})`,
+      );
+    }
     const initSource = request.branch?.init_source ?? 'parent-data';
     if (initSource !== 'parent-data' && initSource !== 'schema-only') {
       throw new NeonHttpError(
@@ -311,9 +373,19 @@ export class NeonModel implements LoginDirectory {
     }
     const expiresAt = request.branch?.expires_at;
     if (expiresAt !== undefined) this.checkExpiresAt(expiresAt);
+    const schemaOnly = initSource === 'schema-only';
+    const rootLimit = this.state.rootBranchLimit;
+    if (
+      schemaOnly &&
+      rootLimit !== undefined &&
+      this.state.branches.filter((each) => each.parent_id === undefined).length >= rootLimit
+    ) {
+      // Status and message as users report them ("root branches limit exceeded", HTTP 422); the
+      // code is a guess after BRANCHES_LIMIT_EXCEEDED's pattern (docs/neon-stand-in.md).
+      throw new NeonHttpError(422, 'root branches limit exceeded', 'ROOT_BRANCHES_LIMIT_EXCEEDED');
+    }
     this.refuseWhileBusy(parent.id);
 
-    const schemaOnly = initSource === 'schema-only';
     // A schema-only branch is a root branch: parent_id names where its schema comes from, and the new
     // branch does not record it (the spec's init_source).
     const branch = this.newBranch({ name, parent: schemaOnly ? undefined : parent, ready: false });
@@ -393,6 +465,8 @@ export class NeonModel implements LoginDirectory {
         throw new NeonHttpError(400, 'cannot set expires_at on a branch that has child branches');
       }
     }
+    // A PATCH starts no operation of its own; only a project-wide lock refuses it.
+    if (this.lockScope === 'project') this.refuseWhileBusy(branchId);
     if (changes.name !== undefined) branch.name = changes.name;
     if (changes.protected !== undefined) branch.protected = changes.protected;
     if (changes.expires_at === null) {
@@ -755,11 +829,17 @@ export class NeonModel implements LoginDirectory {
     return branch;
   }
 
-  /** Neon's 423: a mutation of a branch while one of its operations is still running. */
+  /**
+   * Neon's 423: a change while a conflicting operation runs. With `lockScope: 'branch'` only the
+   * branch's own operations conflict; with `project`, any operation in the project does, as Neon's
+   * message says ("project already has running conflicting operations").
+   */
   private refuseWhileBusy(branchId: string): void {
     this.refreshOperations();
     const busy = this.state.operations.some(
-      (operation) => operation.branch_id === branchId && !FINAL_STATUSES.has(operation.status),
+      (operation) =>
+        (this.lockScope === 'project' || operation.branch_id === branchId) &&
+        !FINAL_STATUSES.has(operation.status),
     );
     if (busy) {
       throw new NeonHttpError(
@@ -837,7 +917,12 @@ export class NeonModel implements LoginDirectory {
     return endpoint;
   }
 
-  private newOperation(action: OperationAction, branchId: string, endpointId: string | undefined): Operation {
+  private newOperation(
+    action: OperationAction,
+    branchId: string,
+    endpointId: string | undefined,
+    override: Partial<OperationPlan> = {},
+  ): Operation {
     const stamp = this.timestamp();
     const operation: Operation = {
       id: randomUUID(),
@@ -853,7 +938,7 @@ export class NeonModel implements LoginDirectory {
     if (endpointId !== undefined) operation.endpoint_id = endpointId;
     this.sequence.set(operation.id, this.nextNumber());
     this.progress.set(operation.id, {
-      plan: { ...this.operationPlan, ...this.plansByAction.get(action) },
+      plan: { ...this.operationPlan, ...this.plansByAction.get(action), ...override },
       createdAtMs: this.now(),
       createdAtWall: performance.now(),
       polls: 0,

