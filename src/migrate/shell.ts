@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { MigrationError, messageOf } from '../core/errors.js';
 import { formatDuration } from '../core/poll.js';
 import type { MigrationInput } from '../core/ports.js';
+import { migrationEnvironment } from './environment.js';
 import { LineSplitter, OutputTail } from './output.js';
 
 /** After SIGTERM, how long the process group has before SIGKILL. */
@@ -57,7 +58,7 @@ class ShellRun {
       shell: true,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...this.input.env },
+      env: migrationEnvironment(process.env, this.input.passEnv, this.input.env),
     });
     this.child = child;
     this.streams = [child.stdout, child.stderr].filter((s): s is Readable => s !== null);

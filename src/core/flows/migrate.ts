@@ -34,7 +34,7 @@ export async function runMigration(
   await options.migrate({
     command,
     env: { DATABASE_URL: input.direct.url, NEON_BRANCH_ID: branch.id, NEON_BRANCH_NAME: branch.name },
-    passEnv: [],
+    passEnv: settings.migrateEnv,
     secrets,
     timeoutMs: settings.migrateTimeoutMinutes * 60_000,
     log,
