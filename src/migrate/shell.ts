@@ -1,16 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { MigrationError, messageOf } from '../core/errors.js';
 import { formatDuration } from '../core/poll.js';
 import type { MigrationInput } from '../core/ports.js';
 import { migrationEnvironment } from './environment.js';
+import { killMarked, RUN_MARKER } from './escaped.js';
 import { LineSplitter, OutputTail } from './output.js';
 
 /** After SIGTERM, how long the process group has before SIGKILL. */
 const KILL_GRACE_MS = 5_000;
 /**
- * Once the shell has exited and its group is killed, how long its output may take to end. Output
- * still open past it is held by a process outside the group (`setsid`): it is not waited for.
+ * Once the shell has exited and what it started is killed, how long its output may take to end.
+ * Output still open past it is held by a process this run could not find (src/migrate/escaped.ts):
+ * it is not waited for.
  */
 const DRAIN_MS = 2_000;
 
@@ -21,9 +24,9 @@ const DRAIN_MS = 2_000;
  * comes, to the log, which masks every secret; the last 8 KiB are kept for the error.
  *
  * The command has ended when its shell exits: what it left running in the background is killed
- * with the group, and its output is not waited for longer than DRAIN_MS, so neither a background
- * child nor one that escaped the group (and holds the pipes open) keeps the run or its limit
- * waiting. Nothing escapes the returned promise: whatever goes wrong (the log throwing, a stream
+ * with the group (and, found by its environment, what left the group), and its output is not
+ * waited for longer than DRAIN_MS, so neither a background child nor one that escaped (and holds
+ * the pipes open) keeps the run or its limit waiting. Nothing escapes the returned promise: whatever goes wrong (the log throwing, a stream
  * error) fails this migration only, never the process around it (a webhook server).
  */
 export function runShellMigration(input: MigrationInput): Promise<void> {
@@ -34,6 +37,7 @@ export function runShellMigration(input: MigrationInput): Promise<void> {
 
 class ShellRun {
   private readonly tail: OutputTail;
+  private readonly marker = randomUUID();
   private child: ChildProcess | undefined;
   private streams: Readable[] = [];
   private splitters: LineSplitter[] = [];
@@ -58,7 +62,10 @@ class ShellRun {
       shell: true,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: migrationEnvironment(process.env, this.input.passEnv, this.input.env),
+      env: migrationEnvironment(process.env, this.input.passEnv, {
+        ...this.input.env,
+        [RUN_MARKER]: this.marker,
+      }),
     });
     this.child = child;
     this.streams = [child.stdout, child.stderr].filter((s): s is Readable => s !== null);
@@ -91,7 +98,7 @@ class ShellRun {
       action();
     } catch (error) {
       this.failure ??= error;
-      this.stop('SIGKILL');
+      this.killAll();
     }
   }
 
@@ -105,7 +112,7 @@ class ShellRun {
     this.timedOut = true;
     this.stop('SIGTERM');
     this.later(KILL_GRACE_MS, () => {
-      this.stop('SIGKILL');
+      this.killAll();
       // A shell that does not end even then is not waited for.
       this.later(DRAIN_MS, () => this.finish());
     });
@@ -115,13 +122,13 @@ class ShellRun {
     this.exit = { code, signal };
     // Its end is the command's end: the limit no longer runs while its output drains.
     clearTimeout(this.limit);
-    // Whatever the shell left behind in its group goes with it.
-    this.stop('SIGKILL');
+    // Whatever the shell left behind goes with it.
+    this.killAll();
     this.later(DRAIN_MS, () => {
       if (this.streams.some((stream) => !stream.readableEnded)) {
         this.guard(() =>
           this.input.log.warning(
-            'migrate-command exited, but a process it started outside its process group (setsid) still holds its output: not waiting for it',
+            'migrate-command exited, but a process it started still holds its output (one that left its process group and its environment): not waiting for it',
           ),
         );
       }
@@ -158,6 +165,14 @@ class ShellRun {
     const how =
       code === null ? `was stopped by ${this.exit?.signal ?? 'a signal'}` : `exited with code ${code}`;
     return new MigrationError(`migrate-command ${how}`, { tail, exitCode: code ?? undefined });
+  }
+
+  /** The process group, and the processes that left it but still carry this run's marker. */
+  private killAll(): void {
+    this.stop('SIGKILL');
+    killMarked(this.marker).catch(() => {
+      // Best effort: what it cannot find, it cannot stop.
+    });
   }
 
   /** Signals the whole process group; a group already gone is fine. */
