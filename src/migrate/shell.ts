@@ -122,6 +122,9 @@ class ShellRun {
     this.exit = { code, signal };
     // Its end is the command's end: the limit no longer runs while its output drains.
     clearTimeout(this.limit);
+    // Past the limit, the group keeps its grace after SIGTERM (onTimeout): the shell dies at once,
+    // a migration tool may need a moment to release its lock.
+    if (this.timedOut) return;
     // Whatever the shell left behind goes with it.
     this.killAll();
     this.later(DRAIN_MS, () => {
@@ -138,6 +141,8 @@ class ShellRun {
 
   private finish(): void {
     if (this.settled) return;
+    // Nothing of the run outlives it, whichever way it ended.
+    this.killAll();
     for (const splitter of this.splitters) this.guard(() => splitter.end());
     this.settled = true;
     for (const timer of this.timers) clearTimeout(timer);

@@ -102,6 +102,15 @@ describe('runShellMigration', () => {
     expect(await alive(childPid)).toBe(false);
   });
 
+  it('past the limit, what the command started keeps its grace after SIGTERM though the shell died at once', async () => {
+    const { lines, run } = migration(
+      `sh -c 'trap "sleep 0.3; echo released the lock; exit 0" TERM; while :; do sleep 0.05; done' & wait`,
+      { timeoutMs: 500 },
+    );
+    await expect(run).rejects.toThrow(/timed out/);
+    expect(lines).toContain('released the lock');
+  });
+
   it('exit 0 resolves', async () => {
     const { log } = logger();
     await expect(
