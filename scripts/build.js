@@ -10,7 +10,7 @@
 // (`689.index.js`, ...), loaded only when that import runs: the action loads its Neon client and
 // flows that way (a run with nothing to do never parses them), the AWS SDK once the first Neon
 // requests are out, Octokit after the Amplify job started, and the migrate-command runner
-// (child_process, readline) only when one is set. The other entries ship as one file
+// (child_process) only when one is set. The other entries ship as one file
 // each (`single`). ncc minifies the entry file only, not the chunks; minifying them measured no
 // faster. The chunk files are part of the bundle like any other: --check compares them too, and a
 // rebuild removes stale ones. ncc writes one license list per chunk; they are merged into

@@ -45,6 +45,6 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<Result> 
   return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: shellMigration });
 }
 
-/** The shell runner, loaded only by a run that has a migrate-command (it brings child_process and readline). */
+/** The shell runner, loaded only by a run that has a migrate-command (it brings child_process). */
 const shellMigration: MigrationRunner = async (input) =>
   (await import('./migrate/shell.js')).runShellMigration(input);

@@ -71,6 +71,10 @@ export const SETTING_FLAGS = {
     value: 'N',
     help: 'limit for --migrate-command; its process group is stopped (default 10)',
   },
+  'migrate-env': {
+    value: 'NAMES',
+    help: 'variables passed to --migrate-command besides PATH, HOME, locale, CI, NODE_*, npm_config_*: NAME,NAME (never the Neon key, tokens, AWS_*)',
+  },
   'unpooled-env-var-name': {
     value: 'NAME',
     help: 'also write the direct URL under this name, e.g. DATABASE_URL_UNPOOLED (and into --write-env)',

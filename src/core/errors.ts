@@ -98,7 +98,8 @@ export function messageOf(error: unknown): string {
 
 /**
  * `migrate-command` failed or timed out: nothing was written to Amplify. The message says how it
- * ended and carries the last lines of its output (already masked by the log that printed them).
+ * ended and carries the last 8 KiB of its output (src/migrate/output.ts), masked by the front end's
+ * log when it prints the error, as every other message is.
  */
 export class MigrationError extends Error {
   override name = 'MigrationError';

@@ -15,8 +15,15 @@ export type Sleep = (ms: number) => Promise<void>;
 
 export interface MigrationInput {
   command: string;
-  /** Added to the process's environment: DATABASE_URL (direct), NEON_BRANCH_ID, NEON_BRANCH_NAME. */
+  /**
+   * DATABASE_URL (direct), NEON_BRANCH_ID, NEON_BRANCH_NAME, on top of the minimal environment
+   * (src/migrate/environment.ts).
+   */
   env: Record<string, string>;
+  /** `migrate-env`: names of variables of this process's environment the command also gets. */
+  passEnv: readonly string[];
+  /** Values the log masks that the command knows (the URL, its password): never cut in two. */
+  secrets: readonly string[];
   timeoutMs: number;
   /** Each line of output goes here as it comes; the front end's log masks secrets. */
   log: Logger;

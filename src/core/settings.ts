@@ -7,6 +7,7 @@ import {
   parseBranchPrefix,
   parseDuration,
   parseEnvVarName,
+  parseMigrateEnv,
   parseMinutes,
   parsePrimaryBranches,
   parseSuspendTimeout,
@@ -40,6 +41,7 @@ export const INPUT_NAMES = [
   'reset-role-password',
   'migrate-command',
   'migrate-timeout-minutes',
+  'migrate-env',
   'unpooled-env-var-name',
   'expires-in',
   'reset-on-push',
@@ -100,6 +102,8 @@ export interface Settings {
   /** A shell command run against the branch's direct URL before anything is written to Amplify. */
   migrateCommand: string | undefined;
   migrateTimeoutMinutes: number;
+  /** Variables of the environment passed through to migrate-command, besides its minimal set. */
+  migrateEnv: string[];
   /** Also write the direct (unpooled) URL under this name. */
   unpooledEnvVarName: string | undefined;
   deleteAmplifyBranch: boolean;
@@ -209,6 +213,7 @@ function migrationSettings(r: Readers) {
     envVarName,
     migrateCommand: command,
     migrateTimeoutMinutes: parseMinutes('migrate-timeout-minutes', r.text('migrate-timeout-minutes'), 10),
+    migrateEnv: parseMigrateEnv(r.text('migrate-env')),
     unpooledEnvVarName: unpooled,
   };
 }

@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { messageOf } from '../core/errors.js';
 import type { WebhookConfig } from './config.js';
 import { DeliveryMemory } from './dedupe.js';
 import { createQueueClient, createSqsDispatch, SQS_DEDUPLICATION_WINDOW_MS } from './enqueue.js';
@@ -125,7 +126,23 @@ function localDispatch(options: LocalDispatch): (delivery: Delivery) => Promise<
         reason: `Queue full (${config.queueCapacity} deliveries, MAX_QUEUED): redeliver it later`,
       };
     }
-    if (options.mode === 'queue') return { kind: 'queued' };
+    if (options.mode === 'queue') {
+      // Nobody awaits a queued task: a rejection would be unhandled and end the process with every
+      // accepted delivery in it. work() never rejects; this holds even if that ever changes.
+      task.catch((error: unknown) => {
+        deliveries.release(delivery.id);
+        try {
+          log.error(`Internal error: ${log.redactor.redact(messageOf(error))}`, {
+            delivery: delivery.id,
+            step: 'finish',
+            outcome: 'failed',
+          });
+        } catch {
+          // The log itself failed.
+        }
+      });
+      return { kind: 'queued' };
+    }
     const outcome = await task;
     return outcome.ok
       ? { kind: 'done', outputs: outcome.outputs }

@@ -93,7 +93,7 @@ export function parseConfigFile(
   return result;
 }
 
-/** A `defaults` or repository entry: known keys only, scalar values (primary-branches may be a list). */
+/** A `defaults` or repository entry: known keys only, scalar values (or a list, for LISTS). */
 function settingsMap(value: unknown, path: string, at: (path: string) => string): Map<InputName, string> {
   if (!isRecord(value)) {
     throw new UsageError(`${at(path)}: expected a mapping of settings (such as neon-project-id: ...)`);
@@ -115,13 +115,20 @@ function settingsMap(value: unknown, path: string, at: (path: string) => string)
   return map;
 }
 
+/** The settings that are comma lists may be YAML lists too. */
+const LISTS: Partial<Record<InputName, string>> = {
+  'primary-branches': 'a list of branch names',
+  'migrate-env': 'a list of variable names',
+};
+
 function scalarText(raw: unknown, key: InputName, path: string, at: (path: string) => string): string {
   if (isScalar(raw)) return String(raw);
-  if (key === 'primary-branches' && Array.isArray(raw) && raw.every((item) => typeof item === 'string')) {
+  const list = LISTS[key];
+  if (list !== undefined && Array.isArray(raw) && raw.every((item) => typeof item === 'string')) {
     return raw.join(',');
   }
   throw new UsageError(
-    `${at(path)}: expected a string, number or boolean${key === 'primary-branches' ? ', or a list of branch names' : ''}`,
+    `${at(path)}: expected a string, number or boolean${list === undefined ? '' : `, or ${list}`}`,
   );
 }
 

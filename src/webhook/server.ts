@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { messageOf } from '../core/errors.js';
 import type { WebhookApp } from './app.js';
 import type { WebhookResponse } from './handler.js';
@@ -8,37 +8,58 @@ const LINGER_MS = 1_000;
 
 /** node:http around the framework-agnostic handler. */
 export function createWebhookServer(app: WebhookApp): Server {
-  const server = createServer(async (req, res) => {
-    let response: WebhookResponse;
-    try {
-      response = await app.handle({
-        method: req.method ?? 'GET',
-        path: req.url ?? '/',
-        headers: req.headers,
-        body: (limit) => readBody(req, limit),
-      });
-    } catch (error) {
-      if (req.destroyed) return; // The client went away mid-body: nobody to answer.
-      app.log.error(`Internal error: ${messageOf(error)}`, { step: 'receive', status: 500 });
-      response = {
-        status: 500,
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: '{"error":"Internal error"}',
-      };
-    }
-    const headers: Record<string, string | number> = {
-      ...response.headers,
-      'content-length': Buffer.byteLength(response.body),
-    };
-    res.writeHead(response.status, headers);
-    res.end(req.method === 'HEAD' ? undefined : response.body);
-    if (!req.complete) res.once('finish', () => linger(req));
+  const server = createServer((req, res) => {
+    // node:http does not await its listener: a rejection would be unhandled and end the process
+    // with every queued delivery in it. A request that fails is that request's 500.
+    answer(app, req, res).catch((error: unknown) => {
+      try {
+        app.log.error(`Internal error: ${messageOf(error)}`, { step: 'receive', status: 500 });
+      } catch {
+        // The log itself failed: the 500 below still goes out.
+      }
+      try {
+        if (res.headersSent) throw new Error('The answer was already under way');
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(INTERNAL_ERROR);
+      } catch {
+        res.destroy();
+      }
+    });
   });
   // Slow or stalled clients must not hold sockets: GitHub sends a delivery in well under this.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
   return server;
+}
+
+const INTERNAL_ERROR = '{"error":"Internal error"}';
+
+async function answer(app: WebhookApp, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let response: WebhookResponse;
+  try {
+    response = await app.handle({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      body: (limit) => readBody(req, limit),
+    });
+  } catch (error) {
+    if (req.destroyed) return; // The client went away mid-body: nobody to answer.
+    app.log.error(`Internal error: ${messageOf(error)}`, { step: 'receive', status: 500 });
+    response = {
+      status: 500,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: INTERNAL_ERROR,
+    };
+  }
+  const headers: Record<string, string | number> = {
+    ...response.headers,
+    'content-length': Buffer.byteLength(response.body),
+  };
+  res.writeHead(response.status, headers);
+  res.end(req.method === 'HEAD' ? undefined : response.body);
+  if (!req.complete) res.once('finish', () => linger(req));
 }
 
 /**

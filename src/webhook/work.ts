@@ -64,6 +64,27 @@ export function sharedWork(input: SharedWorkInput): Omit<WorkOptions, 'deliverie
  * Every secret the core reports goes into this job's redactor before it can reach a log line.
  */
 export async function work(delivery: Delivery, options: WorkOptions): Promise<WorkOutcome> {
+  try {
+    return await attempt(delivery, options);
+  } catch (error) {
+    // The job's own log lines failed (a line too long to serialize, a broken stdout): a throw here
+    // would be an unhandled rejection in the server's queue (src/webhook/app.ts), ending the process.
+    options.deliveries.release(delivery.id);
+    const message = options.log.redactor.redact(messageOf(error));
+    try {
+      options.log.error(`Internal error: ${message}`, {
+        delivery: delivery.id,
+        step: 'finish',
+        outcome: 'failed',
+      });
+    } catch {
+      // Nothing left to say it with; the outcome still says it to the caller.
+    }
+    return { ok: false, message, permanent: false };
+  }
+}
+
+async function attempt(delivery: Delivery, options: WorkOptions): Promise<WorkOutcome> {
   const redactor = options.log.redactor.child();
   const log = options.log.with(
     {

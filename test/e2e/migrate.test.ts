@@ -23,11 +23,11 @@ afterAll(async () => {
   await world.close();
 });
 
-function push(branch: string, inputs: Record<string, string>) {
+function push(branch: string, inputs: Record<string, string>, env: Record<string, string> = {}) {
   return runAction({
     event: { name: 'push', payload: pushTo(branch) },
     inputs: { ...world.inputs, ...inputs },
-    env: world.awsEnv,
+    env: { ...world.awsEnv, ...env },
   });
 }
 
@@ -115,5 +115,21 @@ describe('migrate-command on a real database', () => {
     expect(lines.indexOf(`::add-mask::${url}`)).toBeGreaterThanOrEqual(0);
     expect(lines.indexOf(`::add-mask::${url}`)).toBeLessThan(printedAt);
     expect(lines.indexOf(`::add-mask::${password}`)).toBeLessThan(printedAt);
+  });
+  it('gets a minimal environment: no input, key or AWS credential; what migrate-env names, it gets', async () => {
+    const result = await push(
+      'feat/environment',
+      { 'migrate-command': 'env | cut -d= -f1 | sort | sed "s/^/name: /"', 'migrate-env': 'SENTRY_DSN' },
+      { SENTRY_DSN: 'https://sentry.example/1', GITHUB_TOKEN: 'ghs_not_for_the_command' },
+    );
+    expect(result.exitCode, result.stdout).toBe(0);
+    const names = result.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('name: '))
+      .map((line) => line.slice('name: '.length));
+    expect(names).toEqual(expect.arrayContaining(['DATABASE_URL', 'NEON_BRANCH_ID', 'PATH', 'SENTRY_DSN']));
+    expect(names.filter((name) => /^(INPUT_|AWS_|GITHUB_TOKEN$|GITHUB_(OUTPUT|ENV)$)/.test(name))).toEqual(
+      [],
+    );
   });
 });

@@ -45,6 +45,9 @@ describe('migrate-command', () => {
     // The direct host, not the -pooler one; masked before the command could print it.
     expect(migration?.env.DATABASE_URL).toMatch(new RegExp(`@ep-${branch?.id}\\.us-east-2`));
     expect(t.secrets).toContain(migration?.env.DATABASE_URL);
+    // The runner is told which values it must never cut in two (src/migrate/output.ts).
+    const url = migration?.env.DATABASE_URL ?? '';
+    expect(migration?.secrets).toEqual(expect.arrayContaining([url, new URL(url).password]));
     const writes = t.amplify.calls.filter((c) => /createBranch|setEnvironmentVariables|startJob/.test(c));
     expect(writes.length).toBeGreaterThan(0);
     expect(t.order).toEqual([expect.stringMatching(/, 2 amplify calls$/)]); // only the two reads before it

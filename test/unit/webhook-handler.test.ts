@@ -36,13 +36,21 @@ function harness(
     env?: Record<string, string>;
     run?: (plan: Plan, options: RunOptions) => Promise<Result>;
     mode?: 'queue' | 'inline';
+    /** A line for which writing the log throws (as JSON.stringify or a broken stdout can). */
+    failWrite?: (line: string) => boolean;
   } = {},
 ): Harness {
   const config = loadWebhookConfig({ ...ENV, ...options.env });
   const raw: string[] = [];
   const redactor = new Redactor();
   for (const secret of config.secretValues) redactor.add(secret);
-  const log = new JsonLogger({ redactor, write: (line) => raw.push(line) });
+  const log = new JsonLogger({
+    redactor,
+    write: (line) => {
+      if (options.failWrite?.(line)) throw new RangeError('Invalid string length');
+      raw.push(line);
+    },
+  });
   const runs: Harness['runs'] = [];
   let open: () => void = () => {};
   const gate = new Promise<void>((resolve) => {
@@ -445,6 +453,26 @@ describe('verified deliveries', () => {
       duration: expect.any(Number),
       outputs: { 'neon-branch-name': 'preview/feature/a' },
     });
+  });
+});
+
+describe("one job's failure stays that job's", () => {
+  it('a job that throws where work does not expect it fails alone: no unhandled rejection, its lane goes on, it can be redelivered', async () => {
+    const first = await push('feature/a');
+    // Every line of the first delivery's job fails to be written, its failure line included.
+    const h = harness({ failWrite: (line) => line.includes(first.id) && !line.includes('"step":"receive"') });
+    h.release();
+    expect((await send(h.app, request(first))).status).toBe(202);
+    const second = await push('feature/a');
+    expect((await send(h.app, request(second))).status).toBe(202);
+    expect(await h.app.drain(1000)).toBe(true);
+    expect(h.runs).toHaveLength(1);
+    expect(h.lines.find((line) => line.delivery === second.id && line.step === 'finish')).toMatchObject({
+      outcome: 'succeeded',
+    });
+    expect(h.app.unfinished()).toEqual([]);
+    // Forgotten, so GitHub's "Redeliver" runs it again.
+    expect((await send(h.app, request(first))).status).toBe(202);
   });
 });
 

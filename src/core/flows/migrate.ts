@@ -1,3 +1,4 @@
+import { maskConnectionString } from '../redact.js';
 import type { Connection } from '../result.js';
 import type { DeployPlan } from './deploy.js';
 import type { ExecuteOptions } from './options.js';
@@ -28,9 +29,13 @@ export async function runMigration(
     );
   }
   log.info(`Running migrate-command on Neon branch '${branch.name}' (DATABASE_URL is its direct URL)`);
+  const secrets: string[] = [];
+  maskConnectionString(input.direct.url, (value) => secrets.push(value));
   await options.migrate({
     command,
     env: { DATABASE_URL: input.direct.url, NEON_BRANCH_ID: branch.id, NEON_BRANCH_NAME: branch.name },
+    passEnv: settings.migrateEnv,
+    secrets,
     timeoutMs: settings.migrateTimeoutMinutes * 60_000,
     log,
   });
