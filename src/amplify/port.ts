@@ -36,6 +36,13 @@ interface SendOptions {
   abortSignal?: AbortSignal;
 }
 
+/**
+ * The map that clears every variable. Amplify reads an empty map as "unchanged" and refuses an
+ * empty key ("Environment variables cannot have an empty key."); one key of a single space with an
+ * empty value clears the map (README.md, "Safety rules", cleanup).
+ */
+const CLEARED: Readonly<Record<string, string>> = { ' ': '' };
+
 /** ListBranches accepts at most 50 per page. */
 const PAGE_SIZE = 50;
 
@@ -124,8 +131,7 @@ class AmplifyApiPort implements AmplifyPort {
           appId: this.appId,
           branchName: name,
           // UpdateBranch replaces the whole map, so this is the complete map, never a patch.
-          // An empty map means "unchanged" to Amplify; `{"": ""}` is how to clear it.
-          environmentVariables: Object.keys(variables).length === 0 ? { '': '' } : variables,
+          environmentVariables: Object.keys(variables).length === 0 ? CLEARED : variables,
         }),
         sendOptions,
       ),

@@ -273,13 +273,17 @@ describe('branches', () => {
     expect(request?.body).toEqual({ environmentVariables: { KEEP: 'new', DATABASE_URL: 'postgres://u' } });
   });
 
-  it('clears every variable when given an empty map (Amplify ignores a bare {})', async () => {
+  it('clears every variable when given an empty map, with the {" ": ""} sentinel Amplify accepts', async () => {
     const appId = newApp();
-    standIn.addBranch(appId, 'feat/x', { environmentVariables: { A: '1' } });
+    standIn.addBranch(appId, 'feat/x', { environmentVariables: { DATABASE_URL: 'postgres://u' } });
 
-    await portFor(appId).setEnvironmentVariables('feat/x', {});
+    const cleared = await portFor(appId).setEnvironmentVariables('feat/x', {});
 
     expect(standIn.branch(appId, 'feat/x')?.environmentVariables).toEqual({});
+    expect(cleared.environmentVariables).toEqual({});
+    // A bare {} would leave the map as it was, and {"": ""} is refused (empty key).
+    const [request] = requestsOf(appId);
+    expect(request?.body).toEqual({ environmentVariables: { ' ': '' } });
   });
 
   it('surfaces an AWS-prefixed variable as a clear BadRequest and changes nothing', async () => {

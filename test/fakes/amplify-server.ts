@@ -363,7 +363,7 @@ export async function startAmplifyStandIn(options: AmplifyStandInOptions = {}): 
       }
       const fields = readBranchFields(input);
       const variables =
-        fields.environmentVariables === undefined ? {} : withoutEmptyName(fields.environmentVariables);
+        fields.environmentVariables === undefined ? {} : storedVariables(fields.environmentVariables);
       const at = now();
       const branch: StandInBranch = {
         branchName,
@@ -393,12 +393,10 @@ export async function startAmplifyStandIn(options: AmplifyStandInOptions = {}): 
       const app = requireApp(route.appId);
       const branch = requireBranch(app, route.branchName ?? '');
       const fields = readBranchFields(input);
-      if (fields.environmentVariables !== undefined) {
-        // Amplify replaces the whole map, but reads an empty map as "leave it alone"; clearing every
-        // variable takes `{"": ""}` (what the Terraform provider sends).
-        if (Object.keys(fields.environmentVariables).length > 0) {
-          branch.environmentVariables = withoutEmptyName(fields.environmentVariables);
-        }
+      // Amplify replaces the whole map, but reads an empty map as "leave it alone" (see storedVariables
+      // for how a map is cleared).
+      if (fields.environmentVariables !== undefined && Object.keys(fields.environmentVariables).length > 0) {
+        branch.environmentVariables = storedVariables(fields.environmentVariables);
       }
       if (fields.displayName !== undefined) branch.displayName = fields.displayName;
       if (fields.description !== undefined) branch.description = fields.description;
@@ -851,6 +849,9 @@ function readBranchFields(input: Record<string, unknown>): BranchFields {
     }
     const map: Record<string, string> = {};
     for (const [name, value] of Object.entries(variables)) {
+      // AWS's wording, as reported in hashicorp/terraform-provider-aws#39327 (UpdateApp) and #49858
+      // (UpdateBranch): the `{"": ""}` that once cleared a map is refused since 2024.
+      if (name === '') throw badRequest('Environment variables cannot have an empty key.');
       if (typeof value !== 'string') {
         throw badRequest(`Invalid type for environment variable '${name}': expected a string.`);
       }
@@ -901,6 +902,16 @@ function readBranchFields(input: Record<string, unknown>): BranchFields {
   return fields;
 }
 
-function withoutEmptyName(variables: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(variables).filter(([name]) => name !== ''));
+/**
+ * The map Amplify keeps for the one it was sent. The map `{" ": ""}` (one key, a single space, an
+ * empty value) is how a map is cleared: aws/aws-sdk-go-v2#2788, and the Terraform provider's fix
+ * (hashicorp/terraform-provider-aws#39397, #49858) whose acceptance tests check the map is empty
+ * afterwards. What Amplify does with a space key next to other keys is not published: kept verbatim
+ * here (a guess; the product never sends that).
+ */
+function storedVariables(variables: Record<string, string>): Record<string, string> {
+  const entries = Object.entries(variables);
+  const [only] = entries;
+  if (entries.length === 1 && only?.[0] === ' ' && only[1] === '') return {};
+  return { ...variables };
 }
