@@ -17,7 +17,7 @@ import { ApiError, messageOf, UsageError } from '../core/errors.js';
 import { ACTIVE_JOB_STATUSES, type AmplifyPort, type Logger } from '../core/ports.js';
 import { createAmplifyClient } from './client.js';
 import { type AmplifyCall, toAmplifyError } from './errors.js';
-import { passLimitExceededThrough, toBranch, toJob, unwrapBusyBranch } from './shapes.js';
+import { passLimitExceededThrough, toBranch, toJob, unwrapLimitExceeded } from './shapes.js';
 
 export interface AmplifyPortOptions {
   appId: string;
@@ -107,18 +107,18 @@ class AmplifyApiPort implements AmplifyPort {
     name: string;
     environmentVariables: Record<string, string>;
   }) {
+    const command = new CreateBranchCommand({
+      appId: this.appId,
+      branchName: name,
+      // Off, so that creating the branch (or a later push) does not build it before the
+      // variables are in place; this tool starts the job itself.
+      enableAutoBuild: false,
+      environmentVariables,
+    });
+    // The app is full: no retry makes room.
+    passLimitExceededThrough(command);
     const output = await this.call('CreateBranch', `Creating Amplify branch '${name}'`, (sendOptions) =>
-      this.client.send(
-        new CreateBranchCommand({
-          appId: this.appId,
-          branchName: name,
-          // Off, so that creating the branch (or a later push) does not build it before the
-          // variables are in place; this tool starts the job itself.
-          enableAutoBuild: false,
-          environmentVariables,
-        }),
-        sendOptions,
-      ),
+      this.client.send(command, sendOptions),
     );
     return toBranch(output.branch, name);
   }
@@ -237,7 +237,7 @@ class AmplifyApiPort implements AmplifyPort {
       if (error instanceof ApiError) throw error;
       if (deadline !== undefined && deadline.remainingMs() <= 0)
         throw deadline.exceeded(step, messageOf(error));
-      throw toAmplifyError(unwrapBusyBranch(error), what);
+      throw toAmplifyError(unwrapLimitExceeded(error), what);
     }
   }
 

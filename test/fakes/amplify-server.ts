@@ -357,8 +357,12 @@ export async function startAmplifyStandIn(options: AmplifyStandInOptions = {}): 
         );
       }
       if (app.branches.size >= maxBranches) {
+        // The operation and the exception are the model's (LimitExceededException: "A resource could
+        // not be created because service quotas were exceeded"). The wording is a guess, after
+        // CreateApp's published one ("Failed to create app. You have reached the maximum number of
+        // apps in this account.", aws-amplify/amplify-hosting#3790); the product does not read it.
         throw limitExceeded(
-          `Failed to create branch. You have reached the maximum number of branches (${maxBranches}) for the app ${app.appId}.`,
+          `Failed to create branch. You have reached the maximum number of branches for the app ${app.appId}.`,
         );
       }
       const fields = readBranchFields(input);
