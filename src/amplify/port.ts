@@ -187,20 +187,24 @@ class AmplifyApiPort implements AmplifyPort {
   }
 
   async listActiveJobs(branch: string) {
+    const job = await this.latestJob(branch);
+    return job !== undefined && ACTIVE_JOB_STATUSES.includes(job.status) ? [job] : [];
+  }
+
+  async latestJob(branch: string) {
     const step = `Reading the active job of Amplify branch '${branch}'`;
     // The branch's activeJobId names its newest job, and Amplify runs at most one job per branch
     // at a time (StartJob refuses a second), so GetBranch + GetJob find every active job with
-    // only the routes DESIGN.md lists; ListJobs is not needed.
+    // only the routes the README's IAM policy allows; ListJobs is not needed.
     const output = await this.call('GetBranch', step, (sendOptions) =>
       this.client.send(new GetBranchCommand({ appId: this.appId, branchName: branch }), sendOptions),
     );
     const jobId = output.branch?.activeJobId;
-    if (jobId === undefined || jobId === '' || jobId === '0') return [];
+    if (jobId === undefined || jobId === '' || jobId === '0') return undefined;
     try {
-      const job = await this.getJob(branch, jobId);
-      return ACTIVE_JOB_STATUSES.includes(job.status) ? [job] : [];
+      return await this.getJob(branch, jobId);
     } catch (error) {
-      if (isNotFound(error)) return [];
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
