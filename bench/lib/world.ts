@@ -43,7 +43,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const [neon, amplify] = await Promise.all([
     // Infinitely many reads never end an operation: only the wall clock (D) does, as on Neon.
     startNeonStandIn({ operationSteps: Number.POSITIVE_INFINITY, operationDurationMs: options.operationMs }),
-    startAmplifyStandIn({ maxBranchesPerApp: 10_000 }),
+    startAmplifyStandIn({ maxBranchesPerApp: 10_000, concurrentJobsQuota: 10_000 }),
   ]);
   amplify.addApp({ appId: APP_ID });
   const log: Exchange[] = [];

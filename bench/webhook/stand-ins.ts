@@ -5,7 +5,7 @@ import { startNeonStandIn } from '../../test/fakes/neon-server.js';
 
 const appId = 'dbench1';
 const neon = await startNeonStandIn({ operationDurationMs: null });
-const amplify = await startAmplifyStandIn({ maxBranchesPerApp: 10_000 });
+const amplify = await startAmplifyStandIn({ maxBranchesPerApp: 10_000, concurrentJobsQuota: 10_000 });
 amplify.addApp({ appId });
 process.stdout.write(
   `${JSON.stringify({

@@ -23,6 +23,7 @@ export function lazyAmplifyPort(options: AmplifyPortOptions): AmplifyPort {
     listBranchNames: async () => (await port()).listBranchNames(),
     startJob: async (branch) => (await port()).startJob(branch),
     listActiveJobs: async (branch) => (await port()).listActiveJobs(branch),
+    latestJob: async (branch) => (await port()).latestJob(branch),
     getJob: async (branch, jobId) => (await port()).getJob(branch, jobId),
     stopJob: async (branch, jobId) => (await port()).stopJob(branch, jobId),
   };

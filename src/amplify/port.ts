@@ -17,7 +17,7 @@ import { ApiError, messageOf, UsageError } from '../core/errors.js';
 import { ACTIVE_JOB_STATUSES, type AmplifyPort, type Logger } from '../core/ports.js';
 import { createAmplifyClient } from './client.js';
 import { type AmplifyCall, toAmplifyError } from './errors.js';
-import { passLimitExceededThrough, toBranch, toJob, unwrapBusyBranch } from './shapes.js';
+import { passLimitExceededThrough, toBranch, toJob, unwrapLimitExceeded } from './shapes.js';
 
 export interface AmplifyPortOptions {
   appId: string;
@@ -35,6 +35,13 @@ export interface AmplifyPortOptions {
 interface SendOptions {
   abortSignal?: AbortSignal;
 }
+
+/**
+ * The map that clears every variable. Amplify reads an empty map as "unchanged" and refuses an
+ * empty key ("Environment variables cannot have an empty key."); one key of a single space with an
+ * empty value clears the map (README.md, "Safety rules", cleanup).
+ */
+const CLEARED: Readonly<Record<string, string>> = { ' ': '' };
 
 /** ListBranches accepts at most 50 per page. */
 const PAGE_SIZE = 50;
@@ -100,18 +107,18 @@ class AmplifyApiPort implements AmplifyPort {
     name: string;
     environmentVariables: Record<string, string>;
   }) {
+    const command = new CreateBranchCommand({
+      appId: this.appId,
+      branchName: name,
+      // Off, so that creating the branch (or a later push) does not build it before the
+      // variables are in place; this tool starts the job itself.
+      enableAutoBuild: false,
+      environmentVariables,
+    });
+    // The app is full: no retry makes room.
+    passLimitExceededThrough(command);
     const output = await this.call('CreateBranch', `Creating Amplify branch '${name}'`, (sendOptions) =>
-      this.client.send(
-        new CreateBranchCommand({
-          appId: this.appId,
-          branchName: name,
-          // Off, so that creating the branch (or a later push) does not build it before the
-          // variables are in place; this tool starts the job itself.
-          enableAutoBuild: false,
-          environmentVariables,
-        }),
-        sendOptions,
-      ),
+      this.client.send(command, sendOptions),
     );
     return toBranch(output.branch, name);
   }
@@ -124,8 +131,7 @@ class AmplifyApiPort implements AmplifyPort {
           appId: this.appId,
           branchName: name,
           // UpdateBranch replaces the whole map, so this is the complete map, never a patch.
-          // An empty map means "unchanged" to Amplify; `{"": ""}` is how to clear it.
-          environmentVariables: Object.keys(variables).length === 0 ? { '': '' } : variables,
+          environmentVariables: Object.keys(variables).length === 0 ? CLEARED : variables,
         }),
         sendOptions,
       ),
@@ -181,20 +187,24 @@ class AmplifyApiPort implements AmplifyPort {
   }
 
   async listActiveJobs(branch: string) {
+    const job = await this.latestJob(branch);
+    return job !== undefined && ACTIVE_JOB_STATUSES.includes(job.status) ? [job] : [];
+  }
+
+  async latestJob(branch: string) {
     const step = `Reading the active job of Amplify branch '${branch}'`;
     // The branch's activeJobId names its newest job, and Amplify runs at most one job per branch
     // at a time (StartJob refuses a second), so GetBranch + GetJob find every active job with
-    // only the routes DESIGN.md lists; ListJobs is not needed.
+    // only the routes the README's IAM policy allows; ListJobs is not needed.
     const output = await this.call('GetBranch', step, (sendOptions) =>
       this.client.send(new GetBranchCommand({ appId: this.appId, branchName: branch }), sendOptions),
     );
     const jobId = output.branch?.activeJobId;
-    if (jobId === undefined || jobId === '' || jobId === '0') return [];
+    if (jobId === undefined || jobId === '' || jobId === '0') return undefined;
     try {
-      const job = await this.getJob(branch, jobId);
-      return ACTIVE_JOB_STATUSES.includes(job.status) ? [job] : [];
+      return await this.getJob(branch, jobId);
     } catch (error) {
-      if (isNotFound(error)) return [];
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -231,7 +241,7 @@ class AmplifyApiPort implements AmplifyPort {
       if (error instanceof ApiError) throw error;
       if (deadline !== undefined && deadline.remainingMs() <= 0)
         throw deadline.exceeded(step, messageOf(error));
-      throw toAmplifyError(unwrapBusyBranch(error), what);
+      throw toAmplifyError(unwrapLimitExceeded(error), what);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Branch, JobSummary, StartJobCommand, Step } from '@aws-sdk/client-amplify';
+import type { Branch, CreateBranchCommand, JobSummary, StartJobCommand, Step } from '@aws-sdk/client-amplify';
 import { JobStatus } from '@aws-sdk/client-amplify';
 import { ApiError } from '../core/errors.js';
 import { amplifyDisplayName } from '../core/naming.js';
@@ -7,34 +7,41 @@ import { isServiceError } from './errors.js';
 
 /**
  * The SDK counts LimitExceededException as throttling and would retry it (three attempts, with
- * about a second of backoff each) before giving up. On StartJob it means a job is already pending or
- * running on the branch (or the account's concurrent-job quota is full), which the executor handles
- * itself (on-running-job), so it is passed through on the first answer.
+ * about a second of backoff each) before giving up. Amplify's model describes it as a quota ("A
+ * resource could not be created because service quotas were exceeded"), which a second later is as
+ * full as before. On StartJob a job is already pending or running on the branch, or the account's
+ * concurrent-job quota is full, which the executor handles itself (on-running-job, the quota wait);
+ * on CreateBranch the app holds its 50 branches, which no retry changes. So it is passed through on
+ * the first answer.
  */
-export function passLimitExceededThrough(command: StartJobCommand): void {
-  command.middlewareStack.add(
+export function passLimitExceededThrough(command: StartJobCommand | CreateBranchCommand): void {
+  // The middleware reads neither input nor output, so either command's stack takes it; TypeScript
+  // cannot pick an `add` overload on the union of the two stacks.
+  const stack = command.middlewareStack as StartJobCommand['middlewareStack'];
+  stack.add(
     (next) => async (args) => {
       try {
         return await next(args);
       } catch (error) {
-        if (isServiceError(error) && error.name === 'LimitExceededException') throw new BusyBranch(error);
+        if (isServiceError(error) && error.name === 'LimitExceededException')
+          throw new PassedLimitExceeded(error);
         throw error;
       }
     },
-    { step: 'deserialize', priority: 'high', name: 'amplifyStartJobNoThrottleRetry' },
+    { step: 'deserialize', priority: 'high', name: 'amplifyLimitExceededNoRetry' },
   );
 }
 
-/** Carries a StartJob LimitExceededException past the SDK's retry (which only retries errors it knows). */
-export class BusyBranch extends Error {
-  override name = 'BusyBranch';
+/** Carries a LimitExceededException past the SDK's retry (which only retries errors it knows). */
+export class PassedLimitExceeded extends Error {
+  override name = 'PassedLimitExceeded';
   constructor(readonly original: Error) {
     super(original.message);
   }
 }
 
-export function unwrapBusyBranch(error: unknown): unknown {
-  return error instanceof BusyBranch ? error.original : error;
+export function unwrapLimitExceeded(error: unknown): unknown {
+  return error instanceof PassedLimitExceeded ? error.original : error;
 }
 
 export function toBranch(branch: Branch | undefined, requested: string): AmplifyBranch {

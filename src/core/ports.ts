@@ -170,12 +170,14 @@ export interface AmplifyPort {
   /** Every branch name of the app, across all pages. */
   listBranchNames(): Promise<string[]>;
   /**
-   * StartJob RELEASE. When a job is already pending or running, throws an ApiError with code
-   * `LimitExceededException`.
+   * StartJob RELEASE. When a job is already pending or running on the branch, or the account's
+   * concurrent-build quota is full, throws an ApiError with code `LimitExceededException`.
    */
   startJob(branch: string): Promise<AmplifyJob>;
   /** Jobs of the branch in an active status (CREATED, PENDING, PROVISIONING, RUNNING). */
   listActiveJobs(branch: string): Promise<AmplifyJob[]>;
+  /** The branch's newest job in whatever status (CANCELLING included); undefined when it has none. */
+  latestJob(branch: string): Promise<AmplifyJob | undefined>;
   getJob(branch: string, jobId: string): Promise<AmplifyJob>;
   stopJob(branch: string, jobId: string): Promise<void>;
 }

@@ -209,15 +209,23 @@ describe('validation', () => {
     expect([start_.status, start_.headers['x-amzn-errortype']]).toEqual([400, 'BadRequestException']);
   });
 
-  it('treats an empty variable map as no change and {"": ""} as clearing it', async () => {
+  it('treats an empty variable map as no change, refuses an empty key and clears on {" ": ""}', async () => {
     const standIn = await start();
     const { appId } = standIn.addApp();
     standIn.addBranch(appId, 'main', { environmentVariables: { A: '1' } });
     const path = `/apps/${appId}/branches/main`;
+    const update = (environmentVariables: Record<string, string>) =>
+      rawAmplifyRequest(standIn, { method: 'POST', path, body: { environmentVariables } });
 
-    await rawAmplifyRequest(standIn, { method: 'POST', path, body: { environmentVariables: {} } });
+    await update({});
     expect(standIn.branch(appId, 'main')?.environmentVariables).toEqual({ A: '1' });
-    await rawAmplifyRequest(standIn, { method: 'POST', path, body: { environmentVariables: { '': '' } } });
+
+    const refused = await update({ '': '' });
+    expect([refused.status, refused.headers['x-amzn-errortype']]).toEqual([400, 'BadRequestException']);
+    expect(refused.json).toEqual({ message: 'Environment variables cannot have an empty key.' });
+    expect(standIn.branch(appId, 'main')?.environmentVariables).toEqual({ A: '1' });
+
+    await update({ ' ': '' });
     expect(standIn.branch(appId, 'main')?.environmentVariables).toEqual({});
   });
 

@@ -240,18 +240,31 @@ describe('branches', () => {
     });
   });
 
-  it("reports Amplify's 50-branch quota as LimitExceededException", async () => {
+  it("reports Amplify's 50-branch quota as LimitExceededException on the first answer, not retried", async () => {
     const appId = newApp();
     for (let index = 0; index < 50; index += 1) standIn.addBranch(appId, `b${index}`);
-    // maxAttempts 1: the SDK would otherwise retry LimitExceeded as throttling, with ~1 s backoff.
-    const creating = portFor(appId, { maxAttempts: 1 }).createBranch({
-      name: 'one-too-many',
-      environmentVariables: {},
-    });
+    const log = memoryLog();
+    // The SDK's default 3 attempts: it would retry LimitExceeded as throttling, but the quota stays full.
+    const creating = portFor(appId, { log }).createBranch({ name: 'one-too-many', environmentVariables: {} });
 
     await expect(creating).rejects.toThrow(ApiError);
     await expect(creating).rejects.toMatchObject({ status: 429, code: 'LimitExceededException' });
     expect(standIn.app(appId)?.branches.size).toBe(50);
+    expect(requestsOf(appId).filter((request) => request.operation === 'CreateBranch')).toHaveLength(1);
+    expect(log.lines.filter((line) => line.includes('retrying'))).toEqual([]);
+  });
+
+  it('passes a CreateBranch LimitExceeded through whatever its wording (none is published)', async () => {
+    const appId = newApp();
+    standIn.injectFault({
+      operation: 'CreateBranch',
+      action: { kind: 'error', status: 429, errorType: 'LimitExceededException', message: 'Quota hit.' },
+    });
+
+    const creating = portFor(appId).createBranch({ name: 'feat/x', environmentVariables: {} });
+
+    await expect(creating).rejects.toMatchObject({ status: 429, code: 'LimitExceededException' });
+    expect(requestsOf(appId).filter((request) => request.operation === 'CreateBranch')).toHaveLength(1);
   });
 
   it('replaces the whole variable map on update', async () => {
@@ -273,13 +286,17 @@ describe('branches', () => {
     expect(request?.body).toEqual({ environmentVariables: { KEEP: 'new', DATABASE_URL: 'postgres://u' } });
   });
 
-  it('clears every variable when given an empty map (Amplify ignores a bare {})', async () => {
+  it('clears every variable when given an empty map, with the {" ": ""} sentinel Amplify accepts', async () => {
     const appId = newApp();
-    standIn.addBranch(appId, 'feat/x', { environmentVariables: { A: '1' } });
+    standIn.addBranch(appId, 'feat/x', { environmentVariables: { DATABASE_URL: 'postgres://u' } });
 
-    await portFor(appId).setEnvironmentVariables('feat/x', {});
+    const cleared = await portFor(appId).setEnvironmentVariables('feat/x', {});
 
     expect(standIn.branch(appId, 'feat/x')?.environmentVariables).toEqual({});
+    expect(cleared.environmentVariables).toEqual({});
+    // A bare {} would leave the map as it was, and {"": ""} is refused (empty key).
+    const [request] = requestsOf(appId);
+    expect(request?.body).toEqual({ environmentVariables: { ' ': '' } });
   });
 
   it('surfaces an AWS-prefixed variable as a clear BadRequest and changes nothing', async () => {

@@ -121,6 +121,8 @@ describe('branch lifecycle', () => {
     expect(result.stdout).toContain('delete-amplify-branch');
     expect(result.stdout).toContain("Neon branch 'preview/feat/third' is kept");
     expect(w.amplify.branch(APP_ID, 'feat/third')).toBeUndefined();
+    // Asked once: a full app is not throttling, and a retry finds it as full.
+    expect(w.amplify.requestsFor('CreateBranch')).toHaveLength(1);
     expect(w.amplify.requests.some((r) => r.operation === 'StartJob')).toBe(false);
     expect(w.neon.branchByName('preview/feat/third')).toBeDefined();
     expect(result.outputs['amplify-job-id'] ?? '').toBe('');

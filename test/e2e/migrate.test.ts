@@ -13,7 +13,8 @@ import { APP_ID, startWorld, type World } from './world.js';
 let world: World;
 let parentUrl: string;
 beforeAll(async () => {
-  world = await startWorld({ postgres: true });
+  // Every test's build shares this account: a raised Concurrent jobs quota (the builds never end).
+  world = await startWorld({ postgres: true }, { concurrentJobsQuota: 100 });
   const parentId = world.neon.defaultBranch().id;
   await seedShows(world.neon, { branchId: parentId });
   parentUrl = world.neon.connectionUri({ branchId: parentId });

@@ -75,7 +75,9 @@ export async function startQueuedWorld(neonOptions: NeonStandInOptions = {}): Pr
   const clock = new ManualClock(Date.now());
   const [neon, amplify, sqs] = await Promise.all([
     startNeonStandIn({ operationDurationMs: null, ...neonOptions }),
-    startAmplifyStandIn(),
+    // An account whose Concurrent jobs quota AWS raised: the runs here start more builds at once
+    // than the default 5, and the stand-in's builds never end by themselves.
+    startAmplifyStandIn({ concurrentJobsQuota: 100 }),
     startSqsStandIn({ clock }),
   ]);
   amplify.addApp({ appId: APP_ID });

@@ -51,7 +51,9 @@ async function handler(event: Event): Promise<Result> {
 beforeAll(async () => {
   requireBuilt(LAMBDA_ENTRY);
   neon = await startNeonStandIn({ operationDurationMs: null });
-  amplify = await startAmplifyStandIn();
+  // An account whose Concurrent jobs quota AWS raised: the deliveries here start more builds at
+  // once than the default 5, and the stand-in's builds never end by themselves.
+  amplify = await startAmplifyStandIn({ concurrentJobsQuota: 100 });
   amplify.addApp({ appId: APP_ID });
   runtime = spawn(process.execPath, [join(import.meta.dirname, 'webhook-lambda-runtime.mjs'), LAMBDA_ENTRY], {
     env: {

@@ -74,7 +74,8 @@ describe('CONFIG_FILE with several repositories', () => {
         apiKey: 'neon-blog-key-0002',
         operationDurationMs: null,
       }),
-      startAmplifyStandIn(),
+      // A raised Concurrent jobs quota: the stand-in's builds never end by themselves.
+      startAmplifyStandIn({ concurrentJobsQuota: 100 }),
     ]);
     amplify.addApp({ appId: 'dshop1' });
     amplify.addApp({ appId: 'dblog2' });
@@ -151,7 +152,8 @@ describe('SIGTERM', () => {
   beforeAll(async () => {
     [neon, amplify] = await Promise.all([
       startNeonStandIn({ operationDurationMs: null }),
-      startAmplifyStandIn(),
+      // A raised Concurrent jobs quota: the stand-in's builds never end by themselves.
+      startAmplifyStandIn({ concurrentJobsQuota: 100 }),
     ]);
     amplify.addApp({ appId: 'ddrain1' });
   });

@@ -27,7 +27,9 @@ beforeAll(async () => {
   requireBuilt(WEBHOOK_ENTRY);
   // Operations end on their second read: branch creation waits one poll, not a second.
   neon = await startNeonStandIn({ operationSteps: 1, operationDurationMs: null });
-  amplify = await startAmplifyStandIn();
+  // An account whose Concurrent jobs quota AWS raised: the deliveries here start more builds at
+  // once than the default 5, and the stand-in's builds never end by themselves.
+  amplify = await startAmplifyStandIn({ concurrentJobsQuota: 100 });
   amplify.addApp({ appId: APP_ID });
   server = await startWebhookProcess({
     ...standInEnv(neon, amplify, APP_ID),

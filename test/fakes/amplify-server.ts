@@ -125,6 +125,22 @@ export interface AmplifyStandInOptions {
   /** Amplify's quota; default 50. */
   maxBranchesPerApp?: number;
   /**
+   * The account's concurrent-build quota ("Concurrent jobs", 5 a region by default, lower on new
+   * accounts: Amplify's service quotas page): jobs in an active status across every app and branch
+   * of this stand-in, which plays one account in one region. Default 5.
+   */
+  concurrentJobsQuota?: number;
+  /**
+   * Whether a CANCELLING job keeps StartJob away from its branch, as an active one does. Not
+   * published (a guess either way); default true.
+   */
+  cancellingBlocksStart?: boolean;
+  /**
+   * StopJob's answer for a job that has already ended. Not published (a guess): `BadRequest` (400,
+   * the default), `NotFound` (404) or `success` (200 with the job as it is).
+   */
+  stopEndedJob?: 'BadRequest' | 'NotFound' | 'success';
+  /**
    * Automatic job progression: CREATED/PENDING → RUNNING → SUCCEED (or FAILED). Default none: jobs
    * stay where they are until `setJobStatus`.
    */
@@ -236,6 +252,9 @@ export async function startAmplifyStandIn(options: AmplifyStandInOptions = {}): 
   const accountId = options.accountId ?? '123456789012';
   const credentials = options.credentials ?? [AMPLIFY_TEST_CREDENTIALS];
   const maxBranches = options.maxBranchesPerApp ?? 50;
+  const jobsQuota = options.concurrentJobsQuota ?? 5;
+  const holdingStatuses = options.cancellingBlocksStart === false ? ACTIVE_STATUSES : BUSY_STATUSES;
+  const stopEndedJob = options.stopEndedJob ?? 'BadRequest';
   const cancelAfterMs = options.cancelAfterMs ?? 0;
   const now = options.now ?? Date.now;
   const arn: ArnContext = { region, accountId };
@@ -357,13 +376,17 @@ export async function startAmplifyStandIn(options: AmplifyStandInOptions = {}): 
         );
       }
       if (app.branches.size >= maxBranches) {
+        // The operation and the exception are the model's (LimitExceededException: "A resource could
+        // not be created because service quotas were exceeded"). The wording is a guess, after
+        // CreateApp's published one ("Failed to create app. You have reached the maximum number of
+        // apps in this account.", aws-amplify/amplify-hosting#3790); the product does not read it.
         throw limitExceeded(
-          `Failed to create branch. You have reached the maximum number of branches (${maxBranches}) for the app ${app.appId}.`,
+          `Failed to create branch. You have reached the maximum number of branches for the app ${app.appId}.`,
         );
       }
       const fields = readBranchFields(input);
       const variables =
-        fields.environmentVariables === undefined ? {} : withoutEmptyName(fields.environmentVariables);
+        fields.environmentVariables === undefined ? {} : storedVariables(fields.environmentVariables);
       const at = now();
       const branch: StandInBranch = {
         branchName,
@@ -393,12 +416,10 @@ export async function startAmplifyStandIn(options: AmplifyStandInOptions = {}): 
       const app = requireApp(route.appId);
       const branch = requireBranch(app, route.branchName ?? '');
       const fields = readBranchFields(input);
-      if (fields.environmentVariables !== undefined) {
-        // Amplify replaces the whole map, but reads an empty map as "leave it alone"; clearing every
-        // variable takes `{"": ""}` (what the Terraform provider sends).
-        if (Object.keys(fields.environmentVariables).length > 0) {
-          branch.environmentVariables = withoutEmptyName(fields.environmentVariables);
-        }
+      // Amplify replaces the whole map, but reads an empty map as "leave it alone" (see storedVariables
+      // for how a map is cleared).
+      if (fields.environmentVariables !== undefined && Object.keys(fields.environmentVariables).length > 0) {
+        branch.environmentVariables = storedVariables(fields.environmentVariables);
       }
       if (fields.displayName !== undefined) branch.displayName = fields.displayName;
       if (fields.description !== undefined) branch.description = fields.description;
@@ -437,8 +458,18 @@ export async function startAmplifyStandIn(options: AmplifyStandInOptions = {}): 
       if (jobType === 'RELEASE' && app.repository === '') {
         throw badRequest(`The job type RELEASE is only available for apps connected to a repository.`);
       }
-      if (branch.jobs.some((job) => BUSY_STATUSES.includes(job.status))) {
+      if (branch.jobs.some((job) => holdingStatuses.includes(job.status))) {
         throw limitExceeded('branch already have pending or running jobs');
+      }
+      if (activeJobsOfAccount() >= jobsQuota) {
+        // The quota is Amplify's ("Concurrent jobs", its service quotas page) and StartJob's model
+        // lists LimitExceededException ("service quotas were exceeded"). That a full quota refuses
+        // the start, rather than queueing the job as PENDING, is a guess (aws-amplify/amplify-backend
+        // #2587 saw builds wait in PENDING at the limit), and so is the wording, which the product
+        // does not read.
+        throw limitExceeded(
+          `You have reached the maximum number of concurrent jobs (${jobsQuota}) for this account.`,
+        );
       }
       const job = createJob(branch, jobType as JobType, 'PENDING', now());
       const body: StartJobBody = { jobSummary: wireJobSummary(arn, app, branch, job) };
@@ -473,12 +504,28 @@ export async function startAmplifyStandIn(options: AmplifyStandInOptions = {}): 
       const branch = requireBranch(app, route.branchName ?? '');
       const job = requireJob(branch, route.jobId ?? '');
       if (ACTIVE_STATUSES.includes(job.status)) setStatus(job, 'CANCELLING', now());
-      else if (job.status !== 'CANCELLING') {
-        throw badRequest(`Job ${job.jobId} is in status ${job.status} and cannot be stopped.`);
-      }
+      else if (job.status !== 'CANCELLING') stoppedAfterItEnded(job);
       const body: StopJobBody = { jobSummary: wireJobSummary(arn, app, branch, job) };
       return { status: 200, body };
     },
+  };
+
+  const activeJobsOfAccount = (): number => {
+    let count = 0;
+    for (const app of state.apps.values()) {
+      for (const branch of app.branches.values()) {
+        count += branch.jobs.filter((job) => ACTIVE_STATUSES.includes(job.status)).length;
+      }
+    }
+    return count;
+  };
+
+  /** StopJob on a job that has ended: each answer the product must survive (see stopEndedJob). */
+  const stoppedAfterItEnded = (job: StandInJob): void => {
+    if (stopEndedJob === 'NotFound') throw notFound(`Job ${job.jobId} is not running.`);
+    if (stopEndedJob === 'BadRequest') {
+      throw badRequest(`Job ${job.jobId} is in status ${job.status} and cannot be stopped.`);
+    }
   };
 
   const createJob = (branch: StandInBranch, jobType: JobType, status: JobStatus, at: number): StandInJob => {
@@ -851,6 +898,9 @@ function readBranchFields(input: Record<string, unknown>): BranchFields {
     }
     const map: Record<string, string> = {};
     for (const [name, value] of Object.entries(variables)) {
+      // AWS's wording, as reported in hashicorp/terraform-provider-aws#39327 (UpdateApp) and #49858
+      // (UpdateBranch): the `{"": ""}` that once cleared a map is refused since 2024.
+      if (name === '') throw badRequest('Environment variables cannot have an empty key.');
       if (typeof value !== 'string') {
         throw badRequest(`Invalid type for environment variable '${name}': expected a string.`);
       }
@@ -901,6 +951,16 @@ function readBranchFields(input: Record<string, unknown>): BranchFields {
   return fields;
 }
 
-function withoutEmptyName(variables: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(variables).filter(([name]) => name !== ''));
+/**
+ * The map Amplify keeps for the one it was sent. The map `{" ": ""}` (one key, a single space, an
+ * empty value) is how a map is cleared: aws/aws-sdk-go-v2#2788, and the Terraform provider's fix
+ * (hashicorp/terraform-provider-aws#39397, #49858) whose acceptance tests check the map is empty
+ * afterwards. What Amplify does with a space key next to other keys is not published: kept verbatim
+ * here (a guess; the product never sends that).
+ */
+function storedVariables(variables: Record<string, string>): Record<string, string> {
+  const entries = Object.entries(variables);
+  const [only] = entries;
+  if (entries.length === 1 && only?.[0] === ' ' && only[1] === '') return {};
+  return { ...variables };
 }

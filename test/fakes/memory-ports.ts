@@ -189,6 +189,11 @@ export class MemoryAmplify implements AmplifyPort {
   branches = new Map<string, AmplifyBranch>();
   jobs = new Map<string, AmplifyJob & { branch: string }>();
   failOn: Partial<Record<keyof AmplifyPort, Error>> = {};
+  /** The account's concurrent-build quota: active jobs of every branch together; none by default. */
+  buildQuota = Number.POSITIVE_INFINITY;
+  /** Where StopJob puts a job; CANCELLING keeps StartJob away while `cancellingBlocks`. */
+  stopTo: JobStatus = 'CANCELLED';
+  cancellingBlocks = true;
   /** Job statuses GetJob/ListJobs report in turn for a job, to simulate a job that ends. */
   private next = 1;
 
@@ -243,9 +248,21 @@ export class MemoryAmplify implements AmplifyPort {
       (j) => j.branch === branch && ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'].includes(j.status),
     );
   }
+  private holdsBranch(branch: string) {
+    const cancelling = [...this.jobs.values()].some(
+      (j) => j.branch === branch && j.status === 'CANCELLING' && this.cancellingBlocks,
+    );
+    return cancelling || this.active(branch).length > 0;
+  }
+  private accountFull() {
+    const active = [...this.jobs.values()].filter((j) =>
+      ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'].includes(j.status),
+    );
+    return active.length >= this.buildQuota;
+  }
   async startJob(branch: string) {
     this.check('startJob', branch);
-    if (this.active(branch).length > 0) {
+    if (this.holdsBranch(branch) || this.accountFull()) {
       throw new ApiError('Starting a job', '429 LimitExceededException', {
         service: 'Amplify',
         status: 429,
@@ -259,6 +276,11 @@ export class MemoryAmplify implements AmplifyPort {
     this.check('listActiveJobs', branch);
     return this.active(branch).map(({ id, status }) => ({ id, status }));
   }
+  async latestJob(branch: string) {
+    this.check('latestJob', branch);
+    const job = [...this.jobs.values()].filter((j) => j.branch === branch).at(-1);
+    return job && { id: job.id, status: job.status };
+  }
   async getJob(_branch: string, jobId: string) {
     this.check('getJob', jobId);
     const job = this.jobs.get(jobId);
@@ -268,6 +290,6 @@ export class MemoryAmplify implements AmplifyPort {
   async stopJob(branch: string, jobId: string) {
     this.check('stopJob', `${branch} ${jobId}`);
     const job = this.jobs.get(jobId);
-    if (job) job.status = 'CANCELLED';
+    if (job) job.status = this.stopTo;
   }
 }

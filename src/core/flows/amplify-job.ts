@@ -1,6 +1,6 @@
-import { ApiError } from '../errors.js';
-import { type PollOptions, pollUntil, realSleep } from '../poll.js';
-import type { AmplifyJob, AmplifyPort } from '../ports.js';
+import { ApiError, TimeoutError } from '../errors.js';
+import { formatDuration, type PollOptions, pollUntil, realSleep } from '../poll.js';
+import { ACTIVE_JOB_STATUSES, type AmplifyJob, type AmplifyPort } from '../ports.js';
 import type { ExecuteOptions } from './options.js';
 
 type Poll = Omit<PollOptions<AmplifyJob>, 'label' | 'check'>;
@@ -10,13 +10,22 @@ interface JobContext {
   branch: string;
   options: ExecuteOptions;
   poll: Poll;
-  /** StartJob, or undefined while Amplify answers that a job is already pending or running. */
-  tryStart: () => Promise<AmplifyJob | undefined>;
 }
 
 /**
+ * What keeps StartJob from starting (its LimitExceededException says only "a quota"): a job of this
+ * branch, this branch's job still being cancelled, or, when the branch has neither, the account's
+ * concurrent-build quota (README.md, "Amplify app settings").
+ */
+type Holder =
+  | { kind: 'active'; job: AmplifyJob }
+  | { kind: 'cancelling'; job: AmplifyJob }
+  | { kind: 'quota' };
+
+/**
  * Starts a RELEASE job on the branch; called only once the variable is written. A job that is already
- * pending or running is handled as `on-running-job` says.
+ * pending or running on the branch is handled as `on-running-job` says; a full account quota is
+ * waited for whatever it says.
  */
 export async function startJob(
   amplify: AmplifyPort,
@@ -35,20 +44,15 @@ export async function startJob(
       maxDelayMs: options.jobPollMaxMs ?? 15_000,
       timeoutMs: settings.jobTimeoutMinutes * 60_000,
     },
-    tryStart: async () => {
-      try {
-        return await amplify.startJob(branch);
-      } catch (error) {
-        if (error instanceof ApiError && error.code === 'LimitExceededException') return undefined;
-        throw error;
-      }
-    },
   };
 
-  const first = await context.tryStart();
-  if (first !== undefined) {
-    log.info(`Started Amplify job ${first.id} on '${branch}'`);
-    return first;
+  const first = await tryStart(context);
+  if (first !== undefined) return started(context, first);
+  const holder = await holderOf(context);
+  // Only this branch's own running job is what on-running-job is about; a cancelled job or another
+  // branch's builds are waited for, since skipping would leave the branch without a build.
+  if (holder.kind !== 'active') {
+    return started(context, await outsideBudget(options, () => startWhenFree(context, holder)));
   }
   switch (settings.onRunningJob) {
     case 'skip':
@@ -64,6 +68,23 @@ export async function startJob(
   }
 }
 
+/** StartJob, or undefined while Amplify answers LimitExceeded (a job in the way, or the quota). */
+async function tryStart({ amplify, branch }: JobContext): Promise<AmplifyJob | undefined> {
+  try {
+    return await amplify.startJob(branch);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'LimitExceededException') return undefined;
+    throw error;
+  }
+}
+
+async function holderOf({ amplify, branch }: JobContext): Promise<Holder> {
+  const job = await amplify.latestJob(branch);
+  if (job !== undefined && ACTIVE_JOB_STATUSES.includes(job.status)) return { kind: 'active', job };
+  if (job?.status === 'CANCELLING') return { kind: 'cancelling', job };
+  return { kind: 'quota' };
+}
+
 function outsideBudget<T>(options: ExecuteOptions, wait: () => Promise<T>): Promise<T> {
   return options.deadline === undefined ? wait() : options.deadline.excluding(wait);
 }
@@ -75,7 +96,8 @@ function started({ options, branch }: JobContext, job: AmplifyJob): AmplifyJob {
 
 /**
  * The running job started before the variable was written, so it would build against the wrong
- * database: stop it and start one that sees the new value.
+ * database: stop it (only this branch's own jobs, never another branch's) and start one that sees
+ * the new value.
  */
 async function replace(context: JobContext): Promise<AmplifyJob> {
   const { amplify, branch, options } = context;
@@ -84,19 +106,22 @@ async function replace(context: JobContext): Promise<AmplifyJob> {
     options.log.info(
       `Stopping Amplify job ${job.id} (${job.status}) on '${branch}': it started without ${options.settings.envVarName}`,
     );
-    try {
-      await amplify.stopJob(branch, job.id);
-    } catch (error) {
-      // The job may have ended between the lookup and StopJob; Amplify then refuses the stop (400).
-      if (!(error instanceof ApiError && error.status === 400)) throw error;
-      options.log.info(`Amplify job ${job.id} had already ended`);
-    }
+    await stopEnded(context, job);
   }
-  return pollUntil({
-    ...context.poll,
-    label: `Starting an Amplify job on '${branch}' after stopping ${active.map((j) => j.id).join(', ') || 'the running job'} (on-running-job: replace)`,
-    check: context.tryStart,
-  });
+  return startWhenFree(context);
+}
+
+/**
+ * StopJob on a job that ended between the lookup and the stop has no published answer: a 400, a 404
+ * and a success all mean the job is over, and the start is tried again either way.
+ */
+async function stopEnded({ amplify, branch, options }: JobContext, job: AmplifyJob): Promise<void> {
+  try {
+    await amplify.stopJob(branch, job.id);
+  } catch (error) {
+    if (!(error instanceof ApiError && (error.status === 400 || error.status === 404))) throw error;
+    options.log.info(`Amplify job ${job.id} had already ended`);
+  }
 }
 
 async function waitThenStart(context: JobContext): Promise<AmplifyJob> {
@@ -104,9 +129,79 @@ async function waitThenStart(context: JobContext): Promise<AmplifyJob> {
   options.log.info(
     `A job is running on Amplify branch '${branch}'; waiting for it to end (on-running-job: wait)`,
   );
-  return pollUntil({
-    ...context.poll,
-    label: `Waiting for the running Amplify job on '${branch}' to end (on-running-job: wait)`,
-    check: async () => ((await amplify.listActiveJobs(branch)).length === 0 ? context.tryStart() : undefined),
-  });
+  const attempt = attempter(context);
+  return untilStarted(context, attempt, async () =>
+    (await amplify.listActiveJobs(branch)).length === 0 ? attempt.start() : undefined,
+  );
+}
+
+/** Tries StartJob until it starts, saying what is in the way each time that changes. */
+function startWhenFree(context: JobContext, first?: Holder): Promise<AmplifyJob> {
+  const attempt = attempter(context);
+  if (first !== undefined) attempt.explain(first);
+  return untilStarted(context, attempt, attempt.start);
+}
+
+interface Attempter {
+  start: () => Promise<AmplifyJob | undefined>;
+  explain: (holder: Holder) => void;
+  last: () => Holder | undefined;
+}
+
+function attempter(context: JobContext): Attempter {
+  let last: Holder | undefined;
+  let said = '';
+  const explain = (holder: Holder) => {
+    last = holder;
+    const line = holderLine(context, holder);
+    if (line !== said) context.options.log.info(line);
+    said = line;
+  };
+  return {
+    explain,
+    last: () => last,
+    start: async () => {
+      const job = await tryStart(context);
+      if (job === undefined) explain(await holderOf(context));
+      return job;
+    },
+  };
+}
+
+function holderLine({ branch, options }: JobContext, holder: Holder): string {
+  const limit = `up to job-timeout-minutes (${formatDuration(options.settings.jobTimeoutMinutes * 60_000)})`;
+  switch (holder.kind) {
+    case 'active':
+      return `Amplify job ${holder.job.id} (${holder.job.status}) is still in the way on '${branch}'; starting once it has ended, ${limit}`;
+    case 'cancelling':
+      return `Amplify job ${holder.job.id} on '${branch}' is being cancelled (CANCELLING); starting a new job once it has ended, ${limit}`;
+    case 'quota':
+      return `Amplify refused to start a job on '${branch}' while the branch has no job of its own: the AWS account's concurrent-build quota (Amplify's "Concurrent jobs", 5 a region by default, lower on new accounts) is full. Waiting for a free slot whatever on-running-job says, ${limit}; no other branch's job is stopped.`;
+  }
+}
+
+/** Polls `check`; a timeout while the quota was in the way says so instead of naming a job. */
+async function untilStarted(
+  context: JobContext,
+  attempt: Attempter,
+  check: () => Promise<AmplifyJob | undefined>,
+): Promise<AmplifyJob> {
+  const { branch } = context;
+  try {
+    return await pollUntil({ ...context.poll, label: `Starting an Amplify job on '${branch}'`, check });
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    const holder = attempt.last();
+    const within = formatDuration(context.poll.timeoutMs);
+    if (holder?.kind === 'quota') {
+      throw new TimeoutError(
+        `Starting an Amplify job on '${branch}' waited for a free slot in the AWS account's concurrent-build quota, and none came free within ${within} (job-timeout-minutes). Raise Amplify's "Concurrent jobs" quota in Service Quotas, or start fewer builds at once; nothing was stopped.`,
+      );
+    }
+    const what =
+      holder === undefined ? 'the running Amplify job' : `job ${holder.job.id} (${holder.job.status})`;
+    throw new TimeoutError(
+      `Waiting for ${what} on '${branch}' to end so that a new Amplify job can start: it did not end within ${within} (job-timeout-minutes)`,
+    );
+  }
 }
