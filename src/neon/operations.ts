@@ -4,11 +4,23 @@ import { formatDuration, pollUntil } from '../core/poll.js';
 import type { Logger, Sleep } from '../core/ports.js';
 
 const SUCCEEDED: ReadonlySet<string> = new Set(['finished', 'skipped']);
-/** `cancelling` is not final yet, but it only ever ends in `cancelled`: waiting longer cannot help. */
-const FAILED: ReadonlySet<string> = new Set(['failed', 'error', 'cancelled', 'cancelling']);
+/**
+ * Ends the wait at once. `cancelling` is not final yet, but it only ever ends in `cancelled`: waiting
+ * longer cannot help. `error` is in the API's enum only; no page says Neon retries it.
+ */
+const FAILED: ReadonlySet<string> = new Set(['error', 'cancelled', 'cancelling']);
+/**
+ * `failed` is not terminal: Neon may retry the operation to `running` and `finished` (its operations
+ * reference, https://neon.com/docs/reference/api/operations). A wait keeps polling it until its
+ * deadline; test/contract/neon.test.ts holds the product to both endings.
+ */
+const RETRIED_BY_NEON = 'failed';
 const FINAL: ReadonlySet<string> = new Set(['finished', 'skipped', 'failed', 'error', 'cancelled']);
 
-/** Not yet in a final state: `scheduling`, `running` or `cancelling`. */
+/**
+ * Not yet in a final state: `scheduling`, `running` or `cancelling`. An operation already `failed`
+ * when listed is not waited for: nothing says when, or whether, Neon retries it.
+ */
 export function isPending(operation: Operation): boolean {
   return !FINAL.has(operation.status);
 }
@@ -46,6 +58,7 @@ export async function waitForOperations(
   const pending = new Set(operationIds);
   if (pending.size === 0) return;
   const last = new Map<string, Operation>();
+  const toldFailed = new Set<string>();
   try {
     await pollUntil({
       label: `Neon operation ${[...pending].join(', ')}`,
@@ -66,6 +79,12 @@ export async function waitForOperations(
           last.set(id, operation);
           options.log.debug(`Neon operation ${describe(id, operation)}: ${operation.status}`);
           if (settled(id, operation)) pending.delete(id);
+          else if (operation.status === RETRIED_BY_NEON && !toldFailed.has(id)) {
+            toldFailed.add(id);
+            options.log.info(
+              `Neon operation ${describe(id, operation)} failed${reasonOf(operation)}; Neon may retry it, so waiting for it up to ${formatDuration(options.timeoutMs)} in all`,
+            );
+          }
         }
         return pending.size === 0 ? true : undefined;
       },
@@ -75,6 +94,9 @@ export async function waitForOperations(
     const within = formatDuration(options.timeoutMs);
     const waiting = [...pending].map((id) => {
       const operation = last.get(id);
+      if (operation?.status === RETRIED_BY_NEON) {
+        return `Neon operation ${describe(id, operation)} failed${reasonOf(operation)}, and Neon had not retried it to success within ${within}`;
+      }
       return `Neon operation ${describe(id, operation)} did not finish within ${within}; its last status was '${operation?.status ?? 'unknown'}'`;
     });
     throw new TimeoutError(waiting.join('; '));
@@ -84,16 +106,19 @@ export async function waitForOperations(
 function settled(id: string, operation: Operation): true | undefined {
   if (SUCCEEDED.has(operation.status)) return true;
   if (FAILED.has(operation.status)) {
-    const reason = operation.error ? `: ${operation.error}` : '';
     throw new ApiError(
       `Neon operation ${describe(id, operation)}`,
-      `it ended with status '${operation.status}'${reason}`,
+      `it ended with status '${operation.status}'${reasonOf(operation)}`,
       {
         service: 'Neon',
       },
     );
   }
   return undefined;
+}
+
+function reasonOf(operation: Operation): string {
+  return operation.error ? `: ${operation.error}` : '';
 }
 
 /** `0b6a... (start_compute) on branch br-x`, as far as it is known. */

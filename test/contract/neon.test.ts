@@ -249,9 +249,28 @@ describe('creating branches', () => {
     expect(standIn.state.branches.filter((branch) => branch.name === 'preview/taken')).toHaveLength(1);
   });
 
-  it('fails clearly when an operation fails', async () => {
+  // Neon's operations reference (https://neon.com/docs/reference/api/operations): `failed` is not
+  // terminal, Neon may retry the operation; finished, skipped and cancelled are.
+  it('keeps waiting on a failed operation that Neon retries to success, and says so once', async () => {
     harness = await startHarness();
-    const { standIn, port } = harness;
+    const { standIn, port, logs } = harness;
+    standIn.planOperations({ action: 'start_compute', outcome: 'failed-then-finished', steps: 0 });
+    const created = await port.createBranch({ name: 'preview/x', parentId: standIn.defaultBranch().id });
+    const retried = standIn.state.operations.find(
+      (operation) => operation.branch_id === created.branch.id && operation.action === 'start_compute',
+    );
+
+    await port.waitForOperations(created.operationIds);
+
+    expect(retried?.status).toBe('finished');
+    expect(retried?.failures_count).toBe(1);
+    const told = logs.filter((line) => line.includes(`Neon operation ${retried?.id} (start_compute)`));
+    expect(told.filter((line) => /failed/.test(line) && !line.startsWith('debug:'))).toHaveLength(1);
+  });
+
+  it('names an operation still failed when the wait runs out', async () => {
+    harness = await startHarness({ port: { operationTimeoutMs: 60_000 } });
+    const { standIn, port, sleeps } = harness;
     standIn.planOperations({ action: 'start_compute', outcome: 'failed', steps: 0 });
     const created = await port.createBranch({ name: 'preview/x', parentId: standIn.defaultBranch().id });
     const failing = standIn.state.operations.find(
@@ -260,9 +279,25 @@ describe('creating branches', () => {
 
     const waiting = port.waitForOperations(created.operationIds);
 
-    await expect(waiting).rejects.toThrow(ApiError);
+    await expect(waiting).rejects.toThrow(TimeoutError);
     await expect(waiting).rejects.toThrow(`Neon operation ${failing?.id} (start_compute)`);
-    await expect(waiting).rejects.toThrow("status 'failed'");
+    await expect(waiting).rejects.toThrow(
+      /failed: the stand-in was told to end this start_compute operation/,
+    );
+    await expect(waiting).rejects.toThrow('1 minute');
+    expect(sleeps.reduce((sum, ms) => sum + ms, 0)).toBe(60_000);
+  });
+
+  it('stops at once on an operation that ends in error', async () => {
+    harness = await startHarness();
+    const { standIn, port } = harness;
+    standIn.planOperations({ action: 'start_compute', outcome: 'error', steps: 0 });
+    const created = await port.createBranch({ name: 'preview/x', parentId: standIn.defaultBranch().id });
+
+    const waiting = port.waitForOperations(created.operationIds);
+
+    await expect(waiting).rejects.toThrow(ApiError);
+    await expect(waiting).rejects.toThrow("status 'error'");
   });
 
   it('gives up with a TimeoutError naming an operation that never finishes', async () => {

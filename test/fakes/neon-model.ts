@@ -36,8 +36,20 @@ export class NeonHttpError extends Error {
   }
 }
 
-/** How an operation ends: a status, or `never` for one that stays `running`. */
-export type OperationOutcome = 'finished' | 'skipped' | 'failed' | 'error' | 'cancelled' | 'never';
+/**
+ * How an operation ends: a status, or `never` for one that stays `running`. `failed-then-finished`
+ * shows `failed` for one read, `running` for the next, then `finished`: Neon retrying a failed
+ * operation, which its operations reference allows (https://neon.com/docs/reference/api/operations,
+ * `failed` is not terminal there). A plain `failed` stays failed, as the stand-in always did.
+ */
+export type OperationOutcome =
+  | 'finished'
+  | 'skipped'
+  | 'failed'
+  | 'failed-then-finished'
+  | 'error'
+  | 'cancelled'
+  | 'never';
 
 export interface OperationPlan {
   /** How many reads of `GET /operations/{id}` still show it in progress (`running`) before it ends. */
@@ -134,6 +146,8 @@ interface OperationProgress {
   polls: number;
   /** Set by setOperationStatus: the status stays as set. */
   pinned: boolean;
+  /** Where a `failed-then-finished` operation is in its retry: `failed`, then `running`. */
+  retry?: 'failed' | 'running';
 }
 
 const FINAL_STATUSES: ReadonlySet<string> = new Set(['finished', 'skipped', 'failed', 'error', 'cancelled']);
@@ -142,6 +156,7 @@ const OUTCOME_STATUS: Record<Exclude<OperationOutcome, 'never'>, OperationStatus
   finished: OperationStatus.Finished,
   skipped: OperationStatus.Skipped,
   failed: OperationStatus.Failed,
+  'failed-then-finished': OperationStatus.Failed,
   error: OperationStatus.Error,
   cancelled: OperationStatus.Cancelled,
 };
@@ -638,13 +653,16 @@ export class NeonModel implements LoginDirectory {
     };
   }
 
-  /** Ends the branch's unfinished operations as failed: what the data plane reports when its work fails. */
+  /**
+   * Ends the branch's unfinished operations in `error` when the stand-in's own Postgres failed (a
+   * recorded violation): final, so a wait stops at once, where a `failed` one would be waited on.
+   */
   failOperations(branchId: string, message: string): void {
     for (const operation of this.state.operations) {
       if (operation.branch_id !== branchId || FINAL_STATUSES.has(operation.status)) continue;
       const progress = this.progress.get(operation.id);
       if (progress) progress.pinned = true;
-      this.settle(operation, OperationStatus.Failed);
+      this.settle(operation, OperationStatus.Error);
       operation.error = message;
     }
   }
@@ -980,7 +998,12 @@ export class NeonModel implements LoginDirectory {
 
   private refresh(operation: Operation): void {
     const progress = this.progress.get(operation.id);
-    if (!progress || progress.pinned || FINAL_STATUSES.has(operation.status)) return;
+    if (!progress || progress.pinned) return;
+    if (progress.retry !== undefined) {
+      this.retryStep(operation, progress);
+      return;
+    }
+    if (FINAL_STATUSES.has(operation.status)) return;
     const { plan } = progress;
     const elapsed = this.now() - progress.createdAtMs;
     const floorPassed = performance.now() - progress.createdAtWall >= plan.wallMs;
@@ -991,11 +1014,30 @@ export class NeonModel implements LoginDirectory {
       floorPassed &&
       dataReady &&
       (progress.polls > plan.steps || (plan.durationMs !== null && elapsed >= plan.durationMs));
-    if (done && plan.outcome !== 'never') this.settle(operation, OUTCOME_STATUS[plan.outcome]);
-    else if (progress.polls > 0 && operation.status === OperationStatus.Scheduling) {
+    if (done && plan.outcome !== 'never') {
+      this.settle(operation, OUTCOME_STATUS[plan.outcome]);
+      if (plan.outcome === 'failed-then-finished') {
+        progress.retry = 'failed';
+        progress.polls = 0;
+      }
+    } else if (progress.polls > 0 && operation.status === OperationStatus.Scheduling) {
       operation.status = OperationStatus.Running;
       operation.updated_at = this.timestamp();
     }
+  }
+
+  /** Neon retrying a failed operation: each read after the failure moves it one step on. */
+  private retryStep(operation: Operation, progress: OperationProgress): void {
+    if (progress.polls === 0) return;
+    progress.polls = 0;
+    if (progress.retry === 'failed') {
+      progress.retry = 'running';
+      operation.status = OperationStatus.Running;
+      operation.updated_at = this.timestamp();
+      return;
+    }
+    delete progress.retry;
+    this.settle(operation, OperationStatus.Finished);
   }
 
   private settle(operation: Operation, status: OperationStatus): void {
