@@ -1,7 +1,8 @@
-// The CLI and the webhook server run on Node 22 as well as 24 (package.json engines), so the
-// end-to-end CLI tests run the built CLI on both (test/e2e/cli-nodes.ts). Node 24 is the `node` dev
-// dependency; Node 22 comes from the same npm `node` package, installed here into a cache folder of
-// its own (a second `node` in this project's node_modules would fight over node_modules/.bin/node).
+// The CLI and the webhook server run on Node 22 as well as 24 (package.json engines), so their
+// end-to-end tests run the built bundles on both (test/e2e/supported-nodes.ts). Node 24 is the
+// `node` dev dependency; Node 22 comes from the same npm `node` package, installed here into a
+// cache folder of its own (a second `node` in this project's node_modules would fight over
+// node_modules/.bin/node).
 // Does nothing when it is already there; `npm test` and .ci/run call it. Prints the binary's path.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';

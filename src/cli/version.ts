@@ -6,7 +6,7 @@ export const VERSION: string = pkg.version;
 
 /**
  * The Node.js range the package declares (package.json `engines.node`, `>=N`): N is the oldest it is
- * tested on (test/e2e/cli-nodes.ts runs the built CLI on Node 22 and 24).
+ * tested on (test/e2e/supported-nodes.ts runs the built CLI on Node 22 and 24).
  */
 export const NODE_RANGE: string = pkg.engines.node;
 

@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GITHUB_TEST_TOKEN } from '../fakes/github-server.js';
-import { cliNodes } from './cli-nodes.js';
+import { supportedNodes } from './supported-nodes.js';
 import { APP_ID, startWorld, type World } from './world.js';
 
 const CLI = join(resolve(import.meta.dirname, '../..'), 'dist/cli/index.js');
 
 let world: World;
 let cwd: string;
-/** The Node.js the CLI runs on in the current test: the suite runs on every one of cliNodes(). */
+/** The Node.js the CLI runs on in the current test: the suite runs on every one of supportedNodes(). */
 let node = process.execPath;
 beforeEach(async () => {
   world = await startWorld();
@@ -51,7 +51,7 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-describe.each(cliNodes())('the CLI on GitHub, on $name', ({ bin }) => {
+describe.each(supportedNodes())('the CLI on GitHub, on $name', ({ bin }) => {
   beforeEach(() => {
     node = bin;
   });

@@ -33,7 +33,7 @@ import {
 } from '../fakes/amplify-server.js';
 import { type NeonStandIn, startNeonStandIn } from '../fakes/neon-server.js';
 import { type SsmStandIn, startSsmStandIn } from '../fakes/ssm-server.js';
-import { cliNodes } from './cli-nodes.js';
+import { supportedNodes } from './supported-nodes.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** Node.js binaries of the machine itself, outside the project's own Node 24. */
@@ -47,7 +47,7 @@ function major(node: string): number | undefined {
   }
 }
 const CLI = join(ROOT, 'dist/cli/index.js');
-/** The Node.js the CLI runs on in the current test: each suite below runs on every one of cliNodes(). */
+/** The Node.js the CLI runs on in the current test: each suite below runs on every supportedNodes(). */
 let node = process.execPath;
 const APP_ID = 'd1a2b3c4d5e6f7';
 const KEY_PARAMETER = '/neon/api-key';
@@ -132,7 +132,7 @@ function secretsOf(branchName: string): string[] {
   return [neon.apiKey, neon.passwordOf(branch?.id ?? '', 'neondb_owner') ?? 'no-password'];
 }
 
-describe.each(cliNodes())('on $name', ({ bin }) => {
+describe.each(supportedNodes())('on $name', ({ bin }) => {
   beforeEach(() => {
     node = bin;
   });

@@ -9,11 +9,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliNodes } from './cli-nodes.js';
+import { supportedNodes } from './supported-nodes.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-const NODES = cliNodes();
+const NODES = supportedNodes();
 
 /** npm as `npm test` runs it (npm_execpath), else the one on PATH. */
 function npm(args: string[], cwd: string): string {

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-/** A Node.js binary the built CLI is run on, and the name a test title gives it. */
-export interface CliNode {
+/** A Node.js binary the built CLI and webhook server are run on, and the name a test title gives it. */
+export interface SupportedNode {
   name: string;
   bin: string;
 }
@@ -19,7 +19,7 @@ const INSTALLED_NODE22 = resolve(
  * NODE22_BIN or scripts/install-node22.js. Without Node 22 the test file fails here, saying how to
  * get it, rather than running on one version and passing.
  */
-export function cliNodes(): CliNode[] {
+export function supportedNodes(): SupportedNode[] {
   const node22 = process.env.NODE22_BIN || INSTALLED_NODE22;
   if (!existsSync(node22)) {
     throw new Error(
