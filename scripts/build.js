@@ -30,9 +30,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
-// `single`: shipped and copied as one file (docs/cli.md downloads dist/cli/index.js alone), so the
-// bundle may have no chunk files: such an entry imports src/single-file.ts, which puts the modules
-// the action loads lazily into the entry itself.
+// `single`: shipped and copied as one file (the npm package holds dist/cli/ alone: package.json
+// `files`), so the bundle may have no chunk files: such an entry imports src/single-file.ts, which
+// puts the modules the action loads lazily into the entry itself.
 const entries = [
   { source: 'src/action/index.ts', out: '.' },
   { source: 'src/webhook/index.ts', out: 'webhook', single: true },

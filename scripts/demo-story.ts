@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runAction } from '../test/e2e/run-action.js';
-import { APP_ID, startWorld } from '../test/e2e/world.js';
+import { APP_ID, EXAMPLE_PUSH_SHA, startWorld } from '../test/e2e/world.js';
 import { seedShows } from '../test/fakes/neon-seed.js';
 import { pullRequest, pushTo } from '../test/fixtures/payloads.js';
 
@@ -17,6 +17,11 @@ export interface DemoFacts {
   variablesAfterClose: string[];
   jobs: string[];
   previewExistsAfterClose: boolean;
+  /** The pull request's comments (passwords masked) after the push, and after it closed. */
+  commentsAfterPush: string[];
+  commentsAfterClose: string[];
+  /** Every `::warning::` the action printed, both runs. */
+  warnings: string[];
   exitCodes: (number | null)[];
 }
 
@@ -57,12 +62,25 @@ function table(title: string, data: Row[]): string[] {
 export async function runDemo(print: (line: string) => void): Promise<DemoFacts> {
   const world = await startWorld({ postgres: true });
   const exitCodes: (number | null)[] = [];
+  const warnings: string[] = [];
   try {
     const parentId = world.neon.defaultBranch().id;
     await seedShows(world.neon, { branchId: parentId });
     const parentUrl = world.neon.connectionUri({ branchId: parentId });
     world.amplify.addBranch(APP_ID, BRANCH, { environmentVariables: { API_URL: 'https://api.example.com' } });
     const hide = (text: string) => world.secrets().reduce((t, secret) => t.replaceAll(secret, '****'), text);
+    // The pull request is open before the push, as on GitHub, so the run has one to comment on.
+    const pull = world.github.addPullRequest({
+      head: BRANCH,
+      headSha: EXAMPLE_PUSH_SHA,
+      title: 'Add seasons',
+    });
+    const comments = (title: string): string[] => {
+      const bodies = world.github.comments(pull.number).map((comment) => hide(comment.body));
+      print(`\n=== ${title}`);
+      for (const line of bodies.join('\n---\n').split('\n')) print(`  > ${line}`);
+      return bodies;
+    };
     const act = async (title: string, event: { name: string; payload: unknown }) => {
       print(`\n=== ${title}`);
       const inputs = {
@@ -76,6 +94,7 @@ export async function runDemo(print: (line: string) => void): Promise<DemoFacts>
         if (line !== '' && !line.startsWith('::add-mask::') && !line.startsWith('::debug::')) {
           print(`  | ${hide(line)}`);
         }
+        if (line.startsWith('::warning')) warnings.push(hide(line));
       }
       if (run.stderr) print(hide(run.stderr));
       exitCodes.push(run.exitCode);
@@ -103,15 +122,17 @@ export async function runDemo(print: (line: string) => void): Promise<DemoFacts>
     print(`\n  Amplify '${BRANCH}' variables: ${hide(JSON.stringify(variables))}`);
     const jobs = amplifyBranch?.jobs.map((job) => `${job.jobId} ${job.jobType} ${job.status}`) ?? [];
     print(`  Amplify jobs: ${jobs.join(', ') || 'none'} (started only after the variables were written)`);
+    const commentsAfterPush = comments(`The comment on pull request #${pull.number} (GitHub stand-in)`);
 
-    await act(`The pull request from ${BRANCH} is closed`, {
-      name: 'pull_request',
-      payload: pullRequest('closed', BRANCH),
-    });
+    pull.state = 'closed';
+    const closed = pullRequest('closed', BRANCH);
+    closed.pull_request.number = pull.number;
+    await act(`The pull request from ${BRANCH} is closed`, { name: 'pull_request', payload: closed });
     const after = world.amplify.branch(APP_ID, BRANCH)?.environmentVariables ?? {};
     const previewExistsAfterClose = world.neon.branchByName(`preview/${BRANCH}`) !== undefined;
     print(`\n  Neon branches now: ${world.neon.state.branches.map((b) => b.name).join(', ')}`);
     print(`  Amplify '${BRANCH}' variables now: ${JSON.stringify(Object.keys(after))}`);
+    const commentsAfterClose = comments(`The same comment, edited`);
     return {
       previewRows,
       parentRows,
@@ -119,6 +140,9 @@ export async function runDemo(print: (line: string) => void): Promise<DemoFacts>
       variablesAfterClose: Object.keys(after).sort(),
       jobs,
       previewExistsAfterClose,
+      commentsAfterPush,
+      commentsAfterClose,
+      warnings,
       exitCodes,
     };
   } finally {

@@ -1,5 +1,5 @@
+import * as core from '@actions/core';
 import { parseSettings, type ReadSetting, type Settings } from '../core/settings.js';
-import * as core from './runner-commands.js';
 
 /**
  * Reads every input in one place. Secrets are masked the moment they are read, before any

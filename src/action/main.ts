@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { EOL } from 'node:os';
+import * as core from '@actions/core';
 import { messageOf } from '../core/errors.js';
 import { describePlan, makePlan, type Plan } from '../core/plan.js';
 import type { Logger } from '../core/ports.js';
@@ -7,7 +7,6 @@ import { type Result, toOutputs } from '../core/result.js';
 import type { Settings } from '../core/settings.js';
 import { type GitHubEvent, intentFromEvent } from '../github/event.js';
 import { readSettings } from './inputs.js';
-import * as core from './runner-commands.js';
 import { writeSummary } from './summary.js';
 
 const log: Logger = { info: core.info, warning: core.warning, debug: core.debug };
@@ -46,7 +45,7 @@ function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
   let payload: unknown = {};
   if (path) {
     if (existsSync(path)) payload = JSON.parse(readFileSync(path, 'utf8'));
-    else process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${EOL}`);
+    else core.info(`GITHUB_EVENT_PATH ${path} does not exist`);
   }
   return { name: env.GITHUB_EVENT_NAME ?? '', payload, ref: env.GITHUB_REF };
 }

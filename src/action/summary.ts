@@ -1,14 +1,18 @@
+import * as core from '@actions/core';
 import type { Plan } from '../core/plan.js';
 import { type DeployResult, type Result, toOutputs } from '../core/result.js';
 import type { Settings } from '../core/settings.js';
 import { renderPreviewTable, renderSchemaDiff } from '../github/comment-body.js';
 import { previewFacts } from '../github/preview-facts.js';
-import { JobSummary } from './job-summary.js';
+
+/** `@actions/core`'s summary; it exports the instance, not its class. */
+type JobSummary = typeof core.summary;
 
 /** The job summary: what happened, by name and id. Never the connection string or password. */
 export async function writeSummary(plan: Plan, result: Result, settings: Settings): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  const summary = new JobSummary().addHeading(heading(plan), 2);
+  // The toolkit's summary is one shared buffer: a write that failed part-way may have left text in it.
+  const summary = core.summary.emptyBuffer().addHeading(heading(plan), 2);
   if (result.kind === 'deploy' && !result.dryRun) addPreview(summary, result, settings);
   else addTable(summary, plan, result);
   if (plan.kind === 'none') summary.addRaw(`Nothing to do: ${plan.reason}`, true);

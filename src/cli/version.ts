@@ -4,7 +4,10 @@ import pkg from '../../package.json' with { type: 'json' };
 /** The package's version, as `--version` prints it. */
 export const VERSION: string = pkg.version;
 
-/** The Node.js range the package declares (package.json `engines.node`, `>=N`): the one it is tested on. */
+/**
+ * The Node.js range the package declares (package.json `engines.node`, `>=N`): N is the oldest it is
+ * tested on (test/e2e/supported-nodes.ts runs the built CLI on Node 22 and 24).
+ */
 export const NODE_RANGE: string = pkg.engines.node;
 
 /** The oldest Node.js major version the CLI runs on, from NODE_RANGE. */

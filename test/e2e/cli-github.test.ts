@@ -8,12 +8,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GITHUB_TEST_TOKEN } from '../fakes/github-server.js';
+import { supportedNodes } from './supported-nodes.js';
 import { APP_ID, startWorld, type World } from './world.js';
 
 const CLI = join(resolve(import.meta.dirname, '../..'), 'dist/cli/index.js');
 
 let world: World;
 let cwd: string;
+/** The Node.js the CLI runs on in the current test: the suite runs on every one of supportedNodes(). */
+let node = process.execPath;
 beforeEach(async () => {
   world = await startWorld();
   cwd = await mkdtemp(join(tmpdir(), 'cli-github-'));
@@ -25,10 +28,10 @@ afterEach(async () => {
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(node, [CLI, ...args], {
       cwd,
       env: {
-        PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
+        PATH: `${dirname(node)}:/usr/bin:/bin`,
         HOME: cwd,
         ...world.awsEnv,
         NEON_API_KEY: world.neon.apiKey,
@@ -48,7 +51,11 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-describe('the CLI on GitHub', () => {
+describe.each(supportedNodes())('the CLI on GitHub, on $name', ({ bin }) => {
+  beforeEach(() => {
+    node = bin;
+  });
+
   it('with GITHUB_TOKEN and GITHUB_REPOSITORY: the comment and the deployment of GITHUB_SHA', async () => {
     const sha = world.github.addBranch('feat/cli');
     const pull = world.github.addPullRequest({ head: 'feat/cli' });

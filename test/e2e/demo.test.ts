@@ -21,11 +21,22 @@ describe('npm run demo', () => {
     expect(facts.jobs).toEqual([expect.stringMatching(/^1 RELEASE /)]);
     expect(facts.previewExistsAfterClose).toBe(false);
     expect(facts.variablesAfterClose).toEqual(['API_URL']);
+    // The pull request was open before the push: one sticky comment, written on the push, edited on
+    // close, and no warning (a 404 on commenting was one).
+    expect(facts.warnings).toEqual([]);
+    expect(facts.commentsAfterPush).toHaveLength(1);
+    expect(facts.commentsAfterPush[0]).toContain('`preview/feature/seasons`');
+    expect(facts.commentsAfterPush[0]).toContain('+    seasons integer DEFAULT 1 NOT NULL');
+    expect(facts.commentsAfterClose).toHaveLength(1);
+    expect(facts.commentsAfterClose[0]).toContain(
+      'The Neon branch `preview/feature/seasons` was deleted: the pull request was closed.',
+    );
     // What a person reads: the rows, side by side, and no password.
     const text = printed.join('\n');
     expect(text).toContain('Applied 001_add_seasons on preview/feature/seasons');
     expect(text).toContain('1 | Severance | 8.7 | 2');
     expect(text).toContain('4 | Made in the preview | 7.9 | 1');
+    expect(text).toContain('> ### Neon database for `feature/seasons`: deleted');
     expect(text).toMatch(/neondb_owner:\*\*\*\*@/);
     expect(text).not.toMatch(/neondb_owner:(?!\*\*\*\*)[^@]+@/);
   });

@@ -55,8 +55,12 @@ export function standInEnv(
  * Runs `node dist/webhook/index.js` as a child process with exactly `env` (plus PATH and HOME) on a
  * free port: PORT=0 lets the system pick one, and the server's "Listening" line says which.
  */
-export async function startWebhookProcess(env: Record<string, string>): Promise<WebhookProcess> {
-  const child = spawn(process.execPath, [WEBHOOK_ENTRY], {
+export async function startWebhookProcess(
+  env: Record<string, string>,
+  /** The Node.js binary; by default this process's own. */
+  node: string = process.execPath,
+): Promise<WebhookProcess> {
+  const child = spawn(node, [WEBHOOK_ENTRY], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',

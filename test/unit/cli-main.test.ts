@@ -70,12 +70,12 @@ describe('main', () => {
       code: EXIT_USAGE,
       stdout: '',
       stderr:
-        'error: neon-amplify-branch needs Node.js 24 or later (package.json engines >=24); this is Node.js v20.20.2. In an Amplify build: nvm install 24 && nvm use 24 before it.\n',
+        'error: neon-amplify-branch needs Node.js 22 or later (package.json engines >=22); this is Node.js v20.20.2. In an Amplify build: nvm install 22 && nvm use 22 before it.\n',
     });
     // Help still works, to find out what the tool is.
     expect((await cli(['--help'], {}, 'v20.20.2')).code).toBe(EXIT_DONE);
     // A recent enough one goes on (here to the missing git branch, before any request).
-    for (const version of ['v24.0.0', 'v25.2.1']) {
+    for (const version of ['v22.0.0', 'v24.0.0', 'v25.2.1']) {
       const ok = await cli(['cleanup'], CONFIGURED, version);
       expect(ok.stderr).toContain('cleanup needs a git branch');
       expect(ok.stderr).not.toContain('Node.js');
