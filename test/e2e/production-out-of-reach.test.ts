@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { commentMarker } from '../../src/github/comment-marker.js';
 import { amplifyClientEnv } from '../fakes/amplify-server.js';
 import { pullRequest, pushTo } from '../fixtures/payloads.js';
 import { runAction } from './run-action.js';
@@ -95,9 +96,15 @@ describe('the Neon default branch under an empty prefix', () => {
 
   it('the action: the pull request of `production` closing deletes nothing and keeps its variables', async () => {
     const w = await production();
+    const pull = w.github.addPullRequest({ head: 'production', state: 'closed' });
+    const note = `${commentMarker('production')}\nwritten by an earlier run`;
+    w.github.addComment(pull.number, note, { login: 'github-actions[bot]' });
+    const payload = pullRequest('closed', 'production');
+    payload.number = pull.number;
+    payload.pull_request.number = pull.number;
     for (const deleteAmplify of ['false', 'true']) {
       const result = await runAction({
-        event: { name: 'pull_request', payload: pullRequest('closed', 'production') },
+        event: { name: 'pull_request', payload },
         inputs: { ...w.inputs, ...CARELESS, 'delete-amplify-branch': deleteAmplify },
         env: w.awsEnv,
       });
@@ -106,6 +113,9 @@ describe('the Neon default branch under an empty prefix', () => {
       expect(result.outputs.deleted).toBe('false');
     }
     expect(w.mutations()).toEqual([]);
+    // Nothing was deleted: the comment does not say so, and no deployment goes inactive.
+    expect(w.github.comments(pull.number).map((c) => c.body)).toEqual([note]);
+    expect(w.github.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     expect(w.amplify.branch(APP_ID, 'production')?.environmentVariables).toEqual({
       DATABASE_URL: 'postgresql://kept',
       OTHER: 'kept',
