@@ -135,7 +135,7 @@ function readOnlyUse(plan: DeployPlan, branch: NeonBranch, options: ExecuteOptio
   if (production === undefined) return undefined;
   const migrate = settings.migrateCommand === undefined ? '' : '; migrate-command does not run';
   log.warning(
-    `Neon branch '${branch.name}' is ${production}: the deploy of '${plan.gitBranch}' uses it read-only, as a primary branch (no reset, expiry or new password${migrate}). List '${plan.gitBranch}' in primary-branches to say so, or set a branch-prefix`,
+    `Neon branch '${branch.name}' is ${production}: the deploy of '${plan.gitBranch}' uses it read-only, as a primary branch (no reset, expiry or new password${migrate}). Set a branch-prefix that gives previews names of their own, or list '${plan.gitBranch}' in primary-branches (a primary branch uses the parent-branch)`,
   );
   return production;
 }
