@@ -3,29 +3,44 @@ import type { Plan } from '../core/plan.js';
 import { type DeployResult, type Result, toOutputs } from '../core/result.js';
 import type { Settings } from '../core/settings.js';
 import { renderPreviewTable, renderSchemaDiff } from '../github/comment-body.js';
+import { cell, code, link, text, urlCell } from '../github/markdown.js';
 import { previewFacts } from '../github/preview-facts.js';
 
 /** `@actions/core`'s summary; it exports the instance, not its class. */
 type JobSummary = typeof core.summary;
 
-/** The job summary: what happened, by name and id. Never the connection string or password. */
+/**
+ * The job summary: what happened, by name and id. Never the connection string or password. Written
+ * as Markdown, with every value the run did not write itself (branch names, prefixes, messages, URLs)
+ * escaped as the pull request comment escapes it (src/github/markdown.ts): inside the HTML that
+ * `addHeading`, `addList` and `addTable` write, Markdown escaping would not apply, and a branch
+ * named `x-->`<img src=x>` would land as HTML.
+ */
 export async function writeSummary(plan: Plan, result: Result, settings: Settings): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   // The toolkit's summary is one shared buffer: a write that failed part-way may have left text in it.
-  const summary = core.summary.emptyBuffer().addHeading(heading(plan), 2);
+  const summary = core.summary.emptyBuffer();
+  const block = (markdown: string) => summary.addRaw(`${markdown}\n`, true);
+  block(`## ${heading(plan)}`);
   if (result.kind === 'deploy' && !result.dryRun) addPreview(summary, result, settings);
-  else addTable(summary, plan, result);
-  if (plan.kind === 'none') summary.addRaw(`Nothing to do: ${plan.reason}`, true);
+  else {
+    const rows = table(plan, result);
+    if (rows !== undefined) block(rows);
+  }
+  if (plan.kind === 'none') block(`Nothing to do: ${text(plan.reason)}`);
   if (result.kind === 'reconcile') {
     const { report } = result;
-    summary.addRaw(`Kept ${report.kept.length} Neon branch(es).`, true);
-    if (report.deleted.length > 0) summary.addHeading('Deleted', 3).addList(report.deleted);
-    if (report.gone.length > 0) summary.addHeading('Already gone (expired)', 3).addList(report.gone);
-    if (report.wouldDelete.length > 0)
-      summary.addHeading('Would delete (dry run)', 3).addList(report.wouldDelete);
-    if (report.failed.length > 0) {
-      summary.addHeading('Could not delete', 3).addList(report.failed.map((f) => `${f.name}: ${f.message}`));
-    }
+    const list = (title: string, items: string[]) => {
+      if (items.length > 0) block(`### ${title}\n\n${items.map((item) => `- ${item}`).join('\n')}`);
+    };
+    block(`Kept ${report.kept.length} Neon branch(es).`);
+    list('Deleted', report.deleted.map(code));
+    list('Already gone (expired)', report.gone.map(code));
+    list('Would delete (dry run)', report.wouldDelete.map(code));
+    list(
+      'Could not delete',
+      report.failed.map((f) => `${code(f.name)}: ${text(f.message)}`),
+    );
   }
   await summary.write();
 }
@@ -37,47 +52,46 @@ function addPreview(summary: JobSummary, result: DeployResult, settings: Setting
   summary.addRaw(`\n${renderPreviewTable(facts)}\n\n`).addRaw(renderSchemaDiff(facts), true);
   const where: string[] = [];
   if (result.github?.commentUrl !== undefined)
-    where.push(`[pull request comment](${result.github.commentUrl})`);
+    where.push(link('pull request comment', result.github.commentUrl));
   if (result.github?.deploymentId !== undefined)
     where.push(`GitHub deployment ${result.github.deploymentId}`);
   if (where.length > 0) summary.addRaw(`Reported in the ${where.join(' and ')}.`, true);
 }
 
-function addTable(summary: JobSummary, plan: Plan, result: Result): void {
+/** The outputs worth showing, as a Markdown table; undefined when there are none. */
+function table(plan: Plan, result: Result): string | undefined {
   const outputs = toOutputs(result);
   const rows: [string, string][] = [
     [
       'Neon branch',
-      outputs['neon-branch-name'] && `${outputs['neon-branch-name']} (${outputs['neon-branch-id']})`,
+      outputs['neon-branch-name'] && cell(`${outputs['neon-branch-name']} (${outputs['neon-branch-id']})`),
     ],
     ['Created', outputs.created],
-    ['Expires', outputs['expires-at']],
-    ['Database host', outputs['database-host']],
-    ['Amplify branch', outputs['amplify-branch']],
-    ['Amplify job', outputs['amplify-job-id']],
-    ['Preview', outputs['preview-url']],
+    ['Expires', outputs['expires-at'] && cell(outputs['expires-at'])],
+    ['Database host', outputs['database-host'] && cell(outputs['database-host'])],
+    ['Amplify branch', outputs['amplify-branch'] && cell(outputs['amplify-branch'])],
+    ['Amplify job', outputs['amplify-job-id'] && cell(outputs['amplify-job-id'])],
+    ['Preview', outputs['preview-url'] && urlCell(outputs['preview-url'])],
     ['Deleted', plan.kind === 'cleanup' || plan.kind === 'reconcile' ? outputs.deleted : ''],
-    ['Pull request comment', outputs['comment-url']],
+    ['Pull request comment', outputs['comment-url'] && urlCell(outputs['comment-url'])],
   ];
   const filled = rows.filter(([, value]) => value !== '');
-  if (filled.length === 0) return;
-  summary.addTable([
-    [
-      { data: 'What', header: true },
-      { data: 'Value', header: true },
-    ],
-    ...filled,
-  ]);
+  if (filled.length === 0) return undefined;
+  return [
+    '| What | Value |',
+    '| --- | --- |',
+    ...filled.map(([what, value]) => `| ${what} | ${value} |`),
+  ].join('\n');
 }
 
 function heading(plan: Plan): string {
   switch (plan.kind) {
     case 'deploy':
-      return `Neon branch for ${plan.gitBranch}`;
+      return `Neon branch for ${code(plan.gitBranch)}`;
     case 'cleanup':
-      return `Cleanup of ${plan.gitBranch}`;
+      return `Cleanup of ${code(plan.gitBranch)}`;
     case 'reconcile':
-      return `Reconcile of ${plan.prefix}*`;
+      return `Reconcile of ${code(`${plan.prefix}*`)}`;
     case 'none':
       return 'Neon branch: nothing to do';
   }

@@ -28,6 +28,11 @@ export interface DeployResult {
   /** The branch used; its id is empty on a dry run that would create it. */
   neonBranch: BranchRef;
   created: boolean;
+  /**
+   * Why the Neon branch is production (src/core/flows/out-of-reach.ts) although the git branch is
+   * not primary: the deploy used it read-only, as a primary branch, and nothing reports a preview.
+   */
+  production?: string | undefined;
   /** RFC 3339, when the preview expires (expires-in). */
   expiresAt?: string | undefined;
   /** Absent on a dry run. */
@@ -52,6 +57,8 @@ export interface CleanupResult {
   /** The branch deleted (or that a dry run would delete); absent when none was touched. */
   neonBranch?: BranchRef | undefined;
   deleted: boolean;
+  /** Why the Neon branch was kept (src/core/flows/out-of-reach.ts): then Amplify was left alone too. */
+  kept?: string | undefined;
   github?: GitHubReport | undefined;
 }
 

@@ -86,10 +86,14 @@ class GitHubPublisher implements Publisher {
   }
 
   jobStarted = async (progress: DeployResult): Promise<void> => {
+    if (progress.production !== undefined) return;
     await Promise.all([this.startDeployment(progress), this.comment(progress)]);
   };
 
   async finished(result: Result | undefined, error?: unknown): Promise<GitHubReport> {
+    // A deploy that used production read-only, or a cleanup that kept it, had no preview to report.
+    if (result?.kind === 'deploy' && result.production !== undefined) return {};
+    if (result?.kind === 'cleanup' && result.kept !== undefined) return {};
     if (result?.kind === 'cleanup' && error === undefined) await this.cleanedUp(result);
     if (result?.kind === 'deploy') {
       await Promise.all([this.endDeployment(result, error), this.comment(result)]);

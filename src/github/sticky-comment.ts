@@ -2,6 +2,7 @@ import type { Logger } from '../core/ports.js';
 import type { GitHubClient } from './client.js';
 import { cutToLimit } from './comment-body.js';
 import { commentMarker, GITHUB_COMMENT_LIMIT, hasMarker } from './comment-marker.js';
+import { learnTokenLogin, tokenLogin } from './identity.js';
 import type { Repository } from './repository.js';
 
 export interface StickyCommentInput {
@@ -30,11 +31,13 @@ interface MarkedComment {
   body: string;
   createdAt: string;
   url: string;
+  /** The author's login: only the token's own comments are edited or deleted. */
+  author: string;
 }
 
 /**
- * One comment per pull request and git branch, whatever the number of runs: the comment whose first
- * line is the branch's marker is edited in place, or created when there is none.
+ * One comment per pull request and git branch, whatever the number of runs: the token's own comment
+ * whose first line is the branch's marker is edited in place, or created when there is none.
  *
  * Two runs for the same branch can overlap (a push while the previous run still comments). Each looks
  * again right before creating, which closes most of the window; when both create anyway, each lists
@@ -69,17 +72,50 @@ async function upsertOnce(
     // Rendering and the first look take time; a run that started just before us may have created it.
     marked = await listMarked(input, marker);
   }
-  if (marked.length > 0) return settle(input, marked, body, undefined);
+  if (marked.length > 0) {
+    const own = await ownComments(input, marked, await tokenLogin(input.client));
+    if (own.length > 0) return settle(input, own, body, undefined);
+    if (input.mode === 'edit-only') return { action: 'absent', removed: 0 };
+  }
 
   const { data } = await input.client.rest.issues.createComment({
     ...input.repository,
     issue_number: input.issueNumber,
     body,
   });
-  const created: MarkedComment = { id: data.id, body, createdAt: data.created_at, url: data.html_url };
-  const after = await listMarked(input, marker);
+  // Its author is the token's identity: learnt without asking.
+  learnTokenLogin(input.client, data.user?.login);
+  const login = await tokenLogin(input.client);
+  const created: MarkedComment = {
+    id: data.id,
+    body,
+    createdAt: data.created_at,
+    url: data.html_url,
+    author: login,
+  };
+  const after = await ownComments(input, await listMarked(input, marker), login, false);
   if (!after.some((comment) => comment.id === created.id)) after.push(created);
   return settle(input, after, body, created.id);
+}
+
+/**
+ * The marked comments the token itself wrote. Anyone can start a comment with the marker: another
+ * author's is never adopted, edited or deleted as a duplicate (docs/github.md, "The comment").
+ */
+async function ownComments(
+  input: StickyCommentInput,
+  marked: MarkedComment[],
+  login: string,
+  say = true,
+): Promise<MarkedComment[]> {
+  const own = marked.filter((comment) => comment.author === login);
+  const others = marked.length - own.length;
+  if (say && others > 0) {
+    input.log.info(
+      `Pull request #${input.issueNumber}: left alone ${others} comment${others === 1 ? '' : 's'} with the marker written by someone other than ${login}`,
+    );
+  }
+  return own;
 }
 
 /** Keeps the oldest marked comment with `body` in it and deletes the others. */
@@ -135,6 +171,7 @@ async function listMarked(input: StickyCommentInput, marker: string): Promise<Ma
           body: comment.body ?? '',
           createdAt: comment.created_at,
           url: comment.html_url,
+          author: comment.user?.login ?? '',
         });
       }
     }

@@ -244,6 +244,75 @@ describe('the sticky comment', () => {
     expect(comments.find((c) => c.id === quoted.id)?.body).toBe(`Why does it say\n${MARKER}\nthere?`);
   });
 
+  it("never adopts another author's comment that starts with the marker: it makes its own", async () => {
+    const w = await world();
+    const pull = w.standIn.addPullRequest({ head: 'feat/login' });
+    const forged = w.standIn.addComment(pull.number, `${MARKER}\nplease click here`, { login: 'mallory' });
+
+    const [result] = await comment(w, 'mine');
+
+    const comments = w.standIn.comments(pull.number);
+    expect(comments.find((c) => c.id === forged.id)?.body).toBe(`${MARKER}\nplease click here`);
+    expect(comments).toHaveLength(2);
+    expect(result).toMatchObject({ action: 'created' });
+    expect(w.standIn.requestsFor('issues.updateComment')).toEqual([]);
+    expect(w.standIn.requestsFor('issues.deleteComment')).toEqual([]);
+    // The next run edits its own comment, still leaving the other one alone.
+    await comment(w, 'mine again');
+    expect(w.standIn.comments(pull.number).map((c) => c.body)).toEqual([
+      `${MARKER}\nplease click here`,
+      `${MARKER}\nmine again`,
+    ]);
+  });
+
+  it('never deletes a newer comment of another author as a duplicate', async () => {
+    const w = await world();
+    const pull = w.standIn.addPullRequest({ head: 'feat/login' });
+    const mine = w.standIn.addComment(pull.number, `${MARKER}\nold`, { login: 'github-actions[bot]' });
+    const human = w.standIn.addComment(pull.number, `${MARKER}\nquoting the bot`, { login: 'octocat' });
+
+    const [result] = await comment(w, 'new');
+
+    expect(w.standIn.comments(pull.number).map((c) => [c.id, c.body])).toEqual([
+      [mine.id, `${MARKER}\nnew`],
+      [human.id, `${MARKER}\nquoting the bot`],
+    ]);
+    expect(result).toMatchObject({ action: 'updated', commentId: mine.id, removed: 0 });
+    expect(w.standIn.requestsFor('issues.deleteComment')).toEqual([]);
+  });
+
+  it("a personal access token's comments are its user's: those are edited, the workflow bot's are not", async () => {
+    const w = await world({
+      tokens: { ghp_deployBotToken: { permissions: { 'pull-requests': 'write' }, login: 'deploy-bot' } },
+    });
+    const pull = w.standIn.addPullRequest({ head: 'feat/login' });
+    const bots = w.standIn.addComment(pull.number, `${MARKER}\nby the workflow`, {
+      login: 'github-actions[bot]',
+    });
+    const own = w.standIn.addComment(pull.number, `${MARKER}\nby deploy-bot`, { login: 'deploy-bot' });
+
+    await comment({ ...w, client: w.clientFor('ghp_deployBotToken') }, 'edited');
+
+    expect(w.standIn.comments(pull.number).map((c) => [c.id, c.body])).toEqual([
+      [bots.id, `${MARKER}\nby the workflow`],
+      [own.id, `${MARKER}\nedited`],
+    ]);
+  });
+
+  it('asks who the token is only when a marked comment exists, and once a run', async () => {
+    const w = await world();
+    const pull = w.standIn.addPullRequest({ head: 'feat/login' });
+    await comment(w, 'first');
+    const identity = () => w.standIn.requests.filter((r) => r.rawPath === '/graphql');
+    // The first run learnt it from the comment it created.
+    expect(identity()).toEqual([]);
+    // A later run (a new client) asks once, however many pull requests it comments on.
+    const later = { ...w, client: w.clientFor(GITHUB_TEST_TOKEN) };
+    await comment(later, 'second', { pullNumbers: [pull.number, pull.number] });
+    expect(identity()).toHaveLength(1);
+    expect(w.standIn.comments(pull.number).map((c) => c.body)).toEqual([`${MARKER}\nsecond`]);
+  });
+
   it('on cleanup edits the comment to say the branch was deleted, and creates none where there was none', async () => {
     const w = await world();
     const commented = w.standIn.addPullRequest({ head: 'feat/login', state: 'closed' });

@@ -1126,6 +1126,20 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       }
     }
 
+    // GraphQL, only `viewer { login }`: it answers every kind of token with the account it acts as
+    // (a GitHub App installation token, the workflow's included, as its `<slug>[bot]`), where REST
+    // GET /user refuses installation tokens. Sources: fullsend-ai/fullsend#1953,
+    // pingdotgg/t3code#11273, actions/create-github-app-token#258.
+    if (method === 'POST' && rawPath === '/graphql') {
+      const query = String((JSON.parse(rawBody || '{}') as { query?: unknown }).query ?? '');
+      if (/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) {
+        return send({ status: 200, body: { data: { viewer: { login: token.user.login } } } });
+      }
+      return send({
+        status: 200,
+        body: { errors: [{ message: 'the stand-in answers only viewer { login }' }] },
+      });
+    }
     if (route === undefined) return fail(notFound());
     // From here on the answer is the operation's: held to GitHub's description (github-openapi.ts).
     const reply = (answer: Answer) => {

@@ -2,12 +2,16 @@ import type { Plan } from '../plan.js';
 import type { NeonBranch } from '../ports.js';
 import type { CleanupResult } from '../result.js';
 import { connectionVariableNames } from '../settings.js';
-import { refuseToDelete } from './never-delete.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
+import { refuseToDelete } from './out-of-reach.js';
 
 export type CleanupPlan = Extract<Plan, { kind: 'cleanup' }>;
 
-/** Cleanup: the preview's Neon branch goes (never one the never-delete rule keeps), and the Amplify branch when asked. */
+/**
+ * Cleanup: the preview's Neon branch goes (never one refuseToDelete keeps), and the Amplify branch
+ * or its variables when asked. A Neon branch that is kept, or whose delete Neon refuses (the error
+ * ends the run), leaves the Amplify side as it was.
+ */
 export async function cleanup(plan: CleanupPlan, options: ExecuteOptions): Promise<CleanupResult> {
   const { neon, settings, log } = options;
   const result: CleanupResult = {
@@ -17,11 +21,17 @@ export async function cleanup(plan: CleanupPlan, options: ExecuteOptions): Promi
     deleted: false,
   };
   const branch = await neon.findBranchByName(plan.neonBranchName);
-  const refusal = branch === undefined ? undefined : refuseToDelete(branch, settings.branchPrefix);
+  const refusal = branch === undefined ? undefined : refuseToDelete(branch, settings);
   if (branch === undefined) {
     log.info(`Neon branch '${plan.neonBranchName}' does not exist: nothing to delete`);
   } else if (refusal !== undefined) {
     log.warning(`Not deleting Neon branch '${branch.name}' (${branch.id}): ${refusal}`);
+    // The Amplify branch of a kept database is in use (with an empty prefix, it is production's):
+    // its variables stay, and so does it.
+    if (plan.deleteAmplifyBranch || plan.clearAmplifyVariables) {
+      log.info(`Amplify branch '${plan.gitBranch}' is left alone: its Neon branch is kept`);
+    }
+    return { ...result, kept: refusal };
   } else {
     result.neonBranch = { id: branch.id, name: branch.name };
     result.deleted = await deleteNeonBranch(branch, options);

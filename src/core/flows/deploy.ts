@@ -9,6 +9,7 @@ import { newExpiry, refreshPreview } from './lifecycle.js';
 import { runMigration } from './migrate.js';
 import { createOrReuse, type MadeBranch } from './neon-branch.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
+import { outOfReach } from './out-of-reach.js';
 import { type BranchConnection, branchConnection, type Urls } from './role-password.js';
 
 export type DeployPlan = Extract<Plan, { kind: 'deploy' }>;
@@ -22,13 +23,11 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
   const reads = startReads(plan, options);
   if (settings.dryRun) return dryRun(plan, await allReads(reads), options);
 
-  const { branch, created, expiresAt, databases, connection, parent } = await neonBranch(
-    plan,
-    reads,
-    options,
-  );
+  const outcome = await neonBranch(plan, reads, options);
+  const { branch, created, expiresAt, databases, connection, parent, production } = outcome;
   const found = await branchConnection({ plan, branch, created, databases, known: connection, options });
-  await runMigration(plan, { branch, direct: found.direct }, options);
+  // Read-only: not even the user's migration runs on production unless primary-branches says so.
+  if (production === undefined) await runMigration(plan, { branch, direct: found.direct }, options);
   const result: DeployResult = {
     kind: 'deploy',
     gitBranch: plan.gitBranch,
@@ -40,6 +39,7 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
     parent: branch.parentId === parent.id ? { id: parent.id, name: parent.name } : undefined,
     connection: found.connection,
     directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
+    ...(production === undefined ? {} : { production }),
   };
   if (reads.amplify === undefined) return result;
 
@@ -56,6 +56,8 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
 interface NeonOutcome extends MadeBranch {
   expiresAt: string | undefined;
   parent: NeonBranch;
+  /** Why the branch is production although the git branch is not primary (see outOfReach). */
+  production?: string | undefined;
 }
 
 /** Step 2: the parent for a primary branch, the existing preview, or a new one. */
@@ -72,13 +74,16 @@ async function neonBranch(
   const state = await reads.neon;
   const existing = announceExisting(plan, state, options);
   if (existing !== undefined) {
+    const { branch, production } = existing;
+    if (production !== undefined)
+      return { branch, created: false, expiresAt: undefined, parent: state.parent, production };
     // It may be a branch another run created moments ago, still initialising; one that Neon lists
     // as ready with nothing pending has nothing to wait for, which saves a request on every push.
-    if (!plan.primary && existing.ready !== true) {
-      await neon.waitForOperations(await neon.pendingOperationIds(existing.id));
+    if (!plan.primary && branch.ready !== true) {
+      await neon.waitForOperations(await neon.pendingOperationIds(branch.id));
     }
-    const expiresAt = await refreshPreview(plan, { branch: existing, parent: state.parent }, options);
-    return { branch: existing, created: false, expiresAt, parent: state.parent };
+    const expiresAt = await refreshPreview(plan, { branch, parent: state.parent }, options);
+    return { branch, created: false, expiresAt, parent: state.parent };
   }
   const { parent } = state;
   const expiresAt = newExpiry(options);
@@ -91,24 +96,48 @@ async function neonBranch(
     secret: options.secret,
     expiresAt,
   });
+  // Another run's branch (Neon's 409) is asked the same as one found by the lookup.
+  const production = made.created ? undefined : readOnlyUse(plan, made.branch, options);
+  if (production !== undefined) return { ...made, expiresAt: undefined, parent, production };
   return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt, parent };
 }
 
-/** The branch the deploy uses without creating one, said in the log; undefined when one is to be made. */
+/**
+ * The branch the deploy uses without creating one, said in the log, and why it is production when
+ * it is; undefined when one is to be made.
+ */
 function announceExisting(
   plan: DeployPlan,
   state: NeonState,
-  { log }: ExecuteOptions,
-): NeonBranch | undefined {
+  options: ExecuteOptions,
+): { branch: NeonBranch; production?: string | undefined } | undefined {
+  const { log } = options;
   if (plan.primary) {
     const { parent } = state;
     log.info(`'${plan.gitBranch}' is a primary branch: it uses Neon branch '${parent.name}' (${parent.id})`);
-    return parent;
+    return { branch: parent };
   }
-  if (state.existing !== undefined) {
-    log.info(`Reusing Neon branch '${state.existing.name}' (${state.existing.id})`);
-  }
-  return state.existing;
+  const { existing } = state;
+  if (existing === undefined) return undefined;
+  const production = readOnlyUse(plan, existing, options);
+  if (production === undefined) log.info(`Reusing Neon branch '${existing.name}' (${existing.id})`);
+  return { branch: existing, production };
+}
+
+/**
+ * A preview's Neon name can be production's (an empty branch-prefix, a git branch named like the
+ * default branch): then the deploy uses it read-only, as a primary branch uses its parent, and says
+ * why. Returns the reason, or undefined for a branch a preview may change.
+ */
+function readOnlyUse(plan: DeployPlan, branch: NeonBranch, options: ExecuteOptions): string | undefined {
+  const { settings, log } = options;
+  const production = outOfReach(branch, settings);
+  if (production === undefined) return undefined;
+  const migrate = settings.migrateCommand === undefined ? '' : '; migrate-command does not run';
+  log.warning(
+    `Neon branch '${branch.name}' is ${production}: the deploy of '${plan.gitBranch}' uses it read-only, as a primary branch (no reset, expiry or new password${migrate}). Set a branch-prefix that gives previews names of their own, or list '${plan.gitBranch}' in primary-branches (a primary branch uses the parent-branch)`,
+  );
+  return production;
 }
 
 /** The Amplify variables a deploy writes: the connection string, and the direct one when asked. */
@@ -206,7 +235,7 @@ function isAlreadyExists(error: unknown): boolean {
 
 function dryRun(plan: DeployPlan, state: AllReads, options: ExecuteOptions): DeployResult {
   const { settings, log } = options;
-  const existing = announceExisting(plan, state, options);
+  const existing = announceExisting(plan, state, options)?.branch;
   if (existing === undefined) {
     const { parent } = state;
     log.info(

@@ -2,6 +2,7 @@ import { ApiError, messageOf, UsageError } from '../errors.js';
 import type { NeonBranch } from '../ports.js';
 import type { DeployPlan } from './deploy.js';
 import type { ExecuteOptions } from './options.js';
+import { outOfReach } from './out-of-reach.js';
 
 /** `expires_at` for a branch that should live `seconds` from now: RFC 3339 to the second, as Neon takes it. */
 export function expiryFrom(now: number, seconds: number): string {
@@ -24,7 +25,8 @@ export async function refreshPreview(
   { branch, parent }: { branch: NeonBranch; parent: NeonBranch },
   options: ExecuteOptions,
 ): Promise<string | undefined> {
-  if (plan.primary) return undefined;
+  // The deploy asks this before it gets here; asked again, so no caller can get it wrong.
+  if (plan.primary || outOfReach(branch, options.settings) !== undefined) return undefined;
   if (options.settings.resetOnPush) await resetToParent(branch, branch.parentId ?? parent.id, options);
   return moveExpiry(branch, options);
 }

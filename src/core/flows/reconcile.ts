@@ -4,8 +4,8 @@ import { neonBranchName } from '../naming.js';
 import type { Plan } from '../plan.js';
 import type { NeonBranch } from '../ports.js';
 import type { ReconcileReport, ReconcileResult } from '../result.js';
-import { refuseToDelete } from './never-delete.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
+import { refuseToDelete } from './out-of-reach.js';
 
 export type ReconcilePlan = Extract<Plan, { kind: 'reconcile' }>;
 
@@ -77,7 +77,7 @@ async function settle(branch: NeonBranch, { plan, wanted, options }: Settle): Pr
   const { neon, settings, log } = options;
   const { name } = branch;
   if (wanted.has(name)) return { kind: 'kept', name };
-  const refusal = refuseToDelete(branch, plan.prefix);
+  const refusal = refuseToDelete(branch, { branchPrefix: plan.prefix, parentBranch: settings.parentBranch });
   if (refusal !== undefined) {
     log.info(`Keeping Neon branch '${name}' (${branch.id}): ${refusal}`);
     return { kind: 'kept', name };

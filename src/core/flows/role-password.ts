@@ -10,6 +10,7 @@ import {
   readConnection,
 } from './neon-branch.js';
 import type { ExecuteOptions } from './options.js';
+import { outOfReach } from './out-of-reach.js';
 
 /** The connection strings a deploy hands out. */
 export interface Urls {
@@ -79,7 +80,7 @@ export async function branchConnection({
     passwordReset,
     reread: () => readAll(),
   });
-  if (plan.primary || !settings.resetRolePassword) {
+  if (plan.primary || !settings.resetRolePassword || outOfReach(branch, settings) !== undefined) {
     return done((created ? await fromCreate() : undefined) ?? (await readAll(first)), false);
   }
 

@@ -22,8 +22,8 @@ export async function compareWithParent(
   const { neon, log, settings } = options;
   const { neonBranch, connection } = result;
   const parentId = neonBranch.parentId;
-  // A primary branch is the parent itself; a dry run has no connection and changed nothing.
-  if (!settings.schemaDiff || plan.primary || connection === undefined) return {};
+  // A primary branch is the parent itself (production too); a dry run has no connection and changed nothing.
+  if (!settings.schemaDiff || plan.primary || result.production || connection === undefined) return {};
   if (parentId === undefined) {
     log.info(`No schema diff: Neon branch '${neonBranch.name}' has no parent`);
     return {};
