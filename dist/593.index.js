@@ -1,8 +1,8 @@
-export const id = 367;
-export const ids = [367];
+export const id = 593;
+export const ids = [593];
 export const modules = {
 
-/***/ 367:
+/***/ 2593:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -89,8 +89,8 @@ async function compareWithParent(plan, result, options) {
     const { neon, log, settings } = options;
     const { neonBranch, connection } = result;
     const parentId = neonBranch.parentId;
-    // A primary branch is the parent itself; a dry run has no connection and changed nothing.
-    if (!settings.schemaDiff || plan.primary || connection === undefined)
+    // A primary branch is the parent itself (production too); a dry run has no connection and changed nothing.
+    if (!settings.schemaDiff || plan.primary || result.production || connection === undefined)
         return {};
     if (parentId === undefined) {
         log.info(`No schema diff: Neon branch '${neonBranch.name}' has no parent`);
@@ -221,18 +221,36 @@ async function announceJob(result, options) {
     }
 }
 
-// EXTERNAL MODULE: ./src/core/settings.ts + 1 modules
-var core_settings = __webpack_require__(418);
-;// CONCATENATED MODULE: ./src/core/flows/never-delete.ts
+// EXTERNAL MODULE: ./src/core/settings.ts
+var core_settings = __webpack_require__(1922);
+;// CONCATENATED MODULE: ./src/core/flows/out-of-reach.ts
+/**
+ * Why a Neon branch is production, out of reach of every change this tool makes (restore, expiry,
+ * new password, delete), or undefined when it is not: the project's default branch, a protected
+ * branch, or the parent-branch that primary branches use (README.md, "Safety rules"). Asked of the
+ * branch as Neon lists it, whatever its name: an empty branch-prefix can make a git branch's Neon
+ * name that of production, and primary-branches need not list that git branch.
+ */
+function outOfReach(branch, { parentBranch }) {
+    if (branch.default)
+        return "the project's default branch";
+    if (branch.protected)
+        return 'a protected branch';
+    // The setting takes a name or an id (resolveParent); either one names this branch.
+    if (parentBranch !== undefined && (branch.id === parentBranch || branch.name === parentBranch)) {
+        return 'the parent-branch, the database primary branches use';
+    }
+    return undefined;
+}
 /**
  * Why a branch must not be deleted, or undefined when it may: the one rule cleanup and reconcile
  * share. The prefix check is what keeps the tool's hands off every branch it did not make.
  */
-function refuseToDelete(branch, prefix) {
-    if (branch.default)
-        return "it is the project's default branch";
-    if (branch.protected)
-        return 'it is a protected branch';
+function refuseToDelete(branch, settings) {
+    const production = outOfReach(branch, settings);
+    if (production !== undefined)
+        return `it is ${production}`;
+    const prefix = settings.branchPrefix;
     if (!branch.name.startsWith(prefix))
         return `its name does not start with the prefix '${prefix}'`;
     return undefined;
@@ -242,7 +260,11 @@ function refuseToDelete(branch, prefix) {
 
 
 
-/** Cleanup: the preview's Neon branch goes (never one the never-delete rule keeps), and the Amplify branch when asked. */
+/**
+ * Cleanup: the preview's Neon branch goes (never one refuseToDelete keeps), and the Amplify branch
+ * or its variables when asked. A Neon branch that is kept, or whose delete Neon refuses (the error
+ * ends the run), leaves the Amplify side as it was.
+ */
 async function cleanup(plan, options) {
     const { neon, settings, log } = options;
     const result = {
@@ -252,12 +274,18 @@ async function cleanup(plan, options) {
         deleted: false,
     };
     const branch = await neon.findBranchByName(plan.neonBranchName);
-    const refusal = branch === undefined ? undefined : refuseToDelete(branch, settings.branchPrefix);
+    const refusal = branch === undefined ? undefined : refuseToDelete(branch, settings);
     if (branch === undefined) {
         log.info(`Neon branch '${plan.neonBranchName}' does not exist: nothing to delete`);
     }
     else if (refusal !== undefined) {
         log.warning(`Not deleting Neon branch '${branch.name}' (${branch.id}): ${refusal}`);
+        // The Amplify branch of a kept database is in use (with an empty prefix, it is production's):
+        // its variables stay, and so does it.
+        if (plan.deleteAmplifyBranch || plan.clearAmplifyVariables) {
+            log.info(`Amplify branch '${plan.gitBranch}' is left alone: its Neon branch is kept`);
+        }
+        return { ...result, kept: refusal };
     }
     else {
         result.neonBranch = { id: branch.id, name: branch.name };
@@ -318,13 +346,17 @@ async function clearAmplifyVariables(plan, options) {
 }
 
 // EXTERNAL MODULE: ./src/core/naming.ts
-var naming = __webpack_require__(2607);
+var naming = __webpack_require__(4988);
+// EXTERNAL MODULE: ./src/core/ports.ts
+var ports = __webpack_require__(4119);
 ;// CONCATENATED MODULE: ./src/core/flows/amplify-job.ts
+
 
 
 /**
  * Starts a RELEASE job on the branch; called only once the variable is written. A job that is already
- * pending or running is handled as `on-running-job` says.
+ * pending or running on the branch is handled as `on-running-job` says; a full account quota is
+ * waited for whatever it says.
  */
 async function startJob(amplify, branch, options) {
     const { settings, log } = options;
@@ -339,21 +371,15 @@ async function startJob(amplify, branch, options) {
             maxDelayMs: options.jobPollMaxMs ?? 15_000,
             timeoutMs: settings.jobTimeoutMinutes * 60_000,
         },
-        tryStart: async () => {
-            try {
-                return await amplify.startJob(branch);
-            }
-            catch (error) {
-                if (error instanceof errors/* ApiError */.hD && error.code === 'LimitExceededException')
-                    return undefined;
-                throw error;
-            }
-        },
     };
-    const first = await context.tryStart();
-    if (first !== undefined) {
-        log.info(`Started Amplify job ${first.id} on '${branch}'`);
-        return first;
+    const first = await tryStart(context);
+    if (first !== undefined)
+        return started(context, first);
+    const holder = await holderOf(context);
+    // Only this branch's own running job is what on-running-job is about; a cancelled job or another
+    // branch's builds are waited for, since skipping would leave the branch without a build.
+    if (holder.kind !== 'active') {
+        return started(context, await outsideBudget(options, () => startWhenFree(context, holder)));
     }
     switch (settings.onRunningJob) {
         case 'skip':
@@ -366,6 +392,25 @@ async function startJob(amplify, branch, options) {
             return started(context, await outsideBudget(options, () => waitThenStart(context)));
     }
 }
+/** StartJob, or undefined while Amplify answers LimitExceeded (a job in the way, or the quota). */
+async function tryStart({ amplify, branch }) {
+    try {
+        return await amplify.startJob(branch);
+    }
+    catch (error) {
+        if (error instanceof errors/* ApiError */.hD && error.code === 'LimitExceededException')
+            return undefined;
+        throw error;
+    }
+}
+async function holderOf({ amplify, branch }) {
+    const job = await amplify.latestJob(branch);
+    if (job !== undefined && ports/* ACTIVE_JOB_STATUSES */.g.includes(job.status))
+        return { kind: 'active', job };
+    if (job?.status === 'CANCELLING')
+        return { kind: 'cancelling', job };
+    return { kind: 'quota' };
+}
 function outsideBudget(options, wait) {
     return options.deadline === undefined ? wait() : options.deadline.excluding(wait);
 }
@@ -375,40 +420,98 @@ function started({ options, branch }, job) {
 }
 /**
  * The running job started before the variable was written, so it would build against the wrong
- * database: stop it and start one that sees the new value.
+ * database: stop it (only this branch's own jobs, never another branch's) and start one that sees
+ * the new value.
  */
 async function replace(context) {
     const { amplify, branch, options } = context;
     const active = await amplify.listActiveJobs(branch);
     for (const job of active) {
         options.log.info(`Stopping Amplify job ${job.id} (${job.status}) on '${branch}': it started without ${options.settings.envVarName}`);
-        try {
-            await amplify.stopJob(branch, job.id);
-        }
-        catch (error) {
-            // The job may have ended between the lookup and StopJob; Amplify then refuses the stop (400).
-            if (!(error instanceof errors/* ApiError */.hD && error.status === 400))
-                throw error;
-            options.log.info(`Amplify job ${job.id} had already ended`);
-        }
+        await stopEnded(context, job);
     }
-    return (0,poll/* pollUntil */.g3)({
-        ...context.poll,
-        label: `Starting an Amplify job on '${branch}' after stopping ${active.map((j) => j.id).join(', ') || 'the running job'} (on-running-job: replace)`,
-        check: context.tryStart,
-    });
+    return startWhenFree(context);
+}
+/**
+ * StopJob on a job that ended between the lookup and the stop has no published answer: a 400, a 404
+ * and a success all mean the job is over, and the start is tried again either way.
+ */
+async function stopEnded({ amplify, branch, options }, job) {
+    try {
+        await amplify.stopJob(branch, job.id);
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ApiError */.hD && (error.status === 400 || error.status === 404)))
+            throw error;
+        options.log.info(`Amplify job ${job.id} had already ended`);
+    }
 }
 async function waitThenStart(context) {
     const { amplify, branch, options } = context;
     options.log.info(`A job is running on Amplify branch '${branch}'; waiting for it to end (on-running-job: wait)`);
-    return (0,poll/* pollUntil */.g3)({
-        ...context.poll,
-        label: `Waiting for the running Amplify job on '${branch}' to end (on-running-job: wait)`,
-        check: async () => ((await amplify.listActiveJobs(branch)).length === 0 ? context.tryStart() : undefined),
-    });
+    const attempt = attempter(context);
+    return untilStarted(context, attempt, async () => (await amplify.listActiveJobs(branch)).length === 0 ? attempt.start() : undefined);
+}
+/** Tries StartJob until it starts, saying what is in the way each time that changes. */
+function startWhenFree(context, first) {
+    const attempt = attempter(context);
+    if (first !== undefined)
+        attempt.explain(first);
+    return untilStarted(context, attempt, attempt.start);
+}
+function attempter(context) {
+    let last;
+    let said = '';
+    const explain = (holder) => {
+        last = holder;
+        const line = holderLine(context, holder);
+        if (line !== said)
+            context.options.log.info(line);
+        said = line;
+    };
+    return {
+        explain,
+        last: () => last,
+        start: async () => {
+            const job = await tryStart(context);
+            if (job === undefined)
+                explain(await holderOf(context));
+            return job;
+        },
+    };
+}
+function holderLine({ branch, options }, holder) {
+    const limit = `up to job-timeout-minutes (${(0,poll/* formatDuration */.a3)(options.settings.jobTimeoutMinutes * 60_000)})`;
+    switch (holder.kind) {
+        case 'active':
+            return `Amplify job ${holder.job.id} (${holder.job.status}) is still in the way on '${branch}'; starting once it has ended, ${limit}`;
+        case 'cancelling':
+            return `Amplify job ${holder.job.id} on '${branch}' is being cancelled (CANCELLING); starting a new job once it has ended, ${limit}`;
+        case 'quota':
+            return `Amplify refused to start a job on '${branch}' while the branch has no job of its own: the AWS account's concurrent-build quota (Amplify's "Concurrent jobs", 5 a region by default, lower on new accounts) is full. Waiting for a free slot whatever on-running-job says, ${limit}; no other branch's job is stopped.`;
+    }
+}
+/** Polls `check`; a timeout while the quota was in the way says so instead of naming a job. */
+async function untilStarted(context, attempt, check) {
+    const { branch } = context;
+    try {
+        return await (0,poll/* pollUntil */.g3)({ ...context.poll, label: `Starting an Amplify job on '${branch}'`, check });
+    }
+    catch (error) {
+        if (!(error instanceof errors/* TimeoutError */.MU))
+            throw error;
+        const holder = attempt.last();
+        const within = (0,poll/* formatDuration */.a3)(context.poll.timeoutMs);
+        if (holder?.kind === 'quota') {
+            throw new errors/* TimeoutError */.MU(`Starting an Amplify job on '${branch}' waited for a free slot in the AWS account's concurrent-build quota, and none came free within ${within} (job-timeout-minutes). Raise Amplify's "Concurrent jobs" quota in Service Quotas, or start fewer builds at once; nothing was stopped.`);
+        }
+        const what = holder === undefined ? 'the running Amplify job' : `job ${holder.job.id} (${holder.job.status})`;
+        throw new errors/* TimeoutError */.MU(`Waiting for ${what} on '${branch}' to end so that a new Amplify job can start: it did not end within ${within} (job-timeout-minutes)`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/flows/lifecycle.ts
+
 
 /** `expires_at` for a branch that should live `seconds` from now: RFC 3339 to the second, as Neon takes it. */
 function expiryFrom(now, seconds) {
@@ -425,7 +528,8 @@ function newExpiry(options) {
  * moved forward, so a branch that is still pushed to never expires. Returns the expiry in force.
  */
 async function refreshPreview(plan, { branch, parent }, options) {
-    if (plan.primary)
+    // The deploy asks this before it gets here; asked again, so no caller can get it wrong.
+    if (plan.primary || outOfReach(branch, options.settings) !== undefined)
         return undefined;
     if (options.settings.resetOnPush)
         await resetToParent(branch, branch.parentId ?? parent.id, options);
@@ -652,6 +756,7 @@ async function createAtOnce(plan, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/flows/migrate.ts
+
 /**
  * `migrate-command`, after the branch is ready and before anything is written to Amplify: a failed
  * or hung migration (a MigrationError) stops the deploy, so a broken schema never reaches a build.
@@ -671,9 +776,13 @@ async function runMigration(plan, input, options) {
         log.info(`'${plan.gitBranch}' is a primary branch: migrate-command runs against its parent, Neon branch '${branch.name}'`);
     }
     log.info(`Running migrate-command on Neon branch '${branch.name}' (DATABASE_URL is its direct URL)`);
+    const secrets = [];
+    (0,redact/* maskConnectionString */.Oi)(input.direct.url, (value) => secrets.push(value));
     await options.migrate({
         command,
         env: { DATABASE_URL: input.direct.url, NEON_BRANCH_ID: branch.id, NEON_BRANCH_NAME: branch.name },
+        passEnv: settings.migrateEnv,
+        secrets,
         timeoutMs: settings.migrateTimeoutMinutes * 60_000,
         log,
     });
@@ -681,6 +790,7 @@ async function runMigration(plan, input, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/flows/role-password.ts
+
 
 
 /**
@@ -716,7 +826,7 @@ async function branchConnection({ plan, branch, created, databases, known, optio
         passwordReset,
         reread: () => readAll(),
     });
-    if (plan.primary || !settings.resetRolePassword) {
+    if (plan.primary || !settings.resetRolePassword || outOfReach(branch, settings) !== undefined) {
         return done((created ? await fromCreate() : undefined) ?? (await readAll(first)), false);
     }
     if (!created) {
@@ -795,6 +905,7 @@ function passwordOf(connection) {
 
 
 
+
 /**
  * Deploy: the reads, then the Neon branch, its connection string, the Amplify variable, and only then
  * the job. A dry run stops after the reads and says what the rest would do.
@@ -804,9 +915,12 @@ async function deploy(plan, options) {
     const reads = startReads(plan, options);
     if (settings.dryRun)
         return dryRun(plan, await allReads(reads), options);
-    const { branch, created, expiresAt, databases, connection, parent } = await neonBranch(plan, reads, options);
+    const outcome = await neonBranch(plan, reads, options);
+    const { branch, created, expiresAt, databases, connection, parent, production } = outcome;
     const found = await branchConnection({ plan, branch, created, databases, known: connection, options });
-    await runMigration(plan, { branch, direct: found.direct }, options);
+    // Read-only: not even the user's migration runs on production unless primary-branches says so.
+    if (production === undefined)
+        await runMigration(plan, { branch, direct: found.direct }, options);
     const result = {
         kind: 'deploy',
         gitBranch: plan.gitBranch,
@@ -818,6 +932,7 @@ async function deploy(plan, options) {
         parent: branch.parentId === parent.id ? { id: parent.id, name: parent.name } : undefined,
         connection: found.connection,
         directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
+        ...(production === undefined ? {} : { production }),
     };
     if (reads.amplify === undefined)
         return result;
@@ -844,13 +959,16 @@ async function neonBranch(plan, reads, options) {
     const state = await reads.neon;
     const existing = announceExisting(plan, state, options);
     if (existing !== undefined) {
+        const { branch, production } = existing;
+        if (production !== undefined)
+            return { branch, created: false, expiresAt: undefined, parent: state.parent, production };
         // It may be a branch another run created moments ago, still initialising; one that Neon lists
         // as ready with nothing pending has nothing to wait for, which saves a request on every push.
-        if (!plan.primary && existing.ready !== true) {
-            await neon.waitForOperations(await neon.pendingOperationIds(existing.id));
+        if (!plan.primary && branch.ready !== true) {
+            await neon.waitForOperations(await neon.pendingOperationIds(branch.id));
         }
-        const expiresAt = await refreshPreview(plan, { branch: existing, parent: state.parent }, options);
-        return { branch: existing, created: false, expiresAt, parent: state.parent };
+        const expiresAt = await refreshPreview(plan, { branch, parent: state.parent }, options);
+        return { branch, created: false, expiresAt, parent: state.parent };
     }
     const { parent } = state;
     const expiresAt = newExpiry(options);
@@ -863,19 +981,44 @@ async function neonBranch(plan, reads, options) {
         secret: options.secret,
         expiresAt,
     });
+    // Another run's branch (Neon's 409) is asked the same as one found by the lookup.
+    const production = made.created ? undefined : readOnlyUse(plan, made.branch, options);
+    if (production !== undefined)
+        return { ...made, expiresAt: undefined, parent, production };
     return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt, parent };
 }
-/** The branch the deploy uses without creating one, said in the log; undefined when one is to be made. */
-function announceExisting(plan, state, { log }) {
+/**
+ * The branch the deploy uses without creating one, said in the log, and why it is production when
+ * it is; undefined when one is to be made.
+ */
+function announceExisting(plan, state, options) {
+    const { log } = options;
     if (plan.primary) {
         const { parent } = state;
         log.info(`'${plan.gitBranch}' is a primary branch: it uses Neon branch '${parent.name}' (${parent.id})`);
-        return parent;
+        return { branch: parent };
     }
-    if (state.existing !== undefined) {
-        log.info(`Reusing Neon branch '${state.existing.name}' (${state.existing.id})`);
-    }
-    return state.existing;
+    const { existing } = state;
+    if (existing === undefined)
+        return undefined;
+    const production = readOnlyUse(plan, existing, options);
+    if (production === undefined)
+        log.info(`Reusing Neon branch '${existing.name}' (${existing.id})`);
+    return { branch: existing, production };
+}
+/**
+ * A preview's Neon name can be production's (an empty branch-prefix, a git branch named like the
+ * default branch): then the deploy uses it read-only, as a primary branch uses its parent, and says
+ * why. Returns the reason, or undefined for a branch a preview may change.
+ */
+function readOnlyUse(plan, branch, options) {
+    const { settings, log } = options;
+    const production = outOfReach(branch, settings);
+    if (production === undefined)
+        return undefined;
+    const migrate = settings.migrateCommand === undefined ? '' : '; migrate-command does not run';
+    log.warning(`Neon branch '${branch.name}' is ${production}: the deploy of '${plan.gitBranch}' uses it read-only, as a primary branch (no reset, expiry or new password${migrate}). Set a branch-prefix that gives previews names of their own, or list '${plan.gitBranch}' in primary-branches (a primary branch uses the parent-branch)`);
+    return production;
 }
 /** The Amplify variables a deploy writes: the connection string, and the direct one when asked. */
 function variablesOf(urls, settings) {
@@ -938,11 +1081,12 @@ async function writeSettled(plan, current, found, options) {
         urls: now,
     };
 }
-/** Amplify's answer to CreateBranch when the app holds its 50 branches already. */
+/**
+ * Amplify's answer to CreateBranch when the app holds its 50 branches already: the operation and the
+ * exception say it (Amplify publishes no wording for it, so the message is not read).
+ */
 function isAppFull(error) {
-    return (error instanceof errors/* ApiError */.hD &&
-        error.code === 'LimitExceededException' &&
-        /maximum number of branches/i.test(error.message));
+    return error instanceof errors/* ApiError */.hD && error.code === 'LimitExceededException';
 }
 function appFull(plan, options, cause) {
     options.log.warning(`Neon branch '${plan.neonBranchName}' is kept: the next run, once Amplify has room, reuses it`);
@@ -954,7 +1098,7 @@ function isAlreadyExists(error) {
 }
 function dryRun(plan, state, options) {
     const { settings, log } = options;
-    const existing = announceExisting(plan, state, options);
+    const existing = announceExisting(plan, state, options)?.branch;
     if (existing === undefined) {
         const { parent } = state;
         log.info(`Dry run: would create Neon branch '${plan.neonBranchName}' from '${parent.name}' (${parent.id})`);
@@ -1054,7 +1198,7 @@ async function settle(branch, { plan, wanted, options }) {
     const { name } = branch;
     if (wanted.has(name))
         return { kind: 'kept', name };
-    const refusal = refuseToDelete(branch, plan.prefix);
+    const refusal = refuseToDelete(branch, { branchPrefix: plan.prefix, parentBranch: settings.parentBranch });
     if (refusal !== undefined) {
         log.info(`Keeping Neon branch '${name}' (${branch.id}): ${refusal}`);
         return { kind: 'kept', name };
@@ -1159,8 +1303,8 @@ function githubTarget(input) {
     };
 }
 
-// EXTERNAL MODULE: ./src/github/comment-body.ts + 1 modules
-var comment_body = __webpack_require__(5029);
+// EXTERNAL MODULE: ./src/github/comment-body.ts
+var comment_body = __webpack_require__(7987);
 ;// CONCATENATED MODULE: ./src/github/permissions.ts
 
 /**
@@ -1407,13 +1551,43 @@ async function findBranchPullRequests(client, repository, branch, state = 'open'
 }
 
 // EXTERNAL MODULE: ./src/github/comment-marker.ts
-var comment_marker = __webpack_require__(2429);
+var comment_marker = __webpack_require__(4810);
+;// CONCATENATED MODULE: ./src/github/identity.ts
+/**
+ * Who the token acts as: the author of the comments it writes. `github-actions[bot]` for a
+ * workflow's GITHUB_TOKEN, `<app>[bot]` for another GitHub App's installation token, the user for a
+ * personal access token. REST `GET /user` refuses installation tokens ("Resource not accessible by
+ * integration"), GraphQL's `viewer` answers every kind (docs/github.md, "The comment").
+ *
+ * Learnt once per client (a run has one): from the comment the token itself created when it created
+ * one, else by asking, which a run does only when a comment with the marker already exists.
+ */
+const known = new WeakMap();
+function tokenLogin(client) {
+    let login = known.get(client);
+    if (login === undefined) {
+        login = client
+            .graphql('query { viewer { login } }')
+            .then(({ viewer }) => viewer.login);
+        // A failed look is not remembered: the next pull request asks again.
+        login.catch(() => known.delete(client));
+        known.set(client, login);
+    }
+    return login;
+}
+/** The author of a comment the token just created: its identity, without asking. */
+function learnTokenLogin(client, login) {
+    if (login !== undefined && login !== '' && !known.has(client))
+        known.set(client, Promise.resolve(login));
+}
+
 ;// CONCATENATED MODULE: ./src/github/sticky-comment.ts
 
 
+
 /**
- * One comment per pull request and git branch, whatever the number of runs: the comment whose first
- * line is the branch's marker is edited in place, or created when there is none.
+ * One comment per pull request and git branch, whatever the number of runs: the token's own comment
+ * whose first line is the branch's marker is edited in place, or created when there is none.
  *
  * Two runs for the same branch can overlap (a push while the previous run still comments). Each looks
  * again right before creating, which closes most of the window; when both create anyway, each lists
@@ -1444,18 +1618,44 @@ async function upsertOnce(input, marker, body) {
         // Rendering and the first look take time; a run that started just before us may have created it.
         marked = await listMarked(input, marker);
     }
-    if (marked.length > 0)
-        return sticky_comment_settle(input, marked, body, undefined);
+    if (marked.length > 0) {
+        const own = await ownComments(input, marked, await tokenLogin(input.client));
+        if (own.length > 0)
+            return sticky_comment_settle(input, own, body, undefined);
+        if (input.mode === 'edit-only')
+            return { action: 'absent', removed: 0 };
+    }
     const { data } = await input.client.rest.issues.createComment({
         ...input.repository,
         issue_number: input.issueNumber,
         body,
     });
-    const created = { id: data.id, body, createdAt: data.created_at, url: data.html_url };
-    const after = await listMarked(input, marker);
+    // Its author is the token's identity: learnt without asking.
+    learnTokenLogin(input.client, data.user?.login);
+    const login = await tokenLogin(input.client);
+    const created = {
+        id: data.id,
+        body,
+        createdAt: data.created_at,
+        url: data.html_url,
+        author: login,
+    };
+    const after = await ownComments(input, await listMarked(input, marker), login, false);
     if (!after.some((comment) => comment.id === created.id))
         after.push(created);
     return sticky_comment_settle(input, after, body, created.id);
+}
+/**
+ * The marked comments the token itself wrote. Anyone can start a comment with the marker: another
+ * author's is never adopted, edited or deleted as a duplicate (docs/github.md, "The comment").
+ */
+async function ownComments(input, marked, login, say = true) {
+    const own = marked.filter((comment) => comment.author === login);
+    const others = marked.length - own.length;
+    if (say && others > 0) {
+        input.log.info(`Pull request #${input.issueNumber}: left alone ${others} comment${others === 1 ? '' : 's'} with the marker written by someone other than ${login}`);
+    }
+    return own;
 }
 /** Keeps the oldest marked comment with `body` in it and deletes the others. */
 async function sticky_comment_settle(input, marked, body, createdId) {
@@ -1505,6 +1705,7 @@ async function listMarked(input, marker) {
                     body: comment.body ?? '',
                     createdAt: comment.created_at,
                     url: comment.html_url,
+                    author: comment.user?.login ?? '',
                 });
             }
         }
@@ -1622,9 +1823,16 @@ class GitHubPublisher {
         return this.octokit;
     }
     jobStarted = async (progress) => {
+        if (progress.production !== undefined)
+            return;
         await Promise.all([this.startDeployment(progress), this.comment(progress)]);
     };
     async finished(result, error) {
+        // A deploy that used production read-only, or a cleanup that kept it, had no preview to report.
+        if (result?.kind === 'deploy' && result.production !== undefined)
+            return {};
+        if (result?.kind === 'cleanup' && result.kept !== undefined)
+            return {};
         if (result?.kind === 'cleanup' && error === undefined)
             await this.cleanedUp(result);
         if (result?.kind === 'deploy') {
@@ -1771,7 +1979,7 @@ class GitHubPublisher {
 function lazyAmplifyPort(options) {
     let loaded;
     const port = () => {
-        loaded ??= afterPendingIo().then(async () => (await Promise.all(/* import() */[__webpack_require__.e(747), __webpack_require__.e(832)]).then(__webpack_require__.bind(__webpack_require__, 3832))).createAmplifyPort(options));
+        loaded ??= afterPendingIo().then(async () => (await Promise.all(/* import() */[__webpack_require__.e(747), __webpack_require__.e(208)]).then(__webpack_require__.bind(__webpack_require__, 7208))).createAmplifyPort(options));
         return loaded;
     };
     return {
@@ -1783,6 +1991,7 @@ function lazyAmplifyPort(options) {
         listBranchNames: async () => (await port()).listBranchNames(),
         startJob: async (branch) => (await port()).startJob(branch),
         listActiveJobs: async (branch) => (await port()).listActiveJobs(branch),
+        latestJob: async (branch) => (await port()).latestJob(branch),
         getJob: async (branch, jobId) => (await port()).getJob(branch, jobId),
         stopJob: async (branch, jobId) => (await port()).stopJob(branch, jobId),
     };
@@ -1857,14 +2066,105 @@ class Deadline {
 
 // EXTERNAL MODULE: ./node_modules/@neondatabase/api-client/dist/index.js
 var dist = __webpack_require__(3643);
+;// CONCATENATED MODULE: ./src/neon/create-branch.ts
+
+
+/** The branch create request: one read-write endpoint, and only the settings that were given. */
+function createBranchRequest(input) {
+    const { name, parentId, suspendTimeoutSeconds, expiresAt, schemaOnly } = input;
+    return {
+        branch: {
+            name,
+            ...(parentId === undefined ? {} : { parent_id: parentId }),
+            ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
+            ...(schemaOnly ? { init_source: 'schema-only' } : {}),
+        },
+        endpoints: [
+            {
+                type: dist.EndpointType.ReadWrite,
+                ...(suspendTimeoutSeconds === undefined ? {} : { suspend_timeout_seconds: suspendTimeoutSeconds }),
+            },
+        ],
+    };
+}
+/**
+ * Neon's refusals of a branch create that only this tool's settings explain, turned into errors
+ * that say which setting to change; any other error is returned as it is.
+ */
+function explainCreateRefusal(step, error, request) {
+    if (!(error instanceof errors/* ApiError */.hD) || error.service !== 'Neon' || error.status === undefined)
+        return error;
+    const hint = rootBranchHint(error) ?? suspendTimeoutHint(error, request);
+    if (hint === undefined)
+        return error;
+    const prefix = `${step} failed: `;
+    const detail = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    return new errors/* ApiError */.hD(step, `${detail}. ${hint}`, {
+        service: error.service,
+        status: error.status,
+        code: error.code,
+        requestId: error.requestId,
+        cause: error.cause,
+    });
+}
+/**
+ * A schema-only branch is a root branch, and a project holds a few of them, the default branch
+ * counted (Neon's schema-only branching guide, "Schema-only branch allowances"; README, "Branch
+ * lifecycle"). Users report the refusal as 422 "root branches limit exceeded"; its code is not
+ * published, so the wording is matched as well as a code that names root branches.
+ */
+function rootBranchHint(error) {
+    if (error.status !== 422)
+        return undefined;
+    if (!/root[ _-]?branch/i.test(`${error.code ?? ''} ${error.message}`))
+        return undefined;
+    return ("The project's root-branch limit is full: with branch-type: schema-only every preview is a root branch " +
+        '(it has no parent), and a Neon project holds 3 on Free, 5 on Launch, 10 on Scale, 25 on Business, its ' +
+        'default branch included. Delete stale schema-only previews (for example with command: reconcile), or use ' +
+        'branch-type: parent-data, whose previews are child branches and do not count');
+}
+/**
+ * Neon's Free plan is reported to refuse a compute's `suspend_timeout_seconds` (a third-party
+ * report; Neon's issue neondatabase/neon#4915 says a Free project ignored it in 2023). A refused
+ * create that carried it names the setting to drop; the refusal's wording is not published, so a
+ * message about suspending says so outright and any other refusal of the request says "if".
+ */
+function suspendTimeoutHint(error, request) {
+    const seconds = request.suspendTimeoutSeconds;
+    if (seconds === undefined)
+        return undefined;
+    // 401 (key), 404 (project, parent), 409 (name), 423/429/5xx (retried) are about something else.
+    if (![400, 402, 403, 422].includes(error.status ?? 0))
+        return undefined;
+    if (/LIMIT_EXCEEDED/.test(error.code ?? ''))
+        return undefined;
+    const setting = `suspend-timeout (${seconds}, sent as the compute's suspend_timeout_seconds)`;
+    if (/suspend|scale[ -]to[ -]zero/i.test(error.message)) {
+        return `Neon refused ${setting}: Neon's Free plan does not allow changing it. Remove the suspend-timeout setting (or upgrade the plan) and run again`;
+    }
+    return `This create carried ${setting}, which Neon's Free plan is reported to refuse: if the project is on the Free plan, remove the suspend-timeout setting and run again`;
+}
+
 ;// CONCATENATED MODULE: ./src/neon/operations.ts
 
 
 const SUCCEEDED = new Set(['finished', 'skipped']);
-/** `cancelling` is not final yet, but it only ever ends in `cancelled`: waiting longer cannot help. */
-const FAILED = new Set(['failed', 'error', 'cancelled', 'cancelling']);
+/**
+ * Ends the wait at once. `cancelling` is not final yet, but it only ever ends in `cancelled`: waiting
+ * longer cannot help. `error` is in the API's enum only; no page says Neon retries it.
+ */
+const FAILED = new Set(['error', 'cancelled', 'cancelling']);
+/**
+ * `failed` is not terminal: Neon may retry the operation to `running` and `finished` (its operations
+ * reference, https://neon.com/docs/reference/api/operations). A wait keeps polling it until its
+ * deadline; test/contract/neon.test.ts holds the product to both endings.
+ */
+const RETRIED_BY_NEON = 'failed';
 const FINAL = new Set(['finished', 'skipped', 'failed', 'error', 'cancelled']);
-/** Not yet in a final state: `scheduling`, `running` or `cancelling`. */
+/**
+ * Not yet in a final state: `scheduling`, `running` or `cancelling`. An operation already `failed`
+ * when listed is not waited for: nothing says when, or whether, Neon retries it.
+ */
 function isPending(operation) {
     return !FINAL.has(operation.status);
 }
@@ -1884,6 +2184,7 @@ async function waitForOperations(operationIds, options) {
     if (pending.size === 0)
         return;
     const last = new Map();
+    const toldFailed = new Set();
     try {
         await (0,poll/* pollUntil */.g3)({
             label: `Neon operation ${[...pending].join(', ')}`,
@@ -1905,6 +2206,10 @@ async function waitForOperations(operationIds, options) {
                     options.log.debug(`Neon operation ${describe(id, operation)}: ${operation.status}`);
                     if (settled(id, operation))
                         pending.delete(id);
+                    else if (operation.status === RETRIED_BY_NEON && !toldFailed.has(id)) {
+                        toldFailed.add(id);
+                        options.log.info(`Neon operation ${describe(id, operation)} failed${reasonOf(operation)}; Neon may retry it, so waiting for it up to ${(0,poll/* formatDuration */.a3)(options.timeoutMs)} in all`);
+                    }
                 }
                 return pending.size === 0 ? true : undefined;
             },
@@ -1916,6 +2221,9 @@ async function waitForOperations(operationIds, options) {
         const within = (0,poll/* formatDuration */.a3)(options.timeoutMs);
         const waiting = [...pending].map((id) => {
             const operation = last.get(id);
+            if (operation?.status === RETRIED_BY_NEON) {
+                return `Neon operation ${describe(id, operation)} failed${reasonOf(operation)}, and Neon had not retried it to success within ${within}`;
+            }
             return `Neon operation ${describe(id, operation)} did not finish within ${within}; its last status was '${operation?.status ?? 'unknown'}'`;
         });
         throw new errors/* TimeoutError */.MU(waiting.join('; '));
@@ -1925,12 +2233,14 @@ function settled(id, operation) {
     if (SUCCEEDED.has(operation.status))
         return true;
     if (FAILED.has(operation.status)) {
-        const reason = operation.error ? `: ${operation.error}` : '';
-        throw new errors/* ApiError */.hD(`Neon operation ${describe(id, operation)}`, `it ended with status '${operation.status}'${reason}`, {
+        throw new errors/* ApiError */.hD(`Neon operation ${describe(id, operation)}`, `it ended with status '${operation.status}'${reasonOf(operation)}`, {
             service: 'Neon',
         });
     }
     return undefined;
+}
+function reasonOf(operation) {
+    return operation.error ? `: ${operation.error}` : '';
 }
 /** `0b6a... (start_compute) on branch br-x`, as far as it is known. */
 function describe(id, operation) {
@@ -2148,7 +2458,7 @@ function describeNeonFailure(error, context) {
         'no message';
     const codePart = code === undefined || code === '' ? '' : ` ${code}`;
     const requestPart = requestId === undefined ? '' : ` (request id ${requestId})`;
-    const hint = hintFor(status, code, context);
+    const hint = hintFor(status, code, context, said);
     return new NeonRequestError({
         detail: errors_redact(`${status}${codePart}: ${truncate(said)}${requestPart}${hint ? `. ${hint}` : ''}`, context.apiKey),
         retryable: isRetryableStatus(status),
@@ -2180,14 +2490,15 @@ function describeNoAnswer(networkCode, message, context) {
     }
 }
 /** What the user can do about the statuses that are about their configuration or their plan. */
-function hintFor(status, code, context) {
+function hintFor(status, code, context, said) {
     if (status === 401) {
         return 'The Neon API key is wrong or has been revoked: check the neon-api-key setting (NEON_API_KEY)';
     }
     if (status === 403) {
         return `The Neon API key may not do this in project '${context.projectId}': check that neon-api-key belongs to an account or organization with access to neon-project-id`;
     }
-    if (status === 422 && code === 'BRANCHES_LIMIT_EXCEEDED') {
+    // The root-branch limit's refusal may share the code; neon/create-branch.ts explains that one.
+    if (status === 422 && code === 'BRANCHES_LIMIT_EXCEEDED' && !/root[ _-]?branch/i.test(said)) {
         return "The branch quota of the Neon plan is full: delete unused preview branches (for example with 'command: reconcile') or raise the plan's branch limit";
     }
     if (status === 429)
@@ -2196,7 +2507,10 @@ function hintFor(status, code, context) {
 }
 function classifyNeonError(error) {
     if (error instanceof NeonRequestError) {
-        return { retry: error.failure.retryable, afterMs: error.failure.retryAfterMs };
+        const { failure } = error;
+        // 423: a conflicting operation runs somewhere in the project (Neon's own background ones too);
+        // it ends by itself, so it is waited for as long as the run's budget allows.
+        return { retry: failure.retryable, afterMs: failure.retryAfterMs, untilDeadline: failure.status === 423 };
     }
     return { retry: false };
 }
@@ -2438,25 +2752,14 @@ class NeonApiPort {
         return branches.filter((branch) => branch.name.startsWith(prefix)).map(toNeonBranch);
     }
     async createBranch(input) {
-        const { name, parentId, suspendTimeoutSeconds, expiresAt, schemaOnly } = input;
+        const step = `Creating Neon branch '${input.name}'`;
         // A timeout or dropped connection is retried like any other: if the first POST did reach Neon,
         // the retry answers 409 and the executor treats the branch as one another run created.
-        const { data } = await this.neon.call(`Creating Neon branch '${name}'`, (api) => api.createProjectBranch(this.projectId, {
-            branch: {
-                name,
-                ...(parentId === undefined ? {} : { parent_id: parentId }),
-                ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
-                ...(schemaOnly ? { init_source: 'schema-only' } : {}),
-            },
-            endpoints: [
-                {
-                    type: dist.EndpointType.ReadWrite,
-                    ...(suspendTimeoutSeconds === undefined
-                        ? {}
-                        : { suspend_timeout_seconds: suspendTimeoutSeconds }),
-                },
-            ],
-        }));
+        const { data } = await this.neon
+            .call(step, (api) => api.createProjectBranch(this.projectId, createBranchRequest(input)))
+            .catch((error) => {
+            throw explainCreateRefusal(step, error, input);
+        });
         const [details] = data.connection_uris ?? [];
         return {
             branch: toNeonBranch(data.branch),
@@ -2634,8 +2937,8 @@ async function runPlan(plan, options) {
     const amplify = target && lazyAmplifyPort({ ...target, log, deadline });
     return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: shellMigration });
 }
-/** The shell runner, loaded only by a run that has a migrate-command (it brings child_process and readline). */
-const shellMigration = async (input) => (await __webpack_require__.e(/* import() */ 495).then(__webpack_require__.bind(__webpack_require__, 495))).runShellMigration(input);
+/** The shell runner, loaded only by a run that has a migrate-command (it brings child_process). */
+const shellMigration = async (input) => (await __webpack_require__.e(/* import() */ 324).then(__webpack_require__.bind(__webpack_require__, 324))).runShellMigration(input);
 
 ;// CONCATENATED MODULE: ./src/publishing.ts
 
@@ -2754,6 +3057,21 @@ const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /***/ }),
 
+/***/ 4119:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   g: () => (/* binding */ ACTIVE_JOB_STATUSES)
+/* harmony export */ });
+/**
+ * What the executor needs from Neon and Amplify. The adapters in src/neon and src/amplify implement
+ * these over the real clients; nothing in src/core performs I/O itself.
+ */
+const ACTIVE_JOB_STATUSES = ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'];
+
+
+/***/ }),
+
 /***/ 7253:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -2773,21 +3091,49 @@ const DEFAULT_RETRY_POLICY = {
 /**
  * Runs `fn`, retrying only what `classify` calls retryable, with jittered exponential backoff
  * (p-retry). A `Retry-After` from the service is slept through `sleep`, so tests control it.
+ *
+ * An `untilDeadline` answer under a budget counts against neither `policy.retries` nor p-retry's
+ * own delays: it is waited through `sleep` with a backoff of its own, from `minTimeoutMs` up to
+ * `maxTimeoutMs`, until the budget would not last through the next wait.
  */
 async function withRetry(fn, options) {
     const { policy, deadline } = options;
     deadline?.check(options.label);
+    const untilDeadline = (error) => deadline !== undefined && options.classify(error).untilDeadline === true;
+    /** Failures retried by count so far, which `policy.retries` limits. */
+    let counted = 0;
+    /** Waits of the until-the-deadline kind so far: their backoff grows with them. */
+    let patient = 0;
     return (0,p_retry__WEBPACK_IMPORTED_MODULE_0__/* ["default"] */ .Ay)(fn, {
         ...(deadline === undefined ? {} : { maxRetryTime: deadline.remainingMs() }),
-        retries: policy.retries,
+        // The count is kept here, since the answers that wait for the budget do not use it up.
+        retries: Number.POSITIVE_INFINITY,
         minTimeout: policy.minTimeoutMs,
         maxTimeout: policy.maxTimeoutMs,
         factor: 2,
         randomize: true,
-        shouldRetry: ({ error }) => options.classify(error).retry && (options.deadline?.remainingMs() ?? 1) > 0,
-        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        shouldConsumeRetry: ({ error }) => !untilDeadline(error),
+        shouldRetry: ({ error }) => options.classify(error).retry &&
+            (options.deadline?.remainingMs() ?? 1) > 0 &&
+            (untilDeadline(error) || counted <= policy.retries),
+        onFailedAttempt: async ({ error, attemptNumber }) => {
             const verdict = options.classify(error);
-            if (!verdict.retry || retriesLeft === 0)
+            if (!verdict.retry)
+                return;
+            if (deadline !== undefined && verdict.untilDeadline) {
+                const backoff = jittered(policy, patient);
+                patient += 1;
+                const wait = Math.max(backoff, Math.min(verdict.afterMs ?? 0, policy.maxRetryAfterMs));
+                const left = deadline.remainingMs();
+                if (wait >= left)
+                    throw deadline.exceeded(options.label, error.message);
+                options.log(`${options.label}: attempt ${attemptNumber} failed (${error.message}); retrying in ${seconds(wait)} while the run's budget (timeout-minutes) lasts, ${seconds(left)} left`);
+                await options.sleep(wait);
+                return;
+            }
+            counted += 1;
+            const retriesLeft = policy.retries - counted + 1;
+            if (retriesLeft <= 0)
                 return;
             options.log(`${options.label}: attempt ${attemptNumber} failed (${error.message}); retrying, ${retriesLeft} left`);
             if (verdict.afterMs !== undefined && verdict.afterMs > 0) {
@@ -2799,6 +3145,19 @@ async function withRetry(fn, options) {
             }
         },
     });
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/**
+ * The shortest wait for an answer that waits for the budget: a policy without backoff would
+ * otherwise ask again at once, as often as the service answers, until the budget is gone.
+ */
+const MIN_PATIENT_WAIT_MS = 100;
+/** The `n`th wait (from 0) of exponential backoff, doubled from `minTimeoutMs`, jittered, capped. */
+function jittered(policy, n) {
+    const grown = policy.minTimeoutMs * 2 ** Math.min(n, 30) * (1 + Math.random());
+    return Math.max(MIN_PATIENT_WAIT_MS, Math.round(Math.min(grown, policy.maxTimeoutMs)));
 }
 /** `Retry-After` as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
 function parseRetryAfter(value, now = Date.now()) {

@@ -1,8 +1,8 @@
-export const id = 832;
-export const ids = [832];
+export const id = 208;
+export const ids = [208];
 export const modules = {
 
-/***/ 3832:
+/***/ 7208:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -17,13 +17,8 @@ __webpack_require__.d(__webpack_exports__, {
 var dist_cjs = __webpack_require__(2747);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __webpack_require__(4296);
-;// CONCATENATED MODULE: ./src/core/ports.ts
-/**
- * What the executor needs from Neon and Amplify. The adapters in src/neon and src/amplify implement
- * these over the real clients; nothing in src/core performs I/O itself.
- */
-const ACTIVE_JOB_STATUSES = ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'];
-
+// EXTERNAL MODULE: ./src/core/ports.ts
+var ports = __webpack_require__(4119);
 ;// CONCATENATED MODULE: ./src/amplify/errors.ts
 
 const NETWORK_CODES = new Set([
@@ -179,7 +174,7 @@ function describeAttemptFailure(error) {
 }
 
 // EXTERNAL MODULE: ./src/core/naming.ts
-var naming = __webpack_require__(2607);
+var naming = __webpack_require__(4988);
 ;// CONCATENATED MODULE: ./src/amplify/shapes.ts
 
 
@@ -187,33 +182,39 @@ var naming = __webpack_require__(2607);
 
 /**
  * The SDK counts LimitExceededException as throttling and would retry it (three attempts, with
- * about a second of backoff each) before giving up. On StartJob it means a job is already pending or
- * running on the branch (or the account's concurrent-job quota is full), which the executor handles
- * itself (on-running-job), so it is passed through on the first answer.
+ * about a second of backoff each) before giving up. Amplify's model describes it as a quota ("A
+ * resource could not be created because service quotas were exceeded"), which a second later is as
+ * full as before. On StartJob a job is already pending or running on the branch, or the account's
+ * concurrent-job quota is full, which the executor handles itself (on-running-job, the quota wait);
+ * on CreateBranch the app holds its 50 branches, which no retry changes. So it is passed through on
+ * the first answer.
  */
 function passLimitExceededThrough(command) {
-    command.middlewareStack.add((next) => async (args) => {
+    // The middleware reads neither input nor output, so either command's stack takes it; TypeScript
+    // cannot pick an `add` overload on the union of the two stacks.
+    const stack = command.middlewareStack;
+    stack.add((next) => async (args) => {
         try {
             return await next(args);
         }
         catch (error) {
             if (isServiceError(error) && error.name === 'LimitExceededException')
-                throw new BusyBranch(error);
+                throw new PassedLimitExceeded(error);
             throw error;
         }
-    }, { step: 'deserialize', priority: 'high', name: 'amplifyStartJobNoThrottleRetry' });
+    }, { step: 'deserialize', priority: 'high', name: 'amplifyLimitExceededNoRetry' });
 }
-/** Carries a StartJob LimitExceededException past the SDK's retry (which only retries errors it knows). */
-class BusyBranch extends Error {
+/** Carries a LimitExceededException past the SDK's retry (which only retries errors it knows). */
+class PassedLimitExceeded extends Error {
     original;
-    name = 'BusyBranch';
+    name = 'PassedLimitExceeded';
     constructor(original) {
         super(original.message);
         this.original = original;
     }
 }
-function unwrapBusyBranch(error) {
-    return error instanceof BusyBranch ? error.original : error;
+function unwrapLimitExceeded(error) {
+    return error instanceof PassedLimitExceeded ? error.original : error;
 }
 function toBranch(branch, requested) {
     const name = branch?.branchName ?? requested;
@@ -252,6 +253,12 @@ function toStep(step) {
 
 
 
+/**
+ * The map that clears every variable. Amplify reads an empty map as "unchanged" and refuses an
+ * empty key ("Environment variables cannot have an empty key."); one key of a single space with an
+ * empty value clears the map (README.md, "Safety rules", cleanup).
+ */
+const CLEARED = { ' ': '' };
 /** ListBranches accepts at most 50 per page. */
 const PAGE_SIZE = 50;
 function createAmplifyPort(options) {
@@ -304,14 +311,17 @@ class AmplifyApiPort {
         }
     }
     async createBranch({ name, environmentVariables, }) {
-        const output = await this.call('CreateBranch', `Creating Amplify branch '${name}'`, (sendOptions) => this.client.send(new dist_cjs/* CreateBranchCommand */.YIB({
+        const command = new dist_cjs/* CreateBranchCommand */.YIB({
             appId: this.appId,
             branchName: name,
             // Off, so that creating the branch (or a later push) does not build it before the
             // variables are in place; this tool starts the job itself.
             enableAutoBuild: false,
             environmentVariables,
-        }), sendOptions));
+        });
+        // The app is full: no retry makes room.
+        passLimitExceededThrough(command);
+        const output = await this.call('CreateBranch', `Creating Amplify branch '${name}'`, (sendOptions) => this.client.send(command, sendOptions));
         return toBranch(output.branch, name);
     }
     async setEnvironmentVariables(name, variables) {
@@ -320,8 +330,7 @@ class AmplifyApiPort {
             appId: this.appId,
             branchName: name,
             // UpdateBranch replaces the whole map, so this is the complete map, never a patch.
-            // An empty map means "unchanged" to Amplify; `{"": ""}` is how to clear it.
-            environmentVariables: Object.keys(variables).length === 0 ? { '': '' } : variables,
+            environmentVariables: Object.keys(variables).length === 0 ? CLEARED : variables,
         }), sendOptions));
         return toBranch(output.branch, name);
     }
@@ -372,21 +381,24 @@ class AmplifyApiPort {
         return toJob(output.jobSummary, step);
     }
     async listActiveJobs(branch) {
+        const job = await this.latestJob(branch);
+        return job !== undefined && ports/* ACTIVE_JOB_STATUSES */.g.includes(job.status) ? [job] : [];
+    }
+    async latestJob(branch) {
         const step = `Reading the active job of Amplify branch '${branch}'`;
         // The branch's activeJobId names its newest job, and Amplify runs at most one job per branch
         // at a time (StartJob refuses a second), so GetBranch + GetJob find every active job with
-        // only the routes DESIGN.md lists; ListJobs is not needed.
+        // only the routes the README's IAM policy allows; ListJobs is not needed.
         const output = await this.call('GetBranch', step, (sendOptions) => this.client.send(new dist_cjs/* GetBranchCommand */.QJU({ appId: this.appId, branchName: branch }), sendOptions));
         const jobId = output.branch?.activeJobId;
         if (jobId === undefined || jobId === '' || jobId === '0')
-            return [];
+            return undefined;
         try {
-            const job = await this.getJob(branch, jobId);
-            return ACTIVE_JOB_STATUSES.includes(job.status) ? [job] : [];
+            return await this.getJob(branch, jobId);
         }
         catch (error) {
             if (isNotFound(error))
-                return [];
+                return undefined;
             throw error;
         }
     }
@@ -414,7 +426,7 @@ class AmplifyApiPort {
                 throw error;
             if (deadline !== undefined && deadline.remainingMs() <= 0)
                 throw deadline.exceeded(step, (0,errors/* messageOf */.bD)(error));
-            throw toAmplifyError(unwrapBusyBranch(error), what);
+            throw toAmplifyError(unwrapLimitExceeded(error), what);
         }
     }
     /**
