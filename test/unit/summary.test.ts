@@ -3,12 +3,12 @@
  * lets it through, as test/unit/comment-body.test.ts does for the comment): a branch name or a
  * message is shown as text wherever it lands, never as HTML.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeSummary } from '../../src/action/summary.js';
 import type { Plan } from '../../src/core/plan.js';
 import type { Result } from '../../src/core/result.js';
@@ -16,14 +16,19 @@ import { testSettings } from '../fakes/settings.js';
 
 const HOSTILE = 'x`-->`<img src=x onerror=alert(1)>|<b>bold</b>';
 
+// One file for the whole run, emptied before each test, as the runner hands a step one file that
+// already exists: @actions/core's summary checks the file is writable and keeps its path once read.
 let dir: string;
 let saved: string | undefined;
-beforeEach(() => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'summary-'));
   saved = process.env.GITHUB_STEP_SUMMARY;
   process.env.GITHUB_STEP_SUMMARY = join(dir, 'summary.md');
 });
-afterEach(() => {
+beforeEach(() => {
+  writeFileSync(join(dir, 'summary.md'), '');
+});
+afterAll(() => {
   if (saved === undefined) delete process.env.GITHUB_STEP_SUMMARY;
   else process.env.GITHUB_STEP_SUMMARY = saved;
   rmSync(dir, { recursive: true, force: true });
