@@ -87,7 +87,7 @@ export interface NoneResult {
 /** What a run did, as typed values; `toOutputs` turns it into the action's string outputs. */
 export type Result = DeployResult | CleanupResult | ReconcileResult | NoneResult;
 
-/** The action's outputs, by their DESIGN.md names; the CLI prints the same, the summary shows them. */
+/** The action's outputs, by the names README.md's "Outputs" gives; the CLI prints the same, the summary shows them. */
 export const OUTPUT_NAMES = [
   'neon-branch-id',
   'neon-branch-name',

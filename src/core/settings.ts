@@ -255,7 +255,7 @@ export function connectionVariableNames(
 }
 
 /**
- * A setting's environment variable for the webhook and the CLI (DESIGN.md: the action's input names
+ * A setting's environment variable for the webhook and the CLI (README.md, "The webhook server": the action's input names
  * in upper snake case): `neon-api-key` → `NEON_API_KEY`.
  */
 export function settingVariable(name: string): string {
