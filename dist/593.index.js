@@ -2807,7 +2807,7 @@ class NeonApiPort {
         });
     }
     async deleteBranch(branchId) {
-        // The delete's own operations are not awaited (DESIGN.md): nothing depends on them finishing.
+        // The delete's own operations are not awaited: nothing depends on them finishing.
         // A retry that finds the branch gone follows an attempt of ours whose answer was lost: that
         // attempt deleted it. Only a first attempt that finds it gone means someone else did (or Neon's
         // expiry).
