@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.js';
+import { ApiError, UsageError } from '../errors.js';
 import { amplifyDisplayName, previewUrl } from '../naming.js';
 import type { Plan } from '../plan.js';
 import type { AmplifyApp, AmplifyBranch, NeonBranch } from '../ports.js';
@@ -20,6 +20,13 @@ export type DeployPlan = Extract<Plan, { kind: 'deploy' }>;
  */
 export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise<DeployResult> {
   const { settings } = options;
+  // Masking is not wired into deploys yet: a preview asked to be masked is refused before any
+  // request rather than made as a plain copy of the parent's personal data.
+  if (settings.anonymize && !plan.primary) {
+    throw new UsageError(
+      'anonymize: true is not supported by this version yet; no preview was made (set anonymize: false, or branch-type: schema-only for a preview without rows)',
+    );
+  }
   const reads = startReads(plan, options);
   if (settings.dryRun) return dryRun(plan, await allReads(reads), options);
 
