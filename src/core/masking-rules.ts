@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { messageOf } from './errors.js';
+import type { NeonMaskingRule } from './ports.js';
 import { invalid } from './setting-parsers.js';
 
 /**
@@ -94,7 +95,7 @@ function literal(value: unknown, where: string): string | undefined {
 }
 
 /** The rules in Neon's form, for `branch_anonymized` and `masking_rules`, once the database is known. */
-export function toNeonRules(rules: readonly MaskingRule[], database: string) {
+export function toNeonRules(rules: readonly MaskingRule[], database: string): NeonMaskingRule[] {
   return rules.map((rule) => ({
     database_name: rule.databaseName ?? database,
     schema_name: rule.schemaName,
