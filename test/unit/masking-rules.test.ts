@@ -5,14 +5,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readSettings } from '../../src/action/inputs.js';
 import { EXIT_USAGE, main } from '../../src/cli/main.js';
 import { SettingError, UsageError } from '../../src/core/errors.js';
-import { execute } from '../../src/core/executor.js';
 import { parseMaskingRules, toNeonRules } from '../../src/core/masking-rules.js';
-import { makePlan } from '../../src/core/plan.js';
 import { type InputName, parseSettings } from '../../src/core/settings.js';
 import { rulesFileLoader } from '../../src/masking-rules-file.js';
 import { loadWebhookConfig } from '../../src/webhook/config.js';
-import { MemoryAmplify, MemoryNeon } from '../fakes/memory-ports.js';
-import { testSettings } from '../fakes/settings.js';
 
 const BASE: Partial<Record<InputName, string>> = {
   'neon-api-key': 'napi_test',
@@ -269,36 +265,5 @@ describe('every front end', () => {
     expect(() => loadWebhookConfig({ ...ENV, CONFIG_FILE: 'c.yml' }, { readFile: () => file })).toThrow(
       /CONFIG_FILE c.yml: .*repositories.octo-org\/shop.masking-rules.*names no column/,
     );
-  });
-});
-
-describe('a deploy asked to anonymize', () => {
-  const run = async (gitBranch: string) => {
-    const s = testSettings({ anonymize: 'true', 'masking-rules': EMAIL });
-    const neon = new MemoryNeon();
-    const amplify = new MemoryAmplify();
-    const plan = makePlan({ command: 'deploy', gitBranch }, s, { defaultBranch: 'main' });
-    const outcome = await execute(plan, {
-      neon,
-      amplify,
-      settings: s,
-      log: { info: () => {}, warning: () => {}, debug: () => {} },
-      secret: () => {},
-      sleep: async () => {},
-      now: () => 0,
-    }).catch((error: unknown) => error);
-    return { outcome, neon, amplify };
-  };
-
-  it('makes no preview at all while masking is not wired in: never an unmasked copy', async () => {
-    const { outcome, neon } = await run('feat/x');
-    expect(outcome).toBeInstanceOf(UsageError);
-    expect((outcome as Error).message).toContain('no preview was made');
-    expect(neon.created).toBeUndefined();
-  });
-
-  it('leaves a primary branch alone: it is never anonymized', async () => {
-    const { outcome } = await run('main');
-    expect(outcome).not.toBeInstanceOf(Error);
   });
 });
