@@ -56,6 +56,30 @@ describe('anonymize', () => {
     expect(await readPeople(w.parentUrl)).toEqual(PEOPLE);
   });
 
+  it('a re-push with changed rules masks again; reset-on-push restores, then masks again', async () => {
+    const w = await seeded();
+    const url = () => w.amplify.branch(APP_ID, 'feat/again')?.environmentVariables.DATABASE_URL ?? '';
+    expect((await push(w, 'feat/again', { 'masking-rules': rulesFile(EMAIL) })).exitCode).toBe(0);
+    const hidden = [{ table_name: 'people', column_name: 'email', masking_value: 'hidden@example.com' }];
+    const changed = await push(w, 'feat/again', { 'masking-rules': rulesFile(hidden) });
+    expect(changed.exitCode, changed.stdout).toBe(0);
+    expect(w.neon.requestsTo('PATCH', /\/masking_rules$/)).toHaveLength(1);
+    expect((await readPeople(url())).map((person) => person.email)).toEqual(
+      PEOPLE.map(() => 'hidden@example.com'),
+    );
+    const reset = await push(w, 'feat/again', {
+      'masking-rules': rulesFile(hidden),
+      'reset-on-push': 'true',
+    });
+    expect(reset.exitCode, reset.stdout).toBe(0);
+    expect(w.neon.requestsTo('POST', /\/restore$/)).toHaveLength(1);
+    expect(w.neon.requestsTo('POST', /\/anonymize$/)).toHaveLength(2);
+    expect((await readPeople(url())).map((person) => person.email)).toEqual(
+      PEOPLE.map(() => 'hidden@example.com'),
+    );
+    expect(reset.outputs.anonymized).toBe('true');
+  });
+
   it('a masking error fails the deploy with Neon message, and nothing reaches Amplify', async () => {
     const w = await seeded();
     const rules = [{ ...EMAIL[0], table_name: 'customers' }];
