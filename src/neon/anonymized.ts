@@ -1,5 +1,5 @@
 import type { AnonymizedBranchStatusResponse } from '@neondatabase/api-client';
-import { ApiError, TimeoutError } from '../core/errors.js';
+import { ApiError, MaskingError, TimeoutError } from '../core/errors.js';
 import { formatDuration, pollUntil } from '../core/poll.js';
 import type { AnonymizedStatus, Logger, NeonMaskingRule, Sleep } from '../core/ports.js';
 import type { NeonPortOptions, NeonRequester } from './request.js';
@@ -98,7 +98,7 @@ export async function waitForAnonymized(
         last = data;
         options.log.debug(`Neon branch ${branchId}: ${data.state}${messageOf(data)}`);
         if (FAILED.has(data.state)) {
-          throw new ApiError(step, `Neon's masking ended in '${data.state}'${messageOf(data)}`, {
+          throw new MaskingError(step, `Neon's masking ended in '${data.state}'${messageOf(data)}`, {
             service: 'Neon',
           });
         }

@@ -1,4 +1,4 @@
-import { ApiError } from '../../src/core/errors.js';
+import { ApiError, MaskingError } from '../../src/core/errors.js';
 import type {
   AmplifyBranch,
   AmplifyJob,
@@ -214,7 +214,7 @@ export class MemoryNeon implements NeonPort {
       maskedColumns: this.masking[branchId]?.rules.length,
     };
     if (status.state !== 'anonymized') {
-      throw new ApiError(
+      throw new MaskingError(
         `Anonymizing Neon branch '${branchId}'`,
         `Neon's masking ended in '${status.state}': ${status.message}`,
         {

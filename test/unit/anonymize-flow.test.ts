@@ -111,6 +111,25 @@ describe('a preview that exists already', () => {
     expect(t.neon.masking['br-new-1']).toMatchObject({ runs: 2, rules: [{ column_name: 'first_name' }] });
   });
 
+  it('with the same rules after a failed masking: masked once more, and a second failure fails', async () => {
+    const t = await existing();
+    t.neon.anonymizedStates = [{ state: 'error', message: 'relation "public.people" does not exist' }];
+    await t.deploy('feat/x');
+    expect(t.neon.calls.filter((call) => /Anonymi/.test(call))).toEqual([
+      'neon.waitForAnonymized(br-new-1)',
+      'neon.startAnonymization(br-new-1)',
+      'neon.waitForAnonymized(br-new-1)',
+    ]);
+    expect(t.lines).toContainEqual(expect.stringContaining('failed; masking it again'));
+    t.neon.anonymizedStates = [
+      { state: 'error', message: 'still missing' },
+      { state: 'error', message: 'still missing' },
+    ];
+    t.amplify.calls = [];
+    await expect(t.deploy('feat/x')).rejects.toThrow('still missing');
+    expect(t.amplify.calls.filter((call) => !/getBranch|getApp/.test(call))).toEqual([]);
+  });
+
   it('with reset-on-push: restored, then anonymized again', async () => {
     const t = await existing({ 'reset-on-push': 'true' });
     await t.deploy('feat/x');

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { MaskingError, UsageError } from '../errors.js';
 import { toNeonRules } from '../masking-rules.js';
 import type { NeonBranch, NeonMaskingRule } from '../ports.js';
 import type { Anonymization } from '../result.js';
@@ -70,8 +70,27 @@ export async function remask(
       `Masking Neon branch '${branch.name}' again${changed ? '' : ' after its reset (reset-on-push)'}`,
     );
     await neon.startAnonymization(branch.id);
+    return awaitMasking(branch, rules, options);
   }
-  return awaitMasking(branch, rules, options);
+  return awaitOrRetry(branch, rules, options);
+}
+
+/** The wait for a preview whose rules did not change; a masking that had failed is tried once more. */
+async function awaitOrRetry(
+  branch: NeonBranch,
+  rules: NeonMaskingRule[],
+  options: ExecuteOptions,
+): Promise<Anonymization> {
+  try {
+    return await awaitMasking(branch, rules, options);
+  } catch (error) {
+    // An earlier masking failed (a table created in production since, a passing fault): the same
+    // rules are tried once more before the deploy gives up; until then nothing reads the branch.
+    if (!(error instanceof MaskingError)) throw error;
+    options.log.info(`The last masking of Neon branch '${branch.name}' failed; masking it again`);
+    await options.neon.startAnonymization(branch.id);
+    return awaitMasking(branch, rules, options);
+  }
 }
 
 /** Why a branch of this deploy is not anonymized although `anonymize` is set: said once, as a notice. */
