@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runAction } from '../test/e2e/run-action.js';
 import { APP_ID, EXAMPLE_PUSH_SHA, startWorld } from '../test/e2e/world.js';
-import { seedShows } from '../test/fakes/neon-seed.js';
+import { type Person, readPeople, seedPeople, seedShows } from '../test/fakes/neon-seed.js';
 import { pullRequest, pushTo } from '../test/fixtures/payloads.js';
 
 export type Row = Record<string, string | number | boolean | null>;
@@ -12,6 +12,9 @@ export type Row = Record<string, string | number | boolean | null>;
 export interface DemoFacts {
   previewRows: Row[];
   parentRows: Row[];
+  /** `people` through the preview's DATABASE_URL (masked by Neon) and in production. */
+  previewPeople: Person[];
+  parentPeople: Person[];
   /** The Amplify variable names after the push, and after the pull request closed. */
   variablesAfterPush: string[];
   variablesAfterClose: string[];
@@ -27,6 +30,7 @@ export interface DemoFacts {
 
 const BRANCH = 'feature/seasons';
 const MIGRATION = fileURLToPath(new URL('../examples/demo/migrate.mjs', import.meta.url));
+const MASKING_RULES = fileURLToPath(new URL('../examples/demo/masking-rules.yml', import.meta.url));
 
 async function rows(url: string): Promise<Row[]> {
   const client = new pg.Client({ connectionString: url });
@@ -66,6 +70,7 @@ export async function runDemo(print: (line: string) => void): Promise<DemoFacts>
   try {
     const parentId = world.neon.defaultBranch().id;
     await seedShows(world.neon, { branchId: parentId });
+    await seedPeople(world.neon, { branchId: parentId });
     const parentUrl = world.neon.connectionUri({ branchId: parentId });
     world.amplify.addBranch(APP_ID, BRANCH, { environmentVariables: { API_URL: 'https://api.example.com' } });
     const hide = (text: string) => world.secrets().reduce((t, secret) => t.replaceAll(secret, '****'), text);
@@ -88,6 +93,9 @@ export async function runDemo(print: (line: string) => void): Promise<DemoFacts>
         // The workspace is a fresh folder, as on a runner: the script is named by its full path.
         'migrate-command': `node ${JSON.stringify(MIGRATION)}`,
         'unpooled-env-var-name': 'DATABASE_URL_UNPOOLED',
+        // Production's people reach the preview with fake e-mail addresses only.
+        anonymize: 'true',
+        'masking-rules': MASKING_RULES,
       };
       const run = await runAction({ event, inputs, env: world.awsEnv });
       for (const line of run.stdout.split('\n')) {
@@ -119,6 +127,14 @@ export async function runDemo(print: (line: string) => void): Promise<DemoFacts>
       print(line);
     for (const line of table('  Its parent, production (untouched: no new column, no new row):', parentRows))
       print(line);
+    const previewPeople = await readPeople(previewUrl);
+    const parentPeople = await readPeople(parentUrl);
+    print('\n=== People: production e-mail addresses, and what the preview holds (anonymize)');
+    for (const [index, person] of parentPeople.entries()) {
+      print(
+        `    ${person.firstName} ${person.lastName} | ${person.email} | ${previewPeople[index]?.email ?? '—'}`,
+      );
+    }
     print(`\n  Amplify '${BRANCH}' variables: ${hide(JSON.stringify(variables))}`);
     const jobs = amplifyBranch?.jobs.map((job) => `${job.jobId} ${job.jobType} ${job.status}`) ?? [];
     print(`  Amplify jobs: ${jobs.join(', ') || 'none'} (started only after the variables were written)`);
@@ -136,6 +152,8 @@ export async function runDemo(print: (line: string) => void): Promise<DemoFacts>
     return {
       previewRows,
       parentRows,
+      previewPeople,
+      parentPeople,
       variablesAfterPush: Object.keys(variables).sort(),
       variablesAfterClose: Object.keys(after).sort(),
       jobs,

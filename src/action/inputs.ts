@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { parseSettings, type ReadSetting, type Settings } from '../core/settings.js';
+import { nonEmpty, parseSettings, type ReadSetting, type Settings } from '../core/settings.js';
+import { rulesFileLoader } from '../masking-rules-file.js';
 
 /**
  * Reads every input in one place. Secrets are masked the moment they are read, before any
@@ -14,7 +15,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     // The runner passes every input, defaults included; an explicitly empty branch-prefix is a
     // choice (reconcile refuses it), so it is read raw to tell "empty" from "not given".
     name === 'branch-prefix' ? env[inputVariable(name)] : core.getInput(name);
-  return parseSettings(read, env);
+  return parseSettings(read, env, rulesFileLoader(nonEmpty(env.GITHUB_WORKSPACE) ?? process.cwd()));
 }
 
 /** The runner's variable for an input: `INPUT_` + the name upper-cased, hyphens kept. */

@@ -118,6 +118,11 @@ export const SETTING_FLAGS = {
     help: 'wait for the Amplify job to end; a failed build is exit 1 (default false)',
   },
   'schema-diff': { boolean: true, help: "compare the preview's schema with its parent's (default true)" },
+  anonymize: {
+    boolean: true,
+    help: 'create a new preview masked by --masking-rules (Neon Beta; default false)',
+  },
+  'masking-rules': { value: 'FILE', help: 'JSON or YAML masking rules, relative to the working directory' },
 } satisfies Record<SettingName, FlagSpec>;
 
 /** Flags of the CLI itself; none of them has an action input. `deploy` marks the deploy-only ones. */

@@ -9,6 +9,7 @@ import {
   type Settings,
   settingVariable,
 } from '../core/settings.js';
+import { rulesFileLoader } from '../masking-rules-file.js';
 import { runAndPublish } from '../publishing.js';
 import { type CliCommand, type CliOptions, CliUsageError, parseCli } from './args.js';
 import { checkDotenvTarget } from './dotenv-target.js';
@@ -155,7 +156,11 @@ async function prepare(
   if (source.kind === 'value') log.secret(source.value);
   const base = settingReader(options, env, build);
   const key = source.kind === 'value' ? source.value : 'key-read-from-ssm';
-  const settings: Settings = parseSettings((name) => (name === 'neon-api-key' ? key : base(name)), env);
+  const settings: Settings = parseSettings(
+    (name) => (name === 'neon-api-key' ? key : base(name)),
+    env,
+    rulesFileLoader(process.cwd()),
+  );
   const plan = makePlan(intentOf(command, settings), settings, { defaultBranch: 'main' });
   // Inside an Amplify build the build is already running: a job started from it would start another
   // build of the same branch, and the variable would only reach the next one. The dotenv file carries

@@ -73,6 +73,8 @@ export function summaryLines(result: Result): string[] {
   const outputs = publicOutputs(toOutputs(result));
   // `deleted` says something only about a cleanup.
   if (result.kind !== 'cleanup') delete outputs.deleted;
+  // And `anonymized` only when the preview holds masked data.
+  if (outputs.anonymized === 'false') delete outputs.anonymized;
   // A diff is many lines: its size here, the text itself in `--output json`.
   const diff = outputs['schema-diff'];
   if (diff !== undefined)

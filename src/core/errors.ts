@@ -85,6 +85,11 @@ export class TimeoutError extends Error {
   override name = 'TimeoutError';
 }
 
+/** Neon's masking of an anonymized branch ended in `error` or `initialization_error`. */
+export class MaskingError extends ApiError {
+  override name = 'MaskingError';
+}
+
 /** The message of any thrown value, for `setFailed` and logs; never `String(error)` on an object. */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;

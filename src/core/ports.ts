@@ -45,6 +45,25 @@ export interface NeonBranch {
   ready?: boolean | undefined;
 }
 
+/** A masking rule as Neon takes it (the OpenAPI `MaskingRule`), its database resolved. */
+export interface NeonMaskingRule {
+  database_name: string;
+  schema_name: string;
+  table_name: string;
+  column_name: string;
+  masking_function?: string;
+  masking_value?: string;
+}
+
+/** An anonymized branch's `anonymized_status`, once masking has finished. */
+export interface AnonymizedStatus {
+  /** `anonymized`: every other state either is waited for or throws. */
+  state: string;
+  message?: string | undefined;
+  /** `last_run.masked_columns`, when Neon says. */
+  maskedColumns?: number | undefined;
+}
+
 export interface NeonDatabase {
   name: string;
   ownerName: string;
@@ -94,7 +113,20 @@ export interface NeonPort {
     expiresAt?: string | undefined;
     /** `schema-only`: the parent's schema and no rows (a root branch in Neon). */
     schemaOnly?: boolean | undefined;
+    /** An anonymized branch (`branch_anonymized`) masked by these rules, its masking started. */
+    maskingRules?: NeonMaskingRule[] | undefined;
   }): Promise<CreatedNeonBranch>;
+  /** An anonymized branch's rules; undefined for a branch that is not anonymized. */
+  maskingRules(branchId: string): Promise<NeonMaskingRule[] | undefined>;
+  /** Replaces an anonymized branch's rules (`PATCH masking_rules`); nothing is masked until started. */
+  replaceMaskingRules(branchId: string, rules: NeonMaskingRule[]): Promise<void>;
+  /** `POST anonymize`: masks the branch again with its rules. */
+  startAnonymization(branchId: string): Promise<void>;
+  /**
+   * Polls `anonymized_status` until `anonymized`; throws with Neon's `status_message` on `error` or
+   * `initialization_error`, or past the time limit.
+   */
+  waitForAnonymized(branchId: string): Promise<AnonymizedStatus>;
   /** PATCHes `expires_at`; Neon refuses it (400) on a branch that has children. */
   setExpiry(branchId: string, expiresAt: string): Promise<void>;
   /**

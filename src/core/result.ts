@@ -21,6 +21,12 @@ export interface Connection {
   host: string;
 }
 
+/** A preview Neon masked for this deploy (anonymize): how many rules, and the columns Neon says it masked. */
+export interface Anonymization {
+  rules: number;
+  maskedColumns?: number | undefined;
+}
+
 export interface DeployResult {
   kind: 'deploy';
   gitBranch: string;
@@ -47,6 +53,8 @@ export interface DeployResult {
   parent?: BranchRef | undefined;
   /** Unified diff from the parent's schema to the preview's; `''` equal; undefined not compared. */
   schemaDiff?: string | undefined;
+  /** Present when the preview holds masked data: created or masked again by this deploy. */
+  anonymized?: Anonymization | undefined;
   github?: GitHubReport | undefined;
 }
 
@@ -104,6 +112,7 @@ export const OUTPUT_NAMES = [
   'comment-url',
   'deployment-id',
   'schema-diff',
+  'anonymized',
 ] as const;
 
 export type OutputName = (typeof OUTPUT_NAMES)[number];
@@ -131,6 +140,8 @@ export const EMPTY_OUTPUTS: Outputs = {
   'comment-url': '',
   'deployment-id': '',
   'schema-diff': '',
+  // true or false for a deploy only: a cleanup neither masks nor unmasks anything.
+  anonymized: '',
 };
 
 /** The string outputs of a result, made here once for the action, the CLI and the webhook. */
@@ -154,6 +165,7 @@ export function toOutputs(result: Result): Outputs {
         ...githubOutputs(result.github),
         'amplify-job-status': result.job?.status ?? '',
         'schema-diff': result.schemaDiff ?? '',
+        anonymized: String(result.anonymized !== undefined),
       };
     case 'cleanup':
       return {

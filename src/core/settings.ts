@@ -1,20 +1,21 @@
 import { SettingError, UsageError } from './errors.js';
+import { type BranchType, lifecycleSettings } from './lifecycle-settings.js';
+import { anonymizeSettings, type LoadRules, type MaskingRule } from './masking-rules.js';
 import { isValidGitBranchName } from './naming.js';
 import {
   invalid,
   parseApiHost,
   parseApiKey,
   parseBranchPrefix,
-  parseDuration,
   parseEnvVarName,
   parseMigrateEnv,
   parseMinutes,
   parsePrimaryBranches,
-  parseSuspendTimeout,
   type Readers,
   readers,
 } from './setting-parsers.js';
 
+export { BRANCH_TYPES, type BranchType } from './lifecycle-settings.js';
 export { parseApiKey, parseBoolean } from './setting-parsers.js';
 
 /** Every setting, by its action input name. The CLI flags and the webhook's variables use the same names. */
@@ -54,6 +55,8 @@ export const INPUT_NAMES = [
   'create-deployment',
   'wait-for-job',
   'schema-diff',
+  'anonymize',
+  'masking-rules',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -63,8 +66,6 @@ export type Command = (typeof COMMANDS)[number];
 
 export const ON_RUNNING_JOB = ['replace', 'wait', 'skip'] as const;
 
-export const BRANCH_TYPES = ['parent-data', 'schema-only'] as const;
-export type BranchType = (typeof BRANCH_TYPES)[number];
 export type OnRunningJob = (typeof ON_RUNNING_JOB)[number];
 
 export const DEFAULT_NEON_API_HOST = 'https://console.neon.tech/api/v2';
@@ -124,6 +125,9 @@ export interface Settings {
   waitForJob: boolean;
   /** Compare the preview's schema with its parent's at the end of the deploy. */
   schemaDiff: boolean;
+  /** Create a new preview as a Neon anonymized branch, masked by `maskingRules`. */
+  anonymize: boolean;
+  maskingRules: MaskingRule[] | undefined;
 }
 
 /**
@@ -142,8 +146,10 @@ export interface Environment {
  * setting, quotes the bad value and gives the expected form; nothing is sent anywhere before this
  * has passed.
  */
-export function parseSettings(read: ReadSetting, env: Environment = {}): Settings {
+export function parseSettings(read: ReadSetting, env: Environment = {}, loadRules?: LoadRules): Settings {
   const r = readers(read);
+  const lifecycle = lifecycleSettings(r);
+  const database = r.plain('database', 'a database name');
   const gitBranch = r.text('git-branch')?.replace(/^refs\/heads\//, '');
   if (gitBranch !== undefined && !isValidGitBranchName(gitBranch)) {
     throw invalid('git-branch', gitBranch, 'a git branch name such as feature/login');
@@ -154,12 +160,19 @@ export function parseSettings(read: ReadSetting, env: Environment = {}): Setting
     gitBranch,
     branchPrefix: parseBranchPrefix(read('branch-prefix'), DEFAULT_BRANCH_PREFIX),
     parentBranch: r.plain('parent-branch', 'a Neon branch name or id (br-...)'),
-    database: r.plain('database', 'a database name'),
+    database,
     role: r.plain('role', 'a Postgres role name'),
     pooled: r.boolean('pooled', true),
     resetRolePassword: r.boolean('reset-role-password', true),
     ...migrationSettings(r),
-    ...lifecycleSettings(r),
+    ...lifecycle,
+    ...anonymizeSettings({
+      anonymize: r.boolean('anonymize', false),
+      rulesValue: r.text('masking-rules'),
+      branchType: lifecycle.branchType,
+      database,
+      load: loadRules,
+    }),
     primaryBranches: parsePrimaryBranches(r.text('primary-branches')),
     createAmplifyBranch: r.boolean('create-amplify-branch', true),
     startJob: r.boolean('start-job', true),
@@ -173,25 +186,6 @@ export function parseSettings(read: ReadSetting, env: Environment = {}): Setting
     createDeployment: r.boolean('create-deployment', true),
     waitForJob: r.boolean('wait-for-job', false),
     schemaDiff: r.boolean('schema-diff', true),
-  };
-}
-
-/** How previews are made, how long they live, and what a push does to them. */
-function lifecycleSettings(r: Readers) {
-  const branchType = r.oneOf('branch-type', BRANCH_TYPES, 'parent-data');
-  const resetOnPush = r.boolean('reset-on-push', false);
-  if (resetOnPush && branchType === 'schema-only') {
-    throw invalid(
-      'reset-on-push',
-      'true',
-      'false with branch-type: schema-only (a schema-only branch has no parent to reset to; a reset would copy the parent rows in)',
-    );
-  }
-  return {
-    branchType,
-    resetOnPush,
-    expiresInSeconds: parseDuration('expires-in', r.text('expires-in')),
-    suspendTimeoutSeconds: parseSuspendTimeout(r.text('suspend-timeout')),
   };
 }
 

@@ -35,6 +35,8 @@ export interface PreviewCommentInput {
     expiresAt?: string | undefined;
     /** The database host. A URL is cut down to its host; its credentials never reach the comment. */
     host?: string | undefined;
+    /** Masking rules Neon applied (anonymize); undefined: the data was not masked by this tool. */
+    maskingRules?: number | undefined;
   };
   amplify: {
     appId: string;
@@ -105,11 +107,18 @@ export function renderPreviewTable(input: PreviewCommentInput): string {
     ['Parent', neon.parent === undefined ? 'the project default branch' : cell(scrub(neon.parent))],
     ['Expires', neon.expiresAt === undefined ? 'never' : text(formatTime(neon.expiresAt))],
     ['Host', neon.host === undefined ? 'unknown' : cell(scrub(hostOnly(neon.host)))],
+    ...maskedRow(neon.maskingRules),
     ['Amplify branch', cell(scrub(amplify.branch))],
     ['Build', buildCell(amplify, scrub)],
     ['Preview', amplify.previewUrl === undefined ? 'not known yet' : urlCell(scrub(amplify.previewUrl))],
   ];
   return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| **${name}** | ${value} |`)].join('\n');
+}
+
+/** Said only for an anonymized preview, so readers know its rows are not production's as they are. */
+function maskedRow(rules: number | undefined): [string, string][] {
+  if (rules === undefined) return [];
+  return [['Data', `masked by Neon: ${rules} masking ${rules === 1 ? 'rule' : 'rules'} applied (anonymize)`]];
 }
 
 /** The comment after cleanup: the same marker, so it replaces the preview comment in place. */

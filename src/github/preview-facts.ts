@@ -27,6 +27,7 @@ export function previewFacts(
       created: result.created,
       expiresAt: result.expiresAt,
       host: result.connection?.host,
+      maskingRules: result.anonymized?.rules,
     },
     amplify: {
       appId: settings.amplifyAppId ?? '',

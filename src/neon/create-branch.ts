@@ -1,9 +1,22 @@
-import { type BranchCreateRequest, EndpointType } from '@neondatabase/api-client';
+import { type Api, type BranchCreateRequest, EndpointType } from '@neondatabase/api-client';
 import { ApiError } from '../core/errors.js';
 import type { NeonPort } from '../core/ports.js';
 
 /** The port's create, as the port takes it. */
 export type CreateBranchInput = Parameters<NeonPort['createBranch']>[0];
+
+/**
+ * The create: an anonymized branch when there are masking rules (`branch_anonymized`, its masking
+ * started at once, so nothing can use it unmasked for long), else a plain one. Both answer the same.
+ */
+export function createRequest(api: Api<unknown>, projectId: string, input: CreateBranchInput) {
+  if (input.maskingRules === undefined) return api.createProjectBranch(projectId, createBranchRequest(input));
+  return api.createProjectBranchAnonymized(projectId, {
+    branch_create: createBranchRequest(input),
+    masking_rules: input.maskingRules,
+    start_anonymization: true,
+  });
+}
 
 /** The branch create request: one read-write endpoint, and only the settings that were given. */
 export function createBranchRequest(input: CreateBranchInput): BranchCreateRequest {

@@ -1,7 +1,9 @@
 import type { Branch } from '@neondatabase/api-client';
 import { ApiError } from '../core/errors.js';
-import type { NeonBranch, NeonPort } from '../core/ports.js';
-import { createBranchRequest, explainCreateRefusal } from './create-branch.js';
+import type { NeonBranch, NeonMaskingRule, NeonPort } from '../core/ports.js';
+import * as anonymized from './anonymized.js';
+import { toNeonBranch } from './branch.js';
+import { createRequest, explainCreateRefusal } from './create-branch.js';
 import { isPending, pendingIds, waitForOperations } from './operations.js';
 import { type NeonPortOptions, NeonRequester } from './request.js';
 import { compareSchema } from './schema.js';
@@ -90,7 +92,7 @@ class NeonApiPort implements NeonPort {
     // A timeout or dropped connection is retried like any other: if the first POST did reach Neon,
     // the retry answers 409 and the executor treats the branch as one another run created.
     const { data } = await this.neon
-      .call(step, (api) => api.createProjectBranch(this.projectId, createBranchRequest(input)))
+      .call(step, (api) => createRequest(api, this.projectId, input))
       .catch((error: unknown) => {
         throw explainCreateRefusal(step, error, input);
       });
@@ -109,6 +111,27 @@ class NeonApiPort implements NeonPort {
               roleName: details.connection_parameters.role,
             },
     };
+  }
+
+  maskingRules(branchId: string) {
+    return anonymized.maskingRules(this.target(branchId));
+  }
+
+  replaceMaskingRules(branchId: string, rules: NeonMaskingRule[]) {
+    return anonymized.replaceMaskingRules(this.target(branchId), rules);
+  }
+
+  startAnonymization(branchId: string) {
+    return anonymized.startAnonymization(this.target(branchId));
+  }
+
+  waitForAnonymized(branchId: string) {
+    const wait = anonymized.waitOptions(this.options, this.neon.sleep, (ms) => this.capped(ms));
+    return anonymized.waitForAnonymized(this.target(branchId), wait);
+  }
+
+  private target(branchId: string): anonymized.AnonymizedTarget {
+    return { neon: this.neon, projectId: this.projectId, branchId };
   }
 
   async setExpiry(branchId: string, expiresAt: string): Promise<void> {
@@ -268,16 +291,4 @@ class NeonApiPort implements NeonPort {
       throw error;
     }
   }
-}
-
-function toNeonBranch(branch: Branch): NeonBranch {
-  return {
-    id: branch.id,
-    name: branch.name,
-    default: branch.default === true,
-    protected: branch.protected === true,
-    parentId: branch.parent_id,
-    expiresAt: branch.expires_at,
-    ready: branch.current_state === 'ready' && branch.pending_state === undefined,
-  };
 }

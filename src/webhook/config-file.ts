@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
 import { messageOf, UsageError } from '../core/errors.js';
+import type { LoadRules } from '../core/masking-rules.js';
 import { type InputName, parseSettings, type Settings, settingVariable } from '../core/settings.js';
+import { rulesFileLoader } from '../masking-rules-file.js';
 import {
   type ConfigRole,
   checked,
@@ -78,7 +80,9 @@ export function parseConfigFile(
       if (PER_DELIVERY.includes(name)) return undefined;
       return own.get(name) ?? defaults.get(name) ?? env[settingVariable(name)];
     };
-    const settings = checked(() => parseSettings(forRole(read, role), env), {
+    const inConfig = own.has('masking-rules') || defaults.has('masking-rules');
+    const load = inConfig ? inlineRules(`${file} ${own.has('masking-rules') ? path : 'defaults'}`) : fromFile;
+    const settings = checked(() => parseSettings(forRole(read, role), env, load), {
       prefix: `CONFIG_FILE ${file}: `,
       where: (name) =>
         own.has(name)
@@ -115,6 +119,12 @@ function settingsMap(value: unknown, path: string, at: (path: string) => string)
   return map;
 }
 
+/** MASKING_RULES from the environment is a file; in CONFIG_FILE the rules are written inline. */
+const fromFile = rulesFileLoader(process.cwd());
+const inlineRules =
+  (where: string): LoadRules =>
+  (text) => ({ text, source: `the masking-rules of ${where}` });
+
 /** The settings that are comma lists may be YAML lists too. */
 const LISTS: Partial<Record<InputName, string>> = {
   'primary-branches': 'a list of branch names',
@@ -122,6 +132,13 @@ const LISTS: Partial<Record<InputName, string>> = {
 };
 
 function scalarText(raw: unknown, key: InputName, path: string, at: (path: string) => string): string {
+  if (key === 'masking-rules') {
+    // A string here would be a path to resolve against who knows what: the rules go inline.
+    if (Array.isArray(raw)) return JSON.stringify(raw);
+    throw new UsageError(
+      `${at(path)}: expected the masking rules inline, as a list of {table_name, column_name, masking_function or masking_value}`,
+    );
+  }
   if (isScalar(raw)) return String(raw);
   const list = LISTS[key];
   if (list !== undefined && Array.isArray(raw) && raw.every((item) => typeof item === 'string')) {

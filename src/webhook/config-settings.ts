@@ -7,6 +7,7 @@ import {
   type Settings,
   settingVariable,
 } from '../core/settings.js';
+import { rulesFileLoader } from '../masking-rules-file.js';
 
 /**
  * The settings the webhook takes from each delivery instead: a fixed `command` or `git-branch`
@@ -51,7 +52,7 @@ export function forRole(read: ReadSetting, role: ConfigRole): ReadSetting {
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv, role: ConfigRole): Settings {
   const where = (name: InputName) => settingVariable(name);
   const read: ReadSetting = (name) => (PER_DELIVERY.includes(name) ? undefined : env[settingVariable(name)]);
-  return checked(() => parseSettings(forRole(read, role), env), {
+  return checked(() => parseSettings(forRole(read, role), env, rulesFileLoader(process.cwd())), {
     prefix: '',
     where,
     missing: (name) => `set ${settingVariable(name)}`,

@@ -85,6 +85,7 @@ describe('push to a branch (deploy)', () => {
       'comment-url': '',
       'deployment-id': String(world.github.deployments('preview/feature/login')[0]?.id),
       'schema-diff': '',
+      anonymized: 'false',
     });
     // Masked before anything else was printed: the add-mask commands come first.
     expect(result.stdout).toContain(`::add-mask::${variables.DATABASE_URL}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../scripts/demo-story.js';
+import { PEOPLE } from '../fakes/neon-seed.js';
 
 /** `npm run demo` runs this story: its claims are asserted here, not only its exit code. */
 describe('npm run demo', () => {
@@ -17,6 +18,11 @@ describe('npm run demo', () => {
     ]);
     expect(facts.parentRows.map((row) => row.title)).toEqual(['Severance', 'The Bear', 'Slow Horses']);
     expect(facts.parentRows.every((row) => !('seasons' in row))).toBe(true);
+    // The people reached the preview through Neon's masking: same names, fake e-mail addresses.
+    expect(facts.parentPeople).toEqual(PEOPLE);
+    expect(facts.previewPeople.map((person) => person.firstName)).toEqual(PEOPLE.map((p) => p.firstName));
+    for (const person of facts.previewPeople) expect(person.email).toMatch(/^[a-z0-9]{10}@example\.com$/);
+    expect(facts.commentsAfterPush[0]).toContain('masked by Neon: 1 masking rule applied (anonymize)');
     expect(facts.variablesAfterPush).toEqual(['API_URL', 'DATABASE_URL', 'DATABASE_URL_UNPOOLED']);
     expect(facts.jobs).toEqual([expect.stringMatching(/^1 RELEASE /)]);
     expect(facts.previewExistsAfterClose).toBe(false);
@@ -36,6 +42,7 @@ describe('npm run demo', () => {
     expect(text).toContain('Applied 001_add_seasons on preview/feature/seasons');
     expect(text).toContain('1 | Severance | 8.7 | 2');
     expect(text).toContain('4 | Made in the preview | 7.9 | 1');
+    expect(text).toMatch(/Ada Lovelace \| ada\.lovelace@example\.org \| [a-z0-9]{10}@example\.com/);
     expect(text).toContain('> ### Neon database for `feature/seasons`: deleted');
     expect(text).toMatch(/neondb_owner:\*\*\*\*@/);
     expect(text).not.toMatch(/neondb_owner:(?!\*\*\*\*)[^@]+@/);

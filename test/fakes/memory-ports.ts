@@ -1,11 +1,13 @@
-import { ApiError } from '../../src/core/errors.js';
+import { ApiError, MaskingError } from '../../src/core/errors.js';
 import type {
   AmplifyBranch,
   AmplifyJob,
   AmplifyPort,
+  AnonymizedStatus,
   JobStatus,
   NeonBranch,
   NeonDatabase,
+  NeonMaskingRule,
   NeonPort,
 } from '../../src/core/ports.js';
 
@@ -90,6 +92,7 @@ export class MemoryNeon implements NeonPort {
       ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
     };
     this.branches.push(branch);
+    if (input.maskingRules !== undefined) this.masking[branch.id] = { rules: input.maskingRules, runs: 1 };
     for (const [key, password] of Object.entries(this.passwords)) {
       const [from, role] = key.split('/');
       if (from === parentId) this.passwords[`${branch.id}/${role}`] = password;
@@ -181,6 +184,45 @@ export class MemoryNeon implements NeonPort {
   async compareSchema(branchId: string, baseBranchId: string, databaseName: string) {
     this.check('compareSchema', `${branchId} ${baseBranchId} ${databaseName}`);
     return this.schemaDiffs[branchId] ?? '';
+  }
+  /** Anonymized branches by id: their rules and how many times masking was started. */
+  masking: Record<string, { rules: NeonMaskingRule[]; runs: number }> = {};
+  /** What `waitForAnonymized` answers in turn; past the list, `anonymized`. */
+  anonymizedStates: AnonymizedStatus[] = [];
+  async maskingRules(branchId: string) {
+    this.check('maskingRules', branchId);
+    return this.masking[branchId]?.rules;
+  }
+  async replaceMaskingRules(branchId: string, rules: NeonMaskingRule[]) {
+    this.check('replaceMaskingRules', branchId);
+    const record = this.masking[branchId];
+    if (record === undefined)
+      throw new ApiError('Replacing', 'not anonymized', { service: 'Neon', status: 400 });
+    record.rules = rules;
+  }
+  async startAnonymization(branchId: string) {
+    this.check('startAnonymization', branchId);
+    const record = this.masking[branchId];
+    if (record === undefined)
+      throw new ApiError('Starting', 'not anonymized', { service: 'Neon', status: 400 });
+    record.runs += 1;
+  }
+  async waitForAnonymized(branchId: string) {
+    this.check('waitForAnonymized', branchId);
+    const status = this.anonymizedStates.shift() ?? {
+      state: 'anonymized',
+      maskedColumns: this.masking[branchId]?.rules.length,
+    };
+    if (status.state !== 'anonymized') {
+      throw new MaskingError(
+        `Anonymizing Neon branch '${branchId}'`,
+        `Neon's masking ended in '${status.state}': ${status.message}`,
+        {
+          service: 'Neon',
+        },
+      );
+    }
+    return status;
   }
 }
 

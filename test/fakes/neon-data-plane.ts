@@ -1,4 +1,6 @@
+import type { MaskingRule } from '@neondatabase/api-client';
 import type pg from 'pg';
+import { maskDatabase } from './neon-anonymizer.js';
 import {
   type PostgresCluster,
   type PostgresClusterOptions,
@@ -215,6 +217,29 @@ export class NeonDataPlane implements DataPlane {
     return (this.pending.get(branchId) ?? 0) > 0;
   }
 
+  /**
+   * Masks the branch's columns as the rules say (neon-anonymizer.ts), after every copy queued before;
+   * resolves with the number of rules applied. A rule that cannot apply (a missing database, table or
+   * function) rejects with PostgreSQL's message: the anonymized branch's `error` state, not a failure
+   * of the stand-in, so it never reaches `onFailure`.
+   */
+  async mask(branchId: string, rules: MaskingRule[]): Promise<number> {
+    const outcome = await this.enqueue(branchId, 'masking its databases', async () => {
+      try {
+        for (const [database, ofDatabase] of groupBy(rules, (rule) => rule.database_name)) {
+          const physical = this.physicalDatabase(branchId, database);
+          if (physical === undefined) throw new Error(`database "${database}" does not exist`);
+          await this.cluster.withClient((client) => maskDatabase(client, ofDatabase), physical);
+        }
+        return { masked: rules.length };
+      } catch (error) {
+        return { error: describe(error) };
+      }
+    });
+    if ('error' in outcome) throw new Error(outcome.error);
+    return outcome.masked;
+  }
+
   // --- reads ------------------------------------------------------------------------------------
 
   /** `compare_schema`: the unified diff from the base branch's schema to the branch's; empty when equal. */
@@ -386,6 +411,12 @@ async function emptyDatabase(client: pg.Client): Promise<void> {
   );
   for (const { name } of views.rows) await client.query(`REFRESH MATERIALIZED VIEW ${name} WITH NO DATA`);
   await client.query('SELECT lo_unlink(oid) FROM pg_largeobject_metadata');
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
 }
 
 function describe(error: unknown): string {

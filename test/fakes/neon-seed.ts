@@ -96,3 +96,62 @@ export async function readShows(url: string): Promise<Show[]> {
     await client.end();
   }
 }
+
+export interface Person {
+  firstName: string;
+  lastName: string;
+  email: string;
+}
+
+/** Personal data for the anonymized previews: real-looking rows that a preview must never show. */
+export const PEOPLE: readonly Person[] = [
+  { firstName: 'Ada', lastName: 'Lovelace', email: 'ada.lovelace@example.org' },
+  { firstName: 'Grace', lastName: 'Hopper', email: 'grace.hopper@example.org' },
+  { firstName: 'Alan', lastName: 'Turing', email: 'alan.turing@example.org' },
+];
+
+/** Creates `people` on the branch's first database, as its owner, and inserts `people`. */
+export async function seedPeople(
+  standIn: NeonStandIn,
+  options: { branchId?: string; people?: readonly Person[] } = {},
+): Promise<void> {
+  const url = standIn.connectionUri(options.branchId === undefined ? {} : { branchId: options.branchId });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`
+      CREATE TABLE people (
+        id serial PRIMARY KEY,
+        first_name text NOT NULL,
+        last_name text NOT NULL,
+        email text NOT NULL
+      )`);
+    for (const person of options.people ?? PEOPLE) {
+      await client.query('INSERT INTO people (first_name, last_name, email) VALUES ($1, $2, $3)', [
+        person.firstName,
+        person.lastName,
+        person.email,
+      ]);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** The rows of `people` behind a connection string, in id order. */
+export async function readPeople(url: string): Promise<Person[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ first_name: string; last_name: string; email: string }>(
+      'SELECT first_name, last_name, email FROM people ORDER BY id',
+    );
+    return result.rows.map((row) => ({
+      firstName: row.first_name,
+      lastName: row.last_name,
+      email: row.email,
+    }));
+  } finally {
+    await client.end();
+  }
+}

@@ -4,14 +4,17 @@ import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES }
 import type { AddressInfo } from 'node:net';
 import type {
   Branch,
+  BranchAnonymizedCreateRequest,
   BranchCreateRequest,
   BranchRestoreRequest,
   BranchUpdateRequest,
   Database,
+  MaskingRulesUpdateRequest,
   Operation,
   OperationStatus,
 } from '@neondatabase/api-client';
 import type pg from 'pg';
+import { NeonAnonymizer } from './neon-anonymizer.js';
 import type { NeonDataPlane, PostgresStartTimings } from './neon-data-plane.js';
 import {
   type AddBranchInput,
@@ -238,6 +241,7 @@ interface Context {
   query: Record<string, unknown>;
   body: unknown;
   plane: NeonDataPlane | undefined;
+  anonymizer: NeonAnonymizer;
 }
 
 type Handler = (model: NeonModel, context: Context) => Reply | Promise<Reply>;
@@ -273,17 +277,48 @@ const HANDLERS: Record<string, Handler> = {
       body: { branch, annotation: { object: { type: 'console/branch', id: branch.id }, value: {} } },
     };
   },
-  'DELETE /projects/{project_id}/branches/{branch_id}': (model, { params }) => {
+  'DELETE /projects/{project_id}/branches/{branch_id}': (model, { params, anonymizer }) => {
     const result = model.deleteBranch(param(params, 'branch_id'));
+    if (result !== 'already deleted') anonymizer.removed(result.branch.id);
     return result === 'already deleted' ? { status: 204 } : { status: 200, body: result };
   },
   'PATCH /projects/{project_id}/branches/{branch_id}': (model, { params, body }) => ({
     status: 200,
     body: model.updateBranch(param(params, 'branch_id'), (body as BranchUpdateRequest).branch),
   }),
-  'POST /projects/{project_id}/branches/{branch_id}/restore': (model, { params, body }) => ({
+  'POST /projects/{project_id}/branches/{branch_id}/restore': (model, { params, body, anonymizer }) => {
+    const branchId = param(params, 'branch_id');
+    const restored = model.restoreBranch(branchId, body as BranchRestoreRequest);
+    anonymizer.restored(branchId);
+    return { status: 200, body: restored };
+  },
+  'POST /projects/{project_id}/branch_anonymized': (model, { body, anonymizer }) => {
+    const request = (body ?? {}) as BranchAnonymizedCreateRequest;
+    const created = model.createBranch(request.branch_create ?? {});
+    anonymizer.created(created.branch.id, request.masking_rules ?? [], request.start_anonymization === true);
+    return { status: 201, body: created };
+  },
+  'GET /projects/{project_id}/branches/{branch_id}/anonymized_status': (model, { params, anonymizer }) => ({
     status: 200,
-    body: model.restoreBranch(param(params, 'branch_id'), body as BranchRestoreRequest),
+    body: anonymizer.status(model.getBranch(param(params, 'branch_id')).id),
+  }),
+  'GET /projects/{project_id}/branches/{branch_id}/masking_rules': (model, { params, anonymizer }) => ({
+    status: 200,
+    body: anonymizer.rules(model.getBranch(param(params, 'branch_id')).id),
+  }),
+  'PATCH /projects/{project_id}/branches/{branch_id}/masking_rules': (
+    model,
+    { params, body, anonymizer },
+  ) => ({
+    status: 200,
+    body: anonymizer.replaceRules(
+      model.getBranch(param(params, 'branch_id')).id,
+      (body as MaskingRulesUpdateRequest).masking_rules,
+    ),
+  }),
+  'POST /projects/{project_id}/branches/{branch_id}/anonymize': (model, { params, anonymizer }) => ({
+    status: 200,
+    body: anonymizer.start(model.getBranch(param(params, 'branch_id')).id),
   }),
   'POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password': (
     model,
@@ -436,10 +471,17 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
     await plane?.close();
     throw error;
   }
+  const now = modelOptions.now;
+  const anonymizer = new NeonAnonymizer(
+    modelOptions.projectId,
+    () => new Date(now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    plane === undefined ? undefined : (branchId, rules) => plane.mask(branchId, rules),
+  );
   return serve({
     spec,
     model,
     plane,
+    anonymizer,
     violations,
     apiKey: modelOptions.apiKey,
     projectId: modelOptions.projectId,
@@ -450,11 +492,12 @@ async function serve(input: {
   spec: NeonSpec;
   model: NeonModel;
   plane: NeonDataPlane | undefined;
+  anonymizer: NeonAnonymizer;
   violations: string[];
   apiKey: string;
   projectId: string;
 }): Promise<NeonStandIn> {
-  const { spec, model, plane, violations } = input;
+  const { spec, model, plane, anonymizer, violations } = input;
   const requests: RecordedRequest[] = [];
   const faults: Array<{ rule: FaultRule; remaining: number }> = [];
   let rateLimit: NeonRateLimit | undefined;
@@ -524,7 +567,12 @@ async function serve(input: {
     const reply =
       fault?.kind === 'respond'
         ? faultReply(fault, requestId)
-        : await answer(spec, model, plane, { method, path, url, text, record, located, requestId });
+        : await answer(
+            spec,
+            model,
+            { plane, anonymizer },
+            { method, path, url, text, record, located, requestId },
+          );
 
     if (fault?.kind === 'delay' && phase === 'after') await wait(fault.ms);
     if (fault?.kind === 'drop' && phase === 'after') {
@@ -684,7 +732,7 @@ interface Incoming {
 async function answer(
   spec: NeonSpec,
   model: NeonModel,
-  plane: NeonDataPlane | undefined,
+  { plane, anonymizer }: Pick<Context, 'plane' | 'anonymizer'>,
   incoming: Incoming,
 ): Promise<Reply> {
   const { method, located, requestId } = incoming;
@@ -699,7 +747,7 @@ async function answer(
     if (!handler)
       throw new NeonHttpError(501, `the Neon stand-in does not implement ${method} ${located.template}`);
 
-    const context: Context = { params: {}, query: {}, body: undefined, plane };
+    const context: Context = { params: {}, query: {}, body: undefined, plane, anonymizer };
     for (const parameter of spec.parameters(located.template, method)) {
       if (parameter.in === 'path') {
         const value = located.params[parameter.name] ?? '';

@@ -308,3 +308,13 @@ describe('the marker', () => {
     expect(hasMarker(`${marker} trailing`, marker)).toBe(false);
   });
 });
+
+describe('an anonymized preview', () => {
+  it('says its data is masked and how many rules Neon applied; a plain preview has no such row', () => {
+    const masked = html(renderPreviewComment(input({ neon: { ...input().neon, maskingRules: 3 } })));
+    expect(decode(row(masked, 'Data'))).toBe('masked by Neon: 3 masking rules applied (anonymize)');
+    const one = html(renderPreviewComment(input({ neon: { ...input().neon, maskingRules: 1 } })));
+    expect(decode(row(one, 'Data'))).toContain('1 masking rule applied');
+    expect(() => row(html(renderPreviewComment(input())), 'Data')).toThrow('no row Data');
+  });
+});

@@ -493,7 +493,12 @@ describe('inline mode (Lambda)', () => {
         status: 'done',
         delivery: d.id,
         plan: expect.any(String),
-        outputs: { 'neon-branch-name': 'preview/feature/a', created: 'true', deleted: 'false' },
+        outputs: {
+          'neon-branch-name': 'preview/feature/a',
+          created: 'true',
+          deleted: 'false',
+          anonymized: 'false',
+        },
       },
     });
     fail = true;

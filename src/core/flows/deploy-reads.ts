@@ -97,6 +97,8 @@ function createsFirst(plan: DeployPlan, options: ExecuteOptions, amplify: Amplif
     !plan.primary &&
     !settings.dryRun &&
     settings.parentBranch === undefined &&
+    // Masking rules may need the parent's database first, and the masking wait dwarfs a round trip.
+    !settings.anonymize &&
     (amplify === undefined || settings.createAmplifyBranch)
   );
 }

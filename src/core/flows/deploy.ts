@@ -2,8 +2,9 @@ import { ApiError } from '../errors.js';
 import { amplifyDisplayName, previewUrl } from '../naming.js';
 import type { Plan } from '../plan.js';
 import type { AmplifyApp, AmplifyBranch, NeonBranch } from '../ports.js';
-import type { DeployResult } from '../result.js';
+import type { Anonymization, DeployResult } from '../result.js';
 import { startJob } from './amplify-job.js';
+import { awaitMasking, neonRules, notAnonymized, remask } from './anonymize.js';
 import { type AllReads, allReads, type DeployReads, type NeonState, startReads } from './deploy-reads.js';
 import { newExpiry, refreshPreview } from './lifecycle.js';
 import { runMigration } from './migrate.js';
@@ -24,7 +25,7 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
   if (settings.dryRun) return dryRun(plan, await allReads(reads), options);
 
   const outcome = await neonBranch(plan, reads, options);
-  const { branch, created, expiresAt, databases, connection, parent, production } = outcome;
+  const { branch, created, expiresAt, databases, connection, parent, production, anonymized } = outcome;
   const found = await branchConnection({ plan, branch, created, databases, known: connection, options });
   // Read-only: not even the user's migration runs on production unless primary-branches says so.
   if (production === undefined) await runMigration(plan, { branch, direct: found.direct }, options);
@@ -40,6 +41,7 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
     connection: found.connection,
     directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
     ...(production === undefined ? {} : { production }),
+    ...(anonymized === undefined ? {} : { anonymized }),
   };
   if (reads.amplify === undefined) return result;
 
@@ -58,6 +60,7 @@ interface NeonOutcome extends MadeBranch {
   parent: NeonBranch;
   /** Why the branch is production although the git branch is not primary (see outOfReach). */
   production?: string | undefined;
+  anonymized?: Anonymization | undefined;
 }
 
 /** Step 2: the parent for a primary branch, the existing preview, or a new one. */
@@ -75,18 +78,24 @@ async function neonBranch(
   const existing = announceExisting(plan, state, options);
   if (existing !== undefined) {
     const { branch, production } = existing;
-    if (production !== undefined)
+    if (production !== undefined || plan.primary) {
+      notAnonymized(options, branch.name, production ?? 'a primary branch uses its parent itself');
       return { branch, created: false, expiresAt: undefined, parent: state.parent, production };
+    }
     // It may be a branch another run created moments ago, still initialising; one that Neon lists
     // as ready with nothing pending has nothing to wait for, which saves a request on every push.
     if (!plan.primary && branch.ready !== true) {
       await neon.waitForOperations(await neon.pendingOperationIds(branch.id));
     }
     const expiresAt = await refreshPreview(plan, { branch, parent: state.parent }, options);
-    return { branch, created: false, expiresAt, parent: state.parent };
+    const rules = await neonRules(state.parent, options);
+    const reset = settings.resetOnPush;
+    const anonymized = rules && (await remask(branch, rules, { reset }, options));
+    return { branch, created: false, expiresAt, parent: state.parent, anonymized };
   }
   const { parent } = state;
   const expiresAt = newExpiry(options);
+  const maskingRules = await neonRules(parent, options);
   const made = await createOrReuse({
     neon,
     name: plan.neonBranchName,
@@ -95,11 +104,20 @@ async function neonBranch(
     log,
     secret: options.secret,
     expiresAt,
+    maskingRules,
   });
   // Another run's branch (Neon's 409) is asked the same as one found by the lookup.
   const production = made.created ? undefined : readOnlyUse(plan, made.branch, options);
-  if (production !== undefined) return { ...made, expiresAt: undefined, parent, production };
-  return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt, parent };
+  if (production !== undefined) {
+    notAnonymized(options, made.branch.name, production);
+    return { ...made, expiresAt: undefined, parent, production };
+  }
+  const anonymized =
+    maskingRules &&
+    (made.created
+      ? await awaitMasking(made.branch, maskingRules, options)
+      : await remask(made.branch, maskingRules, { reset: false }, options));
+  return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt, parent, anonymized };
 }
 
 /**
@@ -238,8 +256,11 @@ function dryRun(plan: DeployPlan, state: AllReads, options: ExecuteOptions): Dep
   const existing = announceExisting(plan, state, options)?.branch;
   if (existing === undefined) {
     const { parent } = state;
+    const masked = settings.anonymize
+      ? `, anonymized with ${settings.maskingRules?.length} masking rules`
+      : '';
     log.info(
-      `Dry run: would create Neon branch '${plan.neonBranchName}' from '${parent.name}' (${parent.id})`,
+      `Dry run: would create Neon branch '${plan.neonBranchName}' from '${parent.name}' (${parent.id})${masked}`,
     );
   }
   if (settings.migrateCommand !== undefined) log.info('Dry run: would run migrate-command on the branch');

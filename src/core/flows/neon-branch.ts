@@ -1,5 +1,12 @@
 import { ApiError, SettingError, UsageError } from '../errors.js';
-import type { CreatedConnection, Logger, NeonBranch, NeonDatabase, NeonPort } from '../ports.js';
+import type {
+  CreatedConnection,
+  Logger,
+  NeonBranch,
+  NeonDatabase,
+  NeonMaskingRule,
+  NeonPort,
+} from '../ports.js';
 import { maskConnectionString } from '../redact.js';
 import type { Connection } from '../result.js';
 import type { Settings } from '../settings.js';
@@ -29,6 +36,8 @@ export interface CreateOrReuseInput {
   secret: (value: string) => void;
   /** RFC 3339, with expires-in. */
   expiresAt: string | undefined;
+  /** Creates an anonymized branch masked by these rules (anonymize). */
+  maskingRules?: NeonMaskingRule[] | undefined;
 }
 
 export interface MadeBranch {
@@ -41,7 +50,12 @@ export interface MadeBranch {
 /** Creates the branch and waits for its operations; Neon's 409 (the name is taken) is thrown as is. */
 export async function createBranch(input: CreateOrReuseInput): Promise<MadeBranch> {
   const { neon, name, parent, settings, log, expiresAt } = input;
-  const what = settings.branchType === 'schema-only' ? ' (schema only, no rows)' : '';
+  const what =
+    settings.branchType === 'schema-only'
+      ? ' (schema only, no rows)'
+      : input.maskingRules === undefined
+        ? ''
+        : ' (anonymized)';
   const until = expiresAt === undefined ? '' : `, expiring at ${expiresAt}`;
   const from = parent === undefined ? "the project's default branch" : `'${parent.name}' (${parent.id})`;
   log.info(`Creating Neon branch '${name}' from ${from}${what}${until}`);
@@ -51,6 +65,7 @@ export async function createBranch(input: CreateOrReuseInput): Promise<MadeBranc
     suspendTimeoutSeconds: settings.suspendTimeoutSeconds,
     expiresAt,
     schemaOnly: settings.branchType === 'schema-only',
+    maskingRules: input.maskingRules,
   });
   if (result.connection !== undefined) maskConnectionString(result.connection.uri, input.secret);
   await neon.waitForOperations(result.operationIds);
