@@ -3,12 +3,12 @@
  * lets it through, as test/unit/comment-body.test.ts does for the comment): a branch name or a
  * message is shown as text wherever it lands, never as HTML.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeSummary } from '../../src/action/summary.js';
 import type { Plan } from '../../src/core/plan.js';
 import type { Result } from '../../src/core/result.js';
@@ -16,14 +16,17 @@ import { testSettings } from '../fakes/settings.js';
 
 const HOSTILE = 'x`-->`<img src=x onerror=alert(1)>|<b>bold</b>';
 
+// @actions/core's summary keeps the first path it was given: one file for the whole test file,
+// emptied before each test (the runner creates it before the step; a missing one is refused).
 let dir: string;
 let saved: string | undefined;
-beforeEach(() => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'summary-'));
   saved = process.env.GITHUB_STEP_SUMMARY;
   process.env.GITHUB_STEP_SUMMARY = join(dir, 'summary.md');
 });
-afterEach(() => {
+beforeEach(() => writeFileSync(join(dir, 'summary.md'), ''));
+afterAll(() => {
   if (saved === undefined) delete process.env.GITHUB_STEP_SUMMARY;
   else process.env.GITHUB_STEP_SUMMARY = saved;
   rmSync(dir, { recursive: true, force: true });
@@ -111,6 +114,37 @@ describe('the job summary escapes what it did not write', () => {
     expect(text).toContain('preview/<img src=gone>');
     expect(text).toContain("Neon said '<img src=y>'");
     expect(text).toContain('Reconcile of preview/<b>*');
+  });
+
+  it('a list: one table row per preview, every name as text, no connection string', async () => {
+    const plan: Plan = { kind: 'list', prefix: 'preview/' };
+    const html = await rendered(plan, {
+      kind: 'list',
+      previews: [
+        {
+          gitBranch: HOSTILE,
+          neonBranch: { id: 'br-1', name: `preview/${HOSTILE}` },
+          createdAt: '2026-12-01T10:00:00Z',
+          expiresAt: '2026-12-08T10:00:00Z',
+          amplifyBranch: HOSTILE,
+          lastJob: { id: '12', status: 'SUCCEED' },
+        },
+        { neonBranch: { id: 'br-2', name: 'preview/orphan' } },
+      ],
+    });
+    expect(foreignTags(html)).toEqual([]);
+    expect(html.match(/<tr>/g)).toHaveLength(3);
+    const text = visible(html);
+    expect(text).toContain('Previews under preview/');
+    expect(text).toContain(`preview/${HOSTILE} (br-1)`);
+    expect(text).toContain('12 SUCCEED');
+    expect(text).toContain('2026-12-08T10:00:00Z');
+    expect(text).toContain('(none: reconcile deletes it)');
+  });
+
+  it('an empty list says so', async () => {
+    const html = await rendered({ kind: 'list', prefix: 'preview/' }, { kind: 'list', previews: [] });
+    expect(visible(html)).toContain('No previews.');
   });
 
   it('nothing to do: the reason', async () => {
