@@ -121,3 +121,37 @@ describe('list', () => {
     expect(writes()).toBe(writesBefore);
   });
 });
+
+describe("Amplify's own pull request previews", () => {
+  /** What Amplify sets in the build of pull request 7's preview (its branch is pr-7). */
+  const PREVIEW_BUILD = {
+    AWS_APP_ID: APP_ID,
+    AWS_BRANCH: 'pr-7',
+    AWS_PULL_REQUEST_ID: '7',
+    AWS_PULL_REQUEST_SOURCE_BRANCH: 'feature/cart',
+    AWS_PULL_REQUEST_DESTINATION_BRANCH: 'main',
+  };
+
+  it('deploy uses preview/pr-7, not the source branch; reconcile deletes it once Amplify removed pr-7', async () => {
+    amplify.addBranch(APP_ID, 'pr-7');
+    const deploy = await run(['deploy', '--write-env=.env'], PREVIEW_BUILD);
+    expect(deploy.stderr).not.toContain('error:');
+    expect(deploy.code).toBe(0);
+    expect(neon.branchByName('preview/pr-7')).toBeDefined();
+    expect(neon.branchByName('preview/feature/cart')).toBeUndefined();
+    // Inside the build: Amplify is left alone (no variable written, no job started).
+    expect(amplify.branch(APP_ID, 'pr-7')?.jobs).toEqual([]);
+
+    // The pull request is open: reconcile keeps its preview.
+    expect((await run(['reconcile'])).code).toBe(0);
+    expect(neon.branchByName('preview/pr-7')).toBeDefined();
+
+    // Amplify deletes pr-7 when the pull request closes and tells nobody: reconcile is the cleanup.
+    amplify.state.apps.get(APP_ID)?.branches.delete('pr-7');
+    expect(amplify.branch(APP_ID, 'pr-7')).toBeUndefined();
+    const reconcile = await run(['reconcile', '--output=json']);
+    expect(reconcile.code).toBe(0);
+    expect(JSON.parse(reconcile.stdout).reconcile.deleted).toEqual(['preview/pr-7']);
+    expect(neon.branchByName('preview/pr-7')).toBeUndefined();
+  });
+});
