@@ -61,9 +61,9 @@ export function parseConfigFile(
   const result: [string, Settings][] = [];
   for (const [repository, entry] of Object.entries(repositories)) {
     const path = `repositories.${repository}`;
-    if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
+    if (!REPOSITORY_KEY.test(repository)) {
       throw new UsageError(
-        `${at(path)}: invalid repository '${repository}'; expected owner/name such as octo-org/shop`,
+        `${at(path)}: invalid repository '${repository}'; expected owner/name such as octo-org/shop, gitlab:group/subgroup/project or bitbucket:workspace/repo`,
       );
     }
     const twin = seen.get(repository.toLowerCase());
@@ -92,6 +92,13 @@ export function parseConfigFile(
   }
   return result;
 }
+
+/**
+ * A GitHub `owner/name`; a GitLab project by its `path_with_namespace` (groups nest); a Bitbucket
+ * repository by its `full_name` (`workspace/repo`).
+ */
+const REPOSITORY_KEY =
+  /^([A-Za-z0-9-]+\/[A-Za-z0-9._-]+|gitlab:[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+|bitbucket:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)$/;
 
 /** A `defaults` or repository entry: known keys only, scalar values (or a list, for LISTS). */
 function settingsMap(value: unknown, path: string, at: (path: string) => string): Map<InputName, string> {

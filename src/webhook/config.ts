@@ -11,6 +11,10 @@ export interface WebhookConfig {
   port: number;
   /** GITHUB_WEBHOOK_SECRET split on commas: a delivery signed with any of them is accepted. */
   secrets: string[];
+  /** GITLAB_WEBHOOK_TOKEN split on commas: POST /webhook/gitlab answers 404 without one. */
+  gitlabTokens?: string[] | undefined;
+  /** BITBUCKET_WEBHOOK_SECRET split on commas: POST /webhook/bitbucket answers 404 without one. */
+  bitbucketSecrets?: string[] | undefined;
   maxBodyBytes: number;
   /** Deliveries worked on at once (different branches; one branch runs one at a time). */
   concurrency: number;
@@ -70,7 +74,9 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv, options: LoadOptions =
       `QUEUE_URL is required and not set: the URL of the SQS FIFO queue the receiver sends deliveries to (${QUEUE_URL_FORM})`,
     );
   }
-  const secretValues = [...secrets];
+  const gitlabTokens = optionalSecrets(env, 'GITLAB_WEBHOOK_TOKEN');
+  const bitbucketSecrets = optionalSecrets(env, 'BITBUCKET_WEBHOOK_SECRET');
+  const secretValues = [...secrets, ...gitlabTokens, ...bitbucketSecrets];
   const keep = (settings: Settings): Settings => {
     if (settings.neonApiKey !== NO_NEON_API_KEY) secretValues.push(settings.neonApiKey);
     if (settings.githubToken !== undefined) secretValues.push(settings.githubToken);
@@ -82,6 +88,8 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv, options: LoadOptions =
   return {
     port: integer(env, 'PORT', DEFAULT_PORT, 0, 65_535),
     secrets,
+    gitlabTokens,
+    bitbucketSecrets,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1, 25 * 1024 * 1024),
     concurrency: integer(env, 'MAX_CONCURRENCY', DEFAULT_CONCURRENCY, 1, 256),
     queueCapacity: integer(env, 'MAX_QUEUED', DEFAULT_QUEUE_CAPACITY, 1, 100_000),
@@ -109,7 +117,10 @@ function repositorySettings(sources: RepositorySources): Pick<WebhookConfig, 'se
   const { env, configFile, role, keep } = sources;
   if (configFile === undefined) {
     const settings = keep(settingsFromEnvironment(env, role));
-    return { settingsFor: () => settings, repositories: () => [{ repository: undefined, settings }] };
+    return {
+      settingsFor: (repository) => forProvider(repository, settings),
+      repositories: () => [{ repository: undefined, settings }],
+    };
   }
   const readFile = sources.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   let text: string;
@@ -124,10 +135,24 @@ function repositorySettings(sources: RepositorySources): Pick<WebhookConfig, 'se
   }
   return {
     // GitHub treats owner and name case-insensitively; the payload carries the canonical spelling.
-    settingsFor: (repository) =>
-      repository === undefined ? undefined : byRepository.get(repository.toLowerCase())?.settings,
+    settingsFor: (repository) => {
+      const settings =
+        repository === undefined ? undefined : byRepository.get(repository.toLowerCase())?.settings;
+      return settings === undefined ? undefined : forProvider(repository, settings);
+    },
     repositories: () => [...byRepository.values()],
   };
+}
+
+/**
+ * A GitLab or Bitbucket repository (`gitlab:group/project`, `bitbucket:workspace/repo`) has no pull
+ * request on GitHub to comment on nor a branch there to check a cleanup against: its deliveries run
+ * without the GitHub token, which turns both off (src/webhook/work.ts, src/webhook/replay-guard.ts).
+ */
+function forProvider(repository: string | undefined, settings: Settings): Settings {
+  return repository !== undefined && /^(gitlab|bitbucket):/.test(repository)
+    ? { ...settings, githubToken: undefined }
+    : settings;
 }
 
 const QUEUE_URL_FORM = 'such as https://sqs.us-east-1.amazonaws.com/123456789012/neon-amplify-branch.fifo';
@@ -170,6 +195,19 @@ function parseSecrets(raw: string | undefined, role: ConfigRole): string[] {
   if (secrets.some((secret) => secret === '')) {
     throw new UsageError(
       'Invalid GITHUB_WEBHOOK_SECRET: an entry of the comma-separated list is empty; expected one secret, or several separated by commas',
+    );
+  }
+  return secrets;
+}
+
+/** GitLab's token or Bitbucket's secret: optional, a comma list during a rotation like GitHub's. */
+function optionalSecrets(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return [];
+  const secrets = raw.split(',').map((secret) => secret.trim());
+  if (secrets.some((secret) => secret === '')) {
+    throw new UsageError(
+      `Invalid ${name}: an entry of the comma-separated list is empty; expected one secret, or several separated by commas`,
     );
   }
   return secrets;
