@@ -15,6 +15,10 @@ export interface WebhookConfig {
   gitlabTokens?: string[] | undefined;
   /** BITBUCKET_WEBHOOK_SECRET split on commas: POST /webhook/bitbucket answers 404 without one. */
   bitbucketSecrets?: string[] | undefined;
+  /** CONFIG_FILE's `gitlab-token` / `bitbucket-secret` of a repository (`gitlab:group/project`). */
+  repositorySecret?: ((repository: string | undefined) => string | undefined) | undefined;
+  /** Every such secret, keyed by repository: candidates for verification before the body is parsed. */
+  repositorySecrets?: ConfiguredSecret[] | undefined;
   maxBodyBytes: number;
   /** Deliveries worked on at once (different branches; one branch runs one at a time). */
   concurrency: number;
@@ -38,6 +42,11 @@ export interface WebhookConfig {
   githubApiUrl: string | undefined;
   /** Every configured secret (webhook secrets, Neon API keys, GitHub tokens), for the log redactor. */
   secretValues: string[];
+}
+
+export interface ConfiguredSecret {
+  repository: string;
+  secret: string;
 }
 
 export interface ConfiguredRepository {
@@ -83,7 +92,10 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv, options: LoadOptions =
     return settings;
   };
   const configFile = nonEmpty(env.CONFIG_FILE);
-  const found = repositorySettings({ env, configFile, role, readFile: options.readFile, keep });
+  const keepSecrets = (values: string[]) => {
+    secretValues.push(...values);
+  };
+  const found = repositorySettings({ env, configFile, role, readFile: options.readFile, keep, keepSecrets });
 
   return {
     port: integer(env, 'PORT', DEFAULT_PORT, 0, 65_535),
@@ -110,10 +122,14 @@ interface RepositorySources {
   readFile: ((path: string) => string) | undefined;
   /** Called with every settings object made, so its secrets reach the redactor. */
   keep: (settings: Settings) => Settings;
+  /** Likewise for the repositories' own webhook secrets. */
+  keepSecrets: (secrets: string[]) => void;
 }
 
 /** The environment's settings, or CONFIG_FILE's per repository. */
-function repositorySettings(sources: RepositorySources): Pick<WebhookConfig, 'settingsFor' | 'repositories'> {
+function repositorySettings(
+  sources: RepositorySources,
+): Pick<WebhookConfig, 'settingsFor' | 'repositories' | 'repositorySecret' | 'repositorySecrets'> {
   const { env, configFile, role, keep } = sources;
   if (configFile === undefined) {
     const settings = keep(settingsFromEnvironment(env, role));
@@ -130,9 +146,12 @@ function repositorySettings(sources: RepositorySources): Pick<WebhookConfig, 'se
     throw new UsageError(`CONFIG_FILE ${configFile} cannot be read: ${messageOf(error)}`);
   }
   const byRepository = new Map<string, ConfiguredRepository>();
-  for (const [repository, settings] of parseConfigFile(text, configFile, { env, role })) {
+  const secrets: ConfiguredSecret[] = [];
+  for (const [repository, settings, secret] of parseConfigFile(text, configFile, { env, role })) {
     byRepository.set(repository.toLowerCase(), { repository, settings: keep(settings) });
+    if (secret !== undefined) secrets.push({ repository: repository.toLowerCase(), secret });
   }
+  sources.keepSecrets(secrets.map((entry) => entry.secret));
   return {
     // GitHub treats owner and name case-insensitively; the payload carries the canonical spelling.
     settingsFor: (repository) => {
@@ -141,6 +160,9 @@ function repositorySettings(sources: RepositorySources): Pick<WebhookConfig, 'se
       return settings === undefined ? undefined : forProvider(repository, settings);
     },
     repositories: () => [...byRepository.values()],
+    repositorySecrets: secrets,
+    repositorySecret: (repository) =>
+      secrets.find((entry) => entry.repository === repository?.toLowerCase())?.secret,
   };
 }
 

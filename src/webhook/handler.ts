@@ -28,7 +28,13 @@ export type Dispatched =
 export interface HandlerOptions {
   config: Pick<
     WebhookConfig,
-    'secrets' | 'gitlabTokens' | 'bitbucketSecrets' | 'maxBodyBytes' | 'settingsFor'
+    | 'secrets'
+    | 'gitlabTokens'
+    | 'bitbucketSecrets'
+    | 'repositorySecret'
+    | 'repositorySecrets'
+    | 'maxBodyBytes'
+    | 'settingsFor'
   >;
   deliveries: DeliveryMemory;
   log: JsonLogger;

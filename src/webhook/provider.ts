@@ -7,7 +7,7 @@ export type Header = (name: string) => string | undefined;
 /** The config a provider reads: the repositories' settings and each provider's secrets. */
 export type ProviderConfig = Pick<
   WebhookConfig,
-  'secrets' | 'settingsFor' | 'gitlabTokens' | 'bitbucketSecrets'
+  'secrets' | 'settingsFor' | 'gitlabTokens' | 'bitbucketSecrets' | 'repositorySecret' | 'repositorySecrets'
 >;
 
 /**
@@ -19,8 +19,14 @@ export interface Provider {
   /** `github`, `gitlab`, `bitbucket`: the prefix of CONFIG_FILE keys other than GitHub's. */
   name: string;
   path: string;
-  /** The secrets deliveries are checked with; empty when this provider is not set up. */
+  /** The secrets of the environment deliveries are checked with (CONFIG_FILE's come on top). */
   secrets(config: ProviderConfig): readonly string[];
+  /**
+   * The CONFIG_FILE key of the payload's repository (`gitlab:group/project`), whose own secret
+   * (`gitlab-token`, `bitbucket-secret`) it must then be signed with; absent for GitHub, whose
+   * repositories share GITHUB_WEBHOOK_SECRET.
+   */
+  repositoryKey?(payload: object): string | undefined;
   /** The variable that sets them up, for the answer when it is not. */
   secretVariable: string;
   /**

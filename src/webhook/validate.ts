@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { messageOf } from '../core/errors.js';
 import type { WebhookConfig } from './config.js';
-import type { ProviderConfig } from './provider.js';
+import type { Provider, ProviderConfig } from './provider.js';
 import { PROVIDER_PATHS, providerAt } from './providers.js';
 
 /** Reads the body, stopping as soon as it passes `limit` bytes (undefined then). */
@@ -59,7 +59,7 @@ export async function validate(
   const provider = providerAt(path);
   if (provider === undefined)
     return { ok: false, status: 404, error: `Not found: deliveries go to POST ${PROVIDER_PATHS}` };
-  const secrets = provider.secrets(config);
+  const secrets = candidateSecrets(provider, config);
   if (secrets.length === 0) {
     const error = `Not found: ${provider.name} deliveries are not set up here (${provider.secretVariable} is not set)`;
     return { ok: false, status: 404, error };
@@ -81,7 +81,37 @@ export async function validate(
   const payload = parseObject(body);
   if (typeof payload === 'string')
     return { ok: false, ...logged, status: 400, error: `Malformed JSON body: ${payload}` };
+  if (!(await signedForRepository(provider, config, { payload, body, header }))) {
+    const error = `${provider.mismatch}: not with the secret of the repository the payload names`;
+    return { ok: false, ...logged, status: 401, error };
+  }
   return { ok: true, delivery: logged.delivery ?? '', event: logged.event ?? '', payload };
+}
+
+/**
+ * Every secret a delivery to this provider may carry: the environment's and every repository's own
+ * from CONFIG_FILE, so that nothing unverified is parsed; which one it must be is checked after.
+ */
+function candidateSecrets(provider: Provider, config: Config): string[] {
+  const own = (config.repositorySecrets ?? [])
+    .filter((entry) => entry.repository.startsWith(`${provider.name}:`))
+    .map((entry) => entry.secret);
+  return [...provider.secrets(config), ...(provider.repositoryKey === undefined ? [] : own)];
+}
+
+/**
+ * A repository with a secret of its own is taken only under that secret (another repository's
+ * would otherwise vouch for it); one without, only under the environment's.
+ */
+async function signedForRepository(
+  provider: Provider,
+  config: Config,
+  delivery: { payload: object; body: Buffer; header: (name: string) => string | undefined },
+): Promise<boolean> {
+  if (provider.repositoryKey === undefined) return true;
+  const own = config.repositorySecret?.(provider.repositoryKey(delivery.payload));
+  const expected = own === undefined ? provider.secrets(config) : [own];
+  return expected.length > 0 && (await provider.verify(expected, delivery.body, delivery.header));
 }
 
 /** The method and the content type, the same for every provider; undefined when both are right. */

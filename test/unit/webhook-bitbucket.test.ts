@@ -131,4 +131,19 @@ describe('Bitbucket Cloud at POST /webhook/bitbucket', () => {
     expect(config.settingsFor('bitbucket:team_name/repo_name')?.githubToken).toBeUndefined();
     expect(config.settingsFor('team_name/repo_name')).toBeUndefined();
   });
+
+  it("a repository's own bitbucket-secret in CONFIG_FILE signs its deliveries; the environment's then does not", async () => {
+    const file = 'repositories:\n  bitbucket:team_name/repo_name:\n    bitbucket-secret: repo-own-secret\n';
+    const config = loadWebhookConfig({ ...ENV, CONFIG_FILE: '/c.yml' }, { readFile: () => file });
+    const app = createWebhookApp({
+      config,
+      mode: 'inline',
+      log: new JsonLogger({ redactor: new Redactor(), write: () => {} }),
+      run: async () => ({ kind: 'none', reason: 'test' }),
+    });
+    const own = await send(app, request(deliver('repo:push', bitbucketPush('a'), 'repo-own-secret')));
+    expect(own.status).toBe(200);
+    const shared = await send(app, request(deliver('repo:push', bitbucketPush('a'), SECRET)));
+    expect(shared.status).toBe(401);
+  });
 });

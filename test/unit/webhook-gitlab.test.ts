@@ -178,4 +178,45 @@ describe('GitLab at POST /webhook/gitlab', () => {
     expect(config.settingsFor('gitlab:mike/diaspora')?.githubToken).toBeUndefined();
     expect(config.settingsFor('gitlab:other/project')).toBeUndefined();
   });
+
+  it("a project's own gitlab-token in CONFIG_FILE: only it opens that project, and it opens no other", async () => {
+    const file = [
+      'repositories:',
+      '  gitlab:mike/diaspora:',
+      '    gitlab-token: diaspora-own-token',
+      '  gitlab:other/project:',
+      '    branch-prefix: o/',
+    ].join('\n');
+    const env = { ...ENV, GITLAB_WEBHOOK_TOKEN: undefined, CONFIG_FILE: '/c.yml' };
+    const config = loadWebhookConfig(env, { readFile: () => file });
+    expect(config.secretValues).toContain('diaspora-own-token');
+    const runs: Plan[] = [];
+    const app = createWebhookApp({
+      config,
+      mode: 'inline',
+      log: new JsonLogger({ redactor: new Redactor(), write: () => {} }),
+      run: async (plan) => {
+        runs.push(plan);
+        return { kind: 'none', reason: 'test' };
+      },
+    });
+    expect((await send(app, request(push('a', 'diaspora-own-token')))).status).toBe(200);
+    const other = {
+      ...gitlabPush('b'),
+      project: { path_with_namespace: 'other/project', default_branch: 'main' },
+    };
+    const borrowed = gitlabDelivery({ event: 'Push Hook', payload: other, token: 'diaspora-own-token' });
+    const refused = await send(app, request(borrowed));
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toContain('not with the secret of the repository');
+    expect(runs).toHaveLength(1);
+  });
+
+  it('CONFIG_FILE refuses a gitlab-token on a Bitbucket or GitHub key, and an empty one', () => {
+    const load = (file: string) => () =>
+      loadWebhookConfig({ ...ENV, CONFIG_FILE: '/c.yml' }, { readFile: () => file });
+    expect(load('repositories:\n  octo/shop:\n    gitlab-token: x\n')).toThrow(/gitlab-token/);
+    expect(load('repositories:\n  bitbucket:a/b:\n    gitlab-token: x\n')).toThrow(/gitlab-token/);
+    expect(load("repositories:\n  gitlab:a/b:\n    gitlab-token: ''\n")).toThrow(/non-empty string/);
+  });
 });

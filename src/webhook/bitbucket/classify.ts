@@ -35,8 +35,7 @@ export function classifyBitbucket(
   config: Pick<ProviderConfig, 'settingsFor'>,
 ): Classified {
   const payload = verified.payload as Payload;
-  const fullName = text(payload.repository?.full_name);
-  const repository = fullName === undefined ? undefined : `bitbucket:${fullName}`;
+  const repository = bitbucketRepository(payload);
   const found = intentOf(verified.event, payload);
   if (found.command === 'none') return { kind: 'ignored', status: 'ignored', reason: found.reason };
   const settings = config.settingsFor(repository);
@@ -59,6 +58,12 @@ export function classifyBitbucket(
     if (!(error instanceof UsageError)) throw error;
     return { kind: 'unusable', error: `Unusable ${verified.event} payload: ${error.message}` };
   }
+}
+
+/** `bitbucket:{repository.full_name}`, the repository's key in CONFIG_FILE. */
+export function bitbucketRepository(payload: object): string | undefined {
+  const fullName = text((payload as Payload).repository?.full_name);
+  return fullName === undefined ? undefined : `bitbucket:${fullName}`;
 }
 
 function intentOf(event: string, payload: Payload): Found {

@@ -1,6 +1,6 @@
 import type { Header, Identified, Provider } from '../provider.js';
 import { isWellFormedSignature, verifySignature } from '../verify.js';
-import { classifyBitbucket } from './classify.js';
+import { bitbucketRepository, classifyBitbucket } from './classify.js';
 
 /** Bitbucket's event keys: `repo:push`, `pullrequest:fulfilled`, ... */
 const EVENT_KEY = /^[a-z_]{1,32}:[a-z_]{1,32}$/;
@@ -16,7 +16,8 @@ export const bitbucket: Provider = {
   name: 'bitbucket',
   path: '/webhook/bitbucket',
   secrets: (config) => config.bitbucketSecrets ?? [],
-  secretVariable: 'BITBUCKET_WEBHOOK_SECRET',
+  secretVariable: 'BITBUCKET_WEBHOOK_SECRET or a bitbucket-secret in CONFIG_FILE',
+  repositoryKey: bitbucketRepository,
   identify,
   verify: (secrets, body, header) => verifySignature(secrets, body, header('x-hub-signature') ?? ''),
   mismatch:

@@ -29,8 +29,7 @@ interface Payload {
  */
 export function classifyGitLab(verified: Verified, config: Pick<ProviderConfig, 'settingsFor'>): Classified {
   const payload = verified.payload as Payload;
-  const path = text(payload.project?.path_with_namespace);
-  const repository = path === undefined ? undefined : `gitlab:${path}`;
+  const repository = gitlabRepository(payload);
   const found = intentOf(verified.event, payload);
   if (found.command === 'none') return { kind: 'ignored', status: 'ignored', reason: found.reason };
   const settings = config.settingsFor(repository);
@@ -60,6 +59,12 @@ export function classifyGitLab(verified: Verified, config: Pick<ProviderConfig, 
     if (!(error instanceof UsageError)) throw error;
     return { kind: 'unusable', error: `Unusable ${verified.event} payload: ${error.message}` };
   }
+}
+
+/** `gitlab:{project.path_with_namespace}`, the project's key in CONFIG_FILE. */
+export function gitlabRepository(payload: object): string | undefined {
+  const path = text((payload as Payload).project?.path_with_namespace);
+  return path === undefined ? undefined : `gitlab:${path}`;
 }
 
 function intentOf(event: string, payload: Payload): Intent {

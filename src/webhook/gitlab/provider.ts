@@ -1,5 +1,5 @@
 import type { Header, Identified, Provider } from '../provider.js';
-import { classifyGitLab } from './classify.js';
+import { classifyGitLab, gitlabRepository } from './classify.js';
 import { tokenMatches } from './verify.js';
 
 /** GitLab's event names are words and spaces: `Push Hook`, `Merge Request Hook`. */
@@ -16,7 +16,8 @@ export const gitlab: Provider = {
   name: 'gitlab',
   path: '/webhook/gitlab',
   secrets: (config) => config.gitlabTokens ?? [],
-  secretVariable: 'GITLAB_WEBHOOK_TOKEN',
+  secretVariable: 'GITLAB_WEBHOOK_TOKEN or a gitlab-token in CONFIG_FILE',
+  repositoryKey: gitlabRepository,
   identify,
   verify: async (tokens, _body, header) => tokenMatches(tokens, header('x-gitlab-token') ?? ''),
   mismatch: 'Token mismatch: X-Gitlab-Token is not the secret token of the webhook (GITLAB_WEBHOOK_TOKEN)',
