@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import type { Plan } from '../core/plan.js';
-import { type DeployResult, type Result, toOutputs } from '../core/result.js';
+import { type DeployResult, type PreviewRow, type Result, toOutputs } from '../core/result.js';
 import type { Settings } from '../core/settings.js';
 import { renderPreviewTable, renderSchemaDiff } from '../github/comment-body.js';
 import { cell, code, link, text, urlCell } from '../github/markdown.js';
@@ -23,6 +23,7 @@ export async function writeSummary(plan: Plan, result: Result, settings: Setting
   const block = (markdown: string) => summary.addRaw(`${markdown}\n`, true);
   block(`## ${heading(plan)}`);
   if (result.kind === 'deploy' && !result.dryRun) addPreview(summary, result, settings);
+  else if (result.kind === 'list') block(previewList(result.previews));
   else {
     const rows = table(plan, result);
     if (rows !== undefined) block(rows);
@@ -84,6 +85,30 @@ function table(plan: Plan, result: Result): string | undefined {
   ].join('\n');
 }
 
+/** `list`: one row per preview, every value escaped (branch names come from outside). */
+function previewList(previews: PreviewRow[]): string {
+  if (previews.length === 0) return 'No previews.';
+  const rows = previews.map((p) =>
+    [
+      p.gitBranch === undefined ? '(none: reconcile deletes it)' : cell(p.gitBranch),
+      cell(`${p.neonBranch.name} (${p.neonBranch.id})`),
+      optionalCell(p.createdAt),
+      optionalCell(p.expiresAt),
+      optionalCell(p.amplifyBranch),
+      p.lastJob === undefined ? '' : cell(`${p.lastJob.id} ${p.lastJob.status}`),
+    ].join(' | '),
+  );
+  return [
+    '| Git branch | Neon branch | Created | Expires | Amplify branch | Last job |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map((line) => `| ${line} |`),
+  ].join('\n');
+}
+
+function optionalCell(value: string | undefined): string {
+  return value === undefined || value === '' ? '' : cell(value);
+}
+
 function heading(plan: Plan): string {
   switch (plan.kind) {
     case 'deploy':
@@ -92,6 +117,8 @@ function heading(plan: Plan): string {
       return `Cleanup of ${code(plan.gitBranch)}`;
     case 'reconcile':
       return `Reconcile of ${code(`${plan.prefix}*`)}`;
+    case 'list':
+      return `Previews under ${code(plan.prefix)}`;
     case 'none':
       return 'Neon branch: nothing to do';
   }

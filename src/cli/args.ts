@@ -4,13 +4,14 @@ import type { InputName } from '../core/settings.js';
 import { explainParseError, normalizeArgv } from './argv.js';
 
 /** The commands the core runs. `auto` is the action's: a CLI has no event to read it from. */
-export type CliCommand = 'deploy' | 'cleanup' | 'reconcile';
+export type CliCommand = 'deploy' | 'cleanup' | 'reconcile' | 'list';
 
 /** Every accepted command name; the script's names are the same commands under other spellings. */
 export const COMMAND_NAMES: Record<string, CliCommand> = {
   deploy: 'deploy',
   cleanup: 'cleanup',
   reconcile: 'reconcile',
+  list: 'list',
   'create-branch': 'deploy',
   'cleanup-branches': 'reconcile',
 };

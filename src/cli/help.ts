@@ -23,6 +23,9 @@ default or protected branch, or one outside the prefix.`,
   reconcile: `Delete every Neon branch <prefix>* that no Amplify branch of the app maps to (names compared
 exactly). Never deletes a primary, default or protected branch; refuses an empty prefix.
 neon-ci.sh's name for it: cleanup-branches.`,
+  list: `Show the previews: one row per Neon branch <prefix>*, with its id, created and expiry times, the
+Amplify branch that maps to it and that branch's last job (id, status). A table on stdout, or
+--output json. Reads only; never prints a connection string.`,
 };
 
 /** The general usage: commands and where to get more. */
@@ -33,6 +36,7 @@ Commands:
   deploy      create or reuse the Neon branch of a git branch and hand its URL to the build
   cleanup     delete the Neon branch of a git branch
   reconcile   delete the Neon branches no Amplify branch maps to
+  list        show the previews: Neon branch, Amplify branch, last job
   create-branch, cleanup-branches   neon-ci.sh's names for deploy and reconcile
 
 Options:

@@ -18,6 +18,7 @@ import { cliGitHubTarget } from './github.js';
 import { commandUsage, generalUsage, helpPointer } from './help.js';
 import { amplifyBuild, type Env, type KeySource, keySource, settingReader } from './inputs.js';
 import { type CliLogger, createLogger, type Writer } from './log.js';
+import { previewTable } from './preview-table.js';
 import { jsonResult, summaryLines } from './report.js';
 import { readSecureParameter } from './ssm.js';
 import { nodeVersionProblem, VERSION } from './version.js';
@@ -126,7 +127,11 @@ function reporter({ command, options, io, log, plan, dryRun }: ReporterInput) {
     if (result !== undefined && (error === undefined || result.kind === 'reconcile')) {
       for (const line of summaryLines(result)) log.info(line);
     }
-    if (options.output !== 'json') return;
+    if (options.output !== 'json') {
+      // The list is the command's answer: on stdout, where a pipe finds it.
+      if (result?.kind === 'list') io.stdout.write(previewTable(result.previews));
+      return;
+    }
     const document = jsonResult({
       ...input,
       plan,
@@ -208,7 +213,7 @@ function inCliTerms(error: unknown): string {
 }
 
 function intentOf(command: CliCommand, settings: Settings): Intent {
-  if (command === 'reconcile') return { command };
+  if (command === 'reconcile' || command === 'list') return { command };
   if (settings.gitBranch === undefined) {
     throw new CliUsageError(
       `${command} needs a git branch: --git-branch BRANCH (or GIT_BRANCH); inside an Amplify build AWS_BRANCH gives it`,

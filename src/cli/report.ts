@@ -1,6 +1,7 @@
 import type { Plan } from '../core/plan.js';
 import {
   type Outputs,
+  type PreviewRow,
   publicOutputs,
   type ReconcileReport,
   type Result,
@@ -24,6 +25,8 @@ export interface JsonResult {
   /** The dotenv file written, when one was. */
   envFile?: string;
   reconcile?: ReconcileReport;
+  /** `list`: one entry per preview, never a connection string. */
+  previews?: PreviewRow[];
   error?: string;
 }
 
@@ -48,6 +51,7 @@ export function jsonResult(input: ReportInput): JsonResult {
     outputs,
     ...(input.envFile === undefined ? {} : { envFile: input.envFile }),
     ...(input.result?.kind === 'reconcile' ? { reconcile: input.result.report } : {}),
+    ...(input.result?.kind === 'list' ? { previews: input.result.previews } : {}),
     ...(input.error === undefined ? {} : { error: input.error }),
   };
 }
@@ -70,6 +74,8 @@ export function summaryLines(result: Result): string[] {
       .filter(([, names]) => names.length > 0)
       .map(([title, names]) => `  ${title} (${names.length}): ${names.join(', ')}`);
   }
+  // The list itself goes to stdout (src/cli/preview-table.ts).
+  if (result.kind === 'list') return [];
   const outputs = publicOutputs(toOutputs(result));
   // `deleted` says something only about a cleanup.
   if (result.kind !== 'cleanup') delete outputs.deleted;

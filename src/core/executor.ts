@@ -2,6 +2,7 @@ import { afterDeploy } from './flows/after-deploy.js';
 import { cleanup } from './flows/cleanup.js';
 import { deploy } from './flows/deploy.js';
 import { AmplifyJobError } from './flows/job-outcome.js';
+import { list } from './flows/list.js';
 import type { ExecuteOptions } from './flows/options.js';
 import { ReconcileError, reconcile } from './flows/reconcile.js';
 import type { Plan } from './plan.js';
@@ -24,6 +25,7 @@ export function needsAmplify(plan: Plan, neonOnly = false): boolean {
     case 'cleanup':
       return plan.deleteAmplifyBranch || plan.clearAmplifyVariables;
     case 'reconcile':
+    case 'list':
       return true;
     case 'none':
       return false;
@@ -42,5 +44,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Resu
       return cleanup(plan, options);
     case 'reconcile':
       return reconcile(plan, options);
+    case 'list':
+      return list(plan, options);
   }
 }

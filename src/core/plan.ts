@@ -10,7 +10,7 @@ export type Intent =
       /** The push that created the git branch (its `created: true`): its Neon branch is likely new too. */
       newInGit?: boolean | undefined;
     }
-  | { command: 'reconcile' }
+  | { command: 'reconcile' | 'list' }
   | { command: 'none'; reason: string };
 
 export type Plan =
@@ -38,7 +38,9 @@ export type Plan =
        */
       clearAmplifyVariables: boolean;
     }
-  | { kind: 'reconcile'; prefix: string; primaryBranches: string[] };
+  | { kind: 'reconcile'; prefix: string; primaryBranches: string[] }
+  /** Read only: the previews as they stand, one row per Neon branch under the prefix. */
+  | { kind: 'list'; prefix: string };
 
 export interface PlanContext {
   /** The repository's default branch, when the event tells it (the CLI passes `main`). */
@@ -61,6 +63,8 @@ export function makePlan(intent: Intent, settings: Settings, context: PlanContex
         );
       }
       return { kind: 'reconcile', prefix: settings.branchPrefix, primaryBranches };
+    case 'list':
+      return { kind: 'list', prefix: settings.branchPrefix };
     case 'deploy':
       checkBranchName(intent.gitBranch, { amplify: true });
       return {
@@ -123,5 +127,7 @@ export function describePlan(plan: Plan, settings: Settings): string {
       return `Clean up '${plan.gitBranch}': delete Neon branch '${plan.neonBranchName}'${plan.deleteAmplifyBranch ? ` and Amplify branch '${plan.gitBranch}'` : ''}${plan.clearAmplifyVariables ? `, and remove ${connectionVariableNames(settings).join(' and ')} from Amplify branch '${plan.gitBranch}'` : ''}`;
     case 'reconcile':
       return `Reconcile: delete Neon branches starting with '${plan.prefix}' that no Amplify branch maps to`;
+    case 'list':
+      return `List the previews: Neon branches starting with '${plan.prefix}', their Amplify branches and last jobs`;
   }
 }

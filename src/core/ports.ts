@@ -39,6 +39,8 @@ export interface NeonBranch {
   default: boolean;
   protected: boolean;
   parentId?: string | undefined;
+  /** RFC 3339, when Neon made the branch. */
+  createdAt?: string | undefined;
   /** RFC 3339, when Neon will delete the branch by itself. */
   expiresAt?: string | undefined;
   /** Neon's `current_state` is `ready` with nothing pending: no operation left to wait for. */

@@ -87,13 +87,30 @@ export interface ReconcileResult {
   report: ReconcileReport;
 }
 
+/** One preview as `list` shows it; never a connection string or password. */
+export interface PreviewRow {
+  /** The git (and Amplify) branch that maps to the Neon branch; absent when none does (reconcile's to delete). */
+  gitBranch?: string | undefined;
+  neonBranch: BranchRef;
+  /** RFC 3339, as Neon gives it. */
+  createdAt?: string | undefined;
+  expiresAt?: string | undefined;
+  amplifyBranch?: string | undefined;
+  lastJob?: { id: string; status: string } | undefined;
+}
+
+export interface ListResult {
+  kind: 'list';
+  previews: PreviewRow[];
+}
+
 export interface NoneResult {
   kind: 'none';
   reason: string;
 }
 
 /** What a run did, as typed values; `toOutputs` turns it into the action's string outputs. */
-export type Result = DeployResult | CleanupResult | ReconcileResult | NoneResult;
+export type Result = DeployResult | CleanupResult | ReconcileResult | ListResult | NoneResult;
 
 /** The action's outputs, by the names README.md's "Outputs" gives; the CLI prints the same, the summary shows them. */
 export const OUTPUT_NAMES = [
@@ -148,6 +165,7 @@ export const EMPTY_OUTPUTS: Outputs = {
 export function toOutputs(result: Result): Outputs {
   switch (result.kind) {
     case 'none':
+    case 'list':
       return { ...EMPTY_OUTPUTS };
     case 'deploy':
       return {

@@ -61,7 +61,7 @@ export const INPUT_NAMES = [
 
 export type InputName = (typeof INPUT_NAMES)[number];
 
-export const COMMANDS = ['auto', 'deploy', 'cleanup', 'reconcile'] as const;
+export const COMMANDS = ['auto', 'deploy', 'cleanup', 'reconcile', 'list'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const ON_RUNNING_JOB = ['replace', 'wait', 'skip'] as const;

@@ -53,7 +53,8 @@ export function intentFromEvent(event: GitHubEvent, options: IntentOptions): Eve
   const result = (intent: Intent): EventIntent => ({ intent, defaultBranch, repository });
   const none = (reason: string) => result({ command: 'none', reason });
 
-  if (options.command === 'reconcile') return result({ command: 'reconcile' });
+  if (options.command === 'reconcile' || options.command === 'list')
+    return result({ command: options.command });
 
   if (event.name === 'pull_request' || event.name === 'pull_request_target') {
     const pull = payload.pull_request;

@@ -9,6 +9,7 @@ export function toNeonBranch(branch: Branch): NeonBranch {
     default: branch.default === true,
     protected: branch.protected === true,
     parentId: branch.parent_id,
+    createdAt: branch.created_at,
     expiresAt: branch.expires_at,
     ready: branch.current_state === 'ready' && branch.pending_state === undefined,
   };

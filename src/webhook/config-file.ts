@@ -31,7 +31,7 @@ export function parseConfigFile(
   text: string,
   file: string,
   { env, role }: { env: NodeJS.ProcessEnv; role: ConfigRole },
-): [string, Settings][] {
+): [string, Settings, string | undefined][] {
   const at = (path: string) => `CONFIG_FILE ${file}: ${path}`;
   let document: unknown;
   try {
@@ -60,12 +60,12 @@ export function parseConfigFile(
   }
 
   const seen = new Map<string, string>();
-  const result: [string, Settings][] = [];
+  const result: [string, Settings, string | undefined][] = [];
   for (const [repository, entry] of Object.entries(repositories)) {
     const path = `repositories.${repository}`;
-    if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
+    if (!REPOSITORY_KEY.test(repository)) {
       throw new UsageError(
-        `${at(path)}: invalid repository '${repository}'; expected owner/name such as octo-org/shop`,
+        `${at(path)}: invalid repository '${repository}'; expected owner/name such as octo-org/shop, gitlab:group/subgroup/project or bitbucket:workspace/repo`,
       );
     }
     const twin = seen.get(repository.toLowerCase());
@@ -75,7 +75,8 @@ export function parseConfigFile(
       );
     }
     seen.set(repository.toLowerCase(), repository);
-    const own = settingsMap(entry ?? {}, path, at);
+    const { secret, rest } = webhookSecret(entry ?? {}, repository, path, at);
+    const own = settingsMap(rest, path, at);
     const read = (name: InputName): string | undefined => {
       if (PER_DELIVERY.includes(name)) return undefined;
       return own.get(name) ?? defaults.get(name) ?? env[settingVariable(name)];
@@ -92,10 +93,47 @@ export function parseConfigFile(
             : `${settingVariable(name)} (from the environment, for ${path})`,
       missing: (name) => `set ${path}.${name} or defaults.${name}, or ${settingVariable(name)}`,
     });
-    result.push([repository, settings]);
+    result.push([repository, settings, secret]);
   }
   return result;
 }
+
+/** The key of a repository's own webhook secret, by provider; GitHub's is GITHUB_WEBHOOK_SECRET only. */
+const SECRET_KEYS: Record<string, string> = { gitlab: 'gitlab-token', bitbucket: 'bitbucket-secret' };
+
+/**
+ * A GitLab project's `gitlab-token` or a Bitbucket repository's `bitbucket-secret`, taken out of its
+ * entry (it is no action input); the other provider's key, or one on a GitHub repository, is refused.
+ */
+function webhookSecret(
+  entry: unknown,
+  repository: string,
+  path: string,
+  at: (path: string) => string,
+): { secret: string | undefined; rest: unknown } {
+  if (!isRecord(entry)) return { secret: undefined, rest: entry };
+  const own = SECRET_KEYS[repository.split(':', 1)[0] ?? ''];
+  const { 'gitlab-token': gitlab, 'bitbucket-secret': bitbucket, ...rest } = entry;
+  for (const [key, value] of Object.entries({ 'gitlab-token': gitlab, 'bitbucket-secret': bitbucket })) {
+    if (value === undefined || key === own) continue;
+    throw new UsageError(
+      `${at(`${path}.${key}`)}: '${key}' belongs to a ${key.split('-')[0]} repository key`,
+    );
+  }
+  const value = own === 'gitlab-token' ? gitlab : bitbucket;
+  if (own === undefined || value === undefined) return { secret: undefined, rest };
+  // The value itself is never quoted: it is a secret even when malformed.
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new UsageError(`${at(`${path}.${own}`)}: expected a non-empty string`);
+  return { secret: value.trim(), rest };
+}
+
+/**
+ * A GitHub `owner/name`; a GitLab project by its `path_with_namespace` (groups nest); a Bitbucket
+ * repository by its `full_name` (`workspace/repo`).
+ */
+const REPOSITORY_KEY =
+  /^([A-Za-z0-9-]+\/[A-Za-z0-9._-]+|gitlab:[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+|bitbucket:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)$/;
 
 /** A `defaults` or repository entry: known keys only, scalar values (or a list, for LISTS). */
 function settingsMap(value: unknown, path: string, at: (path: string) => string): Map<InputName, string> {

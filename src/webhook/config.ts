@@ -11,6 +11,14 @@ export interface WebhookConfig {
   port: number;
   /** GITHUB_WEBHOOK_SECRET split on commas: a delivery signed with any of them is accepted. */
   secrets: string[];
+  /** GITLAB_WEBHOOK_TOKEN split on commas: POST /webhook/gitlab answers 404 without one. */
+  gitlabTokens?: string[] | undefined;
+  /** BITBUCKET_WEBHOOK_SECRET split on commas: POST /webhook/bitbucket answers 404 without one. */
+  bitbucketSecrets?: string[] | undefined;
+  /** CONFIG_FILE's `gitlab-token` / `bitbucket-secret` of a repository (`gitlab:group/project`). */
+  repositorySecret?: ((repository: string | undefined) => string | undefined) | undefined;
+  /** Every such secret, keyed by repository: candidates for verification before the body is parsed. */
+  repositorySecrets?: ConfiguredSecret[] | undefined;
   maxBodyBytes: number;
   /** Deliveries worked on at once (different branches; one branch runs one at a time). */
   concurrency: number;
@@ -34,6 +42,11 @@ export interface WebhookConfig {
   githubApiUrl: string | undefined;
   /** Every configured secret (webhook secrets, Neon API keys, GitHub tokens), for the log redactor. */
   secretValues: string[];
+}
+
+export interface ConfiguredSecret {
+  repository: string;
+  secret: string;
 }
 
 export interface ConfiguredRepository {
@@ -70,18 +83,25 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv, options: LoadOptions =
       `QUEUE_URL is required and not set: the URL of the SQS FIFO queue the receiver sends deliveries to (${QUEUE_URL_FORM})`,
     );
   }
-  const secretValues = [...secrets];
+  const gitlabTokens = optionalSecrets(env, 'GITLAB_WEBHOOK_TOKEN');
+  const bitbucketSecrets = optionalSecrets(env, 'BITBUCKET_WEBHOOK_SECRET');
+  const secretValues = [...secrets, ...gitlabTokens, ...bitbucketSecrets];
   const keep = (settings: Settings): Settings => {
     if (settings.neonApiKey !== NO_NEON_API_KEY) secretValues.push(settings.neonApiKey);
     if (settings.githubToken !== undefined) secretValues.push(settings.githubToken);
     return settings;
   };
   const configFile = nonEmpty(env.CONFIG_FILE);
-  const found = repositorySettings({ env, configFile, role, readFile: options.readFile, keep });
+  const keepSecrets = (values: string[]) => {
+    secretValues.push(...values);
+  };
+  const found = repositorySettings({ env, configFile, role, readFile: options.readFile, keep, keepSecrets });
 
   return {
     port: integer(env, 'PORT', DEFAULT_PORT, 0, 65_535),
     secrets,
+    gitlabTokens,
+    bitbucketSecrets,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1, 25 * 1024 * 1024),
     concurrency: integer(env, 'MAX_CONCURRENCY', DEFAULT_CONCURRENCY, 1, 256),
     queueCapacity: integer(env, 'MAX_QUEUED', DEFAULT_QUEUE_CAPACITY, 1, 100_000),
@@ -102,14 +122,21 @@ interface RepositorySources {
   readFile: ((path: string) => string) | undefined;
   /** Called with every settings object made, so its secrets reach the redactor. */
   keep: (settings: Settings) => Settings;
+  /** Likewise for the repositories' own webhook secrets. */
+  keepSecrets: (secrets: string[]) => void;
 }
 
 /** The environment's settings, or CONFIG_FILE's per repository. */
-function repositorySettings(sources: RepositorySources): Pick<WebhookConfig, 'settingsFor' | 'repositories'> {
+function repositorySettings(
+  sources: RepositorySources,
+): Pick<WebhookConfig, 'settingsFor' | 'repositories' | 'repositorySecret' | 'repositorySecrets'> {
   const { env, configFile, role, keep } = sources;
   if (configFile === undefined) {
     const settings = keep(settingsFromEnvironment(env, role));
-    return { settingsFor: () => settings, repositories: () => [{ repository: undefined, settings }] };
+    return {
+      settingsFor: (repository) => forProvider(repository, settings),
+      repositories: () => [{ repository: undefined, settings }],
+    };
   }
   const readFile = sources.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   let text: string;
@@ -119,15 +146,35 @@ function repositorySettings(sources: RepositorySources): Pick<WebhookConfig, 'se
     throw new UsageError(`CONFIG_FILE ${configFile} cannot be read: ${messageOf(error)}`);
   }
   const byRepository = new Map<string, ConfiguredRepository>();
-  for (const [repository, settings] of parseConfigFile(text, configFile, { env, role })) {
+  const secrets: ConfiguredSecret[] = [];
+  for (const [repository, settings, secret] of parseConfigFile(text, configFile, { env, role })) {
     byRepository.set(repository.toLowerCase(), { repository, settings: keep(settings) });
+    if (secret !== undefined) secrets.push({ repository: repository.toLowerCase(), secret });
   }
+  sources.keepSecrets(secrets.map((entry) => entry.secret));
   return {
     // GitHub treats owner and name case-insensitively; the payload carries the canonical spelling.
-    settingsFor: (repository) =>
-      repository === undefined ? undefined : byRepository.get(repository.toLowerCase())?.settings,
+    settingsFor: (repository) => {
+      const settings =
+        repository === undefined ? undefined : byRepository.get(repository.toLowerCase())?.settings;
+      return settings === undefined ? undefined : forProvider(repository, settings);
+    },
     repositories: () => [...byRepository.values()],
+    repositorySecrets: secrets,
+    repositorySecret: (repository) =>
+      secrets.find((entry) => entry.repository === repository?.toLowerCase())?.secret,
   };
+}
+
+/**
+ * A GitLab or Bitbucket repository (`gitlab:group/project`, `bitbucket:workspace/repo`) has no pull
+ * request on GitHub to comment on nor a branch there to check a cleanup against: its deliveries run
+ * without the GitHub token, which turns both off (src/webhook/work.ts, src/webhook/replay-guard.ts).
+ */
+function forProvider(repository: string | undefined, settings: Settings): Settings {
+  return repository !== undefined && /^(gitlab|bitbucket):/.test(repository)
+    ? { ...settings, githubToken: undefined }
+    : settings;
 }
 
 const QUEUE_URL_FORM = 'such as https://sqs.us-east-1.amazonaws.com/123456789012/neon-amplify-branch.fifo';
@@ -170,6 +217,19 @@ function parseSecrets(raw: string | undefined, role: ConfigRole): string[] {
   if (secrets.some((secret) => secret === '')) {
     throw new UsageError(
       'Invalid GITHUB_WEBHOOK_SECRET: an entry of the comma-separated list is empty; expected one secret, or several separated by commas',
+    );
+  }
+  return secrets;
+}
+
+/** GitLab's token or Bitbucket's secret: optional, a comma list during a rotation like GitHub's. */
+function optionalSecrets(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return [];
+  const secrets = raw.split(',').map((secret) => secret.trim());
+  if (secrets.some((secret) => secret === '')) {
+    throw new UsageError(
+      `Invalid ${name}: an entry of the comma-separated list is empty; expected one secret, or several separated by commas`,
     );
   }
   return secrets;

@@ -1,8 +1,11 @@
 import { describePlan } from '../core/plan.js';
-import { type Classified, classify, type Delivery, repositoryOf } from './classify.js';
+import type { Classified, Delivery } from './classify.js';
+import { repositoryOf } from './classify.js';
 import type { WebhookConfig } from './config.js';
 import type { DeliveryMemory } from './dedupe.js';
+import { github } from './github/provider.js';
 import { durationSince, type JsonLogger } from './log.js';
+import { providerAt } from './providers.js';
 import { type Rejection, validate, type WebhookRequest } from './validate.js';
 
 export type { Delivery } from './classify.js';
@@ -23,7 +26,16 @@ export type Dispatched =
   | { kind: 'failed'; message: string };
 
 export interface HandlerOptions {
-  config: Pick<WebhookConfig, 'secrets' | 'maxBodyBytes' | 'settingsFor'>;
+  config: Pick<
+    WebhookConfig,
+    | 'secrets'
+    | 'gitlabTokens'
+    | 'bitbucketSecrets'
+    | 'repositorySecret'
+    | 'repositorySecrets'
+    | 'maxBodyBytes'
+    | 'settingsFor'
+  >;
   deliveries: DeliveryMemory;
   log: JsonLogger;
   dispatch: (delivery: Delivery) => Promise<Dispatched>;
@@ -74,7 +86,8 @@ export function createHandler(
         'Duplicate delivery: already taken, not done again',
       );
     }
-    const classified = classify(checked, config);
+    // validate() answered 404 for a path no provider serves.
+    const classified = (providerAt(path) ?? github).classify(checked, config);
     // Forgotten again when it was not taken: a fixed payload or a later redelivery is looked at anew.
     if (classified.kind === 'unusable' || (classified.kind === 'work' && draining())) {
       deliveries.release(delivery);

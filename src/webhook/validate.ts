@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { messageOf } from '../core/errors.js';
 import type { WebhookConfig } from './config.js';
-import { isWellFormedSignature, verifySignature } from './verify.js';
+import type { Provider, ProviderConfig } from './provider.js';
+import { PROVIDER_PATHS, providerAt } from './providers.js';
 
 /** Reads the body, stopping as soon as it passes `limit` bytes (undefined then). */
 export type BodyReader = (limit: number) => Promise<Buffer | undefined>;
@@ -25,7 +26,7 @@ export interface Verified {
   payload: object;
 }
 
-/** Why a request was refused; `delivery` and `event` only when they have GitHub's shape, for the log. */
+/** Why a request was refused; `delivery` and `event` only when they have the provider's shape, for the log. */
 export interface Rejection {
   ok: false;
   status: number;
@@ -36,16 +37,13 @@ export interface Rejection {
 }
 
 export const WEBHOOK_PATH = '/webhook';
-/** GitHub's event names: `push`, `pull_request`, `delete`, ... */
-const EVENT_NAME = /^[a-z_]{1,64}$/;
-/** GitHub's delivery ids are GUIDs; anything far longer is not one, and would bloat the seen set. */
-const DELIVERY_ID = /^[\x21-\x7e]{1,128}$/;
 
-type Config = Pick<WebhookConfig, 'secrets' | 'maxBodyBytes'>;
+type Config = ProviderConfig & Pick<WebhookConfig, 'maxBodyBytes'>;
 
 /**
- * Checks a request in a fixed order: path 404, method 405, content type 415, missing or malformed
- * GitHub headers 400, missing or malformed signature 401, body over the limit 413 (announced by
+ * Checks a request in a fixed order, for every provider (src/webhook/providers.ts): path 404 (also
+ * a provider whose secret is not set), method 405, content type 415, missing or malformed headers
+ * 400, missing or malformed signature or token 401, body over the limit 413 (announced by
  * Content-Length, or found while reading, which then stops), signature mismatch 401, malformed JSON
  * 400. The signature is checked over the raw bytes before anything is parsed.
  */
@@ -58,16 +56,17 @@ export async function validate(
     const value = request.headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
-  const delivery = header('x-github-delivery');
-  const event = header('x-github-event');
-  // Unverified header values reach the log only in the shape GitHub gives them.
-  const logged = {
-    delivery: delivery !== undefined && DELIVERY_ID.test(delivery) ? delivery : undefined,
-    event: event !== undefined && EVENT_NAME.test(event) ? event : undefined,
-  };
-  const refusal = headerRefusal({ request, path, header, delivery, event, logged });
-  if (refusal !== undefined) return { ok: false, ...logged, ...refusal };
-  const signature = header('x-hub-signature-256') ?? '';
+  const provider = providerAt(path);
+  if (provider === undefined)
+    return { ok: false, status: 404, error: `Not found: deliveries go to POST ${PROVIDER_PATHS}` };
+  const secrets = candidateSecrets(provider, config);
+  if (secrets.length === 0) {
+    const error = `Not found: ${provider.name} deliveries are not set up here (${provider.secretVariable} is not set)`;
+    return { ok: false, status: 404, error };
+  }
+  const { logged, refusal } = provider.identify(header);
+  const early = requestRefusal(request, header) ?? refusal;
+  if (early !== undefined) return { ok: false, ...logged, ...early };
 
   const tooLarge = `Body over ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`;
   const declared = Number(header('content-length'));
@@ -77,31 +76,49 @@ export async function validate(
   if (body === undefined || body.length > config.maxBodyBytes)
     return { ok: false, ...logged, status: 413, error: tooLarge };
 
-  if (!(await verifySignature(config.secrets, body, signature))) {
-    const error =
-      'Signature mismatch: X-Hub-Signature-256 is not the HMAC of the body under the webhook secret';
-    return { ok: false, ...logged, status: 401, error };
-  }
+  if (!(await provider.verify(secrets, body, header)))
+    return { ok: false, ...logged, status: 401, error: provider.mismatch };
   const payload = parseObject(body);
   if (typeof payload === 'string')
     return { ok: false, ...logged, status: 400, error: `Malformed JSON body: ${payload}` };
+  if (!(await signedForRepository(provider, config, { payload, body, header }))) {
+    const error = `${provider.mismatch}: not with the secret of the repository the payload names`;
+    return { ok: false, ...logged, status: 401, error };
+  }
   return { ok: true, delivery: logged.delivery ?? '', event: logged.event ?? '', payload };
 }
 
-interface HeaderCheck {
-  request: WebhookRequest;
-  path: string;
-  header: (name: string) => string | undefined;
-  delivery: string | undefined;
-  event: string | undefined;
-  logged: { delivery: string | undefined; event: string | undefined };
+/**
+ * Every secret a delivery to this provider may carry: the environment's and every repository's own
+ * from CONFIG_FILE, so that nothing unverified is parsed; which one it must be is checked after.
+ */
+function candidateSecrets(provider: Provider, config: Config): string[] {
+  const own = (config.repositorySecrets ?? [])
+    .filter((entry) => entry.repository.startsWith(`${provider.name}:`))
+    .map((entry) => entry.secret);
+  return [...provider.secrets(config), ...(provider.repositoryKey === undefined ? [] : own)];
 }
 
-/** The checks that need no body, in their fixed order; undefined when all pass. */
-function headerRefusal(check: HeaderCheck): Omit<Rejection, 'ok'> | undefined {
-  const { request, path, header, delivery, event, logged } = check;
-  if (path !== WEBHOOK_PATH)
-    return { status: 404, error: `Not found: deliveries go to POST ${WEBHOOK_PATH}` };
+/**
+ * A repository with a secret of its own is taken only under that secret (another repository's
+ * would otherwise vouch for it); one without, only under the environment's.
+ */
+async function signedForRepository(
+  provider: Provider,
+  config: Config,
+  delivery: { payload: object; body: Buffer; header: (name: string) => string | undefined },
+): Promise<boolean> {
+  if (provider.repositoryKey === undefined) return true;
+  const own = config.repositorySecret?.(provider.repositoryKey(delivery.payload));
+  const expected = own === undefined ? provider.secrets(config) : [own];
+  return expected.length > 0 && (await provider.verify(expected, delivery.body, delivery.header));
+}
+
+/** The method and the content type, the same for every provider; undefined when both are right. */
+function requestRefusal(
+  request: WebhookRequest,
+  header: (name: string) => string | undefined,
+): Omit<Rejection, 'ok'> | undefined {
   if (request.method !== 'POST')
     return { status: 405, error: 'Method not allowed: use POST', headers: { allow: 'POST' } };
   const contentType = header('content-type')?.split(';', 1)[0]?.trim().toLowerCase();
@@ -110,19 +127,6 @@ function headerRefusal(check: HeaderCheck): Omit<Rejection, 'ok'> | undefined {
       status: 415,
       error: `Unsupported content type '${contentType ?? ''}': set the webhook's content type to application/json`,
     };
-  }
-  if (event === undefined || event === '') return { status: 400, error: 'Missing header X-GitHub-Event' };
-  if (delivery === undefined || delivery === '')
-    return { status: 400, error: 'Missing header X-GitHub-Delivery' };
-  if (logged.event === undefined)
-    return { status: 400, error: 'Invalid header X-GitHub-Event: expected an event name such as push' };
-  if (logged.delivery === undefined)
-    return { status: 400, error: 'Invalid header X-GitHub-Delivery: expected a delivery id (a GUID)' };
-  const signature = header('x-hub-signature-256');
-  if (signature === undefined || signature === '')
-    return { status: 401, error: 'Missing header X-Hub-Signature-256' };
-  if (!isWellFormedSignature(signature)) {
-    return { status: 401, error: 'Invalid header X-Hub-Signature-256: expected sha256= and 64 hex digits' };
   }
   return undefined;
 }

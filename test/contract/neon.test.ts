@@ -29,6 +29,7 @@ describe('finding branches', () => {
       default: false,
       protected: false,
       parentId: standIn.defaultBranch().id,
+      createdAt: wanted.created_at,
       expiresAt: undefined,
       // Made long ago and settled: a deploy that reuses it has no operation to wait for.
       ready: true,

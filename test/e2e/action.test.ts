@@ -294,6 +294,29 @@ describe('reconcile', () => {
   });
 });
 
+describe('list', () => {
+  it('writes one row per preview to the job summary, changes nothing and prints no secret', async () => {
+    const deployed = await run({ name: 'push', payload: pushTo('feature/login') });
+    expect(deployed.exitCode).toBe(0);
+    const branch = world.neon.branchByName('preview/feature/login');
+    const job = world.amplify.branch(APP_ID, 'feature/login')?.jobs.at(-1);
+    world.amplify.setJobStatus(APP_ID, 'feature/login', job?.jobId ?? '', 'SUCCEED');
+    const orphan = world.neon.addBranch({ name: 'preview/old' });
+    const writes = () => world.neon.requests.filter((r) => r.method !== 'GET').length;
+    const before = writes();
+    const result = await run({ name: 'workflow_dispatch', payload: workflowDispatch() }, { command: 'list' });
+    expect(result.exitCode).toBe(0);
+    expect(writes()).toBe(before);
+    const rows = result.summary.split('\n').filter((line) => line.startsWith('| ') && line.includes('(br-'));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain(`preview/feature/login (${branch?.id})`);
+    expect(rows[0]).toContain(`${job?.jobId} SUCCEED`);
+    expect(rows[0]).toContain(branch?.created_at);
+    expect(rows[1]).toContain(`preview/old (${orphan.id})`);
+    expectNoSecrets(result, [world.neon.passwordOf(branch?.id ?? '', 'neondb_owner') ?? 'missing']);
+  });
+});
+
 describe('nothing to do, and bad input', () => {
   it('a tag push does nothing and says so', async () => {
     const result = await run({ name: 'push', payload: tagPush() });

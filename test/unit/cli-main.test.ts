@@ -43,7 +43,7 @@ describe('main', () => {
       code: EXIT_USAGE,
       stdout: '',
       stderr:
-        "error: Unknown command 'deploi': expected deploy, cleanup, reconcile, create-branch, cleanup-branches\n" +
+        "error: Unknown command 'deploi': expected deploy, cleanup, reconcile, list, create-branch, cleanup-branches\n" +
         "Run 'neon-amplify-branch --help' for the commands.\n",
     });
     expect(await cli(['deploy', '--nope'])).toEqual({

@@ -146,6 +146,13 @@ describe('explicit commands', () => {
     });
   });
 
+  it('list needs no branch', () => {
+    expect(planFor('workflow_dispatch', workflowDispatch(), { command: 'list' })).toEqual({
+      kind: 'list',
+      prefix: 'preview/',
+    });
+  });
+
   it('reconcile refuses an empty prefix', () => {
     expect(() =>
       planFor('workflow_dispatch', workflowDispatch(), { command: 'reconcile', 'branch-prefix': '' }),

@@ -118,6 +118,37 @@ describe('the job summary escapes what it did not write', () => {
     expect(text).toContain('Reconcile of preview/<b>*');
   });
 
+  it('a list: one table row per preview, every name as text, no connection string', async () => {
+    const plan: Plan = { kind: 'list', prefix: 'preview/' };
+    const html = await rendered(plan, {
+      kind: 'list',
+      previews: [
+        {
+          gitBranch: HOSTILE,
+          neonBranch: { id: 'br-1', name: `preview/${HOSTILE}` },
+          createdAt: '2026-12-01T10:00:00Z',
+          expiresAt: '2026-12-08T10:00:00Z',
+          amplifyBranch: HOSTILE,
+          lastJob: { id: '12', status: 'SUCCEED' },
+        },
+        { neonBranch: { id: 'br-2', name: 'preview/orphan' } },
+      ],
+    });
+    expect(foreignTags(html)).toEqual([]);
+    expect(html.match(/<tr>/g)).toHaveLength(3);
+    const text = visible(html);
+    expect(text).toContain('Previews under preview/');
+    expect(text).toContain(`preview/${HOSTILE} (br-1)`);
+    expect(text).toContain('12 SUCCEED');
+    expect(text).toContain('2026-12-08T10:00:00Z');
+    expect(text).toContain('(none: reconcile deletes it)');
+  });
+
+  it('an empty list says so', async () => {
+    const html = await rendered({ kind: 'list', prefix: 'preview/' }, { kind: 'list', previews: [] });
+    expect(visible(html)).toContain('No previews.');
+  });
+
   it('nothing to do: the reason', async () => {
     const reason = `'${HOSTILE}' is a primary branch`;
     const html = await rendered({ kind: 'none', reason }, { kind: 'none', reason });

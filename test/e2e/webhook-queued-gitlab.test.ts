@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HttpEventV2, HttpResultV2 } from '../../src/webhook/lambda.js';
+import { gitlabDelivery, gitlabMergeRequest, gitlabPush } from '../fixtures/gitlab-deliveries.js';
+import { functionUrlEvent, type QueuedWorld, startQueuedWorld } from './queued-world.js';
+import type { LogLine } from './webhook-process.js';
+
+/**
+ * GitLab through the queued pair as shipped (dist/lambda/receiver.js → SQS FIFO → dist/lambda/worker.js).
+ * The worker holds a GitHub token, as an organisation that serves both would: a GitLab cleanup has
+ * no claim GitHub could check, and runs because a GitLab project's deliveries never use that token.
+ */
+const TOKEN = 'queued-gitlab-token';
+let world: QueuedWorld;
+
+beforeEach(async () => {
+  world = await startQueuedWorld();
+});
+afterEach(async () => {
+  await world.close();
+});
+
+/** The function URL request of a GitLab delivery: the GitHub one's shape, at /webhook/gitlab. */
+function gitlabEvent(delivery: { body: Buffer; headers: Record<string, string> }): HttpEventV2 {
+  const event = functionUrlEvent({ id: 'x', event: 'x', body: delivery.body, headers: {} });
+  event.rawPath = '/webhook/gitlab';
+  event.requestContext.http.path = '/webhook/gitlab';
+  for (const name of Object.keys(event.headers)) {
+    if (name.startsWith('x-github') || name.startsWith('x-hub')) delete event.headers[name];
+  }
+  Object.assign(event.headers, delivery.headers);
+  return event;
+}
+
+describe('GitLab through the queued pair', () => {
+  it('the receiver queues a push and a merged merge request; the worker deploys, then cleans up', async () => {
+    const receiver = world.receiver({ GITLAB_WEBHOOK_TOKEN: TOKEN });
+    const worker = world.worker({ GITHUB_TOKEN: 'ghp_queued_worker_token_0123456789' });
+    await world.poll(worker, { batchSize: 1 });
+    const finished = (id: string) =>
+      worker.lines.filter((line: LogLine) => line.delivery === id && line.step === 'finish');
+    const send = async (event: string, payload: unknown) => {
+      const d = gitlabDelivery({ event, payload, token: TOKEN });
+      const answer = (await receiver.invoke(gitlabEvent(d))) as HttpResultV2;
+      expect(answer.statusCode).toBe(202);
+      await expect.poll(() => finished(d.id).length, { timeout: 30_000 }).toBe(1);
+      return finished(d.id)[0];
+    };
+
+    expect(await send('Push Hook', gitlabPush('ms-viewport'))).toMatchObject({ outcome: 'succeeded' });
+    expect(world.neon.branchByName('preview/ms-viewport')).toBeDefined();
+    expect(await send('Merge Request Hook', gitlabMergeRequest('merge'))).toMatchObject({
+      outcome: 'succeeded',
+    });
+    expect(world.neon.branchByName('preview/ms-viewport')).toBeUndefined();
+  });
+});
