@@ -1,8 +1,8 @@
-export const id = 593;
-export const ids = [593];
+export const id = 411;
+export const ids = [411];
 export const modules = {
 
-/***/ 2593:
+/***/ 4792:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -221,8 +221,8 @@ async function announceJob(result, options) {
     }
 }
 
-// EXTERNAL MODULE: ./src/core/settings.ts
-var core_settings = __webpack_require__(1922);
+// EXTERNAL MODULE: ./src/core/settings.ts + 1 modules
+var core_settings = __webpack_require__(3102);
 ;// CONCATENATED MODULE: ./src/core/flows/out-of-reach.ts
 /**
  * Why a Neon branch is production, out of reach of every change this tool makes (restore, expiry,
@@ -510,64 +510,8 @@ async function untilStarted(context, attempt, check) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/flows/lifecycle.ts
-
-
-/** `expires_at` for a branch that should live `seconds` from now: RFC 3339 to the second, as Neon takes it. */
-function expiryFrom(now, seconds) {
-    return new Date(Math.floor(now / 1000) * 1000 + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** The expiry a new preview is created with, when expires-in is set. */
-function newExpiry(options) {
-    const seconds = options.settings.expiresInSeconds;
-    return seconds === undefined ? undefined : expiryFrom((options.now ?? Date.now)(), seconds);
-}
-/**
- * What a deploy does to a preview that already existed: with reset-on-push, back to its parent's
- * latest state (before anything connects, and before migrate-command); with expires-in, its expiry
- * moved forward, so a branch that is still pushed to never expires. Returns the expiry in force.
- */
-async function refreshPreview(plan, { branch, parent }, options) {
-    // The deploy asks this before it gets here; asked again, so no caller can get it wrong.
-    if (plan.primary || outOfReach(branch, options.settings) !== undefined)
-        return undefined;
-    if (options.settings.resetOnPush)
-        await resetToParent(branch, branch.parentId ?? parent.id, options);
-    return moveExpiry(branch, options);
-}
-async function resetToParent(branch, parentId, options) {
-    const { neon, log } = options;
-    log.info(`Resetting Neon branch '${branch.name}' to the latest state of its parent (${parentId}), reset-on-push`);
-    try {
-        await neon.restoreBranch(branch.id, parentId);
-    }
-    catch (error) {
-        if (!(error instanceof errors/* ApiError */.hD && error.status === 400 && /child|preserve_under_name/i.test(error.message))) {
-            throw error;
-        }
-        // Neon would keep the old state under a name of our choosing; guessing one would leave branches
-        // behind that no cleanup knows about.
-        throw new errors/* UsageError */.eb(`Cannot reset Neon branch '${branch.name}' (reset-on-push): it has child branches, and Neon then needs a name to keep its current state under (preserve_under_name), which this tool does not guess. Delete its child branches, or set reset-on-push: false`);
-    }
-}
-async function moveExpiry(branch, options) {
-    const { neon, log } = options;
-    const expiresAt = newExpiry(options);
-    if (expiresAt === undefined)
-        return branch.expiresAt;
-    try {
-        await neon.setExpiry(branch.id, expiresAt);
-        log.info(`Neon branch '${branch.name}' now expires at ${expiresAt} (expires-in)`);
-        return expiresAt;
-    }
-    catch (error) {
-        if (!(error instanceof errors/* ApiError */.hD && error.status === 400 && /child/i.test(error.message)))
-            throw error;
-        log.warning(`Neon branch '${branch.name}' has child branches, and Neon refuses an expiry on such a branch: it keeps ${branch.expiresAt ?? 'no expiry'} (${(0,errors/* messageOf */.bD)(error)})`);
-        return branch.expiresAt;
-    }
-}
-
+// EXTERNAL MODULE: ./src/core/masking-rules.ts
+var masking_rules = __webpack_require__(4105);
 ;// CONCATENATED MODULE: ./src/core/flows/neon-branch.ts
 
 
@@ -584,7 +528,11 @@ async function resolveParent(neon, settings) {
 /** Creates the branch and waits for its operations; Neon's 409 (the name is taken) is thrown as is. */
 async function createBranch(input) {
     const { neon, name, parent, settings, log, expiresAt } = input;
-    const what = settings.branchType === 'schema-only' ? ' (schema only, no rows)' : '';
+    const what = settings.branchType === 'schema-only'
+        ? ' (schema only, no rows)'
+        : input.maskingRules === undefined
+            ? ''
+            : ' (anonymized)';
     const until = expiresAt === undefined ? '' : `, expiring at ${expiresAt}`;
     const from = parent === undefined ? "the project's default branch" : `'${parent.name}' (${parent.id})`;
     log.info(`Creating Neon branch '${name}' from ${from}${what}${until}`);
@@ -594,6 +542,7 @@ async function createBranch(input) {
         suspendTimeoutSeconds: settings.suspendTimeoutSeconds,
         expiresAt,
         schemaOnly: settings.branchType === 'schema-only',
+        maskingRules: input.maskingRules,
     });
     if (result.connection !== undefined)
         (0,redact/* maskConnectionString */.Oi)(result.connection.uri, input.secret);
@@ -674,6 +623,157 @@ function onlyDatabase(databases, branch) {
     return first;
 }
 
+;// CONCATENATED MODULE: ./src/core/flows/anonymize.ts
+
+
+
+/**
+ * The masking rules in Neon's form, or undefined without `anonymize`. A rule that names no database
+ * gets the `database` setting, else the parent's only database: a preview has its parent's.
+ */
+async function neonRules(parent, options) {
+    const { settings, neon } = options;
+    const rules = settings.anonymize ? settings.maskingRules : undefined;
+    if (rules === undefined)
+        return undefined;
+    const resolve = rules.some((rule) => rule.databaseName === undefined) && settings.database === undefined;
+    const database = resolve
+        ? (await connectionTarget(neon, parent, settings)).databaseName
+        : settings.database;
+    return (0,masking_rules/* toNeonRules */.tP)(rules, database ?? '');
+}
+/**
+ * Waits until Neon has masked the branch. Until then nothing else touches it: no new password, no
+ * migrate-command, no Amplify write, so no build ever sees its unmasked rows. A failed masking
+ * throws with Neon's status_message.
+ */
+async function awaitMasking(branch, rules, options) {
+    const { neon, log } = options;
+    log.info(`Waiting for Neon to mask branch '${branch.name}' (${rules.length} masking ${plural(rules.length)}); nothing is written to Amplify before it is done`);
+    const status = await neon.waitForAnonymized(branch.id);
+    log.info(`Neon branch '${branch.name}' is anonymized${status.message ? `: ${status.message}` : ''}`);
+    return { rules: rules.length, maskedColumns: status.maskedColumns };
+}
+/**
+ * A preview that existed already: rules that changed are replaced and applied again, and so are
+ * unchanged ones after a reset (a restore brings the parent's rows back unmasked). A preview that
+ * was not created anonymized is refused: it may hold the parent's personal data.
+ */
+async function remask(branch, rules, { reset }, options) {
+    const { neon, log } = options;
+    const current = await neon.maskingRules(branch.id);
+    if (current === undefined) {
+        throw new errors/* UsageError */.eb(`Neon branch '${branch.name}' was not created anonymized, so it may hold its parent's unmasked data; with anonymize: true it is not used. Delete it (command: cleanup, or reconcile) and deploy again: the new preview is created anonymized`);
+    }
+    const changed = !sameRules(current, rules);
+    if (changed) {
+        log.info(`The masking rules of Neon branch '${branch.name}' changed: replacing them`);
+        await neon.replaceMaskingRules(branch.id, rules);
+    }
+    if (changed || reset) {
+        log.info(`Masking Neon branch '${branch.name}' again${changed ? '' : ' after its reset (reset-on-push)'}`);
+        await neon.startAnonymization(branch.id);
+        return awaitMasking(branch, rules, options);
+    }
+    return awaitOrRetry(branch, rules, options);
+}
+/** The wait for a preview whose rules did not change; a masking that had failed is tried once more. */
+async function awaitOrRetry(branch, rules, options) {
+    try {
+        return await awaitMasking(branch, rules, options);
+    }
+    catch (error) {
+        // An earlier masking failed (a table created in production since, a passing fault): the same
+        // rules are tried once more before the deploy gives up; until then nothing reads the branch.
+        if (!(error instanceof errors/* MaskingError */.HU))
+            throw error;
+        options.log.info(`The last masking of Neon branch '${branch.name}' failed; masking it again`);
+        await options.neon.startAnonymization(branch.id);
+        return awaitMasking(branch, rules, options);
+    }
+}
+/** Why a branch of this deploy is not anonymized although `anonymize` is set: said once, as a notice. */
+function notAnonymized(options, name, why) {
+    if (options.settings.anonymize) {
+        options.log.info(`Neon branch '${name}' is not anonymized (anonymize applies to previews only): ${why}`);
+    }
+}
+function sameRules(a, b) {
+    const key = (rules) => rules.map(canonical).sort().join('\n');
+    return key(a) === key(b);
+}
+function canonical(rule) {
+    return JSON.stringify([
+        rule.database_name,
+        rule.schema_name,
+        rule.table_name,
+        rule.column_name,
+        rule.masking_function ?? null,
+        rule.masking_value ?? null,
+    ]);
+}
+function plural(count) {
+    return count === 1 ? 'rule' : 'rules';
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/lifecycle.ts
+
+
+/** `expires_at` for a branch that should live `seconds` from now: RFC 3339 to the second, as Neon takes it. */
+function expiryFrom(now, seconds) {
+    return new Date(Math.floor(now / 1000) * 1000 + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** The expiry a new preview is created with, when expires-in is set. */
+function newExpiry(options) {
+    const seconds = options.settings.expiresInSeconds;
+    return seconds === undefined ? undefined : expiryFrom((options.now ?? Date.now)(), seconds);
+}
+/**
+ * What a deploy does to a preview that already existed: with reset-on-push, back to its parent's
+ * latest state (before anything connects, and before migrate-command); with expires-in, its expiry
+ * moved forward, so a branch that is still pushed to never expires. Returns the expiry in force.
+ */
+async function refreshPreview(plan, { branch, parent }, options) {
+    // The deploy asks this before it gets here; asked again, so no caller can get it wrong.
+    if (plan.primary || outOfReach(branch, options.settings) !== undefined)
+        return undefined;
+    if (options.settings.resetOnPush)
+        await resetToParent(branch, branch.parentId ?? parent.id, options);
+    return moveExpiry(branch, options);
+}
+async function resetToParent(branch, parentId, options) {
+    const { neon, log } = options;
+    log.info(`Resetting Neon branch '${branch.name}' to the latest state of its parent (${parentId}), reset-on-push`);
+    try {
+        await neon.restoreBranch(branch.id, parentId);
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ApiError */.hD && error.status === 400 && /child|preserve_under_name/i.test(error.message))) {
+            throw error;
+        }
+        // Neon would keep the old state under a name of our choosing; guessing one would leave branches
+        // behind that no cleanup knows about.
+        throw new errors/* UsageError */.eb(`Cannot reset Neon branch '${branch.name}' (reset-on-push): it has child branches, and Neon then needs a name to keep its current state under (preserve_under_name), which this tool does not guess. Delete its child branches, or set reset-on-push: false`);
+    }
+}
+async function moveExpiry(branch, options) {
+    const { neon, log } = options;
+    const expiresAt = newExpiry(options);
+    if (expiresAt === undefined)
+        return branch.expiresAt;
+    try {
+        await neon.setExpiry(branch.id, expiresAt);
+        log.info(`Neon branch '${branch.name}' now expires at ${expiresAt} (expires-in)`);
+        return expiresAt;
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ApiError */.hD && error.status === 400 && /child/i.test(error.message)))
+            throw error;
+        log.warning(`Neon branch '${branch.name}' has child branches, and Neon refuses an expiry on such a branch: it keeps ${branch.expiresAt ?? 'no expiry'} (${(0,errors/* messageOf */.bD)(error)})`);
+        return branch.expiresAt;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/flows/deploy-reads.ts
 
 
@@ -731,6 +831,8 @@ function createsFirst(plan, options, amplify) {
         !plan.primary &&
         !settings.dryRun &&
         settings.parentBranch === undefined &&
+        // Masking rules may need the parent's database first, and the masking wait dwarfs a round trip.
+        !settings.anonymize &&
         (amplify === undefined || settings.createAmplifyBranch));
 }
 async function createAtOnce(plan, options) {
@@ -906,6 +1008,7 @@ function passwordOf(connection) {
 
 
 
+
 /**
  * Deploy: the reads, then the Neon branch, its connection string, the Amplify variable, and only then
  * the job. A dry run stops after the reads and says what the rest would do.
@@ -916,7 +1019,7 @@ async function deploy(plan, options) {
     if (settings.dryRun)
         return dryRun(plan, await allReads(reads), options);
     const outcome = await neonBranch(plan, reads, options);
-    const { branch, created, expiresAt, databases, connection, parent, production } = outcome;
+    const { branch, created, expiresAt, databases, connection, parent, production, anonymized } = outcome;
     const found = await branchConnection({ plan, branch, created, databases, known: connection, options });
     // Read-only: not even the user's migration runs on production unless primary-branches says so.
     if (production === undefined)
@@ -933,6 +1036,7 @@ async function deploy(plan, options) {
         connection: found.connection,
         directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
         ...(production === undefined ? {} : { production }),
+        ...(anonymized === undefined ? {} : { anonymized }),
     };
     if (reads.amplify === undefined)
         return result;
@@ -960,18 +1064,24 @@ async function neonBranch(plan, reads, options) {
     const existing = announceExisting(plan, state, options);
     if (existing !== undefined) {
         const { branch, production } = existing;
-        if (production !== undefined)
+        if (production !== undefined || plan.primary) {
+            notAnonymized(options, branch.name, production ?? 'a primary branch uses its parent itself');
             return { branch, created: false, expiresAt: undefined, parent: state.parent, production };
+        }
         // It may be a branch another run created moments ago, still initialising; one that Neon lists
         // as ready with nothing pending has nothing to wait for, which saves a request on every push.
         if (!plan.primary && branch.ready !== true) {
             await neon.waitForOperations(await neon.pendingOperationIds(branch.id));
         }
         const expiresAt = await refreshPreview(plan, { branch, parent: state.parent }, options);
-        return { branch, created: false, expiresAt, parent: state.parent };
+        const rules = await neonRules(state.parent, options);
+        const reset = settings.resetOnPush;
+        const anonymized = rules && (await remask(branch, rules, { reset }, options));
+        return { branch, created: false, expiresAt, parent: state.parent, anonymized };
     }
     const { parent } = state;
     const expiresAt = newExpiry(options);
+    const maskingRules = await neonRules(parent, options);
     const made = await createOrReuse({
         neon,
         name: plan.neonBranchName,
@@ -980,12 +1090,19 @@ async function neonBranch(plan, reads, options) {
         log,
         secret: options.secret,
         expiresAt,
+        maskingRules,
     });
     // Another run's branch (Neon's 409) is asked the same as one found by the lookup.
     const production = made.created ? undefined : readOnlyUse(plan, made.branch, options);
-    if (production !== undefined)
+    if (production !== undefined) {
+        notAnonymized(options, made.branch.name, production);
         return { ...made, expiresAt: undefined, parent, production };
-    return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt, parent };
+    }
+    const anonymized = maskingRules &&
+        (made.created
+            ? await awaitMasking(made.branch, maskingRules, options)
+            : await remask(made.branch, maskingRules, { reset: false }, options));
+    return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt, parent, anonymized };
 }
 /**
  * The branch the deploy uses without creating one, said in the log, and why it is production when
@@ -1101,7 +1218,10 @@ function dryRun(plan, state, options) {
     const existing = announceExisting(plan, state, options)?.branch;
     if (existing === undefined) {
         const { parent } = state;
-        log.info(`Dry run: would create Neon branch '${plan.neonBranchName}' from '${parent.name}' (${parent.id})`);
+        const masked = settings.anonymize
+            ? `, anonymized with ${settings.maskingRules?.length} masking rules`
+            : '';
+        log.info(`Dry run: would create Neon branch '${plan.neonBranchName}' from '${parent.name}' (${parent.id})${masked}`);
     }
     if (settings.migrateCommand !== undefined)
         log.info('Dry run: would run migrate-command on the branch');
@@ -1139,6 +1259,44 @@ async function forEachConcurrently(items, limit, work) {
         }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+;// CONCATENATED MODULE: ./src/core/flows/list.ts
+
+
+
+/** GetBranch + GetJob per preview at once: few enough to stay clear of Amplify's throttling. */
+const JOB_CONCURRENCY = 5;
+/**
+ * List: one row per Neon branch under the prefix, with the Amplify branch that maps to it (found
+ * forward through the naming function, as reconcile does: nothing parses a git branch back out of
+ * a Neon name) and that branch's last job. Reads only; a connection string is never asked for.
+ */
+async function list(plan, options) {
+    const amplify = amplifyOf(options);
+    const [neonBranches, amplifyNames] = await Promise.all([
+        options.neon.listBranches(plan.prefix),
+        amplify.listBranchNames(),
+    ]);
+    const byNeonName = new Map(amplifyNames.map((name) => [(0,naming/* neonBranchName */.ix)(plan.prefix, name), name]));
+    const branches = [...new Map(neonBranches.map((branch) => [branch.id, branch])).values()];
+    const previews = [];
+    await forEachConcurrently(branches, JOB_CONCURRENCY, async (branch, index) => {
+        previews[index] = await row(branch, byNeonName.get(branch.name), amplify);
+    });
+    options.log.info(`${previews.length} preview(s) under '${plan.prefix}'`);
+    return { kind: 'list', previews };
+}
+async function row(branch, gitBranch, amplify) {
+    const job = gitBranch === undefined ? undefined : await amplify.latestJob(gitBranch);
+    return {
+        gitBranch,
+        neonBranch: { id: branch.id, name: branch.name },
+        createdAt: branch.createdAt,
+        expiresAt: branch.expiresAt,
+        amplifyBranch: gitBranch,
+        lastJob: job === undefined ? undefined : { id: job.id, status: job.status },
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/flows/reconcile.ts
@@ -1232,6 +1390,7 @@ async function settle(branch, { plan, wanted, options }) {
 
 
 
+
 /** The result a failed run still has: a reconcile's partial report, a deploy whose build failed. */
 function resultOf(error) {
     return error instanceof ReconcileError || error instanceof AmplifyJobError ? error.result : undefined;
@@ -1244,6 +1403,7 @@ function needsAmplify(plan, neonOnly = false) {
         case 'cleanup':
             return plan.deleteAmplifyBranch || plan.clearAmplifyVariables;
         case 'reconcile':
+        case 'list':
             return true;
         case 'none':
             return false;
@@ -1261,6 +1421,8 @@ async function execute(plan, options) {
             return cleanup(plan, options);
         case 'reconcile':
             return reconcile(plan, options);
+        case 'list':
+            return list(plan, options);
     }
 }
 
@@ -2064,11 +2226,122 @@ class Deadline {
     }
 }
 
+;// CONCATENATED MODULE: ./src/neon/anonymized.ts
+
+
+/** The states that end a wait with an error: masking did not happen, so the data may be real. */
+const FAILED = new Set(['error', 'initialization_error']);
+async function maskingRules(target) {
+    const { neon, projectId, branchId } = target;
+    try {
+        const { data } = await neon.call(`Reading the masking rules of Neon branch '${branchId}'`, (api) => api.getMaskingRules(projectId, branchId));
+        return data.masking_rules;
+    }
+    catch (error) {
+        // Neon does not publish how it refuses a branch that is not anonymized; both refusals mean that.
+        if (error instanceof errors/* ApiError */.hD && (error.status === 404 || error.status === 400))
+            return undefined;
+        throw error;
+    }
+}
+async function replaceMaskingRules(target, rules) {
+    const { neon, projectId, branchId } = target;
+    await neon.call(`Replacing the masking rules of Neon branch '${branchId}'`, (api) => api.updateMaskingRules(projectId, branchId, { masking_rules: rules }));
+}
+async function startAnonymization(target) {
+    const { neon, projectId, branchId } = target;
+    await neon.call(`Starting the anonymization of Neon branch '${branchId}'`, (api) => api.startAnonymization(projectId, branchId));
+}
+/**
+ * The port's polling settings for the wait. Masking a large database takes longer than an
+ * operation, so the limit is the run's budget (`capped`) rather than the operations' 10 minutes.
+ */
+function waitOptions(options, sleep, capped) {
+    return {
+        timeoutMs: capped(60 * 60_000),
+        initialDelayMs: options.operationPollInitialMs ?? 500,
+        maxDelayMs: options.operationPollMaxMs ?? 5_000,
+        sleep,
+        now: options.now ?? Date.now,
+        log: options.log,
+    };
+}
+/** Polls `anonymized_status` until `anonymized`; `error` and `initialization_error` throw at once. */
+async function waitForAnonymized(target, options) {
+    const { neon, projectId, branchId } = target;
+    const step = `Anonymizing Neon branch '${branchId}'`;
+    let last;
+    try {
+        return await (0,poll/* pollUntil */.g3)({
+            label: step,
+            timeoutMs: options.timeoutMs,
+            initialDelayMs: options.initialDelayMs,
+            maxDelayMs: options.maxDelayMs,
+            sleep: options.sleep,
+            now: options.now,
+            check: async () => {
+                const { data } = await neon.call(`Reading the anonymized status of Neon branch '${branchId}'`, (api) => api.getAnonymizedBranchStatus(projectId, branchId));
+                last = data;
+                options.log.debug(`Neon branch ${branchId}: ${data.state}${messageOf(data)}`);
+                if (FAILED.has(data.state)) {
+                    throw new errors/* MaskingError */.HU(step, `Neon's masking ended in '${data.state}'${messageOf(data)}`, {
+                        service: 'Neon',
+                    });
+                }
+                return data.state === 'anonymized' ? statusOf(data) : undefined;
+            },
+        });
+    }
+    catch (error) {
+        if (!(error instanceof errors/* TimeoutError */.MU))
+            throw error;
+        throw new errors/* TimeoutError */.MU(`${step} did not finish within ${(0,poll/* formatDuration */.a3)(options.timeoutMs)}; its last state was '${last?.state ?? 'unknown'}'${last === undefined ? '' : messageOf(last)}`);
+    }
+}
+function statusOf(data) {
+    return {
+        state: data.state,
+        message: data.status_message,
+        maskedColumns: data.last_run?.masked_columns,
+    };
+}
+function messageOf(data) {
+    return data.status_message ? `: ${data.status_message}` : '';
+}
+
+;// CONCATENATED MODULE: ./src/neon/branch.ts
+/** A Neon branch as the core sees it. */
+function toNeonBranch(branch) {
+    return {
+        id: branch.id,
+        name: branch.name,
+        default: branch.default === true,
+        protected: branch.protected === true,
+        parentId: branch.parent_id,
+        createdAt: branch.created_at,
+        expiresAt: branch.expires_at,
+        ready: branch.current_state === 'ready' && branch.pending_state === undefined,
+    };
+}
+
 // EXTERNAL MODULE: ./node_modules/@neondatabase/api-client/dist/index.js
 var dist = __webpack_require__(3643);
 ;// CONCATENATED MODULE: ./src/neon/create-branch.ts
 
 
+/**
+ * The create: an anonymized branch when there are masking rules (`branch_anonymized`, its masking
+ * started at once, so nothing can use it unmasked for long), else a plain one. Both answer the same.
+ */
+function createRequest(api, projectId, input) {
+    if (input.maskingRules === undefined)
+        return api.createProjectBranch(projectId, createBranchRequest(input));
+    return api.createProjectBranchAnonymized(projectId, {
+        branch_create: createBranchRequest(input),
+        masking_rules: input.maskingRules,
+        start_anonymization: true,
+    });
+}
 /** The branch create request: one read-write endpoint, and only the settings that were given. */
 function createBranchRequest(input) {
     const { name, parentId, suspendTimeoutSeconds, expiresAt, schemaOnly } = input;
@@ -2153,7 +2426,7 @@ const SUCCEEDED = new Set(['finished', 'skipped']);
  * Ends the wait at once. `cancelling` is not final yet, but it only ever ends in `cancelled`: waiting
  * longer cannot help. `error` is in the API's enum only; no page says Neon retries it.
  */
-const FAILED = new Set(['error', 'cancelled', 'cancelling']);
+const operations_FAILED = new Set(['error', 'cancelled', 'cancelling']);
 /**
  * `failed` is not terminal: Neon may retry the operation to `running` and `finished` (its operations
  * reference, https://neon.com/docs/reference/api/operations). A wait keeps polling it until its
@@ -2232,7 +2505,7 @@ async function waitForOperations(operationIds, options) {
 function settled(id, operation) {
     if (SUCCEEDED.has(operation.status))
         return true;
-    if (FAILED.has(operation.status)) {
+    if (operations_FAILED.has(operation.status)) {
         throw new errors/* ApiError */.hD(`Neon operation ${describe(id, operation)}`, `it ended with status '${operation.status}'${reasonOf(operation)}`, {
             service: 'Neon',
         });
@@ -2683,6 +2956,8 @@ async function compareSchema(neon, input) {
 
 
 
+
+
 /**
  * Pages are fetched one after another (each needs the cursor of the one before), so a listing of a
  * large project costs a round trip and a rate-limit token per page: 1,000 a page (the API allows up
@@ -2756,7 +3031,7 @@ class NeonApiPort {
         // A timeout or dropped connection is retried like any other: if the first POST did reach Neon,
         // the retry answers 409 and the executor treats the branch as one another run created.
         const { data } = await this.neon
-            .call(step, (api) => api.createProjectBranch(this.projectId, createBranchRequest(input)))
+            .call(step, (api) => createRequest(api, this.projectId, input))
             .catch((error) => {
             throw explainCreateRefusal(step, error, input);
         });
@@ -2774,6 +3049,22 @@ class NeonApiPort {
                     roleName: details.connection_parameters.role,
                 },
         };
+    }
+    maskingRules(branchId) {
+        return maskingRules(this.target(branchId));
+    }
+    replaceMaskingRules(branchId, rules) {
+        return replaceMaskingRules(this.target(branchId), rules);
+    }
+    startAnonymization(branchId) {
+        return startAnonymization(this.target(branchId));
+    }
+    waitForAnonymized(branchId) {
+        const wait = waitOptions(this.options, this.neon.sleep, (ms) => this.capped(ms));
+        return waitForAnonymized(this.target(branchId), wait);
+    }
+    target(branchId) {
+        return { neon: this.neon, projectId: this.projectId, branchId };
     }
     async setExpiry(branchId, expiresAt) {
         await this.neon.call(`Moving the expiry of Neon branch '${branchId}' to ${expiresAt}`, (api) => api.updateProjectBranch(this.projectId, branchId, { branch: { expires_at: expiresAt } }));
@@ -2899,17 +3190,6 @@ class NeonApiPort {
             throw error;
         }
     }
-}
-function toNeonBranch(branch) {
-    return {
-        id: branch.id,
-        name: branch.name,
-        default: branch.default === true,
-        protected: branch.protected === true,
-        parentId: branch.parent_id,
-        expiresAt: branch.expires_at,
-        ready: branch.current_state === 'ready' && branch.pending_state === undefined,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/runner.ts
