@@ -2,48 +2,21 @@
  * Bitbucket Cloud deliveries through the built webhook server (dist/webhook/index.js), over HTTP,
  * signed as Bitbucket signs them; the end state is read from the Neon and Amplify stand-ins.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AmplifyStandIn, startAmplifyStandIn } from '../fakes/amplify-server.js';
-import { type NeonStandIn, startNeonStandIn } from '../fakes/neon-server.js';
+import { describe, expect, it } from 'vitest';
 import { bitbucketDelivery, bitbucketPullRequest, bitbucketPush } from '../fixtures/bitbucket-deliveries.js';
 import { post } from '../fixtures/webhook-deliveries.js';
-import {
-  expectedDatabaseUrl,
-  requireBuilt,
-  standInEnv,
-  startWebhookProcess,
-  WEBHOOK_ENTRY,
-  type WebhookProcess,
-} from './webhook-process.js';
+import { useProviderServer } from './provider-server.js';
+import { expectedDatabaseUrl } from './webhook-process.js';
 
 const SECRET = 'e2e-bitbucket-secret';
 const APP_ID = 'd1e2e3bitbucket';
 
-let neon: NeonStandIn;
-let amplify: AmplifyStandIn;
-let server: WebhookProcess;
-
-beforeAll(async () => {
-  requireBuilt(WEBHOOK_ENTRY);
-  neon = await startNeonStandIn({ operationSteps: 1, operationDurationMs: null });
-  amplify = await startAmplifyStandIn();
-  amplify.addApp({ appId: APP_ID });
-  server = await startWebhookProcess({
-    ...standInEnv(neon, amplify, APP_ID),
-    GITHUB_WEBHOOK_SECRET: 'e2e-github-secret',
-    BITBUCKET_WEBHOOK_SECRET: SECRET,
-  });
+const world = useProviderServer({
+  appId: APP_ID,
+  path: 'bitbucket',
+  secret: { name: 'BITBUCKET_WEBHOOK_SECRET', value: SECRET },
 });
-
-afterAll(async () => {
-  expect(await server?.stop()).toBe(0);
-  expect(server.output()).not.toContain(SECRET);
-  expect(neon.violations).toEqual([]);
-  await Promise.all([neon?.close(), amplify?.close()]);
-});
-
-const url = () => `${server.url}/webhook/bitbucket`;
-const finished = (id: string) => server.waitForLine((line) => line.delivery === id && line.step === 'finish');
+const { url, finished } = world;
 
 describe('Bitbucket Cloud at POST /webhook/bitbucket', () => {
   it('a push deploys, a merged pull request cleans up; a forged one changes nothing', async () => {
@@ -59,11 +32,11 @@ describe('Bitbucket Cloud at POST /webhook/bitbucket', () => {
       event: 'repo:push',
       repository: 'bitbucket:team_name/repo_name',
     });
-    const branch = neon.branchByName('preview/feature/cart');
+    const branch = world.neon.branchByName('preview/feature/cart');
     expect(branch).toBeDefined();
-    const variables = amplify.branch(APP_ID, 'feature/cart')?.environmentVariables ?? {};
+    const variables = world.amplify.branch(APP_ID, 'feature/cart')?.environmentVariables ?? {};
     expect(new URL(variables.DATABASE_URL ?? 'missing:').hostname).toBe(
-      expectedDatabaseUrl(neon, branch as NonNullable<typeof branch>).host,
+      expectedDatabaseUrl(world.neon, branch as NonNullable<typeof branch>).host,
     );
     expect((await post(url(), push)).body).toMatchObject({ status: 'duplicate' });
 
@@ -73,7 +46,7 @@ describe('Bitbucket Cloud at POST /webhook/bitbucket', () => {
       secret: 'guess',
     });
     expect((await post(url(), forged)).status).toBe(401);
-    expect(neon.branchByName('preview/feature/cart')).toBeDefined();
+    expect(world.neon.branchByName('preview/feature/cart')).toBeDefined();
 
     const merged = bitbucketDelivery({
       event: 'pullrequest:fulfilled',
@@ -82,7 +55,7 @@ describe('Bitbucket Cloud at POST /webhook/bitbucket', () => {
     });
     expect((await post(url(), merged)).status).toBe(202);
     expect(await finished(merged.id)).toMatchObject({ outcome: 'succeeded' });
-    expect(neon.branchByName('preview/feature/cart')).toBeUndefined();
+    expect(world.neon.branchByName('preview/feature/cart')).toBeUndefined();
   });
 
   it('a deleted branch (new null) is cleaned up', async () => {
@@ -93,7 +66,7 @@ describe('Bitbucket Cloud at POST /webhook/bitbucket', () => {
     });
     await post(url(), created);
     await finished(created.id);
-    expect(neon.branchByName('preview/feature/gone')).toBeDefined();
+    expect(world.neon.branchByName('preview/feature/gone')).toBeDefined();
     const deleted = bitbucketDelivery({
       event: 'repo:push',
       payload: bitbucketPush('feature/gone', { deleted: true }),
@@ -101,6 +74,6 @@ describe('Bitbucket Cloud at POST /webhook/bitbucket', () => {
     });
     expect((await post(url(), deleted)).status).toBe(202);
     expect(await finished(deleted.id)).toMatchObject({ outcome: 'succeeded' });
-    expect(neon.branchByName('preview/feature/gone')).toBeUndefined();
+    expect(world.neon.branchByName('preview/feature/gone')).toBeUndefined();
   });
 });

@@ -2,52 +2,25 @@
  * GitLab deliveries through the built webhook server (dist/webhook/index.js), over HTTP, with the
  * token GitLab sends; the end state is read from the Neon and Amplify stand-ins.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AmplifyStandIn, startAmplifyStandIn } from '../fakes/amplify-server.js';
-import { type NeonStandIn, startNeonStandIn } from '../fakes/neon-server.js';
+import { describe, expect, it } from 'vitest';
 import { gitlabDelivery, gitlabMergeRequest, gitlabPush, ZERO_SHA } from '../fixtures/gitlab-deliveries.js';
 import { post } from '../fixtures/webhook-deliveries.js';
-import {
-  expectedDatabaseUrl,
-  requireBuilt,
-  standInEnv,
-  startWebhookProcess,
-  WEBHOOK_ENTRY,
-  type WebhookProcess,
-} from './webhook-process.js';
+import { useProviderServer } from './provider-server.js';
+import { expectedDatabaseUrl } from './webhook-process.js';
 
 const TOKEN = 'e2e-gitlab-token';
 const APP_ID = 'd1e2e3gitlab';
 
-let neon: NeonStandIn;
-let amplify: AmplifyStandIn;
-let server: WebhookProcess;
-
-beforeAll(async () => {
-  requireBuilt(WEBHOOK_ENTRY);
-  neon = await startNeonStandIn({ operationSteps: 1, operationDurationMs: null });
-  amplify = await startAmplifyStandIn();
-  amplify.addApp({ appId: APP_ID });
-  server = await startWebhookProcess({
-    ...standInEnv(neon, amplify, APP_ID),
-    GITHUB_WEBHOOK_SECRET: 'e2e-github-secret',
-    GITLAB_WEBHOOK_TOKEN: TOKEN,
-  });
+const world = useProviderServer({
+  appId: APP_ID,
+  path: 'gitlab',
+  secret: { name: 'GITLAB_WEBHOOK_TOKEN', value: TOKEN },
 });
-
-afterAll(async () => {
-  expect(await server?.stop()).toBe(0);
-  expect(server.output()).not.toContain(TOKEN);
-  expect(neon.violations).toEqual([]);
-  await Promise.all([neon?.close(), amplify?.close()]);
-});
-
-const url = () => `${server.url}/webhook/gitlab`;
-const finished = (id: string) => server.waitForLine((line) => line.delivery === id && line.step === 'finish');
+const { url, finished } = world;
 
 describe('GitLab at POST /webhook/gitlab', () => {
   it('a push deploys, a merged merge request cleans up: Neon and Amplify end as for GitHub', async () => {
-    amplify.addBranch(APP_ID, 'ms-viewport');
+    world.amplify.addBranch(APP_ID, 'ms-viewport');
     const push = gitlabDelivery({ event: 'Push Hook', payload: gitlabPush('ms-viewport'), token: TOKEN });
     const accepted = await post(url(), push);
     expect(accepted.status).toBe(202);
@@ -57,12 +30,12 @@ describe('GitLab at POST /webhook/gitlab', () => {
       event: 'Push Hook',
       repository: 'gitlab:mike/diaspora',
     });
-    const branch = neon.branchByName('preview/ms-viewport');
+    const branch = world.neon.branchByName('preview/ms-viewport');
     expect(branch).toBeDefined();
-    const variables = amplify.branch(APP_ID, 'ms-viewport')?.environmentVariables ?? {};
+    const variables = world.amplify.branch(APP_ID, 'ms-viewport')?.environmentVariables ?? {};
     const written = new URL(variables.DATABASE_URL ?? 'missing:');
-    expect(written.hostname).toBe(expectedDatabaseUrl(neon, branch as NonNullable<typeof branch>).host);
-    expect(amplify.branch(APP_ID, 'ms-viewport')?.jobs).toHaveLength(1);
+    expect(written.hostname).toBe(expectedDatabaseUrl(world.neon, branch as NonNullable<typeof branch>).host);
+    expect(world.amplify.branch(APP_ID, 'ms-viewport')?.jobs).toHaveLength(1);
 
     // Redelivered (same Idempotency-Key): answered as a duplicate, not done again.
     expect((await post(url(), push)).body).toMatchObject({ status: 'duplicate' });
@@ -74,14 +47,14 @@ describe('GitLab at POST /webhook/gitlab', () => {
     });
     expect((await post(url(), merged)).status).toBe(202);
     expect(await finished(merged.id)).toMatchObject({ outcome: 'succeeded' });
-    expect(neon.branchByName('preview/ms-viewport')).toBeUndefined();
+    expect(world.neon.branchByName('preview/ms-viewport')).toBeUndefined();
   });
 
   it('a deleted branch (after all zeros) is cleaned up; a wrong token changes nothing', async () => {
     const created = gitlabDelivery({ event: 'Push Hook', payload: gitlabPush('feature/gone'), token: TOKEN });
     expect((await post(url(), created)).status).toBe(202);
     await finished(created.id);
-    expect(neon.branchByName('preview/feature/gone')).toBeDefined();
+    expect(world.neon.branchByName('preview/feature/gone')).toBeDefined();
 
     const forged = gitlabDelivery({
       event: 'Push Hook',
@@ -89,7 +62,7 @@ describe('GitLab at POST /webhook/gitlab', () => {
       token: 'guess',
     });
     expect((await post(url(), forged)).status).toBe(401);
-    expect(neon.branchByName('preview/feature/gone')).toBeDefined();
+    expect(world.neon.branchByName('preview/feature/gone')).toBeDefined();
 
     const deleted = gitlabDelivery({
       event: 'Push Hook',
@@ -98,6 +71,6 @@ describe('GitLab at POST /webhook/gitlab', () => {
     });
     expect((await post(url(), deleted)).status).toBe(202);
     expect(await finished(deleted.id)).toMatchObject({ outcome: 'succeeded' });
-    expect(neon.branchByName('preview/feature/gone')).toBeUndefined();
+    expect(world.neon.branchByName('preview/feature/gone')).toBeUndefined();
   });
 });
