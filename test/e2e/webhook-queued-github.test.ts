@@ -95,7 +95,8 @@ describe('a push, then its pull request closing, through the queued pair as ship
     expect(github.comments(pull.number)).toHaveLength(1);
     expect(github.comments(pull.number)[0]?.body).toContain('was deleted: the pull request was closed');
     expect(github.deployments(`preview/${branch}`).map((d) => github.latestState(d))).toEqual(['inactive']);
-    expect(world.sqs.messages(world.queue.name)).toEqual([]);
+    // The worker logs its last line before it returns; the poller deletes the message after that.
+    await expect.poll(() => world.sqs.messages(world.queue.name), { timeout: 10_000 }).toEqual([]);
     expect(world.sqs.messages(world.deadLetterQueue.name)).toEqual([]);
   }, 90_000);
 });
@@ -133,7 +134,7 @@ describe('a message the receiver did not sign', () => {
     expect(world.amplify.requests).toEqual([]);
     expect(world.neon.requests).toEqual([]);
     expect(github.requests).toEqual([]);
-    expect(world.sqs.messages(world.queue.name)).toEqual([]);
+    await expect.poll(() => world.sqs.messages(world.queue.name), { timeout: 10_000 }).toEqual([]);
     expect(world.sqs.messages(world.deadLetterQueue.name)).toEqual([]);
   }, 60_000);
 });
