@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.js';
-import { FAST_RETRY, type Harness, startHarness } from './neon-harness.js';
+import { branchesPath, FAST_RETRY, type Harness, startHarness } from './neon-harness.js';
 
 let harness: Harness;
 
@@ -9,7 +9,6 @@ afterEach(async () => {
   await harness.standIn.close();
 });
 
-const branchesPath = (h: Harness) => `/projects/${h.standIn.projectId}/branches`;
 const attempts = FAST_RETRY.retries + 1;
 
 describe('retried failures', () => {

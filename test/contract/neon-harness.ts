@@ -71,3 +71,21 @@ export async function startHarness(
   };
   return { standIn, port: portWith({}), sleeps, logs, portWith, now, advance };
 }
+
+/** `/projects/{id}/branches` of the harness's stand-in: where creates go. */
+export function branchesPath(harness: Harness): string {
+  return `/projects/${harness.standIn.projectId}/branches`;
+}
+
+/** Neon answers the next create with `status` and `body`, as a plan's refusal would come. */
+export function refuseCreate(
+  harness: Harness,
+  status: number,
+  body: { code?: string; message: string },
+): void {
+  harness.standIn.injectFault({
+    method: 'POST',
+    path: branchesPath(harness),
+    fault: { kind: 'respond', status, body },
+  });
+}

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Deadline } from '../../src/core/deadline.js';
 import { ApiError, TimeoutError } from '../../src/core/errors.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/core/retry.js';
-import { FAST_RETRY, type Harness, startHarness } from './neon-harness.js';
+import { branchesPath, FAST_RETRY, type Harness, startHarness } from './neon-harness.js';
 
 /**
  * Neon answers 423 while a conflicting operation runs anywhere in the project, its own background
@@ -15,8 +15,6 @@ afterEach(async () => {
   expect(harness.standIn.violations).toEqual([]);
   await harness.standIn.close();
 });
-
-const branchesPath = (h: Harness) => `/projects/${h.standIn.projectId}/branches`;
 
 async function deleteRaw(h: Harness, branchId: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${h.standIn.url}${branchesPath(h)}/${branchId}`, {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.js';
 import { NEON_ROOT_BRANCH_LIMITS } from '../fakes/neon-server.js';
-import { type Harness, startHarness } from './neon-harness.js';
+import { branchesPath, type Harness, refuseCreate, startHarness } from './neon-harness.js';
 
 /**
  * A schema-only branch is a root branch, and a project holds 3 / 5 / 10 / 25 of them (Free / Launch /
@@ -14,8 +14,6 @@ afterEach(async () => {
   expect(harness.standIn.violations).toEqual([]);
   await harness.standIn.close();
 });
-
-const branchesPath = (h: Harness) => `/projects/${h.standIn.projectId}/branches`;
 
 describe('the stand-in', () => {
   it("refuses the schema-only branch past the plan's root-branch limit with 422, the default branch counted", async () => {
@@ -72,16 +70,8 @@ describe('the port', () => {
 
   it("recognises the refusal by Neon's wording when the code is another", async () => {
     harness = await startHarness();
-    const { standIn, port } = harness;
-    standIn.injectFault({
-      method: 'POST',
-      path: branchesPath(harness),
-      fault: {
-        kind: 'respond',
-        status: 422,
-        body: { code: 'BRANCHES_LIMIT_EXCEEDED', message: 'root branches limit exceeded' },
-      },
-    });
+    const { port } = harness;
+    refuseCreate(harness, 422, { code: 'BRANCHES_LIMIT_EXCEEDED', message: 'root branches limit exceeded' });
 
     const creating = port.createBranch({ name: 'preview/a', parentId: undefined, schemaOnly: true });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.js';
-import { type Harness, startHarness } from './neon-harness.js';
+import { branchesPath, type Harness, refuseCreate, startHarness } from './neon-harness.js';
 
 /**
  * Neon's Free plan is reported (by a third party, unverified) to refuse a compute's
@@ -13,8 +13,6 @@ afterEach(async () => {
   expect(harness.standIn.violations).toEqual([]);
   await harness.standIn.close();
 });
-
-const branchesPath = (h: Harness) => `/projects/${h.standIn.projectId}/branches`;
 
 describe('the stand-in', () => {
   it('with refuseSuspendTimeout, refuses a create that sets suspend_timeout_seconds, and takes one that leaves the default', async () => {
@@ -60,12 +58,8 @@ describe('the port', () => {
 
   it("says 'if' when the refusal of a create that carried it does not name it", async () => {
     harness = await startHarness();
-    const { standIn, port } = harness;
-    standIn.injectFault({
-      method: 'POST',
-      path: branchesPath(harness),
-      fault: { kind: 'respond', status: 400, body: { message: 'request is not allowed on this plan' } },
-    });
+    const { port } = harness;
+    refuseCreate(harness, 400, { message: 'request is not allowed on this plan' });
 
     const creating = port.createBranch({
       name: 'preview/a',
@@ -80,12 +74,8 @@ describe('the port', () => {
 
   it('leaves a refusal of a create without it as Neon said it', async () => {
     harness = await startHarness();
-    const { standIn, port } = harness;
-    standIn.injectFault({
-      method: 'POST',
-      path: branchesPath(harness),
-      fault: { kind: 'respond', status: 400, body: { message: 'request is not allowed on this plan' } },
-    });
+    const { port } = harness;
+    refuseCreate(harness, 400, { message: 'request is not allowed on this plan' });
 
     const creating = port.createBranch({ name: 'preview/a', parentId: undefined });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, TimeoutError } from '../../src/core/errors.js';
 import { urlsOf } from '../../src/core/flows/role-password.js';
-import { type Harness, startHarness } from './neon-harness.js';
+import { branchesPath, type Harness, startHarness } from './neon-harness.js';
 
 let harness: Harness;
 
@@ -9,8 +9,6 @@ afterEach(async () => {
   expect(harness.standIn.violations).toEqual([]);
   await harness.standIn.close();
 });
-
-const branchesPath = (h: Harness) => `/projects/${h.standIn.projectId}/branches`;
 
 describe('finding branches', () => {
   it('finds a branch by its exact name although search also returns partial matches', async () => {
