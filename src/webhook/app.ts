@@ -1,5 +1,4 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { messageOf } from '../core/errors.js';
 import type { WebhookConfig } from './config.js';
 import { DeliveryMemory } from './dedupe.js';
 import { createQueueClient, createSqsDispatch, SQS_DEDUPLICATION_WINDOW_MS } from './enqueue.js';
@@ -12,7 +11,7 @@ import {
 } from './handler.js';
 import { createLogger, type JsonLogger } from './log.js';
 import { KeyedQueue } from './queue.js';
-import { type RunPlan, sharedWork, type WorkOptions, work } from './work.js';
+import { failedInternally, type RunPlan, sharedWork, type WorkOptions, work } from './work.js';
 
 export interface WebhookAppOptions {
   config: WebhookConfig;
@@ -129,18 +128,7 @@ function localDispatch(options: LocalDispatch): (delivery: Delivery) => Promise<
     if (options.mode === 'queue') {
       // Nobody awaits a queued task: a rejection would be unhandled and end the process with every
       // accepted delivery in it. work() never rejects; this holds even if that ever changes.
-      task.catch((error: unknown) => {
-        deliveries.release(delivery.id);
-        try {
-          log.error(`Internal error: ${log.redactor.redact(messageOf(error))}`, {
-            delivery: delivery.id,
-            step: 'finish',
-            outcome: 'failed',
-          });
-        } catch {
-          // The log itself failed.
-        }
-      });
+      task.catch((error: unknown) => failedInternally(delivery, error, { log, deliveries }));
       return { kind: 'queued' };
     }
     const outcome = await task;

@@ -69,19 +69,30 @@ export async function work(delivery: Delivery, options: WorkOptions): Promise<Wo
   } catch (error) {
     // The job's own log lines failed (a line too long to serialize, a broken stdout): a throw here
     // would be an unhandled rejection in the server's queue (src/webhook/app.ts), ending the process.
-    options.deliveries.release(delivery.id);
-    const message = options.log.redactor.redact(messageOf(error));
-    try {
-      options.log.error(`Internal error: ${message}`, {
-        delivery: delivery.id,
-        step: 'finish',
-        outcome: 'failed',
-      });
-    } catch {
-      // Nothing left to say it with; the outcome still says it to the caller.
-    }
-    return { ok: false, message, permanent: false };
+    return { ok: false, message: failedInternally(delivery, error, options), permanent: false };
   }
+}
+
+/**
+ * A delivery whose work failed outside the core (its own logging, or the queue around it): the id
+ * is forgotten so a redelivery runs, and the failure is logged if logging still works. Returns the
+ * redacted message.
+ */
+export function failedInternally(
+  delivery: Pick<Delivery, 'id'>,
+  error: unknown,
+  { log, deliveries }: Pick<WorkOptions, 'log' | 'deliveries'>,
+): string {
+  deliveries.release(delivery.id);
+  // Nothing here may throw: in the server's queue this runs where no one would catch it.
+  let message = 'an internal error';
+  try {
+    message = log.redactor.redact(messageOf(error));
+    log.error(`Internal error: ${message}`, { delivery: delivery.id, step: 'finish', outcome: 'failed' });
+  } catch {
+    // Nothing left to say it with; the caller still has the message.
+  }
+  return message;
 }
 
 async function attempt(delivery: Delivery, options: WorkOptions): Promise<WorkOutcome> {
