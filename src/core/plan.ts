@@ -42,6 +42,19 @@ export type Plan =
   /** Read only: the previews as they stand, one row per Neon branch under the prefix. */
   | { kind: 'list'; prefix: string };
 
+/** Each plan by its kind, for the flow that runs it and whatever reports it. */
+export type DeployPlan = Extract<Plan, { kind: 'deploy' }>;
+export type CleanupPlan = Extract<Plan, { kind: 'cleanup' }>;
+export type ReconcilePlan = Extract<Plan, { kind: 'reconcile' }>;
+export type ListPlan = Extract<Plan, { kind: 'list' }>;
+
+/** A plan about one git branch, which a delivery runs and GitHub is told of: a deploy or a cleanup. */
+export type WorkPlan = DeployPlan | CleanupPlan;
+
+export function isWorkPlan(plan: Plan): plan is WorkPlan {
+  return plan.kind === 'deploy' || plan.kind === 'cleanup';
+}
+
 export interface PlanContext {
   /** The repository's default branch, when the event tells it (the CLI passes `main`). */
   defaultBranch: string | undefined;

@@ -1,4 +1,4 @@
-import type { Plan } from '../core/plan.js';
+import type { CleanupPlan } from '../core/plan.js';
 import type { CleanupResult, DeployResult } from '../core/result.js';
 import type { Settings } from '../core/settings.js';
 import type { DeletedCommentInput, PreviewCommentInput } from './comment-body.js';
@@ -45,7 +45,7 @@ export function previewFacts(
 
 /** The comment after a cleanup: the Neon branch deleted (or already gone), the Amplify branch's fate. */
 export function deletedFacts(
-  plan: Extract<Plan, { kind: 'cleanup' }>,
+  plan: CleanupPlan,
   result: CleanupResult,
   settings: Pick<Settings, 'neonProjectId'>,
   context: FactsContext & { reason?: string | undefined } = {},

@@ -1,6 +1,6 @@
 import { amplifyDeploymentsConsoleUrl } from '../core/console-links.js';
 import { AmplifyJobError } from '../core/executor.js';
-import type { Plan } from '../core/plan.js';
+import { isWorkPlan, type Plan, type WorkPlan } from '../core/plan.js';
 import type { Logger } from '../core/ports.js';
 import type { CleanupResult, DeployResult, GitHubReport, Result } from '../core/result.js';
 import type { Settings } from '../core/settings.js';
@@ -45,7 +45,7 @@ export interface Publisher {
 export function createPublisher(options: PublisherOptions): Publisher | undefined {
   const { plan, settings, log } = options;
   if (!settings.commentOnPr && !settings.createDeployment) return undefined;
-  if (plan.kind !== 'deploy' && plan.kind !== 'cleanup') return undefined;
+  if (!isWorkPlan(plan)) return undefined;
   if (settings.dryRun) {
     log.info('Dry run: no pull request comment and no deployment are written');
     return undefined;
@@ -57,8 +57,6 @@ export function createPublisher(options: PublisherOptions): Publisher | undefine
   return new GitHubPublisher(options, plan);
 }
 
-type PublishedPlan = Extract<Plan, { kind: 'deploy' | 'cleanup' }>;
-
 class GitHubPublisher implements Publisher {
   private deployment: PreviewDeployment | undefined;
   private commentUrl: string | undefined;
@@ -67,7 +65,7 @@ class GitHubPublisher implements Publisher {
 
   constructor(
     private readonly options: PublisherOptions,
-    private readonly plan: PublishedPlan,
+    private readonly plan: WorkPlan,
   ) {}
 
   /**

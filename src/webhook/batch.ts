@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { messageOf, UsageError } from '../core/errors.js';
-import { makePlan } from '../core/plan.js';
+import { isWorkPlan, makePlan } from '../core/plan.js';
 import type { Settings } from '../core/settings.js';
 import type { Delivery } from './classify.js';
 import type { WebhookConfig } from './config.js';
@@ -129,7 +129,7 @@ function deliveryOf(
   }
   const intent = { command: message.plan.kind, gitBranch: message.plan.gitBranch };
   const plan = makePlan(intent, settings, { defaultBranch: message.defaultBranch });
-  if (plan.kind !== 'deploy' && plan.kind !== 'cleanup') {
+  if (!isWorkPlan(plan)) {
     log.info(`Nothing to do: ${plan.kind === 'none' ? plan.reason : plan.kind}`, { outcome: 'ignored' });
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import { makePlan, type Plan } from '../core/plan.js';
+import { isWorkPlan, makePlan, type Plan, type WorkPlan } from '../core/plan.js';
 import type { Settings } from '../core/settings.js';
 import { intentFromEvent } from '../github/event.js';
 import { pushedSha } from '../github/target.js';
@@ -13,7 +13,7 @@ export interface Delivery {
   event: string;
   repository: string | undefined;
   /** A deploy or a cleanup: deliveries that need nothing are answered without dispatching. */
-  plan: Extract<Plan, { kind: 'deploy' | 'cleanup' }>;
+  plan: WorkPlan;
   settings: Settings;
   /** For a cleanup: what the delivery says happened, checked with GitHub before deleting. */
   claim?: CleanupClaim | undefined;
@@ -63,7 +63,7 @@ export function classify(verified: Verified, config: Pick<WebhookConfig, 'settin
     if (!(error instanceof UsageError)) throw error;
     return { kind: 'unusable', error: `Unusable ${event} payload: ${error.message}` };
   }
-  if (plan.kind !== 'deploy' && plan.kind !== 'cleanup') {
+  if (!isWorkPlan(plan)) {
     return { kind: 'ignored', status: 'ignored', reason: plan.kind === 'none' ? plan.reason : 'no work' };
   }
   const claim = plan.kind === 'cleanup' ? claimOf(event, payload, plan.gitBranch) : undefined;

@@ -1,6 +1,6 @@
 import { messageOf } from '../errors.js';
+import type { DeployPlan } from '../plan.js';
 import type { DeployResult } from '../result.js';
-import type { DeployPlan } from './deploy.js';
 import { jobOutcomeError } from './job-outcome.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
 import { compareWithParent } from './schema-diff.js';

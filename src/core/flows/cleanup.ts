@@ -1,11 +1,9 @@
-import type { Plan } from '../plan.js';
+import type { CleanupPlan } from '../plan.js';
 import type { NeonBranch } from '../ports.js';
 import type { CleanupResult } from '../result.js';
 import { connectionVariableNames } from '../settings.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
 import { refuseToDelete } from './out-of-reach.js';
-
-export type CleanupPlan = Extract<Plan, { kind: 'cleanup' }>;
 
 /**
  * Cleanup: the preview's Neon branch goes (never one refuseToDelete keeps), and the Amplify branch

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
+import type { DeployPlan } from '../plan.js';
 import type { AmplifyApp, AmplifyBranch, AmplifyPort, NeonBranch } from '../ports.js';
-import type { DeployPlan } from './deploy.js';
 import { newExpiry } from './lifecycle.js';
 import { createBranch, isNameTaken, type MadeBranch, resolveParent } from './neon-branch.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';

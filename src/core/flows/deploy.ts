@@ -1,6 +1,6 @@
 import { ApiError } from '../errors.js';
 import { amplifyDisplayName, previewUrl } from '../naming.js';
-import type { Plan } from '../plan.js';
+import type { DeployPlan } from '../plan.js';
 import type { AmplifyApp, AmplifyBranch, NeonBranch } from '../ports.js';
 import type { Anonymization, DeployResult } from '../result.js';
 import { startJob } from './amplify-job.js';
@@ -12,8 +12,6 @@ import { createOrReuse, type MadeBranch } from './neon-branch.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
 import { outOfReach } from './out-of-reach.js';
 import { type BranchConnection, branchConnection, type Urls } from './role-password.js';
-
-export type DeployPlan = Extract<Plan, { kind: 'deploy' }>;
 
 /**
  * Deploy: the reads, then the Neon branch, its connection string, the Amplify variable, and only then

@@ -1,6 +1,6 @@
 import { ApiError, messageOf, UsageError } from '../errors.js';
+import type { DeployPlan } from '../plan.js';
 import type { NeonBranch } from '../ports.js';
-import type { DeployPlan } from './deploy.js';
 import type { ExecuteOptions } from './options.js';
 import { outOfReach } from './out-of-reach.js';
 

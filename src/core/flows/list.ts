@@ -1,11 +1,9 @@
 import { forEachConcurrently } from '../concurrency.js';
 import { neonBranchName } from '../naming.js';
-import type { Plan } from '../plan.js';
+import type { ListPlan } from '../plan.js';
 import type { AmplifyPort, NeonBranch } from '../ports.js';
 import type { ListResult, PreviewRow } from '../result.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
-
-export type ListPlan = Extract<Plan, { kind: 'list' }>;
 
 /** GetBranch + GetJob per preview at once: few enough to stay clear of Amplify's throttling. */
 const JOB_CONCURRENCY = 5;

@@ -1,6 +1,6 @@
+import type { DeployPlan } from '../plan.js';
 import { maskConnectionString } from '../redact.js';
 import type { Connection } from '../result.js';
-import type { DeployPlan } from './deploy.js';
 import type { ExecuteOptions } from './options.js';
 
 /**

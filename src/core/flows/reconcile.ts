@@ -1,13 +1,11 @@
 import { forEachConcurrently } from '../concurrency.js';
 import { messageOf } from '../errors.js';
 import { neonBranchName } from '../naming.js';
-import type { Plan } from '../plan.js';
+import type { ReconcilePlan } from '../plan.js';
 import type { NeonBranch } from '../ports.js';
 import type { ReconcileReport, ReconcileResult } from '../result.js';
 import { amplifyOf, type ExecuteOptions } from './options.js';
 import { refuseToDelete } from './out-of-reach.js';
-
-export type ReconcilePlan = Extract<Plan, { kind: 'reconcile' }>;
 
 /**
  * Deletions in flight at once. The Neon port paces every request to Neon's rate limit; this only

@@ -1,7 +1,7 @@
 import { ApiError } from '../errors.js';
+import type { DeployPlan } from '../plan.js';
 import type { CreatedConnection, NeonBranch, NeonDatabase } from '../ports.js';
 import type { Connection } from '../result.js';
-import type { DeployPlan } from './deploy.js';
 import {
   type ConnectionTarget,
   connectionTarget,

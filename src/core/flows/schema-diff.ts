@@ -1,7 +1,7 @@
 import { messageOf } from '../errors.js';
+import type { DeployPlan } from '../plan.js';
 import { maskCredentialsIn } from '../redact.js';
 import type { BranchRef, DeployResult } from '../result.js';
-import type { DeployPlan } from './deploy.js';
 import type { ExecuteOptions } from './options.js';
 
 export type SchemaReport = Pick<DeployResult, 'parent' | 'schemaDiff'>;

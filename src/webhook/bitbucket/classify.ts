@@ -1,5 +1,5 @@
 import { UsageError } from '../../core/errors.js';
-import { type Intent, makePlan } from '../../core/plan.js';
+import { type Intent, isWorkPlan, makePlan } from '../../core/plan.js';
 import type { Classified } from '../classify.js';
 import type { ProviderConfig } from '../provider.js';
 import type { Verified } from '../validate.js';
@@ -47,7 +47,7 @@ export function classifyBitbucket(
   const defaultBranch = text(payload.repository?.mainbranch?.name);
   try {
     const plan = makePlan(found, settings, { defaultBranch });
-    if (plan.kind !== 'deploy' && plan.kind !== 'cleanup') {
+    if (!isWorkPlan(plan)) {
       const reason = plan.kind === 'none' ? plan.reason : 'no work';
       return { kind: 'ignored', status: 'ignored', reason };
     }

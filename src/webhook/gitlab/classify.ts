@@ -1,6 +1,6 @@
 import { UsageError } from '../../core/errors.js';
 import { branchFromRef } from '../../core/naming.js';
-import { type Intent, makePlan } from '../../core/plan.js';
+import { type Intent, isWorkPlan, makePlan } from '../../core/plan.js';
 import type { Classified } from '../classify.js';
 import type { ProviderConfig } from '../provider.js';
 import type { Verified } from '../validate.js';
@@ -42,7 +42,7 @@ export function classifyGitLab(verified: Verified, config: Pick<ProviderConfig, 
   const defaultBranch = text(payload.project?.default_branch);
   try {
     const plan = makePlan(found, settings, { defaultBranch });
-    if (plan.kind !== 'deploy' && plan.kind !== 'cleanup')
+    if (!isWorkPlan(plan))
       return { kind: 'ignored', status: 'ignored', reason: plan.kind === 'none' ? plan.reason : 'no work' };
     const sha = plan.kind === 'deploy' ? text(payload.after) : undefined;
     const delivery = {
