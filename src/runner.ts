@@ -1,11 +1,12 @@
 import { lazyAmplifyPort } from './amplify/lazy.js';
+import { requireAmplify } from './core/amplify-settings.js';
 import { Deadline } from './core/deadline.js';
 import { type ExecuteOptions, execute, needsAmplify } from './core/executor.js';
 import type { Plan } from './core/plan.js';
 import type { Logger, MigrationRunner, Sleep } from './core/ports.js';
 import type { RateLimiter } from './core/rate-limiter.js';
 import type { Result } from './core/result.js';
-import { requireAmplify, type Settings } from './core/settings.js';
+import type { Settings } from './core/settings.js';
 import { createNeonPort } from './neon/port.js';
 
 export interface RunOptions {

@@ -1,5 +1,7 @@
 import * as core from '@actions/core';
-import { nonEmpty, parseSettings, type ReadSetting, type Settings } from '../core/settings.js';
+import type { ReadSetting } from '../core/setting-names.js';
+import { nonEmpty } from '../core/setting-parsers.js';
+import { parseSettings, type Settings } from '../core/settings.js';
 import { rulesFileLoader } from '../masking-rules-file.js';
 
 /**

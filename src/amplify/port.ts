@@ -12,8 +12,9 @@ import {
   StopJobCommand,
   UpdateBranchCommand,
 } from '@aws-sdk/client-amplify';
+import { requireRegion } from '../core/amplify-settings.js';
 import type { Deadline } from '../core/deadline.js';
-import { ApiError, messageOf, UsageError } from '../core/errors.js';
+import { ApiError, messageOf } from '../core/errors.js';
 import { ACTIVE_JOB_STATUSES, type AmplifyPort, type Logger } from '../core/ports.js';
 import { createAmplifyClient } from './client.js';
 import { type AmplifyCall, toAmplifyError } from './errors.js';
@@ -60,9 +61,8 @@ class AmplifyApiPort implements AmplifyPort {
   private app: Promise<GetAppCommandOutput> | undefined;
 
   constructor(options: AmplifyPortOptions) {
-    if (options.region === '') {
-      throw new UsageError('Amplify needs a region: set aws-region, AWS_REGION or AWS_DEFAULT_REGION');
-    }
+    // The settings never give an empty region; a caller that builds the options itself gets the same error.
+    requireRegion({ awsRegion: options.region === '' ? undefined : options.region });
     this.appId = options.appId;
     this.log = options.log;
     this.deadline = options.deadline;

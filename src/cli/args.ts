@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import type { InputName } from '../core/settings.js';
+import type { InputName } from '../core/setting-names.js';
 import { explainParseError, normalizeArgv } from './argv.js';
 
 /** The commands the core runs. `auto` is the action's: a CLI has no event to read it from. */

@@ -1,4 +1,4 @@
-import { parseBoolean } from '../core/settings.js';
+import { parseBoolean } from '../core/setting-parsers.js';
 
 /** How parseArgs reads each long flag (aliases included), by name. */
 export type FlagKinds = Readonly<Record<string, 'boolean' | 'string'>>;

@@ -1,4 +1,5 @@
-import { nonEmpty, type Settings } from '../core/settings.js';
+import { nonEmpty } from '../core/setting-parsers.js';
+import type { Settings } from '../core/settings.js';
 import { type GitHubTarget, githubTarget } from '../github/target.js';
 import type { Env } from './inputs.js';
 import type { CliLogger } from './log.js';

@@ -1,4 +1,4 @@
-import { settingVariable } from '../core/settings.js';
+import { settingVariable } from '../core/setting-names.js';
 import {
   CLI_FLAG_ENV,
   CLI_FLAGS,

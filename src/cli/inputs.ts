@@ -1,4 +1,5 @@
-import { nonEmpty, type ReadSetting, settingVariable } from '../core/settings.js';
+import { type ReadSetting, settingVariable } from '../core/setting-names.js';
+import { nonEmpty } from '../core/setting-parsers.js';
 import { type CliCommand, type CliOptions, CliUsageError, type SettingName } from './args.js';
 
 export type Env = Record<string, string | undefined>;

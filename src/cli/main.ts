@@ -1,14 +1,11 @@
+import { requireAmplify } from '../core/amplify-settings.js';
 import { messageOf, SettingError, UsageError } from '../core/errors.js';
 import { needsAmplify, resultOf } from '../core/executor.js';
 import { describePlan, type Intent, makePlan, type Plan } from '../core/plan.js';
 import type { Result } from '../core/result.js';
-import {
-  parseApiKey,
-  parseSettings,
-  requireAmplify,
-  type Settings,
-  settingVariable,
-} from '../core/settings.js';
+import { settingVariable } from '../core/setting-names.js';
+import { parseApiKey } from '../core/setting-parsers.js';
+import { parseSettings, type Settings } from '../core/settings.js';
 import { rulesFileLoader } from '../masking-rules-file.js';
 import { runAndPublish } from '../publishing.js';
 import { type CliCommand, type CliOptions, CliUsageError, parseCli } from './args.js';

@@ -52,9 +52,16 @@ export function isValidGitBranchName(name: string): boolean {
   return name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
 }
 
+const HEADS = 'refs/heads/';
+
 /** `refs/heads/x` → `x`; anything else (a tag, a pull request ref) → undefined. */
 export function branchFromRef(ref: string | undefined): string | undefined {
-  if (ref === undefined || !ref.startsWith('refs/heads/')) return undefined;
-  const branch = ref.slice('refs/heads/'.length);
+  if (ref === undefined || !ref.startsWith(HEADS)) return undefined;
+  const branch = shortBranchName(ref);
   return branch === '' ? undefined : branch;
+}
+
+/** `refs/heads/x` → `x`; a name without the prefix stays as it is (a delete event's ref, a setting). */
+export function shortBranchName(name: string): string {
+  return name.startsWith(HEADS) ? name.slice(HEADS.length) : name;
 }

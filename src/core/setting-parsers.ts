@@ -1,15 +1,18 @@
 import { SettingError } from './errors.js';
 import { isValidGitBranchName } from './naming.js';
-import type { InputName, ReadSetting } from './settings.js';
+import type { InputName, ReadSetting } from './setting-names.js';
 
 /** Typed reads of one setting each, every error naming the setting. */
 export type Readers = ReturnType<typeof readers>;
 
+/** A value with its surrounding white space trimmed; empty or blank counts as not given. */
+export function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
 export function readers(read: ReadSetting) {
-  const text = (name: InputName): string | undefined => {
-    const value = read(name)?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
+  const text = (name: InputName): string | undefined => nonEmpty(read(name));
   return {
     text,
     required: (name: InputName, form: string): string => {
@@ -153,88 +156,4 @@ export function parseMinutes(
     );
   }
   return minutes;
-}
-
-const DURATION_UNITS: Record<string, number> = { m: 60, h: 3600, d: 86_400 };
-/** Neon keeps an expiring branch at most 30 days ahead. */
-const MAX_EXPIRY_SECONDS = 30 * 86_400;
-
-/** `expires-in`: `7d`, `36h`, `90m`, more than 0 and at most 30 days; undefined when not given. */
-export function parseDuration(name: InputName, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const match = /^(\d+)\s*([mhd])$/.exec(value);
-  const seconds =
-    match === null ? Number.NaN : Number(match[1]) * (DURATION_UNITS[match[2] ?? ''] ?? Number.NaN);
-  if (!(seconds > 0 && seconds <= MAX_EXPIRY_SECONDS)) {
-    throw invalid(
-      name,
-      value,
-      'a duration of minutes, hours or days such as 90m, 36h or 7d, more than 0 and at most 30d',
-    );
-  }
-  return seconds;
-}
-
-/** `suspend-timeout`: Neon's suspend_timeout_seconds, -1 (never) to 604800; 0 means Neon's default. */
-export function parseSuspendTimeout(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!/^-?\d+$/.test(value) || seconds < -1 || seconds > 604_800) {
-    throw invalid(
-      'suspend-timeout',
-      value,
-      "seconds from -1 (never suspend) to 604800, or 0 for Neon's default",
-    );
-  }
-  return seconds === 0 ? undefined : seconds;
-}
-
-/**
- * Variables of this tool that `migrate-command` never gets, by name (case-insensitive): the Neon
- * API key, GitHub tokens, the webhook secrets (GITHUB_WEBHOOK_SECRET forges deliveries), every
- * AWS_* (credentials and the profile or role that selects them), the runner's ACTIONS_* tokens and
- * the action's INPUT_* (its inputs, the key and token among them).
- */
-export function isWithheldVariable(name: string): boolean {
-  const upper = name.toUpperCase();
-  return WITHHELD_NAMES.includes(upper) || WITHHELD_PREFIXES.some((prefix) => upper.startsWith(prefix));
-}
-
-const WITHHELD_NAMES = [
-  'NEON_API_KEY',
-  'GITHUB_TOKEN',
-  'GH_TOKEN',
-  'GITHUB_WEBHOOK_SECRET',
-  'GITLAB_WEBHOOK_TOKEN',
-  'BITBUCKET_WEBHOOK_SECRET',
-];
-const WITHHELD_PREFIXES = ['AWS_', 'ACTIONS_', 'INPUT_'];
-
-/**
- * `migrate-env`: names of variables passed through to `migrate-command`. Naming one it never gets
- * is an error rather than a silent drop: the user learns at once why the command will not see it.
- */
-export function parseMigrateEnv(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  const names = value
-    .split(/[,\n]/)
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  for (const name of names) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw invalid(
-        'migrate-env',
-        name,
-        'names of environment variables (letters, digits and underscores, not starting with a digit) separated by commas, such as SHADOW_DATABASE_URL,SENTRY_DSN',
-      );
-    }
-    if (isWithheldVariable(name)) {
-      throw invalid(
-        'migrate-env',
-        name,
-        'names other than the Neon API key, a GitHub token, the webhook secrets, AWS_*, ACTIONS_* and INPUT_* (migrate-command never gets them)',
-      );
-    }
-  }
-  return names;
 }

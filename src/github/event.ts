@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors.js';
-import { branchFromRef } from '../core/naming.js';
+import { branchFromRef, shortBranchName } from '../core/naming.js';
 import type { Intent } from '../core/plan.js';
-import type { Command } from '../core/settings.js';
+import type { Command } from '../core/setting-names.js';
 
 /** The parts of a GitHub event the product reads; shared by the action and the webhook server. */
 export interface GitHubEvent {
@@ -127,7 +127,7 @@ function branchOfEvent(event: GitHubEvent, payload: Payload): { branch?: string;
       const ref = stringOf(payload.ref);
       if (payload.ref_type !== 'branch')
         return { reason: `${event.name} of tag '${ref ?? ''}' needs nothing` };
-      return ref === undefined ? {} : { branch: ref.replace(/^refs\/heads\//, '') };
+      return ref === undefined ? {} : { branch: shortBranchName(ref) };
     }
     default: {
       const ref = stringOf(payload.ref) ?? event.ref;

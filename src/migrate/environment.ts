@@ -1,4 +1,4 @@
-import { isWithheldVariable } from '../core/setting-parsers.js';
+import { isWithheldVariable } from '../core/migrate-settings.js';
 
 /** Always passed: what a shell, a package manager and a migration tool need to find and run things. */
 const MINIMAL = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR', 'CI', 'GITHUB_WORKSPACE']);

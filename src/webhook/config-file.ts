@@ -1,7 +1,8 @@
 import { parse } from 'yaml';
 import { messageOf, UsageError } from '../core/errors.js';
 import type { LoadRules } from '../core/masking-rules.js';
-import { type InputName, parseSettings, type Settings, settingVariable } from '../core/settings.js';
+import { type InputName, settingVariable } from '../core/setting-names.js';
+import { parseSettings, type Settings } from '../core/settings.js';
 import { rulesFileLoader } from '../masking-rules-file.js';
 import {
   type ConfigRole,

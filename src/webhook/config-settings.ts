@@ -1,12 +1,7 @@
+import { AMPLIFY_FORMS, amplifyTarget } from '../core/amplify-settings.js';
 import { SettingError, UsageError } from '../core/errors.js';
-import {
-  INPUT_NAMES,
-  type InputName,
-  parseSettings,
-  type ReadSetting,
-  type Settings,
-  settingVariable,
-} from '../core/settings.js';
+import { INPUT_NAMES, type InputName, type ReadSetting, settingVariable } from '../core/setting-names.js';
+import { parseSettings, type Settings } from '../core/settings.js';
 import { rulesFileLoader } from '../masking-rules-file.js';
 
 /**
@@ -76,14 +71,12 @@ export function checked(parse: () => Settings, located: Located): Settings {
     if (!(error instanceof UsageError)) throw error;
     throw new UsageError(`${located.prefix}${error.message}`);
   }
-  if (settings.amplifyAppId === undefined) {
+  const target = amplifyTarget(settings);
+  if ('missing' in target) {
+    const { missing } = target;
+    const orElse = missing === 'aws-region' ? ', or AWS_DEFAULT_REGION' : '';
     throw new UsageError(
-      `${located.prefix}amplify-app-id is required and not set (an Amplify app id such as d2a1b3c4d5e6f7; every deploy writes to Amplify): ${located.missing('amplify-app-id')}`,
-    );
-  }
-  if (settings.awsRegion === undefined) {
-    throw new UsageError(
-      `${located.prefix}aws-region is required and not set (an AWS region such as us-east-1; every deploy writes to Amplify): ${located.missing('aws-region')}, or AWS_DEFAULT_REGION`,
+      `${located.prefix}${missing} is required and not set (${AMPLIFY_FORMS[missing]}; every deploy writes to Amplify): ${located.missing(missing)}${orElse}`,
     );
   }
   return settings;

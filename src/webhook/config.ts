@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { messageOf, UsageError } from '../core/errors.js';
-import { nonEmpty, type Settings } from '../core/settings.js';
+import { nonEmpty } from '../core/setting-parsers.js';
+import type { Settings } from '../core/settings.js';
 import { parseConfigFile } from './config-file.js';
 import { type ConfigRole, NO_NEON_API_KEY, settingsFromEnvironment } from './config-settings.js';
 

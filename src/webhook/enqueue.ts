@@ -1,6 +1,6 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { regionFromEnvironment } from '../core/amplify-settings.js';
 import { messageOf, UsageError } from '../core/errors.js';
-import { nonEmpty } from '../core/settings.js';
 import type { Delivery } from './classify.js';
 import type { Dispatched } from './handler.js';
 import { messageGroupId, toQueueMessage } from './message.js';
@@ -69,8 +69,7 @@ export function createQueueClient(queueUrl: string, env: NodeJS.ProcessEnv): SQS
   const region =
     /^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host)?.[1] ??
     /^([a-z0-9-]+)\.queue\.amazonaws\.com(\.cn)?$/.exec(host)?.[1] ??
-    nonEmpty(env.AWS_REGION) ??
-    nonEmpty(env.AWS_DEFAULT_REGION);
+    regionFromEnvironment(env);
   if (region === undefined) {
     throw new UsageError(
       `No AWS region for QUEUE_URL '${queueUrl}': set AWS_REGION (Lambda sets it), or use the queue's sqs.<region>.amazonaws.com URL`,

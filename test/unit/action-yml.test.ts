@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EMPTY_OUTPUTS } from '../../src/core/result.js';
-import { INPUT_NAMES } from '../../src/core/settings.js';
+import { INPUT_NAMES } from '../../src/core/setting-names.js';
 
 const action = parse(readFileSync('action.yml', 'utf8')) as {
   inputs: Record<string, { description?: string; required?: boolean; default?: string }>;

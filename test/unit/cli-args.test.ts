@@ -6,7 +6,7 @@ import {
   parseCli,
   SETTING_FLAGS,
 } from '../../src/cli/args.js';
-import { INPUT_NAMES } from '../../src/core/settings.js';
+import { INPUT_NAMES } from '../../src/core/setting-names.js';
 
 function options(argv: string[]) {
   const request = parseCli(argv);

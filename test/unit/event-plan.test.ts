@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { describePlan, makePlan } from '../../src/core/plan.js';
-import { type Command, parseSettings, type Settings } from '../../src/core/settings.js';
+import type { Command } from '../../src/core/setting-names.js';
+import { parseSettings, type Settings } from '../../src/core/settings.js';
 import { intentFromEvent } from '../../src/github/event.js';
 import {
   deleteOf,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { requireAmplify } from '../../src/core/amplify-settings.js';
 import { SettingError, UsageError } from '../../src/core/errors.js';
 import { makePlan } from '../../src/core/plan.js';
-import { requireAmplify } from '../../src/core/settings.js';
 import { classify } from '../../src/webhook/classify.js';
 import { testSettings } from '../fakes/settings.js';
 import { pushTo } from '../fixtures/payloads.js';

@@ -6,7 +6,8 @@ import { readSettings } from '../../src/action/inputs.js';
 import { EXIT_USAGE, main } from '../../src/cli/main.js';
 import { SettingError, UsageError } from '../../src/core/errors.js';
 import { parseMaskingRules, toNeonRules } from '../../src/core/masking-rules.js';
-import { type InputName, parseSettings } from '../../src/core/settings.js';
+import type { InputName } from '../../src/core/setting-names.js';
+import { parseSettings } from '../../src/core/settings.js';
 import { rulesFileLoader } from '../../src/masking-rules-file.js';
 import { loadWebhookConfig } from '../../src/webhook/config.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { type InputName, parseSettings } from '../../src/core/settings.js';
+import type { InputName } from '../../src/core/setting-names.js';
+import { parseSettings } from '../../src/core/settings.js';
 import { migrationEnvironment } from '../../src/migrate/environment.js';
 import { runShellMigration } from '../../src/migrate/shell.js';
 import { loadWebhookConfig } from '../../src/webhook/config.js';

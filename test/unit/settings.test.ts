@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { requireRegion } from '../../src/core/amplify-settings.js';
 import { UsageError } from '../../src/core/errors.js';
-import { type InputName, parseBoolean, parseSettings, requireRegion } from '../../src/core/settings.js';
+import type { InputName } from '../../src/core/setting-names.js';
+import { parseBoolean } from '../../src/core/setting-parsers.js';
+import { parseSettings } from '../../src/core/settings.js';
 
 const required = {
   'neon-api-key': 'napi_secret123',
