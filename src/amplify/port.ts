@@ -239,8 +239,7 @@ class AmplifyApiPort implements AmplifyPort {
     } catch (error) {
       // An ApiError raised inside the call (a repeated page token) is already worded.
       if (error instanceof ApiError) throw error;
-      if (deadline !== undefined && deadline.remainingMs() <= 0)
-        throw deadline.exceeded(step, messageOf(error));
+      deadline?.check(step, messageOf(error));
       throw toAmplifyError(unwrapLimitExceeded(error), what);
     }
   }

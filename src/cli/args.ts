@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 import type { InputName } from '../core/setting-names.js';
+import { joinList } from '../core/setting-parsers.js';
 import { explainParseError, normalizeArgv } from './argv.js';
 
 /** The commands the core runs. `auto` is the action's: a CLI has no event to read it from. */
@@ -266,7 +267,7 @@ function optionsOf(values: Values, command: CliCommand): CliOptions {
   for (const name of Object.keys(SETTING_FLAGS) as SettingName[]) {
     const value = values[name];
     if (value === undefined) continue;
-    settings[name] = Array.isArray(value) ? value.join('\n') : String(value);
+    settings[name] = Array.isArray(value) ? joinList(value) : String(value);
   }
   const output = values.output ?? 'text';
   if (output !== 'text' && output !== 'json') {

@@ -45,9 +45,17 @@ export class Deadline {
     return Math.min(ms, this.remainingMs());
   }
 
-  /** Throws when the budget is used up, naming the step that was about to start. */
-  check(step: string): void {
-    if (this.remainingMs() <= 0) throw this.exceeded(step);
+  /** The one test of a budget that has run out, for every caller. */
+  usedUp(): boolean {
+    return this.remainingMs() <= 0;
+  }
+
+  /**
+   * Throws when the budget is used up, naming the step that was about to start, or that just
+   * failed (`detail`: how its last attempt ended).
+   */
+  check(step: string, detail?: string): void {
+    if (this.usedUp()) throw this.exceeded(step, detail);
   }
 
   /** The error for a step the budget ran out in; `detail` says how the last attempt ended. */

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { messageOf } from './errors.js';
 import type { NeonMaskingRule } from './ports.js';
+import { isRecord } from './records.js';
 import { invalid } from './setting-parsers.js';
 
 /**
@@ -53,10 +54,10 @@ export function parseMaskingRules(rules: RulesText, database: string | undefined
 }
 
 function parseRule(item: unknown, where: string, database: string | undefined): MaskingRule {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+  if (!isRecord(item)) {
     throw invalid('masking-rules', where, `a mapping with table_name and column_name; ${FORM}`);
   }
-  const record = item as Record<string, unknown>;
+  const record = item;
   const unknown = Object.keys(record).find((key) => !KEYS.includes(key));
   if (unknown !== undefined) {
     throw invalid('masking-rules', where, `only the keys ${KEYS.join(', ')}, not '${unknown}'`);

@@ -1,4 +1,4 @@
-import { invalid, parseEnvVarName, parseMinutes, type Readers } from './setting-parsers.js';
+import { invalid, parseEnvVarName, parseMinutes, type Readers, splitList } from './setting-parsers.js';
 
 export const DEFAULT_ENV_VAR_NAME = 'DATABASE_URL';
 
@@ -52,10 +52,7 @@ const WITHHELD_PREFIXES = ['AWS_', 'ACTIONS_', 'INPUT_'];
  */
 export function parseMigrateEnv(value: string | undefined): string[] {
   if (value === undefined) return [];
-  const names = value
-    .split(/[,\n]/)
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
+  const names = splitList(value);
   for (const name of names) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw invalid(

@@ -1,6 +1,11 @@
-const MASK = '***';
+export const MASK = '***';
 /** Shorter values would mask ordinary words; no real secret is this short. */
 const MIN_SECRET_LENGTH = 4;
+
+/** Whether a secret is long enough to be masked wherever it appears (see MIN_SECRET_LENGTH). */
+export function isMaskable(secret: string): boolean {
+  return secret.length >= MIN_SECRET_LENGTH;
+}
 
 /**
  * The secret values no printed line may contain, replaced by `***`: the CLI's and the webhook's
@@ -17,7 +22,7 @@ export class Redactor {
   constructor(private readonly parent?: Redactor) {}
 
   add = (value: string): void => {
-    if (value.length < MIN_SECRET_LENGTH || this.values.has(value)) return;
+    if (!isMaskable(value) || this.values.has(value)) return;
     this.values.add(value);
     this.sorted = undefined;
   };

@@ -68,7 +68,7 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions):
     shouldConsumeRetry: ({ error }) => !untilDeadline(error),
     shouldRetry: ({ error }) =>
       options.classify(error).retry &&
-      (options.deadline?.remainingMs() ?? 1) > 0 &&
+      !(options.deadline?.usedUp() ?? false) &&
       (untilDeadline(error) || counted <= policy.retries),
     onFailedAttempt: async ({ error, attemptNumber }) => {
       const verdict = options.classify(error);

@@ -121,12 +121,22 @@ export function parseEnvVarName(value: string, name: InputName = 'env-var-name')
   return value;
 }
 
+/** A list setting's items, separated by commas or new lines; blank items are skipped. */
+export function splitList(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Items given one by one (repeated CLI flags, a YAML list in CONFIG_FILE) as a list setting's text. */
+export function joinList(items: readonly string[]): string {
+  return items.join('\n');
+}
+
 export function parsePrimaryBranches(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const names = value
-    .split(/[,\n]/)
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
+  const names = splitList(value);
   for (const name of names) {
     if (!isValidGitBranchName(name)) {
       throw invalid(

@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import { branchFromRef, shortBranchName } from '../core/naming.js';
 import type { Intent } from '../core/plan.js';
+import { isRecord } from '../core/records.js';
 import type { Command } from '../core/setting-names.js';
 
 /** The parts of a GitHub event the product reads; shared by the action and the webhook server. */
@@ -47,7 +48,7 @@ interface Payload {
  * `workflow_dispatch` deploys `git-branch` or the ref's branch.
  */
 export function intentFromEvent(event: GitHubEvent, options: IntentOptions): EventIntent {
-  const payload = (isObject(event.payload) ? event.payload : {}) as Payload;
+  const payload = (isRecord(event.payload) ? event.payload : {}) as Payload;
   const repository = stringOf(payload.repository?.full_name);
   const defaultBranch = stringOf(payload.repository?.default_branch);
   const result = (intent: Intent): EventIntent => ({ intent, defaultBranch, repository });
@@ -138,10 +139,6 @@ function branchOfEvent(event: GitHubEvent, payload: Payload): { branch?: string;
       return branch === undefined ? {} : { branch };
     }
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 function stringOf(value: unknown): string | undefined {

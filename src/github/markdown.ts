@@ -4,7 +4,7 @@
  * the pull request comment and the job summary.
  */
 
-import { maskCredentialsIn } from '../core/redact.js';
+import { isMaskable, MASK, maskCredentialsIn } from '../core/redact.js';
 
 /** Backslash-escapes every ASCII punctuation character (CommonMark allows it for each one). */
 export function text(value: string): string {
@@ -83,12 +83,10 @@ export function longestRun(value: string, char: string): number {
  * schema dump carries them).
  */
 export function scrubber(secrets: readonly string[] | undefined): (value: string) => string {
-  const sorted = [...(secrets ?? [])]
-    .filter((secret) => secret.length >= 4)
-    .sort((a, b) => b.length - a.length);
+  const sorted = [...(secrets ?? [])].filter(isMaskable).sort((a, b) => b.length - a.length);
   return (value) => {
     let result = value;
-    for (const secret of sorted) result = result.replaceAll(secret, '***');
+    for (const secret of sorted) result = result.replaceAll(secret, MASK);
     return maskCredentialsIn(result);
   };
 }

@@ -94,8 +94,7 @@ export class NeonRequester {
       );
     } catch (error) {
       if (!(error instanceof NeonRequestError)) throw error;
-      const { deadline } = this.options;
-      if (deadline !== undefined && deadline.remainingMs() <= 0) throw deadline.exceeded(step, error.message);
+      this.options.deadline?.check(step, error.message);
       throw toApiError(step, error);
     }
   }

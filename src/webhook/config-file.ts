@@ -1,7 +1,9 @@
 import { parse } from 'yaml';
 import { messageOf, UsageError } from '../core/errors.js';
 import type { LoadRules } from '../core/masking-rules.js';
+import { isRecord } from '../core/records.js';
 import { type InputName, settingVariable } from '../core/setting-names.js';
+import { joinList } from '../core/setting-parsers.js';
 import { parseSettings, type Settings } from '../core/settings.js';
 import { rulesFileLoader } from '../masking-rules-file.js';
 import {
@@ -181,15 +183,11 @@ function scalarText(raw: unknown, key: InputName, path: string, at: (path: strin
   if (isScalar(raw)) return String(raw);
   const list = LISTS[key];
   if (list !== undefined && Array.isArray(raw) && raw.every((item) => typeof item === 'string')) {
-    return raw.join(',');
+    return joinList(raw);
   }
   throw new UsageError(
     `${at(path)}: expected a string, number or boolean${list === undefined ? '' : `, or ${list}`}`,
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isScalar(value: unknown): value is Scalar {

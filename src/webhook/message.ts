@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isRecord } from '../core/records.js';
 import type { Delivery } from './classify.js';
 import type { CleanupClaim } from './replay-guard.js';
 
@@ -134,8 +135,4 @@ function claimOf(claim: unknown): CleanupClaim | undefined {
     }
   }
   throw new MalformedMessage("'claim' is not a pull request closed or a branch deleted");
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
