@@ -1,3 +1,4 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { parseBoolean } from '../core/setting-parsers.js';
 
 /** How parseArgs reads each long flag (aliases included), by name. */
@@ -43,23 +44,53 @@ export function normalizeArgv(argv: readonly string[], kinds: FlagKinds): string
   return out;
 }
 
-/** parseArgs' error in the CLI's words, naming the option and the form it wants. */
-export function explainParseError(error: unknown, kinds: FlagKinds): string {
+type ParseOptions = NonNullable<ParseArgsConfig['options']>;
+type OptionToken = Extract<NonNullable<ReturnType<typeof parseArgs>['tokens']>[number], { kind: 'option' }>;
+
+/**
+ * parseArgs' error in the CLI's words, naming the option and the form it wants. The option is found
+ * again in parseArgs' own tokens (a lenient parse of the same argv), not in the error's text, whose
+ * wording belongs to Node and may change with any release.
+ */
+export function explainParseError(error: unknown, args: readonly string[], options: ParseOptions): string {
+  const { tokens } = parseArgs({
+    args: [...args],
+    options,
+    allowPositionals: true,
+    allowNegative: true,
+    strict: false,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const problem = problemOf(token, options);
+    if (problem !== undefined) return problem;
+  }
+  // Not a problem with one option: what parseArgs said, on one line.
   const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: string }).code;
-  const option = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const name = option.replace(/^--no-/, '--');
-    if (option.startsWith('--no-') && Object.hasOwn(kinds, name.slice(2))) {
-      return `Unknown option '${option}': ${name} takes a value, it is not a boolean`;
-    }
-    return `Unknown option '${option}'`;
-  }
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    if (message.includes('does not take an argument')) {
-      return `Option '${option}' is a boolean: give ${option}, ${option}=false or --no-${option.slice(2)}`;
-    }
-    return `Option '${option}' needs a value: ${option} VALUE or ${option}=VALUE (a value starting with '-' only as ${option}=VALUE)`;
-  }
   return message.split('\n')[0] ?? message;
+}
+
+/** What strict parsing refuses in one option token, as parseArgs decides it; undefined: nothing. */
+function problemOf(token: OptionToken, options: ParseOptions): string | undefined {
+  const kindOf = (name: string) => (Object.hasOwn(options, name) ? options[name]?.type : undefined);
+  const raw = token.rawName;
+  const negated = raw.startsWith('--no-');
+  // `--no-pooled=x`: with a value inline, parseArgs keeps `no-pooled` whole as the name.
+  const bare = negated && token.inlineValue === true ? token.name.slice('no-'.length) : token.name;
+  const kind = kindOf(bare);
+  if (kind === 'boolean' && token.value !== undefined) {
+    return `Option '--${bare}' is a boolean: give --${bare}, --${bare}=false or --no-${bare}`;
+  }
+  if (kind === undefined || (negated && kind !== 'boolean')) {
+    return kind === 'string'
+      ? `Unknown option '${raw}': --${bare} takes a value, it is not a boolean`
+      : `Unknown option '${raw}'`;
+  }
+  // A value that is the next token and starts with '-' is, to strict parsing, a forgotten value.
+  const forgotten = token.value === undefined || (token.inlineValue === false && token.value.startsWith('-'));
+  if (kind === 'string' && forgotten) {
+    return `Option '${raw}' needs a value: ${raw} VALUE or ${raw}=VALUE (a value starting with '-' only as ${raw}=VALUE)`;
+  }
+  return undefined;
 }

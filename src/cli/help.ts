@@ -1,14 +1,14 @@
 import { settingVariable } from '../core/setting-names.js';
+import type { CliCommand } from './commands.js';
 import {
   CLI_FLAG_ENV,
   CLI_FLAGS,
-  type CliCommand,
   type CliFlagName,
   DEPLOY_ONLY,
   type FlagSpec,
   SCRIPT_ALIASES,
   SETTING_FLAGS,
-} from './args.js';
+} from './flags.js';
 
 const BIN = 'neon-amplify-branch';
 

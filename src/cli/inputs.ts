@@ -1,6 +1,8 @@
 import { type ReadSetting, settingVariable } from '../core/setting-names.js';
 import { nonEmpty } from '../core/setting-parsers.js';
-import { type CliCommand, type CliOptions, CliUsageError, type SettingName } from './args.js';
+import type { CliOptions } from './args.js';
+import { type CliCommand, CliUsageError } from './commands.js';
+import type { SettingName } from './flags.js';
 
 export type Env = Record<string, string | undefined>;
 

@@ -8,7 +8,7 @@ import {
   SECRET_OUTPUTS,
   toOutputs,
 } from '../core/result.js';
-import type { CliCommand } from './args.js';
+import type { CliCommand } from './commands.js';
 
 /** The one JSON document `--output json` prints on stdout. */
 export interface JsonResult {

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type CliCommand,
-  type CliRequest,
-  CliUsageError,
-  parseCli,
-  SETTING_FLAGS,
-} from '../../src/cli/args.js';
+import { type CliRequest, parseCli } from '../../src/cli/args.js';
+import { explainParseError } from '../../src/cli/argv.js';
+import { type CliCommand, CliUsageError } from '../../src/cli/commands.js';
+import { SETTING_FLAGS } from '../../src/cli/flags.js';
 import { INPUT_NAMES } from '../../src/core/setting-names.js';
 
 function options(argv: string[]) {
@@ -129,6 +126,8 @@ describe('parseCli', () => {
     [['deploy', '--no-role'], "Unknown option '--no-role': --role takes a value", 'deploy'],
     [['deploy', '--role'], "Option '--role' needs a value", 'deploy'],
     [['deploy', '--role', '--pooled'], "Option '--role' needs a value", 'deploy'],
+    [['deploy', '--no-pooled=yes'], "Option '--pooled' is a boolean: give --pooled", 'deploy'],
+    [['deploy', '-hx'], "Unknown option '-x'", 'deploy'],
     [['deploy', '--help=maybe'], "Invalid --help 'maybe'", 'deploy'],
     [['deploy', 'extra'], "Unexpected argument 'extra'", 'deploy'],
     [['cleanup', '--write-env', '.env'], '--write-env applies to deploy only', 'cleanup'],
@@ -188,5 +187,19 @@ describe('parseCli', () => {
       includeDatabaseUrl: false,
       verbose: false,
     });
+  });
+
+  it("explains a parse error from parseArgs' tokens, whatever Node's message says", () => {
+    const options = { role: { type: 'string' }, pooled: { type: 'boolean' } } as const;
+    const reworded = new Error('Node may word this any way it likes');
+    expect(explainParseError(reworded, ['--nope'], options)).toBe("Unknown option '--nope'");
+    expect(explainParseError(reworded, ['--pooled', '--role'], options)).toMatch(
+      /^Option '--role' needs a value/,
+    );
+    expect(explainParseError(reworded, ['--no-role'], options)).toBe(
+      "Unknown option '--no-role': --role takes a value, it is not a boolean",
+    );
+    // Nothing wrong with any option: the error's own first line.
+    expect(explainParseError(new Error('first\nsecond'), ['--role', 'x'], options)).toBe('first');
   });
 });

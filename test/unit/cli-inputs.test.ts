@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type CliOptions, CliUsageError } from '../../src/cli/args.js';
+import type { CliOptions } from '../../src/cli/args.js';
+import { CliUsageError } from '../../src/cli/commands.js';
 import { amplifyBuild, keySource, settingReader } from '../../src/cli/inputs.js';
 import { parseSettings } from '../../src/core/settings.js';
 
