@@ -1,5 +1,5 @@
+import { formatDuration } from './duration.js';
 import { TimeoutError } from './errors.js';
-import { formatDuration } from './poll.js';
 
 /**
  * The run's budget (`timeout-minutes`): every request, retry and wait for a Neon operation fits in

@@ -1,3 +1,4 @@
+import { formatDuration } from './duration.js';
 import { TimeoutError } from './errors.js';
 import type { Sleep } from './ports.js';
 
@@ -50,11 +51,3 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
     }
   }
 }
-
-export function formatDuration(ms: number): string {
-  if (ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
-  if (ms % 1000 === 0) return `${ms / 1000} s`;
-  return `${ms} ms`;
-}
-
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

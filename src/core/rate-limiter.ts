@@ -1,5 +1,5 @@
-import { realSleep } from './poll.js';
 import type { Sleep } from './ports.js';
+import { realSleep } from './sleep.js';
 
 /** One token bucket: `ratePerSecond` tokens a second, at most `burst` saved up. */
 export interface RateLimit {

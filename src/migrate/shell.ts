@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { formatDuration } from '../core/duration.js';
 import { MigrationError, messageOf } from '../core/errors.js';
-import { formatDuration } from '../core/poll.js';
 import type { MigrationInput } from '../core/ports.js';
 import { migrationEnvironment } from './environment.js';
 import { killMarked, RUN_MARKER } from './escaped.js';

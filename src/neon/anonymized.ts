@@ -1,6 +1,7 @@
 import type { AnonymizedBranchStatusResponse } from '@neondatabase/api-client';
+import { formatDuration } from '../core/duration.js';
 import { ApiError, MaskingError, TimeoutError } from '../core/errors.js';
-import { formatDuration, pollUntil } from '../core/poll.js';
+import { pollUntil } from '../core/poll.js';
 import type { AnonymizedStatus, Logger, NeonMaskingRule, Sleep } from '../core/ports.js';
 import type { NeonPortOptions, NeonRequester } from './request.js';
 

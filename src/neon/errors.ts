@@ -1,5 +1,5 @@
+import { formatDuration } from '../core/duration.js';
 import { ApiError } from '../core/errors.js';
-import { formatDuration } from '../core/poll.js';
 import { parseRetryAfter, type RetryVerdict } from '../core/retry.js';
 
 /**

@@ -1,6 +1,7 @@
 import type { Operation } from '@neondatabase/api-client';
+import { formatDuration } from '../core/duration.js';
 import { ApiError, TimeoutError } from '../core/errors.js';
-import { formatDuration, pollUntil } from '../core/poll.js';
+import { pollUntil } from '../core/poll.js';
 import type { Logger, Sleep } from '../core/ports.js';
 
 const SUCCEEDED: ReadonlySet<string> = new Set(['finished', 'skipped']);

@@ -1,9 +1,9 @@
 import { type Api, createApiClient } from '@neondatabase/api-client';
 import type { Deadline } from '../core/deadline.js';
-import { realSleep } from '../core/poll.js';
 import type { Logger, Sleep } from '../core/ports.js';
 import { neonRateLimiter, type RateLimiter, type RateLimits } from '../core/rate-limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../core/retry.js';
+import { realSleep } from '../core/sleep.js';
 import {
   classifyNeonError,
   describeNeonFailure,

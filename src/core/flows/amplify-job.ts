@@ -1,6 +1,8 @@
+import { formatDuration } from '../duration.js';
 import { ApiError, TimeoutError } from '../errors.js';
-import { formatDuration, type PollOptions, pollUntil, realSleep } from '../poll.js';
+import { type PollOptions, pollUntil } from '../poll.js';
 import { ACTIVE_JOB_STATUSES, type AmplifyJob, type AmplifyPort } from '../ports.js';
+import { realSleep } from '../sleep.js';
 import type { ExecuteOptions } from './options.js';
 
 type Poll = Omit<PollOptions<AmplifyJob>, 'label' | 'check'>;

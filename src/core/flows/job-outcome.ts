@@ -1,5 +1,5 @@
 import { amplifyDeploymentsConsoleUrl } from '../console-links.js';
-import { formatDuration } from '../poll.js';
+import { formatDuration } from '../duration.js';
 import type { AmplifyJob } from '../ports.js';
 import type { DeployResult } from '../result.js';
 import type { Settings } from '../settings.js';

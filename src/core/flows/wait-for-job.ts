@@ -1,5 +1,6 @@
-import { formatDuration, realSleep } from '../poll.js';
+import { formatDuration } from '../duration.js';
 import type { AmplifyJob, AmplifyPort, JobStatus, Logger } from '../ports.js';
+import { realSleep } from '../sleep.js';
 import type { ExecuteOptions } from './options.js';
 
 /** How the wait ended: the job as it ended, or as last seen when `job-timeout-minutes` came first. */
