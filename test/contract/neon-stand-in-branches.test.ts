@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type NeonStandIn, type NeonStandInOptions, startNeonStandIn } from '../fakes/neon-server.js';
 
 /**
- * The stand-in's rules for the branch routes the product is adding (DESIGN.md, "Being added"), without
+ * The stand-in's rules for the branch routes the lifecycle settings use (src/core/flows/lifecycle.ts), without
  * real databases: expiry, PATCH, restore, reset_password, schema-only branches, operations that take
  * wall-clock time. Every answer is also checked against the OpenAPI file (violations).
  */

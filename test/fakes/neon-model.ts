@@ -445,8 +445,8 @@ export class NeonModel implements LoginDirectory {
   deleteBranch(branchId: string): { branch: Branch; operations: Operation[] } | 'already deleted' {
     if (this.state.deletedBranchIds.has(branchId)) return 'already deleted';
     const branch = this.requireBranch(branchId);
-    // The spec only says these branches cannot be deleted, not how; 422 is what reconcile expects of a
-    // refusal (DESIGN.md) and matches Neon's other "valid request, not allowed now" answers.
+    // The spec only says these branches cannot be deleted, not how; 422 matches Neon's other "valid
+    // request, not allowed now" answers.
     if (branch.default) throw new NeonHttpError(422, 'cannot delete the default branch of the project');
     if (branch.protected) throw new NeonHttpError(422, 'cannot delete a protected branch');
     if (this.state.branches.some((other) => other.parent_id === branchId)) {
@@ -474,8 +474,8 @@ export class NeonModel implements LoginDirectory {
     }
     if (changes.expires_at !== undefined && changes.expires_at !== null) {
       this.checkExpiresAt(changes.expires_at);
-      // The rule DESIGN.md's wire facts record; Neon's exact status and wording for it are not in the
-      // spec or its docs, so a 400 like the other refusals of a valid-looking body.
+      // docs/stand-ins.md N19, a guess: Neon's exact status and wording for it are not in the spec or
+      // its docs, so a 400 like the other refusals of a valid-looking body.
       if (this.state.branches.some((other) => other.parent_id === branchId)) {
         throw new NeonHttpError(400, 'cannot set expires_at on a branch that has child branches');
       }

@@ -290,7 +290,7 @@ describe('the deleted comment', () => {
 });
 
 describe('the marker', () => {
-  it('is the one DESIGN.md names for an ordinary branch', () => {
+  it('is the one docs and README name for an ordinary branch', () => {
     expect(commentMarker('feature/login')).toBe('<!-- neon-amplify-branch:feature/login -->');
   });
 

@@ -16,7 +16,7 @@ function parse(inputs: Partial<Record<InputName, string>>, env = {}) {
 }
 
 describe('parseSettings', () => {
-  it('applies the DESIGN.md defaults', () => {
+  it('applies the defaults action.yml documents', () => {
     const settings = parse(required, { AWS_REGION: 'eu-west-1' });
     expect(settings).toMatchObject({
       neonApiHost: 'https://console.neon.tech/api/v2',
