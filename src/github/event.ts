@@ -57,19 +57,8 @@ export function intentFromEvent(event: GitHubEvent, options: IntentOptions): Eve
   if (options.command === 'reconcile' || options.command === 'list')
     return result({ command: options.command });
 
-  if (event.name === 'pull_request' || event.name === 'pull_request_target') {
-    const pull = payload.pull_request;
-    const head = stringOf(pull?.head?.repo?.full_name);
-    const base = stringOf(pull?.base?.repo?.full_name) ?? repository;
-    // A fork's branch lives in another repository: no Neon branch here was made for it, and its
-    // head ref may share a name with one of ours, so it must never delete anything.
-    if (head === undefined || head !== base) {
-      const number = typeof pull?.number === 'number' ? ` #${pull.number}` : '';
-      return none(
-        `pull request${number} comes from a fork (${head ?? 'a deleted repository'}): its branch lives in that repository, so no Neon branch or Amplify build was made for it here and nothing is deleted (workflows of fork pull requests also get no secrets). Push the branch to this repository for a preview database`,
-      );
-    }
-  }
+  const fork = forkOf(event, payload, repository);
+  if (fork !== undefined) return none(fork);
 
   const found = branchOfEvent(event, payload);
   // A deploy of the branch that this push created in git (GitHub sends `created: true` on it).
@@ -113,6 +102,21 @@ export function intentFromEvent(event: GitHubEvent, options: IntentOptions): Eve
         `Event '${event.name}' has no meaning with command 'auto': run on push, pull_request (closed), delete or workflow_dispatch, or set command to deploy, cleanup or reconcile`,
       );
   }
+}
+
+/**
+ * Why a pull request event is left alone when it comes from a fork, else undefined. A fork's branch
+ * lives in another repository: no Neon branch here was made for it, and its head ref may share a
+ * name with one of ours, so it must never delete anything.
+ */
+function forkOf(event: GitHubEvent, payload: Payload, repository: string | undefined): string | undefined {
+  if (event.name !== 'pull_request' && event.name !== 'pull_request_target') return undefined;
+  const pull = payload.pull_request;
+  const head = stringOf(pull?.head?.repo?.full_name);
+  const base = stringOf(pull?.base?.repo?.full_name) ?? repository;
+  if (head !== undefined && head === base) return undefined;
+  const number = typeof pull?.number === 'number' ? ` #${pull.number}` : '';
+  return `pull request${number} comes from a fork (${head ?? 'a deleted repository'}): its branch lives in that repository, so no Neon branch or Amplify build was made for it here and nothing is deleted (workflows of fork pull requests also get no secrets). Push the branch to this repository for a preview database`;
 }
 
 /** The branch an event is about, or why there is none (a tag). */
