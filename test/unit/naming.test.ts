@@ -7,6 +7,7 @@ import {
   NEON_BRANCH_NAME_LIMIT,
   neonBranchName,
   previewUrl,
+  shortBranchName,
 } from '../../src/core/naming.js';
 
 describe('neonBranchName', () => {
@@ -93,5 +94,12 @@ describe('git branch names', () => {
     expect(branchFromRef('refs/tags/v1')).toBeUndefined();
     expect(branchFromRef('refs/pull/1/merge')).toBeUndefined();
     expect(branchFromRef(undefined)).toBeUndefined();
+  });
+
+  it('takes refs/heads/ off a branch name, and only that prefix', () => {
+    expect(shortBranchName('refs/heads/feature/x')).toBe('feature/x');
+    expect(shortBranchName('feature/x')).toBe('feature/x');
+    expect(shortBranchName('refs/tags/v1')).toBe('refs/tags/v1');
+    expect(shortBranchName('x/refs/heads/y')).toBe('x/refs/heads/y');
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { requireRegion } from '../../src/core/amplify-settings.js';
+import { amplifyTarget, regionFromEnvironment, requireRegion } from '../../src/core/amplify-settings.js';
 import { UsageError } from '../../src/core/errors.js';
 import type { InputName } from '../../src/core/setting-names.js';
-import { parseBoolean } from '../../src/core/setting-parsers.js';
+import { joinList, parseBoolean, splitList } from '../../src/core/setting-parsers.js';
 import { parseSettings } from '../../src/core/settings.js';
 
 const required = {
@@ -124,4 +124,38 @@ describe('parseBoolean', () => {
   it.each(['ture', '1', 'yes', 'on'])('refuses %s', (v) =>
     expect(() => parseBoolean('x', v)).toThrow(UsageError),
   );
+});
+
+describe('the Amplify target', () => {
+  it('is the app and the region, or the first of them that is not set', () => {
+    expect(amplifyTarget({ amplifyAppId: undefined, awsRegion: 'us-east-1' })).toEqual({
+      missing: 'amplify-app-id',
+    });
+    expect(amplifyTarget({ amplifyAppId: 'd1', awsRegion: undefined })).toEqual({ missing: 'aws-region' });
+    expect(amplifyTarget({ amplifyAppId: 'd1', awsRegion: 'us-east-1' })).toEqual({
+      appId: 'd1',
+      region: 'us-east-1',
+    });
+  });
+
+  it('takes the region from AWS_REGION, then AWS_DEFAULT_REGION; a blank one is not set', () => {
+    expect(regionFromEnvironment({ AWS_REGION: ' ', AWS_DEFAULT_REGION: 'eu-west-1' })).toBe('eu-west-1');
+    expect(regionFromEnvironment({ AWS_REGION: 'us-east-2', AWS_DEFAULT_REGION: 'eu-west-1' })).toBe(
+      'us-east-2',
+    );
+    expect(regionFromEnvironment({})).toBeUndefined();
+  });
+});
+
+describe('list settings', () => {
+  it('split at commas and new lines, blanks skipped', () => {
+    expect(splitList(' main, release/1\n\n develop ,')).toEqual(['main', 'release/1', 'develop']);
+  });
+
+  it('read back the items a front end joined (repeated flags, a YAML list)', () => {
+    expect(splitList(joinList(['main', 'release/1']))).toEqual(['main', 'release/1']);
+    expect(parse({ ...required, 'primary-branches': joinList(['main', 'develop']) }).primaryBranches).toEqual(
+      ['main', 'develop'],
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { amplifyTarget } from '../amplify-settings.js';
 import { amplifyDeploymentsConsoleUrl } from '../console-links.js';
 import { formatDuration } from '../duration.js';
 import type { AmplifyJob } from '../ports.js';
@@ -34,10 +35,11 @@ export function jobOutcomeError(
 ): AmplifyJobError | undefined {
   const { job, timedOut } = wait;
   if (!timedOut && job.status === 'SUCCEED') return undefined;
+  const target = amplifyTarget(settings);
   const link =
-    settings.awsRegion === undefined || settings.amplifyAppId === undefined
+    'missing' in target
       ? undefined
-      : amplifyDeploymentsConsoleUrl(settings.awsRegion, settings.amplifyAppId, result.gitBranch);
+      : amplifyDeploymentsConsoleUrl(target.region, target.appId, result.gitBranch);
   const logs = link === undefined ? '' : `. Its log: ${link} (job ${job.id})`;
   const what = `Amplify job ${job.id} on '${result.gitBranch}'`;
   if (timedOut) {
