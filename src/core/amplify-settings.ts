@@ -1,7 +1,7 @@
 import { SettingError, UsageError } from './errors.js';
 import { nonEmpty, type Readers } from './setting-parsers.js';
 
-/** The variables the region falls back to, in this order, as the AWS SDK reads them. */
+/** The variables the region falls back to when no setting names one, in this order. */
 export interface Environment {
   AWS_REGION?: string | undefined;
   AWS_DEFAULT_REGION?: string | undefined;
