@@ -33,7 +33,7 @@ import {
 } from '../fakes/amplify-server.js';
 import { type NeonStandIn, startNeonStandIn } from '../fakes/neon-server.js';
 import { type SsmStandIn, startSsmStandIn } from '../fakes/ssm-server.js';
-import { supportedNodes } from './supported-nodes.js';
+import { RUNTIME_NODE, supportedNodes } from './supported-nodes.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** Node.js binaries of the machine itself, outside the project's own Node 24. */
@@ -132,6 +132,13 @@ function secretsOf(branchName: string): string[] {
   return [neon.apiKey, neon.passwordOf(branch?.id ?? '', 'neondb_owner') ?? 'no-password'];
 }
 
+/**
+ * Every supported Node.js runs what leans on the runtime: the bundle's requests to Neon, Amplify
+ * and SSM, the dotenv file, the bin, migrate-command. Argument parsing and the checks of the
+ * --write-env target run on Node 24 only (the runtime of the action and of package.json's own
+ * `node`): they are the bundle's own code over `fs`, the same on both, and Node 22 still runs the
+ * bundle's start, --version and --help in test/e2e/package.test.ts.
+ */
 describe.each(supportedNodes())('on $name', ({ bin }) => {
   beforeEach(() => {
     node = bin;
@@ -433,6 +440,37 @@ describe.each(supportedNodes())('on $name', ({ bin }) => {
     });
   });
 
+  describe('migrate-command and unpooled-env-var-name in an Amplify build', () => {
+    it('runs the migration with the direct URL masked in its output, then writes both lines to the dotenv file', async () => {
+      const result = await run(
+        [
+          'deploy',
+          '--migrate-command',
+          'echo "migrating $NEON_BRANCH_NAME via $DATABASE_URL"',
+          '--unpooled-env-var-name',
+          'DATABASE_URL_UNPOOLED',
+          '--write-env',
+          '.env',
+        ],
+        { ...buildEnv('feat/migrate'), NEON_API_KEY: neon.apiKey },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const env = parseEnv(await readFile(join(cwd, '.env'), 'utf8'));
+      expectUrlOfBranch(env.DATABASE_URL, 'preview/feat/migrate', { pooled: true });
+      expectUrlOfBranch(env.DATABASE_URL_UNPOOLED, 'preview/feat/migrate', { pooled: false });
+      expect(result.stderr).toContain('migrating preview/feat/migrate via ***');
+      const password = decodeURIComponent(new URL(env.DATABASE_URL_UNPOOLED ?? '').password);
+      expect(result.stderr).not.toContain(password);
+      expect(result.stdout).not.toContain(password);
+    });
+  });
+});
+
+describe(`on ${RUNTIME_NODE.name}`, () => {
+  beforeEach(() => {
+    node = RUNTIME_NODE.bin;
+  });
+
   describe('--write-env: the target', () => {
     const root = process.getuid?.() === 0;
 
@@ -595,31 +633,6 @@ describe.each(supportedNodes())('on $name', ({ bin }) => {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('--neon-api-key-ssm-parameter');
       expect(result.stderr).toContain('NEON_API_KEY');
-    });
-  });
-
-  describe('migrate-command and unpooled-env-var-name in an Amplify build', () => {
-    it('runs the migration with the direct URL masked in its output, then writes both lines to the dotenv file', async () => {
-      const result = await run(
-        [
-          'deploy',
-          '--migrate-command',
-          'echo "migrating $NEON_BRANCH_NAME via $DATABASE_URL"',
-          '--unpooled-env-var-name',
-          'DATABASE_URL_UNPOOLED',
-          '--write-env',
-          '.env',
-        ],
-        { ...buildEnv('feat/migrate'), NEON_API_KEY: neon.apiKey },
-      );
-      expect(result.code, result.stderr).toBe(0);
-      const env = parseEnv(await readFile(join(cwd, '.env'), 'utf8'));
-      expectUrlOfBranch(env.DATABASE_URL, 'preview/feat/migrate', { pooled: true });
-      expectUrlOfBranch(env.DATABASE_URL_UNPOOLED, 'preview/feat/migrate', { pooled: false });
-      expect(result.stderr).toContain('migrating preview/feat/migrate via ***');
-      const password = decodeURIComponent(new URL(env.DATABASE_URL_UNPOOLED ?? '').password);
-      expect(result.stderr).not.toContain(password);
-      expect(result.stdout).not.toContain(password);
     });
   });
 });
