@@ -2,7 +2,7 @@ import { type Api, createApiClient } from '@neondatabase/api-client';
 import type { Deadline } from '../core/deadline.js';
 import type { Logger, Sleep } from '../core/ports.js';
 import { neonRateLimiter, type RateLimiter, type RateLimits } from '../core/rate-limiter.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../core/retry.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryVerdict, withRetry } from '../core/retry.js';
 import { realSleep } from '../core/sleep.js';
 import {
   classifyNeonError,
@@ -86,7 +86,7 @@ export class NeonRequester {
         {
           label: step,
           policy: this.policy,
-          classify: classifyNeonError,
+          classify: (error) => this.classify(error),
           sleep: this.sleep,
           log: (message) => this.options.log.warning(message),
           deadline: this.options.deadline,
@@ -97,6 +97,22 @@ export class NeonRequester {
       this.options.deadline?.check(step, error.message);
       throw toApiError(step, error);
     }
+  }
+
+  /**
+   * A 429's `Retry-After` is the limiter's to wait out: `attempt` hands it over, and the limiter
+   * holds every request until then, this one's retry included. The retry waits nothing more.
+   */
+  private classify(error: unknown): RetryVerdict {
+    const verdict = classifyNeonError(error);
+    if (
+      !(error instanceof NeonRequestError) ||
+      error.failure.status !== 429 ||
+      verdict.afterMs === undefined
+    ) {
+      return verdict;
+    }
+    return { ...verdict, afterMs: undefined, heldMs: Math.min(verdict.afterMs, this.policy.maxRetryAfterMs) };
   }
 
   private async attempt<T>(request: (api: Api<unknown>) => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/core/retry.js';
 import { branchesPath, FAST_RETRY, type Harness, startHarness } from './neon-harness.js';
 
 let harness: Harness;
@@ -44,6 +45,24 @@ describe('retried failures', () => {
     expect((await port.findBranchByName('main'))?.default).toBe(true);
 
     expect(sleeps).toEqual([7_000]);
+    expect(standIn.requestsTo('GET', branchesPath(harness)).map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  it('waits a 429 with Retry-After: 2 out once (the limiter holds the retry), not again with a backoff on top', async () => {
+    harness = await startHarness({ port: { retry: DEFAULT_RETRY_POLICY } });
+    const { standIn, port, sleeps } = harness;
+    standIn.injectFault({
+      method: 'GET',
+      path: branchesPath(harness),
+      fault: { kind: 'respond', status: 429, headers: { 'retry-after': '2' } },
+    });
+    const before = harness.now();
+
+    expect((await port.findBranchByName('main'))?.default).toBe(true);
+
+    // DEFAULT_RETRY_POLICY's first backoff is 0.5 to 1 s: it would show as a wait of its own.
+    expect(sleeps).toEqual([2_000]);
+    expect(harness.now() - before).toBe(2_000);
     expect(standIn.requestsTo('GET', branchesPath(harness)).map((r) => r.status)).toEqual([429, 200]);
   });
 

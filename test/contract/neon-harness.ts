@@ -3,7 +3,7 @@ import type { RetryPolicy } from '../../src/core/retry.js';
 import { createNeonPort, type NeonPortOptions } from '../../src/neon/port.js';
 import { type NeonStandIn, type NeonStandInOptions, startNeonStandIn } from '../fakes/neon-server.js';
 
-/** Backoff of a few milliseconds, so retried tests stay fast; p-retry waits on real timers. */
+/** Backoff of a few milliseconds, so retried tests read short waits in `sleeps`. */
 export const FAST_RETRY: RetryPolicy = {
   retries: 3,
   minTimeoutMs: 1,

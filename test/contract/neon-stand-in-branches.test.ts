@@ -294,16 +294,18 @@ describe('GET /branches/{id}/compare_schema', () => {
 });
 
 describe('operationMs', () => {
-  it('keeps new operations running for that long in real time, however often they are read', async () => {
-    await start({ operationMs: 300, operationSteps: 0 });
+  it('keeps new operations running for that long on the wall clock, however often they are read', async () => {
+    let wall = 5_000;
+    await start({ operationMs: 300, operationSteps: 0, wallNow: () => wall });
     const preview = await createBranch({ name: 'preview/a' });
     const [operation] = preview.operations;
     const read = async () =>
       ((await call('GET', `/operations/${operation}`)).body.operation as { status: string }).status;
 
     expect(await read()).toBe('running');
+    wall += 299;
     expect(await read()).toBe('running');
-    await new Promise((resolve) => setTimeout(resolve, 320));
+    wall += 1;
     expect(await read()).toBe('finished');
   });
 });

@@ -10,6 +10,7 @@ import type { JobProgress } from '../fakes/amplify-server.js';
 import { seedShows } from '../fakes/neon-seed.js';
 import type { NeonStandInOptions } from '../fakes/neon-server.js';
 import { pullRequest, pushTo } from '../fixtures/payloads.js';
+import { waitFor } from '../wait-for.js';
 import { type ActionRun, runAction } from './run-action.js';
 import { APP_ID, EXAMPLE_PUSH_SHA, startWorld, type World } from './world.js';
 
@@ -193,21 +194,21 @@ describe('the schema diff on real Postgres', () => {
     // can only show the migration if it is taken after the build.
     const action = run(w, push('feat/episodes'), { 'wait-for-job': 'true' });
     const build = (async () => {
-      for (;;) {
-        const branch = w.amplify.branch(APP_ID, 'feat/episodes');
-        const job = branch?.jobs.at(-1);
-        if (job !== undefined && branch !== undefined && w.amplify.requestsFor('GetJob').length > 0) {
-          const client = new pg.Client({ connectionString: branch.environmentVariables.DATABASE_URL });
-          await client.connect();
-          await client.query(
-            'CREATE TABLE episodes (id serial PRIMARY KEY, show_id int REFERENCES shows (id))',
-          );
-          await client.end();
-          w.amplify.setJobStatus(APP_ID, 'feat/episodes', job.jobId, 'SUCCEED');
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const { branch, job } = await waitFor(
+        "the action to read feat/episodes' running Amplify job",
+        () => {
+          const branch = w.amplify.branch(APP_ID, 'feat/episodes');
+          const job = branch?.jobs.at(-1);
+          const read = w.amplify.requestsFor('GetJob').length > 0;
+          return branch !== undefined && job !== undefined && read && { branch, job };
+        },
+        { withinMs: 25_000, everyMs: 50 },
+      );
+      const client = new pg.Client({ connectionString: branch.environmentVariables.DATABASE_URL });
+      await client.connect();
+      await client.query('CREATE TABLE episodes (id serial PRIMARY KEY, show_id int REFERENCES shows (id))');
+      await client.end();
+      w.amplify.setJobStatus(APP_ID, 'feat/episodes', job.jobId, 'SUCCEED');
     })();
     const [result] = await Promise.all([action, build]);
 

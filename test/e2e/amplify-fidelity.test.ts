@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pullRequest, pushTo } from '../fixtures/payloads.js';
+import { waitFor } from '../wait-for.js';
 import { runAction } from './run-action.js';
 import { APP_ID, startWorld, type World } from './world.js';
 
@@ -55,8 +56,11 @@ describe('Amplify fidelity', { timeout: RUNS_TIMEOUT_MS }, () => {
     const running = run(w, { name: 'push', payload: pushTo('feat/q') }, { 'on-running-job': 'skip' });
 
     // Once Amplify has refused the start, the other app's build ends and frees a slot.
-    await until(() =>
-      w.amplify.requestsFor('StartJob').some((r) => r.params.branchName === 'feat/q' && r.status === 429),
+    await waitFor(
+      "Amplify's refusal (429) of feat/q's StartJob",
+      () =>
+        w.amplify.requestsFor('StartJob').some((r) => r.params.branchName === 'feat/q' && r.status === 429),
+      { withinMs: 25_000 },
     );
     w.amplify.setJobStatus(other.appId, 'main', '1', 'SUCCEED');
     const result = await running;
@@ -72,8 +76,3 @@ describe('Amplify fidelity', { timeout: RUNS_TIMEOUT_MS }, () => {
       expect(w.amplify.branch(APP_ID, name)?.jobs[0]?.status).toBe('RUNNING');
   });
 });
-
-/** Resolves once `done` holds; the test's own timeout ends a wait for something that never comes. */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));
-}

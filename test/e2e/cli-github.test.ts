@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GITHUB_TEST_TOKEN } from '../fakes/github-server.js';
-import { supportedNodes } from './supported-nodes.js';
+import { RUNTIME_NODE, supportedNodes } from './supported-nodes.js';
 import { APP_ID, startWorld, type World } from './world.js';
 
 const CLI = join(resolve(import.meta.dirname, '../..'), 'dist/cli/index.js');
@@ -70,6 +70,13 @@ describe.each(supportedNodes())('the CLI on GitHub, on $name', ({ bin }) => {
     expect(deployment?.sha).toBe(sha);
     expect(deployment?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
     expect(run.stderr).not.toContain(GITHUB_TEST_TOKEN);
+  });
+});
+
+/** A settings check, the bundle's own code: on Node 24, the runtime, only. */
+describe(`the CLI on GitHub, on ${RUNTIME_NODE.name}`, () => {
+  beforeEach(() => {
+    node = RUNTIME_NODE.bin;
   });
 
   it('with a token but no GITHUB_REPOSITORY: says so, and sends nothing to GitHub', async () => {

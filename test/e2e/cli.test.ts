@@ -5,137 +5,40 @@
  * stand-ins. Every assertion reads the stand-ins' state and request logs, the files on disk and the
  * exit code; nothing is checked against a value the CLI printed itself.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import {
-  chmod,
-  lstat,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  readlink,
-  realpath,
-  rm,
-  stat,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  AMPLIFY_TEST_CREDENTIALS,
-  type AmplifyStandIn,
-  amplifyClientEnv,
-  startAmplifyStandIn,
-} from '../fakes/amplify-server.js';
-import { type NeonStandIn, startNeonStandIn } from '../fakes/neon-server.js';
-import { type SsmStandIn, startSsmStandIn } from '../fakes/ssm-server.js';
+  APP_ID,
+  amplify,
+  baseEnv,
+  buildEnv,
+  CLI,
+  cwd,
+  expectUrlOfBranch,
+  KEY_PARAMETER,
+  neon,
+  run,
+  secretsOf,
+  ssm,
+  useCliStandIns,
+  useNode,
+} from './cli-harness.js';
 import { supportedNodes } from './supported-nodes.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-/** Node.js binaries of the machine itself, outside the project's own Node 24. */
-const OLD_NODES = ['/usr/bin/node', '/usr/local/bin/node', '/bin/node'].filter((file) => existsSync(file));
+useCliStandIns();
 
-function major(node: string): number | undefined {
-  try {
-    return Number(/^v(\d+)/.exec(execFileSync(node, ['--version'], { encoding: 'utf8' }))?.[1]);
-  } catch {
-    return undefined;
-  }
-}
-const CLI = join(ROOT, 'dist/cli/index.js');
-/** The Node.js the CLI runs on in the current test: each suite below runs on every supportedNodes(). */
-let node = process.execPath;
-const APP_ID = 'd1a2b3c4d5e6f7';
-const KEY_PARAMETER = '/neon/api-key';
-
-let neon: NeonStandIn;
-let amplify: AmplifyStandIn;
-let ssm: SsmStandIn;
-let cwd: string;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-beforeEach(async () => {
-  neon = await startNeonStandIn({ operationSteps: 0, operationDurationMs: null });
-  amplify = await startAmplifyStandIn();
-  // One role for everything, as in a build: SSM accepts the same key as Amplify.
-  ssm = await startSsmStandIn({ credentials: [{ ...AMPLIFY_TEST_CREDENTIALS }] });
-  ssm.putParameter({ name: KEY_PARAMETER, value: neon.apiKey });
-  amplify.addApp({ appId: APP_ID });
-  cwd = await mkdtemp(join(tmpdir(), 'cli-e2e-'));
-});
-
-afterEach(async () => {
-  expect(neon.violations).toEqual([]);
-  await Promise.all([neon.close(), amplify.close(), ssm.close()]);
-  await rm(cwd, { recursive: true, force: true });
-});
-
-/** The environment a shell has: nothing of this process's own, only what the test gives it. */
-function baseEnv(): Record<string, string> {
-  return {
-    PATH: `${dirname(node)}:/usr/bin:/bin`,
-    HOME: cwd,
-    ...amplifyClientEnv(amplify),
-    AWS_ENDPOINT_URL_SSM: ssm.url,
-    NEON_API_HOST: neon.url,
-    NEON_PROJECT_ID: neon.projectId,
-  };
-}
-
-/** What Amplify puts into the environment of every build. */
-function buildEnv(branch: string): Record<string, string> {
-  return { ...baseEnv(), AWS_APP_ID: APP_ID, AWS_BRANCH: branch };
-}
-
-function run(args: string[], env: Record<string, string>, command: string[] = [node, CLI]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const [file = '', ...rest] = command;
-    const child = spawn(file, [...rest, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-/** The connection string's parts, checked against the stand-in's own records of the branch. */
-function expectUrlOfBranch(url: string | undefined, branchName: string, options: { pooled: boolean }) {
-  const branch = neon.branchByName(branchName);
-  expect(branch, `Neon branch ${branchName}`).toBeDefined();
-  const endpoint = neon.state.endpoints.find((candidate) => candidate.branch_id === branch?.id);
-  expect(endpoint).toBeDefined();
-  const parsed = new URL(url ?? '');
-  expect(parsed.username).toBe('neondb_owner');
-  expect(decodeURIComponent(parsed.password)).toBe(neon.passwordOf(branch?.id ?? '', 'neondb_owner'));
-  expect(parsed.pathname).toBe('/neondb');
-  const hostId = parsed.hostname.split('.')[0];
-  expect(hostId).toBe(options.pooled ? `${endpoint?.id}-pooler` : endpoint?.id);
-}
-
-function secretsOf(branchName: string): string[] {
-  const branch = neon.branchByName(branchName);
-  return [neon.apiKey, neon.passwordOf(branch?.id ?? '', 'neondb_owner') ?? 'no-password'];
-}
-
+/**
+ * Every supported Node.js runs what leans on the runtime: the bundle's requests to Neon, Amplify
+ * and SSM, the dotenv file, the bin, migrate-command. Argument parsing and the checks of the
+ * --write-env target run on Node 24 only, in cli-usage.test.ts: they are the bundle's own code over
+ * `fs`, the same on both, and Node 22 still runs the bundle's start, --version and --help in
+ * package.test.ts.
+ */
 describe.each(supportedNodes())('on $name', ({ bin }) => {
-  beforeEach(() => {
-    node = bin;
-  });
+  useNode(bin);
 
   describe('inside an Amplify build', () => {
     it('replaces neon-ci.sh create-branch with its own option names: a branch, one DATABASE_URL line, Amplify untouched', async () => {
@@ -430,171 +333,6 @@ describe.each(supportedNodes())('on $name', ({ bin }) => {
       expect(result.stderr).toContain(`'${KEY_PARAMETER}'`);
       expect(result.stderr).toContain('ssm:GetParameter');
       expect(neon.requests).toEqual([]);
-    });
-  });
-
-  describe('--write-env: the target', () => {
-    const root = process.getuid?.() === 0;
-
-    it.each([
-      [
-        'a folder',
-        async () => mkdir(join(cwd, 'conf.env')),
-        'conf.env',
-        "--write-env 'conf.env' is a folder",
-      ],
-      ['in a missing folder', async () => undefined, 'app/.env', "--write-env 'app/.env': the folder"],
-      [
-        'under a regular file',
-        async () => writeFile(join(cwd, 'notes'), 'x'),
-        'notes/.env',
-        'is a file, not a folder',
-      ],
-      // Not even root can create a file in /proc, although access(W_OK) says it may.
-      [
-        'where no one can create a file',
-        async () => undefined,
-        '/proc/.env',
-        "--write-env '/proc/.env': cannot create a file in '/proc'",
-      ],
-    ])('%s: exit 2 before anything is sent, naming the path given', async (_what, setup, file, message) => {
-      await setup();
-      const before = await readdir(cwd);
-      const result = await run(['deploy', '--write-env', file], {
-        ...buildEnv('feat'),
-        NEON_API_KEY: neon.apiKey,
-      });
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain(message);
-      expect(result.stderr).not.toMatch(/\.tmp/);
-      expect([...neon.requests, ...amplify.requests, ...ssm.requests]).toEqual([]);
-      expect(await readdir(cwd)).toEqual(before);
-    });
-
-    it.skipIf(root)('in a folder the user may not write: exit 2, nothing sent', async () => {
-      await mkdir(join(cwd, 'locked'), { mode: 0o555 });
-      const result = await run(['deploy', '--write-env', 'locked/.env'], {
-        ...buildEnv('feat'),
-        NEON_API_KEY: neon.apiKey,
-      });
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain("--write-env 'locked/.env': cannot create a file in");
-      expect(result.stderr).toContain('permission denied');
-      expect(neon.requests).toEqual([]);
-    });
-
-    it('a dangling symbolic link stays a link: the file it points at is created', async () => {
-      await mkdir(join(cwd, 'config'));
-      await symlink('config/app.env', join(cwd, '.env'));
-      const result = await run(['deploy', '--write-env', '.env'], {
-        ...buildEnv('feat'),
-        NEON_API_KEY: neon.apiKey,
-      });
-      expect(result.stderr).not.toContain('error:');
-      expect(result.code).toBe(0);
-      expect((await lstat(join(cwd, '.env'))).isSymbolicLink()).toBe(true);
-      expect(await readlink(join(cwd, '.env'))).toBe('config/app.env');
-      const target = join(cwd, 'config/app.env');
-      expect((await stat(target)).mode & 0o777).toBe(0o600);
-      expectUrlOfBranch(parseEnv(await readFile(target, 'utf8')).DATABASE_URL, 'preview/feat', {
-        pooled: true,
-      });
-      expect(await readdir(join(cwd, 'config'))).toEqual(['app.env']);
-    });
-
-    it('a link into a missing folder is refused up front and names both', async () => {
-      await symlink('gone/app.env', join(cwd, '.env'));
-      const result = await run(['deploy', '--write-env', '.env'], {
-        ...buildEnv('feat'),
-        NEON_API_KEY: neon.apiKey,
-      });
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain(
-        `--write-env '.env' (a link to '${join(await realpath(cwd), 'gone/app.env')}'): the folder`,
-      );
-      expect(neon.requests).toEqual([]);
-    });
-  });
-
-  describe('bad usage', () => {
-    it.each([
-      [['deploi'], "Unknown command 'deploi'", "Run 'neon-amplify-branch --help' for the commands."],
-      [
-        ['deploy', '--neon-projekt-id', 'x'],
-        "Unknown option '--neon-projekt-id'",
-        "Run 'neon-amplify-branch deploy --help' for the options.",
-      ],
-      [
-        ['deploy', '--pooled=ture'],
-        "Invalid --pooled 'ture'",
-        "Run 'neon-amplify-branch deploy --help' for the options.",
-      ],
-      [
-        ['reconcile', '--write-env', '.env'],
-        '--write-env applies to deploy only',
-        "Run 'neon-amplify-branch reconcile --help' for the options.",
-      ],
-      [[], 'No command given', "Run 'neon-amplify-branch --help' for the commands."],
-      [
-        ['deploy', '--job-timeout-minutes', '-1'],
-        "Invalid job-timeout-minutes '-1': expected a positive number of minutes",
-        "Run 'neon-amplify-branch deploy --help' for the options.",
-      ],
-    ])(
-      '%j exits 2 with the error and a pointer to --help, and sends nothing',
-      async (args, message, pointer) => {
-        const result = await run(args, { ...buildEnv('feat'), NEON_API_KEY: neon.apiKey });
-        expect(result.code).toBe(2);
-        const lines = result.stderr.trimEnd().split('\n');
-        expect(lines.at(-2)).toContain(`error: ${message}`);
-        expect(lines.at(-1)).toBe(pointer);
-        expect(result.stderr).not.toContain('Usage:');
-        expect(result.stdout).toBe('');
-        expect([...neon.requests, ...amplify.requests, ...ssm.requests]).toEqual([]);
-      },
-    );
-
-    it('--version prints the version the build embedded from package.json', async () => {
-      const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
-      const result = await run(['--version'], baseEnv());
-      expect(result).toEqual({ code: 0, stdout: `neon-amplify-branch ${version}\n`, stderr: '' });
-    });
-
-    // The machine's own Node.js when it is older than 22 (Amplify's build images also have 18 and 20).
-    const oldNode = OLD_NODES.find((candidate) => (major(candidate) ?? 99) < 22);
-    it.skipIf(oldNode === undefined)(
-      'an older Node.js gets one line saying what is needed, exit 2, instead of the AWS SDK warning',
-      async () => {
-        const version = execFileSync(oldNode as string, ['--version'], { encoding: 'utf8' }).trim();
-        const result = await run(
-          ['deploy', '--write-env', '.env'],
-          { ...buildEnv('feat'), NEON_API_KEY: neon.apiKey },
-          [oldNode as string, CLI],
-        );
-        expect(result).toEqual({
-          code: 2,
-          stdout: '',
-          stderr: `error: neon-amplify-branch needs Node.js 22 or later (package.json engines >=22); this is Node.js ${version}. In an Amplify build: nvm install 22 && nvm use 22 before it.\n`,
-        });
-        expect([...neon.requests, ...amplify.requests, ...ssm.requests]).toEqual([]);
-        expect(await readdir(cwd)).toEqual([]);
-      },
-    );
-
-    it('an invalid setting exits 2 before the SSM parameter is even read', async () => {
-      const result = await run(['deploy', '--api-key-param', KEY_PARAMETER, '--on-running-job', 'later'], {
-        ...buildEnv('feat'),
-      });
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain("Invalid on-running-job 'later'");
-      expect([...neon.requests, ...amplify.requests, ...ssm.requests]).toEqual([]);
-    });
-
-    it('no key at all exits 2 and says where a key can come from', async () => {
-      const result = await run(['deploy'], buildEnv('feat'));
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain('--neon-api-key-ssm-parameter');
-      expect(result.stderr).toContain('NEON_API_KEY');
     });
   });
 

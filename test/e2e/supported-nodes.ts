@@ -8,6 +8,9 @@ export interface SupportedNode {
   bin: string;
 }
 
+/** Node 24, the runtime: this process's Node.js, the `node` dev dependency. */
+export const RUNTIME_NODE: SupportedNode = { name: `Node ${process.version}`, bin: process.execPath };
+
 /** Where scripts/install-node22.js puts Node 22 (the npm `node` package, in a cache folder). */
 const INSTALLED_NODE22 = resolve(
   import.meta.dirname,
@@ -28,8 +31,5 @@ export function supportedNodes(): SupportedNode[] {
   }
   const version = execFileSync(node22, ['--version'], { encoding: 'utf8' }).trim();
   if (!version.startsWith('v22.')) throw new Error(`${node22} is Node ${version}, not Node 22`);
-  return [
-    { name: `Node ${process.version}`, bin: process.execPath },
-    { name: `Node ${version}`, bin: node22 },
-  ];
+  return [RUNTIME_NODE, { name: `Node ${version}`, bin: node22 }];
 }

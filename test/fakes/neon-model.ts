@@ -111,6 +111,8 @@ export interface ModelOptions {
    */
   lockScope?: LockScope | undefined;
   now: () => number;
+  /** The real clock `OperationPlan.wallMs` is counted on; default `performance.now`. */
+  wallNow?: (() => number) | undefined;
   /** Real databases behind the branches; without it, connection URIs open nothing. */
   dataPlane?: DataPlane | undefined;
 }
@@ -141,7 +143,7 @@ export interface AddBranchInput {
 interface OperationProgress {
   plan: OperationPlan;
   createdAtMs: number;
-  /** performance.now() at creation, for `wallMs`. */
+  /** The wall clock (`wallNow`) at creation, for `wallMs`. */
   createdAtWall: number;
   polls: number;
   /** Set by setOperationStatus: the status stays as set. */
@@ -177,6 +179,7 @@ export class NeonModel implements LoginDirectory {
   private readonly passwordResets = new Map<string, { previous: string; operationIds: string[] }>();
   private operationPlan: OperationPlan;
   private readonly lockScope: LockScope;
+  private readonly wallNow: () => number;
   private readonly refuseSuspendTimeout: boolean;
   private readonly plansByAction = new Map<string, Partial<OperationPlan>>();
   private readonly progress = new Map<string, OperationProgress>();
@@ -186,6 +189,7 @@ export class NeonModel implements LoginDirectory {
 
   constructor(options: ModelOptions) {
     this.now = options.now;
+    this.wallNow = options.wallNow ?? (() => performance.now());
     this.operationPlan = options.operationPlan;
     this.lockScope = options.lockScope ?? 'branch';
     this.refuseSuspendTimeout = options.refuseSuspendTimeout ?? false;
@@ -958,7 +962,7 @@ export class NeonModel implements LoginDirectory {
     this.progress.set(operation.id, {
       plan: { ...this.operationPlan, ...this.plansByAction.get(action), ...override },
       createdAtMs: this.now(),
-      createdAtWall: performance.now(),
+      createdAtWall: this.wallNow(),
       polls: 0,
       pinned: false,
     });
@@ -1006,7 +1010,7 @@ export class NeonModel implements LoginDirectory {
     if (FINAL_STATUSES.has(operation.status)) return;
     const { plan } = progress;
     const elapsed = this.now() - progress.createdAtMs;
-    const floorPassed = performance.now() - progress.createdAtWall >= plan.wallMs;
+    const floorPassed = this.wallNow() - progress.createdAtWall >= plan.wallMs;
     // An operation cannot have finished while the branch's databases are still being made.
     const dataReady = operation.branch_id === undefined || !this.dataPlane?.busy(operation.branch_id);
     const done =

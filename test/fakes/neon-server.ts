@@ -92,6 +92,8 @@ export interface NeonStandInOptions {
    * the stand-in's clock say (see OperationPlan.wallMs). Default 0.
    */
   operationMs?: number;
+  /** The real clock `operationMs` is counted on. Default `performance.now`; a test of it passes a fake one. */
+  wallNow?: () => number;
   /** The stand-in's clock, for timestamps, operation durations and branch expiry. Default `Date.now`. */
   now?: () => number;
   /**
@@ -461,6 +463,7 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
       outcome: 'finished',
     },
     now: options.now ?? Date.now,
+    wallNow: options.wallNow,
     dataPlane: plane,
   };
   try {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MigrationError } from '../../src/core/errors.js';
 import { runShellMigration } from '../../src/migrate/shell.js';
+import { waitFor } from '../wait-for.js';
 
 let dir: string;
 /** Processes a test started that could outlive it; killed whatever the test's outcome. */
@@ -98,8 +99,14 @@ describe('runShellMigration', () => {
     });
     await expect(run).rejects.toThrow(/migrate-command timed out after 500 ms \(migrate-timeout-minutes\)/);
     const childPid = Number(await readFile(pidFile, 'utf8'));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await alive(childPid)).toBe(false);
+    // The kill is sent by the time the run rejects; the process takes a moment to go.
+    await waitFor(
+      `the command's background child ${childPid} to be gone`,
+      async () => !(await alive(childPid)),
+      {
+        withinMs: 5_000,
+      },
+    );
   });
 
   it('past the limit, what the command started keeps its grace after SIGTERM though the shell died at once', async () => {
