@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { workIdOf } from './classify.js';
 import type { WebhookConfig } from './config.js';
 import { DeliveryMemory } from './dedupe.js';
 import { createQueueClient, createSqsDispatch, SQS_DEDUPLICATION_WINDOW_MS } from './enqueue.js';
@@ -54,7 +55,7 @@ export function createWebhookApp(options: WebhookAppOptions): WebhookApp {
     options.deliveries ??
     new DeliveryMemory(queued === undefined ? {} : { ttlMs: SQS_DEDUPLICATION_WINDOW_MS });
   const queue = new KeyedQueue({ concurrency: config.concurrency, capacity: config.queueCapacity });
-  const unfinished = new Set<string>();
+  const unfinished = new Map<string, string>();
   let stopping = false;
   const dispatch =
     queued === undefined
@@ -82,7 +83,7 @@ export function createWebhookApp(options: WebhookAppOptions): WebhookApp {
         clearTimeout(timer);
       }
     },
-    unfinished: () => [...unfinished],
+    unfinished: () => [...new Set(unfinished.values())],
     queue,
     deliveries,
     log,
@@ -93,8 +94,8 @@ interface LocalDispatch extends WebhookAppOptions {
   log: JsonLogger;
   deliveries: DeliveryMemory;
   queue: KeyedQueue;
-  /** Ids of the deliveries queued or running, for the drain's last line. */
-  unfinished: Set<string>;
+  /** The delivery id of each piece queued or running (by its work id), for the drain's last line. */
+  unfinished: Map<string, string>;
 }
 
 /** Work in this process: queued per branch (the server), or run before the answer (Lambda). */
@@ -108,18 +109,19 @@ function localDispatch(options: LocalDispatch): (delivery: Delivery) => Promise<
       delivery.settings.amplifyAppId,
       delivery.plan.gitBranch,
     ].join('\0');
-    unfinished.add(delivery.id);
+    const workId = workIdOf(delivery);
+    unfinished.set(workId, delivery.id);
     const task = queue.push(key, async () => {
       try {
         // Let the answer go out first: building the clients is work GitHub need not wait for.
         if (options.mode === 'queue') await new Promise((resolve) => setImmediate(resolve));
         return await work(delivery, { ...shared, deliveries });
       } finally {
-        unfinished.delete(delivery.id);
+        unfinished.delete(workId);
       }
     });
     if (task === undefined) {
-      unfinished.delete(delivery.id);
+      unfinished.delete(workId);
       return {
         kind: 'refused',
         reason: `Queue full (${config.queueCapacity} deliveries, MAX_QUEUED): redeliver it later`,

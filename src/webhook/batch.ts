@@ -2,7 +2,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { messageOf, UsageError } from '../core/errors.js';
 import { makePlan } from '../core/plan.js';
 import type { Settings } from '../core/settings.js';
-import type { Delivery } from './classify.js';
+import { type Delivery, workIdOf } from './classify.js';
 import type { WebhookConfig } from './config.js';
 import type { DeliveryMemory } from './dedupe.js';
 import type { JsonLogger } from './log.js';
@@ -84,7 +84,7 @@ async function settle(
     });
     const delivery = deliveryOf(message, options.config, log);
     if (delivery === undefined) return 'done';
-    if (!options.deliveries.claim(delivery.id)) {
+    if (!options.deliveries.claim(workIdOf(delivery))) {
       log.info('Duplicate delivery: already done here, not done again', { outcome: 'duplicate' });
       return 'done';
     }
@@ -139,6 +139,6 @@ function deliveryOf(
       planned: plan,
     });
   }
-  const { delivery: id, event, repository, claim, defaultBranch, sha } = message;
-  return { id, event, repository, plan, settings, claim, defaultBranch, sha };
+  const { delivery: id, workId, event, repository, claim, defaultBranch, sha } = message;
+  return { id, workId, event, repository, plan, settings, claim, defaultBranch, sha };
 }

@@ -21,11 +21,25 @@ export interface Delivery {
   defaultBranch?: string | undefined;
   /** The pushed commit, for the GitHub deployment. */
   sha?: string | undefined;
+  /**
+   * Set when the delivery carries several pieces of work (a Bitbucket push of several branches):
+   * this piece's own id, for SQS's deduplication and the worker's memory (src/webhook/message.ts,
+   * `sqsId`). Absent, the delivery id serves.
+   */
+  workId?: string | undefined;
 }
 
-/** What a verified delivery turns into: work, or the reason it needs none, or why it cannot be used. */
+/** The id a piece of work is deduplicated under: its own, or its delivery's. */
+export function workIdOf(delivery: Pick<Delivery, 'id' | 'workId'>): string {
+  return delivery.workId ?? delivery.id;
+}
+
+/**
+ * What a verified delivery turns into: work (one piece per branch; only a Bitbucket push of several
+ * branches has more than one), or the reason it needs none, or why it cannot be used.
+ */
 export type Classified =
-  | { kind: 'work'; delivery: Delivery }
+  | { kind: 'work'; pieces: [Delivery, ...Delivery[]] }
   | { kind: 'ignored'; status: 'pong' | 'ignored'; reason: string }
   | { kind: 'unusable'; error: string };
 
@@ -70,7 +84,7 @@ export function classify(verified: Verified, config: Pick<WebhookConfig, 'settin
   const sha = pushedSha(payload);
   return {
     kind: 'work',
-    delivery: { id: delivery, event, repository, plan, settings, claim, defaultBranch, sha },
+    pieces: [{ id: delivery, event, repository, plan, settings, claim, defaultBranch, sha }],
   };
 }
 

@@ -1,7 +1,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { messageOf, UsageError } from '../core/errors.js';
 import { nonEmpty } from '../core/settings.js';
-import type { Delivery } from './classify.js';
+import { type Delivery, workIdOf } from './classify.js';
 import type { Dispatched } from './handler.js';
 import { messageGroupId, toQueueMessage } from './message.js';
 import { messageSigner, SIGNATURE_ATTRIBUTE } from './message-signature.js';
@@ -26,8 +26,9 @@ export interface EnqueueOptions {
 }
 
 /**
- * The receiver's dispatch: one SendMessage to the FIFO queue, group = repository and branch,
- * deduplication id = the delivery id, the body signed for the worker to verify. `queued` once SQS has accepted it (the 202); `refused` when
+ * The receiver's dispatch: one SendMessage per piece of work to the FIFO queue, group = repository
+ * and branch, deduplication id = the delivery id (the piece's own when a delivery has several, so a
+ * redelivery after a half-sent one queues only what is missing), the body signed for the worker. `queued` once SQS has accepted it (the 202); `refused` when
  * SQS refuses or cannot be reached (the 503): nothing was done, so GitHub's Redeliver is the retry.
  */
 export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery) => Promise<Dispatched> {
@@ -42,7 +43,7 @@ export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery)
           QueueUrl: options.queueUrl,
           MessageBody: body,
           MessageGroupId: groupId,
-          MessageDeduplicationId: delivery.id,
+          MessageDeduplicationId: workIdOf(delivery),
           MessageAttributes: {
             [SIGNATURE_ATTRIBUTE]: { DataType: 'String', StringValue: signer.sign(body) },
           },

@@ -137,39 +137,43 @@ async function respond(classified: Classified, context: Respond): Promise<Webhoo
     case 'work':
       break;
   }
-  const { delivery } = classified;
   if (options.draining()) {
     const error = 'Shutting down: not taking new deliveries; redeliver it later';
     return rejected({ ok: false, status: 503, error, ...rejectWith }, { log: options.log, started });
   }
-  const described = describePlan(delivery.plan, delivery.settings);
-  const planned = { branch: delivery.plan.gitBranch };
-  const outcome = await options.dispatch(delivery);
-  switch (outcome.kind) {
-    case 'queued':
-      return answer(202, { status: 'accepted', plan: described }, 'accepted', `Accepted: ${described}`, {
-        ...planned,
-        messageId: outcome.messageId,
-      });
-    case 'refused':
-      options.deliveries.release(delivery.id);
-      options.log.warning(outcome.reason, {
-        ...rejectWith,
-        repository: delivery.repository,
-        step: 'receive',
-        ...planned,
-        outcome: 'rejected',
-        status: 503,
-      });
-      return refuse(503, outcome.reason);
-    case 'done': {
-      const body = { status: 'done', plan: described, outputs: outcome.outputs };
-      return answer(200, body, 'done', `Done: ${described}`, planned);
-    }
-    case 'failed':
-      // The work already logged the failure and forgot the delivery id, so a redelivery runs it again.
-      return json(500, { error: outcome.message, delivery: delivery.id });
+  const { pieces } = classified;
+  const described = pieces.map((piece) => describePlan(piece.plan, piece.settings)).join('; ');
+  const planned = { branch: pieces.map((piece) => piece.plan.gitBranch).join(', ') };
+  // Each piece in its own lane (or SQS group): a branch's work waits for nothing of another's.
+  const outcomes = await Promise.all(pieces.map((piece) => options.dispatch(piece)));
+  const refused = outcomes.find((outcome) => outcome.kind === 'refused');
+  if (refused !== undefined) {
+    // Pieces already queued stay queued; a redelivery queues the others (and SQS drops repeats).
+    options.deliveries.release(rejectWith.delivery);
+    options.log.warning(refused.reason, {
+      ...rejectWith,
+      repository: pieces[0].repository,
+      step: 'receive',
+      ...planned,
+      outcome: 'rejected',
+      status: 503,
+    });
+    return refuse(503, refused.reason);
   }
+  const failed = outcomes.find((outcome) => outcome.kind === 'failed');
+  // The work already logged the failure and forgot the delivery id, so a redelivery runs it again.
+  if (failed !== undefined) return json(500, { error: failed.message, delivery: rejectWith.delivery });
+  const outputs = outcomes.map((outcome) => (outcome.kind === 'done' ? outcome.outputs : undefined));
+  if (outputs.every((output) => output !== undefined)) {
+    // One piece: its outputs; several: one object per piece, in the payload's order.
+    const body = { status: 'done', plan: described, outputs: outputs.length === 1 ? outputs[0] : outputs };
+    return answer(200, body, 'done', `Done: ${described}`, planned);
+  }
+  const messageIds = outcomes.map((outcome) => (outcome.kind === 'queued' ? outcome.messageId : undefined));
+  return answer(202, { status: 'accepted', plan: described }, 'accepted', `Accepted: ${described}`, {
+    ...planned,
+    messageId: messageIds.length === 1 ? messageIds[0] : messageIds,
+  });
 }
 
 function health(request: WebhookRequest, draining: boolean): WebhookResponse {

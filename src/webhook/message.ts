@@ -12,8 +12,13 @@ import type { CleanupClaim } from './replay-guard.js';
 export interface QueueMessage {
   /** The format; a worker refuses one it does not know (logged, not retried). */
   version: 1;
-  /** X-GitHub-Delivery, also the message's MessageDeduplicationId. */
+  /** X-GitHub-Delivery (or the provider's delivery id), also the message's MessageDeduplicationId. */
   delivery: string;
+  /**
+   * One piece of a delivery with several (a Bitbucket push of several branches): its own id, the
+   * MessageDeduplicationId instead of the delivery id (src/webhook/classify.ts, `workId`).
+   */
+  workId?: string | undefined;
   event: string;
   /** `owner/name`; undefined only for a payload without one (taken with the environment's settings). */
   repository: string | undefined;
@@ -40,17 +45,23 @@ const GROUP_HASH_LENGTH = 16;
 
 /**
  * The FIFO group of a delivery: one per repository and git branch, so a branch's deliveries run
- * in order and different branches in parallel. `{owner}/{repo}:{branch}` as it is when SQS takes
- * it (1 to 128 printable ASCII characters, no space). Otherwise (a long or non-ASCII branch name)
- * it is cut to a readable prefix, every other character as `_`, then `~` and 16 hex characters of
- * the SHA-256 of the full text: the same branch always maps to the same group, and `~`, which git
- * refuses in branch names, keeps a mapped id from ever equalling a verbatim one.
+ * in order and different branches in parallel: `{owner}/{repo}:{branch}` through `sqsId`.
  */
 export function messageGroupId(repository: string | undefined, branch: string): string {
-  const key = `${repository ?? '(none)'}:${branch}`;
-  if (SQS_ID.test(key)) return key;
-  const hash = createHash('sha256').update(key, 'utf8').digest('hex').slice(0, GROUP_HASH_LENGTH);
-  const readable = Array.from(key, (character) => (SQS_ID_CHARACTER.test(character) ? character : '_'))
+  return sqsId(`${repository ?? '(none)'}:${branch}`);
+}
+
+/**
+ * `text` as SQS takes it for a MessageGroupId or MessageDeduplicationId (1 to 128 printable ASCII
+ * characters, no space): as it is when it fits. Otherwise (a long or non-ASCII branch name) it is
+ * cut to a readable prefix, every other character as `_`, then `~` and 16 hex characters of the
+ * SHA-256 of the full text: the same text always maps to the same id, and `~`, which git refuses in
+ * branch names, keeps a mapped id from ever equalling a verbatim one.
+ */
+export function sqsId(text: string): string {
+  if (SQS_ID.test(text)) return text;
+  const hash = createHash('sha256').update(text, 'utf8').digest('hex').slice(0, GROUP_HASH_LENGTH);
+  const readable = Array.from(text, (character) => (SQS_ID_CHARACTER.test(character) ? character : '_'))
     .join('')
     .slice(0, 128 - GROUP_HASH_LENGTH - 1);
   return `${readable}~${hash}`;
@@ -61,6 +72,7 @@ export function toQueueMessage(delivery: Delivery, acceptedAt: Date): QueueMessa
   return {
     version: 1,
     delivery: delivery.id,
+    ...(delivery.workId === undefined ? {} : { workId: delivery.workId }),
     event: delivery.event,
     repository: delivery.repository,
     defaultBranch: delivery.defaultBranch,
@@ -91,9 +103,12 @@ export function parseQueueMessage(body: string): QueueMessage {
   };
   const delivery = text('delivery') as string;
   if (!SQS_ID.test(delivery)) throw new MalformedMessage(`'delivery' is not a delivery id`);
+  const workId = text('workId', true);
+  if (workId !== undefined && !SQS_ID.test(workId)) throw new MalformedMessage(`'workId' is not an SQS id`);
   return {
     version: 1,
     delivery,
+    ...(workId === undefined ? {} : { workId }),
     event: text('event') as string,
     repository: text('repository', true),
     defaultBranch: text('defaultBranch', true),

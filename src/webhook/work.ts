@@ -4,9 +4,9 @@ import { publicOutputs, type Result, toOutputs } from '../core/result.js';
 import { githubTarget } from '../github/target.js';
 import { NeonLimiters } from '../neon/limiters.js';
 import { type PublishedRunOptions, runAndPublish } from '../publishing.js';
+import { type Delivery, workIdOf } from './classify.js';
 import type { WebhookConfig } from './config.js';
 import type { DeliveryMemory } from './dedupe.js';
-import type { Delivery } from './handler.js';
 import { durationSince, type JsonLogger } from './log.js';
 import { confirmCleanup, type Verdict } from './replay-guard.js';
 
@@ -79,11 +79,11 @@ export async function work(delivery: Delivery, options: WorkOptions): Promise<Wo
  * redacted message.
  */
 export function failedInternally(
-  delivery: Pick<Delivery, 'id'>,
+  delivery: Pick<Delivery, 'id' | 'workId'>,
   error: unknown,
   { log, deliveries }: Pick<WorkOptions, 'log' | 'deliveries'>,
 ): string {
-  deliveries.release(delivery.id);
+  forget(delivery, deliveries);
   // Nothing here may throw: in the server's queue this runs where no one would catch it.
   let message = 'an internal error';
   try {
@@ -93,6 +93,15 @@ export function failedInternally(
     // Nothing left to say it with; the caller still has the message.
   }
   return message;
+}
+
+/**
+ * A redelivery runs again: the server remembers the delivery id, the worker each piece's own
+ * (`workIdOf`); forgetting both serves either.
+ */
+function forget(delivery: Pick<Delivery, 'id' | 'workId'>, deliveries: DeliveryMemory): void {
+  deliveries.release(delivery.id);
+  deliveries.release(workIdOf(delivery));
 }
 
 async function attempt(delivery: Delivery, options: WorkOptions): Promise<WorkOutcome> {
@@ -134,7 +143,7 @@ async function attempt(delivery: Delivery, options: WorkOptions): Promise<WorkOu
     });
     return { ok: true, outputs };
   } catch (error) {
-    options.deliveries.release(delivery.id);
+    forget(delivery, options.deliveries);
     const message = redactor.redact(messageOf(error));
     log.error(message, { step: 'finish', outcome: 'failed', duration: durationSince(started) });
     return { ok: false, message, permanent: error instanceof UsageError };

@@ -28,7 +28,7 @@ describe('git branch names, one check for every front end', () => {
     const classified = classify(pushDelivery('feature/login'), { settingsFor: () => settings() });
     expect(classified).toMatchObject({
       kind: 'work',
-      delivery: { plan: { kind: 'deploy', gitBranch: 'feature/login' } },
+      pieces: [{ plan: { kind: 'deploy', gitBranch: 'feature/login' } }],
     });
   });
 

@@ -96,6 +96,13 @@ describe('the queue message', () => {
     expect(() => parseQueueMessage(forged)).toThrowError(/'sha' is not a commit id/);
   });
 
+  it("carries a piece's own id (one of several branches of a delivery), and refuses one SQS would not take", () => {
+    const piece: Delivery = { ...cleanup, workId: `${cleanup.id}:feature/x` };
+    const body = JSON.stringify(toQueueMessage(piece, new Date('2026-01-05T09:00:00Z')));
+    expect(parseQueueMessage(body)).toMatchObject({ delivery: cleanup.id, workId: piece.workId });
+    expect(() => parseQueueMessage(body.replace(':feature/x', ':feature x'))).toThrowError(/'workId'/);
+  });
+
   it.each([
     ['{', /not JSON/],
     ['[]', /not a JSON object/],

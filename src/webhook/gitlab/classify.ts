@@ -54,7 +54,7 @@ export function classifyGitLab(verified: Verified, config: Pick<ProviderConfig, 
       defaultBranch,
       sha,
     };
-    return { kind: 'work', delivery };
+    return { kind: 'work', pieces: [delivery] };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     return { kind: 'unusable', error: `Unusable ${verified.event} payload: ${error.message}` };
