@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { workIdOf } from './classify.js';
 import type { WebhookConfig } from './config.js';
 import { DeliveryMemory } from './dedupe.js';
+import { workIdOf } from './delivery/classified.js';
 import { createQueueClient, createSqsDispatch, SQS_DEDUPLICATION_WINDOW_MS } from './enqueue.js';
 import {
   createHandler,

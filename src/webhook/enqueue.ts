@@ -1,7 +1,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { messageOf, UsageError } from '../core/errors.js';
 import { nonEmpty } from '../core/settings.js';
-import { type Delivery, workIdOf } from './classify.js';
+import { type Delivery, workIdOf } from './delivery/classified.js';
 import type { Dispatched } from './handler.js';
 import { messageGroupId, toQueueMessage } from './message.js';
 import { messageSigner, SIGNATURE_ATTRIBUTE } from './message-signature.js';

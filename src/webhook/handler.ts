@@ -1,14 +1,14 @@
 import { describePlan } from '../core/plan.js';
-import type { Classified, Delivery } from './classify.js';
-import { repositoryOf } from './classify.js';
 import type { WebhookConfig } from './config.js';
 import type { DeliveryMemory } from './dedupe.js';
+import type { Classified, Delivery } from './delivery/classified.js';
+import { repositoryOf } from './github/classify.js';
 import { github } from './github/provider.js';
 import { durationSince, type JsonLogger } from './log.js';
 import { providerAt } from './providers.js';
 import { type Rejection, validate, type WebhookRequest } from './validate.js';
 
-export type { Delivery } from './classify.js';
+export type { Delivery } from './delivery/classified.js';
 export type { BodyReader, WebhookRequest } from './validate.js';
 export { WEBHOOK_PATH } from './validate.js';
 

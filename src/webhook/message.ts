@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Delivery } from './classify.js';
-import type { CleanupClaim } from './replay-guard.js';
+import type { CleanupClaim, Delivery } from './delivery/classified.js';
 
 /**
  * What the receiver puts on the queue for the worker: the verified delivery's classification,
@@ -16,7 +15,7 @@ export interface QueueMessage {
   delivery: string;
   /**
    * One piece of a delivery with several (a Bitbucket push of several branches): its own id, the
-   * MessageDeduplicationId instead of the delivery id (src/webhook/classify.ts, `workId`).
+   * MessageDeduplicationId instead of the delivery id (src/webhook/delivery/classified.ts, `workId`).
    */
   workId?: string | undefined;
   event: string;

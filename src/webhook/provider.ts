@@ -1,5 +1,5 @@
-import type { Classified } from './classify.js';
 import type { WebhookConfig } from './config.js';
+import type { Classified } from './delivery/classified.js';
 import type { Verified } from './validate.js';
 
 export type Header = (name: string) => string | undefined;

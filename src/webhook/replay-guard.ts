@@ -2,13 +2,8 @@ import { messageOf } from '../core/errors.js';
 import { readBranchHead } from '../github/branches.js';
 import { createGitHubClient } from '../github/client.js';
 import { parseRepository } from '../github/repository.js';
-import type { Delivery } from './classify.js';
+import type { Delivery } from './delivery/classified.js';
 import type { JsonLogger } from './log.js';
-
-/** What a cleanup delivery claims, to be checked with GitHub before anything is deleted. */
-export type CleanupClaim =
-  | { kind: 'pull-request-closed'; number: number }
-  | { kind: 'branch-deleted'; branch: string };
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 

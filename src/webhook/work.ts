@@ -4,9 +4,9 @@ import { publicOutputs, type Result, toOutputs } from '../core/result.js';
 import { githubTarget } from '../github/target.js';
 import { NeonLimiters } from '../neon/limiters.js';
 import { type PublishedRunOptions, runAndPublish } from '../publishing.js';
-import { type Delivery, workIdOf } from './classify.js';
 import type { WebhookConfig } from './config.js';
 import type { DeliveryMemory } from './dedupe.js';
+import { type Delivery, workIdOf } from './delivery/classified.js';
 import { durationSince, type JsonLogger } from './log.js';
 import { confirmCleanup, type Verdict } from './replay-guard.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/core/redact.js';
 import type { Result } from '../../src/core/result.js';
-import type { Delivery } from '../../src/webhook/classify.js';
 import { DeliveryMemory } from '../../src/webhook/dedupe.js';
+import type { Delivery } from '../../src/webhook/delivery/classified.js';
 import { JsonLogger } from '../../src/webhook/log.js';
 import { confirmCleanup } from '../../src/webhook/replay-guard.js';
 import { work } from '../../src/webhook/work.js';

@@ -1,6 +1,6 @@
 import { UsageError } from '../../core/errors.js';
 import { type Intent, makePlan } from '../../core/plan.js';
-import type { Classified, Delivery } from '../classify.js';
+import type { Classified, Delivery } from '../delivery/classified.js';
 import { sqsId } from '../message.js';
 import type { ProviderConfig } from '../provider.js';
 import type { Verified } from '../validate.js';

@@ -1,7 +1,7 @@
 import { UsageError } from '../../core/errors.js';
 import { branchFromRef } from '../../core/naming.js';
 import { type Intent, makePlan } from '../../core/plan.js';
-import type { Classified } from '../classify.js';
+import type { Classified } from '../delivery/classified.js';
 import type { ProviderConfig } from '../provider.js';
 import type { Verified } from '../validate.js';
 

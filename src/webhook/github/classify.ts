@@ -1,53 +1,16 @@
-import { UsageError } from '../core/errors.js';
-import { makePlan, type Plan } from '../core/plan.js';
-import type { Settings } from '../core/settings.js';
-import { intentFromEvent } from '../github/event.js';
-import { pushedSha } from '../github/target.js';
-import type { WebhookConfig } from './config.js';
-import type { CleanupClaim } from './replay-guard.js';
-import type { Verified } from './validate.js';
-
-/** A verified delivery that asks for work. */
-export interface Delivery {
-  id: string;
-  event: string;
-  repository: string | undefined;
-  /** A deploy or a cleanup: deliveries that need nothing are answered without dispatching. */
-  plan: Extract<Plan, { kind: 'deploy' | 'cleanup' }>;
-  settings: Settings;
-  /** For a cleanup: what the delivery says happened, checked with GitHub before deleting. */
-  claim?: CleanupClaim | undefined;
-  /** The repository's default branch as the payload gives it: the primary branch by default. */
-  defaultBranch?: string | undefined;
-  /** The pushed commit, for the GitHub deployment. */
-  sha?: string | undefined;
-  /**
-   * Set when the delivery carries several pieces of work (a Bitbucket push of several branches):
-   * this piece's own id, for SQS's deduplication and the worker's memory (src/webhook/message.ts,
-   * `sqsId`). Absent, the delivery id serves.
-   */
-  workId?: string | undefined;
-}
-
-/** The id a piece of work is deduplicated under: its own, or its delivery's. */
-export function workIdOf(delivery: Pick<Delivery, 'id' | 'workId'>): string {
-  return delivery.workId ?? delivery.id;
-}
-
-/**
- * What a verified delivery turns into: work (one piece per branch; only a Bitbucket push of several
- * branches has more than one), or the reason it needs none, or why it cannot be used.
- */
-export type Classified =
-  | { kind: 'work'; pieces: [Delivery, ...Delivery[]] }
-  | { kind: 'ignored'; status: 'pong' | 'ignored'; reason: string }
-  | { kind: 'unusable'; error: string };
+import { UsageError } from '../../core/errors.js';
+import { makePlan, type Plan } from '../../core/plan.js';
+import { intentFromEvent } from '../../github/event.js';
+import { pushedSha } from '../../github/target.js';
+import type { WebhookConfig } from '../config.js';
+import type { Classified, CleanupClaim } from '../delivery/classified.js';
+import type { Verified } from '../validate.js';
 
 /** The events that can ask for work; every other one is acknowledged and ignored. */
 const HANDLED_EVENTS = ['push', 'pull_request', 'delete'];
 
-/** Pure: which repository's settings apply, and what the event asks for under them. */
-export function classify(verified: Verified, config: Pick<WebhookConfig, 'settingsFor'>): Classified {
+/** Pure: which GitHub repository's settings apply, and what the event asks for under them. */
+export function classifyGitHub(verified: Verified, config: Pick<WebhookConfig, 'settingsFor'>): Classified {
   const { event, payload, delivery } = verified;
   if (event === 'ping') return { kind: 'ignored', status: 'pong', reason: 'Ping' };
   if (!HANDLED_EVENTS.includes(event)) {
