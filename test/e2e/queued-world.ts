@@ -41,6 +41,24 @@ export function functionUrlEvent(delivery: SignedDelivery): HttpEventV2 {
   return event;
 }
 
+/**
+ * The function URL request of another provider's delivery (GitLab's, Bitbucket's): the GitHub
+ * one's shape at `path` (`/webhook/gitlab`), with the provider's own headers instead of GitHub's.
+ */
+export function providerEvent(
+  path: string,
+  delivery: { body: Buffer; headers: Record<string, string> },
+): HttpEventV2 {
+  const event = functionUrlEvent({ id: 'x', event: 'x', body: delivery.body, headers: {} });
+  event.rawPath = path;
+  event.requestContext.http.path = path;
+  for (const name of Object.keys(event.headers)) {
+    if (name.startsWith('x-github') || name.startsWith('x-hub')) delete event.headers[name];
+  }
+  Object.assign(event.headers, delivery.headers);
+  return event;
+}
+
 export const sign = (event: string, payload: unknown, id?: string) =>
   signedDelivery({ event, payload, secret: SECRET, ...(id === undefined ? {} : { id }) });
 
