@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/core/redact.js';
-import { createQueueClient } from '../../src/webhook/enqueue.js';
-import { JsonLogger } from '../../src/webhook/log.js';
-import { messageSigner } from '../../src/webhook/message-signature.js';
-import { createReceiver, loadReceiverConfig } from '../../src/webhook/receiver.js';
+import { JsonLogger } from '../../src/webhook/config/log.js';
+import { createReceiver, loadReceiverConfig } from '../../src/webhook/sqs/receiver.js';
+import { createQueueClient } from '../../src/webhook/sqs/send.js';
+import { messageSigner } from '../../src/webhook/sqs/signature.js';
 import { type SqsStandIn, sqsClientEnv, startSqsStandIn } from '../fakes/sqs-server.js';
 import { bitbucketDelivery, bitbucketPush } from '../fixtures/bitbucket-deliveries.js';
 import { pushTo } from '../fixtures/payloads.js';

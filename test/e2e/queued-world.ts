@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { HttpEventV2, HttpResultV2 } from '../../src/webhook/lambda.js';
+import type { HttpEventV2, HttpResultV2 } from '../../src/webhook/lambda/index.js';
 import { type AmplifyStandIn, startAmplifyStandIn } from '../fakes/amplify-server.js';
 import { type NeonStandIn, type NeonStandInOptions, startNeonStandIn } from '../fakes/neon-server.js';
 import { type SqsPoller, type SqsPollerOptions, startSqsPoller } from '../fakes/sqs-poller.js';

@@ -4,7 +4,7 @@
  * delivery, each worked on before the answer (docs/webhook.md, "The single Lambda").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpResultV2 } from '../../src/webhook/lambda.js';
+import type { HttpResultV2 } from '../../src/webhook/lambda/index.js';
 import { type AmplifyStandIn, startAmplifyStandIn } from '../fakes/amplify-server.js';
 import { type NeonStandIn, startNeonStandIn } from '../fakes/neon-server.js';
 import { bitbucketDelivery, bitbucketPush } from '../fixtures/bitbucket-deliveries.js';

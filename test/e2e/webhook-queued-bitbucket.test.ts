@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HttpResultV2 } from '../../src/webhook/lambda.js';
+import type { HttpResultV2 } from '../../src/webhook/lambda/index.js';
 import { bitbucketDelivery, bitbucketPush } from '../fixtures/bitbucket-deliveries.js';
 import { providerEvent, type QueuedWorld, startQueuedWorld } from './queued-world.js';
 import type { LogLine } from './webhook-process.js';

@@ -3,7 +3,7 @@ import { UsageError } from '../../src/core/errors.js';
 import { type InputName, parseSettings } from '../../src/core/settings.js';
 import { migrationEnvironment } from '../../src/migrate/environment.js';
 import { runShellMigration } from '../../src/migrate/shell.js';
-import { loadWebhookConfig } from '../../src/webhook/config.js';
+import { loadWebhookConfig } from '../../src/webhook/config/config.js';
 
 const required = {
   'neon-api-key': 'napi_secret123',

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan.js';
 import { Redactor } from '../../src/core/redact.js';
 import type { RunOptions } from '../../src/runner.js';
-import { createWebhookApp } from '../../src/webhook/app.js';
-import { loadWebhookConfig } from '../../src/webhook/config.js';
-import type { WebhookRequest } from '../../src/webhook/handler.js';
-import { JsonLogger } from '../../src/webhook/log.js';
+import { loadWebhookConfig } from '../../src/webhook/config/config.js';
+import { JsonLogger } from '../../src/webhook/config/log.js';
+import type { WebhookRequest } from '../../src/webhook/delivery/types.js';
+import { createWebhookApp } from '../../src/webhook/run/app.js';
 import {
   type BitbucketDelivery,
   bitbucketDelivery,
@@ -24,7 +24,7 @@ const ENV = {
   GITHUB_TOKEN: 'ghp_should_not_be_used_for_bitbucket',
 };
 
-function harness(env: Record<string, string | undefined> = ENV, mode: 'inline' | 'queue' = 'inline') {
+function harness(env: Record<string, string | undefined> = ENV, mode: 'inline' | 'lanes' = 'inline') {
   const runs: { plan: Plan; options: RunOptions }[] = [];
   const app = createWebhookApp({
     config: loadWebhookConfig(env),
@@ -90,13 +90,13 @@ describe('Bitbucket Cloud at POST /webhook/bitbucket', () => {
   });
 
   it('on the server, a push of several branches is accepted once (202) and each branch queued in its own lane', async () => {
-    const { app, runs } = harness(ENV, 'queue');
+    const { app, runs } = harness(ENV, 'lanes');
     const r = await send(
       app,
       request(deliver('repo:push', bitbucketPush('feature/a', { more: ['feature/b'] }))),
     );
     expect(r).toMatchObject({ status: 202, body: { status: 'accepted' } });
-    await app.queue.idle();
+    await app.lanes.idle();
     expect(runs.map((run) => run.plan.kind === 'deploy' && run.plan.gitBranch).sort()).toEqual([
       'feature/a',
       'feature/b',

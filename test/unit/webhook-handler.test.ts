@@ -3,10 +3,10 @@ import type { Plan } from '../../src/core/plan.js';
 import { Redactor } from '../../src/core/redact.js';
 import type { Result } from '../../src/core/result.js';
 import type { RunOptions } from '../../src/runner.js';
-import { createWebhookApp, type WebhookApp } from '../../src/webhook/app.js';
-import { loadWebhookConfig } from '../../src/webhook/config.js';
-import type { WebhookRequest } from '../../src/webhook/handler.js';
-import { JsonLogger } from '../../src/webhook/log.js';
+import { loadWebhookConfig } from '../../src/webhook/config/config.js';
+import { JsonLogger } from '../../src/webhook/config/log.js';
+import type { WebhookRequest } from '../../src/webhook/delivery/types.js';
+import { createWebhookApp, type WebhookApp } from '../../src/webhook/run/app.js';
 import { deleteOf, payload, ping, pullRequest, pushTo, tagPush } from '../fixtures/payloads.js';
 import { type SignedDelivery, signedDelivery } from '../fixtures/webhook-deliveries.js';
 
@@ -35,7 +35,7 @@ function harness(
   options: {
     env?: Record<string, string>;
     run?: (plan: Plan, options: RunOptions) => Promise<Result>;
-    mode?: 'queue' | 'inline';
+    mode?: 'lanes' | 'inline';
     /** A line for which writing the log throws (as JSON.stringify or a broken stdout can). */
     failWrite?: (line: string) => boolean;
   } = {},
@@ -65,7 +65,7 @@ function harness(
     });
   const app = createWebhookApp({
     config,
-    mode: options.mode ?? 'queue',
+    mode: options.mode ?? 'lanes',
     log,
     run: async (plan, runOptions) => {
       if (options.run !== undefined) runs.push({ plan, options: runOptions });
@@ -301,7 +301,7 @@ describe('verified deliveries', () => {
         plan: expect.stringContaining("Deploy 'feature/login'"),
       },
     });
-    expect(h.app.queue.size).toBe(1);
+    expect(h.app.lanes.size).toBe(1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(h.runs.map((run) => run.plan)).toEqual([
       {
@@ -315,7 +315,7 @@ describe('verified deliveries', () => {
     ]);
     h.release();
     await h.app.drain(1000);
-    expect(h.app.queue.size).toBe(0);
+    expect(h.app.lanes.size).toBe(0);
   });
 
   it.each([
@@ -410,7 +410,7 @@ describe('verified deliveries', () => {
     const raw: string[] = [];
     const app = createWebhookApp({
       config,
-      mode: 'queue',
+      mode: 'lanes',
       log: new JsonLogger({ redactor: new Redactor(), write: (line) => raw.push(line) }),
       run: async () => {
         throw new Error('must not run');

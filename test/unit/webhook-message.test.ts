@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadWebhookConfig } from '../../src/webhook/config.js';
-import type { Delivery } from '../../src/webhook/handler.js';
+import { loadWebhookConfig } from '../../src/webhook/config/config.js';
+import type { Delivery } from '../../src/webhook/delivery/types.js';
 import {
   MalformedMessage,
   messageGroupId,
   parseQueueMessage,
   toQueueMessage,
-} from '../../src/webhook/message.js';
+} from '../../src/webhook/sqs/message.js';
 
 /** SQS's rule for MessageGroupId, as the stand-in (test/fakes/sqs-model.ts) enforces it. */
 const SQS_GROUP_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;

@@ -6,11 +6,11 @@ import { Redactor } from '../../src/core/redact.js';
 import type { Result } from '../../src/core/result.js';
 import type { PublishedRunOptions } from '../../src/publishing.js';
 import type { RunOptions } from '../../src/runner.js';
-import { loadWebhookConfig } from '../../src/webhook/config.js';
-import { JsonLogger } from '../../src/webhook/log.js';
-import { messageGroupId, type QueueMessage } from '../../src/webhook/message.js';
-import { messageSigner } from '../../src/webhook/message-signature.js';
-import { createWorker } from '../../src/webhook/worker.js';
+import { loadWebhookConfig } from '../../src/webhook/config/config.js';
+import { JsonLogger } from '../../src/webhook/config/log.js';
+import { messageGroupId, type QueueMessage } from '../../src/webhook/sqs/message.js';
+import { messageSigner } from '../../src/webhook/sqs/signature.js';
+import { createWorker } from '../../src/webhook/sqs/worker.js';
 
 const SECRET = 'whsec-worker-unit';
 const ENV = {

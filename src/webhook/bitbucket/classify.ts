@@ -1,9 +1,8 @@
 import { UsageError } from '../../core/errors.js';
 import { type Intent, makePlan } from '../../core/plan.js';
-import type { Classified, Delivery } from '../delivery/classified.js';
-import { sqsId } from '../message.js';
-import type { ProviderConfig } from '../provider.js';
-import type { Verified } from '../validate.js';
+import { sqsId } from '../delivery/ids.js';
+import type { ProviderConfig } from '../delivery/provider.js';
+import type { Classified, Delivery, Verified } from '../delivery/types.js';
 
 interface Ref {
   type?: unknown;
@@ -68,7 +67,7 @@ export function classifyBitbucket(
   const [first, ...rest] = pieces;
   if (first === undefined) return { kind: 'ignored', status: 'ignored', reason: reasonOf(skipped) };
   if (rest.length === 0) return { kind: 'work', pieces: [first] };
-  // Several pieces: each its own id, so SQS and the worker tell them apart (src/webhook/message.ts).
+  // Several pieces: each its own id, so SQS and the worker tell them apart (src/webhook/delivery/ids.ts).
   const own = (piece: Delivery): Delivery => ({ ...piece, workId: sqsId(`${id}:${piece.plan.gitBranch}`) });
   return { kind: 'work', pieces: [own(first), ...rest.map(own)] };
 }

@@ -1,10 +1,10 @@
+import { DELIVERY_ID } from '../delivery/ids.js';
+import type { Header, Identified, Provider } from '../delivery/provider.js';
 import { isWellFormedSignature, verifySignature } from '../github/verify.js';
-import type { Header, Identified, Provider } from '../provider.js';
 import { bitbucketRepository, classifyBitbucket } from './classify.js';
 
 /** Bitbucket's event keys: `repo:push`, `pullrequest:fulfilled`, ... */
 const EVENT_KEY = /^[a-z_]{1,32}:[a-z_]{1,32}$/;
-const DELIVERY_ID = /^[\x21-\x7e]{1,128}$/;
 
 /**
  * Bitbucket Cloud at POST /webhook/bitbucket (support.atlassian.com/bitbucket-cloud, "Event

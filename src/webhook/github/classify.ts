@@ -2,9 +2,8 @@ import { UsageError } from '../../core/errors.js';
 import { makePlan, type Plan } from '../../core/plan.js';
 import { intentFromEvent } from '../../github/event.js';
 import { pushedSha } from '../../github/target.js';
-import type { WebhookConfig } from '../config.js';
-import type { Classified, CleanupClaim } from '../delivery/classified.js';
-import type { Verified } from '../validate.js';
+import type { WebhookConfig } from '../config/config.js';
+import type { Classified, CleanupClaim, Verified } from '../delivery/types.js';
 
 /** The events that can ask for work; every other one is acknowledged and ignored. */
 const HANDLED_EVENTS = ['push', 'pull_request', 'delete'];

@@ -1,11 +1,10 @@
-import type { Header, Identified, Provider } from '../provider.js';
+import { DELIVERY_ID } from '../delivery/ids.js';
+import type { Header, Identified, Provider } from '../delivery/provider.js';
 import { classifyGitHub } from './classify.js';
 import { isWellFormedSignature, verifySignature } from './verify.js';
 
 /** GitHub's event names: `push`, `pull_request`, `delete`, ... */
 const EVENT_NAME = /^[a-z_]{1,64}$/;
-/** GitHub's delivery ids are GUIDs; anything far longer is not one, and would bloat the seen set. */
-const DELIVERY_ID = /^[\x21-\x7e]{1,128}$/;
 
 /** GitHub at POST /webhook: X-GitHub-Event, X-GitHub-Delivery, X-Hub-Signature-256 (src/webhook/github/verify.ts). */
 export const github: Provider = {

@@ -1,9 +1,8 @@
 import { UsageError } from '../../core/errors.js';
 import { branchFromRef } from '../../core/naming.js';
 import { type Intent, makePlan } from '../../core/plan.js';
-import type { Classified } from '../delivery/classified.js';
-import type { ProviderConfig } from '../provider.js';
-import type { Verified } from '../validate.js';
+import type { ProviderConfig } from '../delivery/provider.js';
+import type { Classified, Verified } from '../delivery/types.js';
 
 /** `after` of a push that deleted the branch (and `before` of one that created it). */
 const ZERO_SHA = /^0{40}$/;

@@ -1,16 +1,9 @@
 import { parse } from 'yaml';
-import { messageOf, UsageError } from '../core/errors.js';
-import type { LoadRules } from '../core/masking-rules.js';
-import { type InputName, parseSettings, type Settings, settingVariable } from '../core/settings.js';
-import { rulesFileLoader } from '../masking-rules-file.js';
-import {
-  type ConfigRole,
-  checked,
-  forRole,
-  isInputName,
-  PER_DELIVERY,
-  SETTING_NAMES,
-} from './config-settings.js';
+import { messageOf, UsageError } from '../../core/errors.js';
+import type { LoadRules } from '../../core/masking-rules.js';
+import { type InputName, parseSettings, type Settings, settingVariable } from '../../core/settings.js';
+import { rulesFileLoader } from '../../masking-rules-file.js';
+import { type ConfigRole, checked, forRole, isInputName, PER_DELIVERY, SETTING_NAMES } from './settings.js';
 
 type Scalar = string | number | boolean;
 

@@ -1,10 +1,10 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { messageOf, UsageError } from '../core/errors.js';
-import { nonEmpty } from '../core/settings.js';
-import { type Delivery, workIdOf } from './delivery/classified.js';
-import type { Dispatched } from './handler.js';
+import { messageOf, UsageError } from '../../core/errors.js';
+import { nonEmpty } from '../../core/settings.js';
+import type { Dispatched } from '../delivery/types.js';
+import { type Delivery, workIdOf } from '../delivery/types.js';
 import { messageGroupId, toQueueMessage } from './message.js';
-import { messageSigner, SIGNATURE_ATTRIBUTE } from './message-signature.js';
+import { messageSigner, SIGNATURE_ATTRIBUTE } from './signature.js';
 
 /**
  * How long SQS remembers a MessageDeduplicationId: a delivery sent again within it is accepted
@@ -20,7 +20,7 @@ const SEND_DEADLINE_MS = 6_000;
 export interface EnqueueOptions {
   queueUrl: string;
   client: SQSClient;
-  /** GITHUB_WEBHOOK_SECRET's list: each message is signed under the first (message-signature.ts). */
+  /** GITHUB_WEBHOOK_SECRET's list: each message is signed under the first (signature.ts). */
   secrets: readonly string[];
   now?: () => Date;
 }

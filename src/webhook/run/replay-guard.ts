@@ -1,9 +1,9 @@
-import { messageOf } from '../core/errors.js';
-import { readBranchHead } from '../github/branches.js';
-import { createGitHubClient } from '../github/client.js';
-import { parseRepository } from '../github/repository.js';
-import type { Delivery } from './delivery/classified.js';
-import type { JsonLogger } from './log.js';
+import { messageOf } from '../../core/errors.js';
+import { readBranchHead } from '../../github/branches.js';
+import { createGitHubClient } from '../../github/client.js';
+import { parseRepository } from '../../github/repository.js';
+import type { JsonLogger } from '../config/log.js';
+import type { Delivery } from '../delivery/types.js';
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 

@@ -1,12 +1,11 @@
-import '../single-file.js';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { WebhookConfig } from '../config/config.js';
+import { createLogger, type JsonLogger } from '../config/log.js';
+import { DeliveryMemory } from '../run/dedupe.js';
+import { workDefaults } from '../run/defaults.js';
+import type { RunPlan, WorkOptions } from '../run/job.js';
+import { type ReconcileSummary, reconcileAll } from '../run/reconcile-all.js';
 import { processBatch } from './batch.js';
-import { loadWebhookConfig, type WebhookConfig } from './config.js';
-import { DeliveryMemory } from './dedupe.js';
-import { once } from './lambda-http.js';
-import { createLogger, type JsonLogger } from './log.js';
-import { type ReconcileSummary, reconcileAll } from './reconcile-all.js';
-import { type RunPlan, sharedWork, type WorkOptions } from './work.js';
 
 /**
  * What invokes the worker: the SQS event source mapping with a batch, or EventBridge on its
@@ -40,7 +39,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const log = options.log ?? createLogger(config);
   // The server's own run, publishing on GitHub included: a batch's groups run side by side, and
   // with one API key they hold Neon's limit together.
-  const shared = sharedWork({ config, log, run: options.run, confirm: options.confirm });
+  const shared = workDefaults({ config, log, run: options.run, confirm: options.confirm });
   // Per instance, like Lambda's: a message this instance already did is not done again.
   const deliveries = new DeliveryMemory();
   return {
@@ -60,11 +59,3 @@ function isReconcile(event: WorkerEvent): boolean {
   const fields = event as Record<string, unknown>;
   return fields['detail-type'] === 'Scheduled Event' || fields.command === 'reconcile';
 }
-
-const worker = once(() => createWorker({ config: loadWebhookConfig(process.env, { role: 'worker' }) }));
-
-/**
- * `worker.handler`. A configuration error throws: the whole batch comes back, and after
- * maxReceiveCount waits in the dead-letter queue until the settings are fixed and it is redriven.
- */
-export const handler = async (event: WorkerEvent) => worker().handle(event);

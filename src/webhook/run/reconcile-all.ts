@@ -1,10 +1,10 @@
-import { messageOf } from '../core/errors.js';
-import { makePlan } from '../core/plan.js';
-import type { ReconcileResult } from '../core/result.js';
-import type { NeonLimiters } from '../neon/limiters.js';
-import type { WebhookConfig } from './config.js';
-import { durationSince, type JsonLogger } from './log.js';
-import type { RunPlan } from './work.js';
+import { messageOf } from '../../core/errors.js';
+import { makePlan } from '../../core/plan.js';
+import type { ReconcileResult } from '../../core/result.js';
+import type { NeonLimiters } from '../../neon/limiters.js';
+import type { WebhookConfig } from '../config/config.js';
+import { durationSince, type JsonLogger } from '../config/log.js';
+import type { RunPlan } from './job.js';
 
 export interface ReconcileAllOptions {
   config: Pick<WebhookConfig, 'repositories'>;

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { messageOf, UsageError } from '../core/errors.js';
-import { nonEmpty, type Settings } from '../core/settings.js';
-import { parseConfigFile } from './config-file.js';
-import { type ConfigRole, NO_NEON_API_KEY, settingsFromEnvironment } from './config-settings.js';
+import { messageOf, UsageError } from '../../core/errors.js';
+import { nonEmpty, type Settings } from '../../core/settings.js';
+import { parseConfigFile } from './file.js';
+import { type ConfigRole, NO_NEON_API_KEY, settingsFromEnvironment } from './settings.js';
 
-export type { ConfigRole } from './config-settings.js';
+export type { ConfigRole } from './settings.js';
 
 /** What the webhook front end runs with, read and checked once at start. */
 export interface WebhookConfig {
@@ -23,7 +23,7 @@ export interface WebhookConfig {
   /** Deliveries worked on at once (different branches; one branch runs one at a time). */
   concurrency: number;
   /** Deliveries held at once, waiting and running; past it a delivery is answered 503. */
-  queueCapacity: number;
+  laneCapacity: number;
   /** How long SIGTERM waits for queued work. */
   drainTimeoutMs: number;
   debug: boolean;
@@ -58,7 +58,7 @@ export interface ConfiguredRepository {
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 4;
-export const DEFAULT_QUEUE_CAPACITY = 1000;
+export const DEFAULT_LANE_CAPACITY = 1000;
 export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 25;
 
 export interface LoadOptions {
@@ -104,7 +104,7 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv, options: LoadOptions =
     bitbucketSecrets,
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1, 25 * 1024 * 1024),
     concurrency: integer(env, 'MAX_CONCURRENCY', DEFAULT_CONCURRENCY, 1, 256),
-    queueCapacity: integer(env, 'MAX_QUEUED', DEFAULT_QUEUE_CAPACITY, 1, 100_000),
+    laneCapacity: integer(env, 'MAX_QUEUED', DEFAULT_LANE_CAPACITY, 1, 100_000),
     drainTimeoutMs: integer(env, 'DRAIN_TIMEOUT_SECONDS', DEFAULT_DRAIN_TIMEOUT_SECONDS, 0, 3600) * 1000,
     debug: parseLogLevel(env.LOG_LEVEL) === 'debug',
     configFile,
@@ -169,7 +169,7 @@ function repositorySettings(
 /**
  * A GitLab or Bitbucket repository (`gitlab:group/project`, `bitbucket:workspace/repo`) has no pull
  * request on GitHub to comment on nor a branch there to check a cleanup against: its deliveries run
- * without the GitHub token, which turns both off (src/webhook/work.ts, src/webhook/replay-guard.ts).
+ * without the GitHub token, which turns both off (src/webhook/run/job.ts, src/webhook/run/replay-guard.ts).
  */
 function forProvider(repository: string | undefined, settings: Settings): Settings {
   return repository !== undefined && /^(gitlab|bitbucket):/.test(repository)

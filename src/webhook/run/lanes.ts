@@ -1,4 +1,4 @@
-export interface KeyedQueueOptions {
+export interface LanesOptions {
   /** Tasks running at once, across keys. */
   concurrency: number;
   /** Tasks held at once, waiting and running; past it `push` refuses. */
@@ -14,7 +14,7 @@ interface Entry {
  * must end with the branch deleted); tasks of different keys run in parallel, at most `concurrency`
  * at once. Keys take turns: a key whose task finished goes to the back of the line.
  */
-export class KeyedQueue {
+export class Lanes {
   /** Per key, the tasks not started yet. A key is here while it has a task waiting or running. */
   private readonly lanes = new Map<string, Entry[]>();
   /** Keys whose next task may start now: not running, with a task waiting. */
@@ -23,7 +23,7 @@ export class KeyedQueue {
   private held = 0;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly options: KeyedQueueOptions) {}
+  constructor(private readonly options: LanesOptions) {}
 
   /** Tasks waiting or running. */
   get size(): number {

@@ -1,29 +1,21 @@
-import { describePlan } from '../core/plan.js';
-import type { WebhookConfig } from './config.js';
-import type { DeliveryMemory } from './dedupe.js';
-import type { Classified, Delivery } from './delivery/classified.js';
-import { repositoryOf } from './github/classify.js';
-import { github } from './github/provider.js';
-import { durationSince, type JsonLogger } from './log.js';
+import { describePlan } from '../../core/plan.js';
+import type { WebhookConfig } from '../config/config.js';
+import { durationSince, type JsonLogger } from '../config/log.js';
+import { repositoryOf } from '../github/classify.js';
+import { github } from '../github/provider.js';
+import type { DeliveryMemory } from '../run/dedupe.js';
 import { providerAt } from './providers.js';
-import { type Rejection, validate, type WebhookRequest } from './validate.js';
+import type {
+  Classified,
+  Delivery,
+  Dispatched,
+  Rejection,
+  WebhookRequest,
+  WebhookResponse,
+} from './types.js';
+import { validate } from './validate.js';
 
-export type { Delivery } from './delivery/classified.js';
-export type { BodyReader, WebhookRequest } from './validate.js';
 export { WEBHOOK_PATH } from './validate.js';
-
-export interface WebhookResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** What became of a dispatched delivery: queued (the server, SQS) or already run (Lambda). */
-export type Dispatched =
-  | { kind: 'queued'; messageId?: string | undefined }
-  | { kind: 'refused'; reason: string }
-  | { kind: 'done'; outputs: Record<string, string> }
-  | { kind: 'failed'; message: string };
 
 export interface HandlerOptions {
   config: Pick<

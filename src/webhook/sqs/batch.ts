@@ -1,15 +1,15 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { messageOf, UsageError } from '../core/errors.js';
-import { makePlan } from '../core/plan.js';
-import type { Settings } from '../core/settings.js';
-import type { WebhookConfig } from './config.js';
-import type { DeliveryMemory } from './dedupe.js';
-import { type Delivery, workIdOf } from './delivery/classified.js';
-import type { JsonLogger } from './log.js';
+import { messageOf, UsageError } from '../../core/errors.js';
+import { makePlan } from '../../core/plan.js';
+import type { Settings } from '../../core/settings.js';
+import type { WebhookConfig } from '../config/config.js';
+import type { JsonLogger } from '../config/log.js';
+import { type Delivery, workIdOf } from '../delivery/types.js';
+import type { DeliveryMemory } from '../run/dedupe.js';
+import { type WorkOptions, work } from '../run/job.js';
+import { Lanes } from '../run/lanes.js';
 import { MalformedMessage, parseQueueMessage, type QueueMessage } from './message.js';
-import { type MessageSigner, messageSigner, SIGNATURE_ATTRIBUTE } from './message-signature.js';
-import { KeyedQueue } from './queue.js';
-import { type WorkOptions, work } from './work.js';
+import { type MessageSigner, messageSigner, SIGNATURE_ATTRIBUTE } from './signature.js';
 
 export interface BatchOptions extends Omit<WorkOptions, 'deliveries'> {
   config: Pick<WebhookConfig, 'settingsFor' | 'concurrency' | 'secrets'>;
@@ -31,7 +31,7 @@ type Verdict = 'done' | 'retry';
 export async function processBatch(event: SQSEvent, batch: BatchOptions): Promise<SQSBatchResponse> {
   const options = { ...batch, signer: messageSigner(batch.config.secrets) };
   const records = event.Records;
-  const lanes = new KeyedQueue({ concurrency: options.config.concurrency, capacity: records.length + 1 });
+  const lanes = new Lanes({ concurrency: options.config.concurrency, capacity: records.length + 1 });
   const stopped = new Set<string>();
   const failed = new Set<string>();
   await Promise.all(

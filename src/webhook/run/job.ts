@@ -1,14 +1,13 @@
-import { messageOf, UsageError } from '../core/errors.js';
-import type { Plan } from '../core/plan.js';
-import { publicOutputs, type Result, toOutputs } from '../core/result.js';
-import { githubTarget } from '../github/target.js';
-import { NeonLimiters } from '../neon/limiters.js';
-import { type PublishedRunOptions, runAndPublish } from '../publishing.js';
-import type { WebhookConfig } from './config.js';
+import { messageOf, UsageError } from '../../core/errors.js';
+import type { Plan } from '../../core/plan.js';
+import { publicOutputs, type Result, toOutputs } from '../../core/result.js';
+import { githubTarget } from '../../github/target.js';
+import type { NeonLimiters } from '../../neon/limiters.js';
+import type { PublishedRunOptions } from '../../publishing.js';
+import { durationSince, type JsonLogger } from '../config/log.js';
+import { type Delivery, workIdOf } from '../delivery/types.js';
 import type { DeliveryMemory } from './dedupe.js';
-import { type Delivery, workIdOf } from './delivery/classified.js';
-import { durationSince, type JsonLogger } from './log.js';
-import { confirmCleanup, type Verdict } from './replay-guard.js';
+import type { Verdict } from './replay-guard.js';
 
 /** The composition root's signature (src/runner.ts); tests pass another. */
 export type RunPlan = (plan: Plan, options: PublishedRunOptions) => Promise<Result>;
@@ -30,34 +29,6 @@ export interface WorkOptions {
   limiters?: NeonLimiters | undefined;
 }
 
-export interface SharedWorkInput {
-  config: Pick<WebhookConfig, 'githubApiUrl'>;
-  log: JsonLogger;
-  /** Tests only: the core and the replay check replaced. */
-  run?: RunPlan | undefined;
-  confirm?: WorkOptions['confirm'];
-}
-
-/**
- * How a delivery is worked on wherever it runs: the server, the single Lambda and the queued worker
- * all take these, so each reports on GitHub (the comment, the deployment) and checks a cleanup's
- * claim the same way, as docs/webhook.md promises for all three. One limiter per API key for the
- * runs of the process (README.md, "Neon's rate limit").
- */
-export function sharedWork(input: SharedWorkInput): Omit<WorkOptions, 'deliveries'> & {
-  run: RunPlan;
-  limiters: NeonLimiters;
-} {
-  const { config, log } = input;
-  return {
-    log,
-    run: input.run ?? runAndPublish,
-    confirm: input.confirm ?? ((delivery) => confirmCleanup(delivery, { apiUrl: config.githubApiUrl, log })),
-    githubApiUrl: config.githubApiUrl,
-    limiters: new NeonLimiters(),
-  };
-}
-
 /**
  * Runs one delivery's plan through the core and logs how it ended. Never throws: a failure is
  * logged, and the delivery id is forgotten so that GitHub's "Redeliver" (same id) runs it again.
@@ -68,13 +39,13 @@ export async function work(delivery: Delivery, options: WorkOptions): Promise<Wo
     return await attempt(delivery, options);
   } catch (error) {
     // The job's own log lines failed (a line too long to serialize, a broken stdout): a throw here
-    // would be an unhandled rejection in the server's queue (src/webhook/app.ts), ending the process.
+    // would be an unhandled rejection in the server's lanes (src/webhook/run/app.ts), ending the process.
     return { ok: false, message: failedInternally(delivery, error, options), permanent: false };
   }
 }
 
 /**
- * A delivery whose work failed outside the core (its own logging, or the queue around it): the id
+ * A delivery whose work failed outside the core (its own logging, or the lanes around it): the id
  * is forgotten so a redelivery runs, and the failure is logged if logging still works. Returns the
  * redacted message.
  */
@@ -84,7 +55,7 @@ export function failedInternally(
   { log, deliveries }: Pick<WorkOptions, 'log' | 'deliveries'>,
 ): string {
   forget(delivery, deliveries);
-  // Nothing here may throw: in the server's queue this runs where no one would catch it.
+  // Nothing here may throw: in the server's lanes this runs where no one would catch it.
   let message = 'an internal error';
   try {
     message = log.redactor.redact(messageOf(error));

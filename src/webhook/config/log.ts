@@ -1,5 +1,5 @@
-import type { Logger } from '../core/ports.js';
-import { Redactor } from '../core/redact.js';
+import type { Logger } from '../../core/ports.js';
+import { Redactor } from '../../core/redact.js';
 import type { WebhookConfig } from './config.js';
 
 export type Level = 'debug' | 'info' | 'warning' | 'error';

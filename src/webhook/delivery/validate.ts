@@ -1,47 +1,16 @@
 import { isUtf8 } from 'node:buffer';
-import { messageOf } from '../core/errors.js';
-import type { WebhookConfig } from './config.js';
+import { messageOf } from '../../core/errors.js';
+import type { WebhookConfig } from '../config/config.js';
 import type { Provider, ProviderConfig } from './provider.js';
 import { PROVIDER_PATHS, providerAt } from './providers.js';
-
-/** Reads the body, stopping as soon as it passes `limit` bytes (undefined then). */
-export type BodyReader = (limit: number) => Promise<Buffer | undefined>;
-
-/** The little a request needs to be handled; the Node server and the Lambda adapter each build one. */
-export interface WebhookRequest {
-  method: string;
-  /** The path; a query string after it is ignored. */
-  path: string;
-  /** Header names in lower case. */
-  headers: Record<string, string | string[] | undefined>;
-  /** The raw body, or a reader for it, so that an oversize body is never read whole. */
-  body: Buffer | BodyReader;
-}
-
-/** A delivery whose signature matched and whose body is a JSON object. */
-export interface Verified {
-  ok: true;
-  delivery: string;
-  event: string;
-  payload: object;
-}
-
-/** Why a request was refused; `delivery` and `event` only when they have the provider's shape, for the log. */
-export interface Rejection {
-  ok: false;
-  status: number;
-  error: string;
-  headers?: Record<string, string>;
-  delivery?: string | undefined;
-  event?: string | undefined;
-}
+import type { Rejection, Verified, WebhookRequest } from './types.js';
 
 export const WEBHOOK_PATH = '/webhook';
 
 type Config = ProviderConfig & Pick<WebhookConfig, 'maxBodyBytes'>;
 
 /**
- * Checks a request in a fixed order, for every provider (src/webhook/providers.ts): path 404 (also
+ * Checks a request in a fixed order, for every provider (src/webhook/delivery/providers.ts): path 404 (also
  * a provider whose secret is not set), method 405, content type 415, missing or malformed headers
  * 400, missing or malformed signature or token 401, body over the limit 413 (announced by
  * Content-Length, or found while reading, which then stops), signature mismatch 401, malformed JSON

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { messageOf } from '../core/errors.js';
-import { Redactor } from '../core/redact.js';
-import type { WebhookRequest, WebhookResponse } from './handler.js';
-import { JsonLogger } from './log.js';
+import { messageOf } from '../../core/errors.js';
+import { Redactor } from '../../core/redact.js';
+import { JsonLogger } from '../config/log.js';
+import type { RequestHandler, WebhookRequest, WebhookResponse } from '../delivery/types.js';
 
 /**
  * The request of a Lambda function URL, which is also API Gateway's HTTP API payload format 2.0;
@@ -15,11 +15,6 @@ export type HttpResultV2 = APIGatewayProxyStructuredResultV2 & {
   headers: Record<string, string>;
   body: string;
 };
-
-/** What answers a request: the single Lambda's app, or the queued receiver. */
-export interface RequestHandler {
-  handle(request: WebhookRequest): Promise<WebhookResponse>;
-}
 
 /** The Lambda handler around a request handler, made on the first invocation by `build`. */
 export function createLambdaHandler(

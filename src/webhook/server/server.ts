@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { messageOf } from '../core/errors.js';
-import type { WebhookApp } from './app.js';
-import type { WebhookResponse } from './handler.js';
+import { messageOf } from '../../core/errors.js';
+import type { WebhookResponse } from '../delivery/types.js';
+import type { WebhookApp } from '../run/app.js';
 
 /** How long a connection whose body was refused unread stays open for the client to read the answer. */
 const LINGER_MS = 1_000;

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
-import type { CleanupClaim, Delivery } from './delivery/classified.js';
+import { DELIVERY_ID, sqsId } from '../delivery/ids.js';
+import type { CleanupClaim, Delivery } from '../delivery/types.js';
 
 /**
  * What the receiver puts on the queue for the worker: the verified delivery's classification,
  * never a secret. The worker reads the settings (the Neon API key among them) from its own
  * configuration for the repository, so a message in the queue, in the dead-letter queue or in a
  * log holds nothing that opens a database. The receiver signs the body (the `signature` attribute,
- * message-signature.ts); the worker reads nothing of a body whose signature does not verify.
+^ * signature.ts); the worker reads nothing of a body whose signature does not verify.
  */
 export interface QueueMessage {
   /** The format; a worker refuses one it does not know (logged, not retried). */
@@ -37,33 +37,12 @@ export class MalformedMessage extends Error {
   override name = 'MalformedMessage';
 }
 
-/** SQS's rule for a MessageGroupId and a MessageDeduplicationId: ASCII letters, digits, punctuation. */
-const SQS_ID = /^[\x21-\x7e]{1,128}$/;
-const SQS_ID_CHARACTER = /^[\x21-\x7e]$/;
-const GROUP_HASH_LENGTH = 16;
-
 /**
  * The FIFO group of a delivery: one per repository and git branch, so a branch's deliveries run
  * in order and different branches in parallel: `{owner}/{repo}:{branch}` through `sqsId`.
  */
 export function messageGroupId(repository: string | undefined, branch: string): string {
   return sqsId(`${repository ?? '(none)'}:${branch}`);
-}
-
-/**
- * `text` as SQS takes it for a MessageGroupId or MessageDeduplicationId (1 to 128 printable ASCII
- * characters, no space): as it is when it fits. Otherwise (a long or non-ASCII branch name) it is
- * cut to a readable prefix, every other character as `_`, then `~` and 16 hex characters of the
- * SHA-256 of the full text: the same text always maps to the same id, and `~`, which git refuses in
- * branch names, keeps a mapped id from ever equalling a verbatim one.
- */
-export function sqsId(text: string): string {
-  if (SQS_ID.test(text)) return text;
-  const hash = createHash('sha256').update(text, 'utf8').digest('hex').slice(0, GROUP_HASH_LENGTH);
-  const readable = Array.from(text, (character) => (SQS_ID_CHARACTER.test(character) ? character : '_'))
-    .join('')
-    .slice(0, 128 - GROUP_HASH_LENGTH - 1);
-  return `${readable}~${hash}`;
 }
 
 /** The message for a delivery that asks for work. */
@@ -101,9 +80,10 @@ export function parseQueueMessage(body: string): QueueMessage {
     return field;
   };
   const delivery = text('delivery') as string;
-  if (!SQS_ID.test(delivery)) throw new MalformedMessage(`'delivery' is not a delivery id`);
+  if (!DELIVERY_ID.test(delivery)) throw new MalformedMessage(`'delivery' is not a delivery id`);
   const workId = text('workId', true);
-  if (workId !== undefined && !SQS_ID.test(workId)) throw new MalformedMessage(`'workId' is not an SQS id`);
+  if (workId !== undefined && !DELIVERY_ID.test(workId))
+    throw new MalformedMessage(`'workId' is not an SQS id`);
   return {
     version: 1,
     delivery,

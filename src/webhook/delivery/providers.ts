@@ -1,6 +1,6 @@
-import { bitbucket } from './bitbucket/provider.js';
-import { github } from './github/provider.js';
-import { gitlab } from './gitlab/provider.js';
+import { bitbucket } from '../bitbucket/provider.js';
+import { github } from '../github/provider.js';
+import { gitlab } from '../gitlab/provider.js';
 import type { Provider } from './provider.js';
 
 /** Every provider, by the path its deliveries are posted to. */

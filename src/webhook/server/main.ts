@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { messageOf } from '../core/errors.js';
-import { Redactor } from '../core/redact.js';
-import { createWebhookApp, type WebhookApp } from './app.js';
-import { loadWebhookConfig } from './config.js';
-import { createLogger, JsonLogger } from './log.js';
+import { messageOf } from '../../core/errors.js';
+import { Redactor } from '../../core/redact.js';
+import { loadWebhookConfig } from '../config/config.js';
+import { createLogger, JsonLogger } from '../config/log.js';
+import { createWebhookApp, type WebhookApp } from '../run/app.js';
 import { createWebhookServer } from './server.js';
 
 /**
@@ -18,7 +18,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     config = loadWebhookConfig(env);
     // With QUEUE_URL, making the SQS client checks that a region is known.
-    app = createWebhookApp({ config, mode: 'queue', log: createLogger(config) });
+    app = createWebhookApp({ config, mode: 'lanes', log: createLogger(config) });
   } catch (error) {
     // No secret is known yet to mask, and none is ever quoted by the config errors.
     new JsonLogger({ redactor: new Redactor() }).error(`Invalid configuration: ${messageOf(error)}`, {
@@ -51,9 +51,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.stop();
-    log.info(`${signal}: taking no new deliveries; waiting for ${app.queue.size} queued`, {
+    log.info(`${signal}: taking no new deliveries; waiting for ${app.lanes.size} queued`, {
       step: 'stop',
-      queued: app.queue.size,
+      queued: app.lanes.size,
     });
     // The port stays open during the drain: a load balancer learns from /healthz's 503 (and a
     // delivery from its 503) that this instance is going; a refused connection tells it nothing.
@@ -61,7 +61,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (drained) log.info('Stopped: all queued work finished', { step: 'stop', outcome: 'drained' });
     else {
       log.error(
-        `Stopped with ${app.queue.size} deliveries unfinished after ${config.drainTimeoutMs / 1000} s (DRAIN_TIMEOUT_SECONDS); redeliver them from GitHub`,
+        `Stopped with ${app.lanes.size} deliveries unfinished after ${config.drainTimeoutMs / 1000} s (DRAIN_TIMEOUT_SECONDS); redeliver them from GitHub`,
         { step: 'stop', outcome: 'timeout', unfinished: app.unfinished() },
       );
     }

@@ -1,6 +1,5 @@
-import type { WebhookConfig } from './config.js';
-import type { Classified } from './delivery/classified.js';
-import type { Verified } from './validate.js';
+import type { WebhookConfig } from '../config/config.js';
+import type { Classified, Verified } from './types.js';
 
 export type Header = (name: string) => string | undefined;
 

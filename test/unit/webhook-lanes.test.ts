@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedQueue } from '../../src/webhook/queue.js';
+import { Lanes } from '../../src/webhook/run/lanes.js';
 
 /** A task that finishes when told, recording when it starts and ends. */
 function controllable(log: string[], name: string) {
@@ -20,9 +20,9 @@ function controllable(log: string[], name: string) {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('KeyedQueue', () => {
+describe('Lanes', () => {
   it('runs the tasks of one key strictly in order, one at a time', async () => {
-    const queue = new KeyedQueue({ concurrency: 4, capacity: 100 });
+    const queue = new Lanes({ concurrency: 4, capacity: 100 });
     const log: string[] = [];
     const tasks = ['push', 'push again', 'close'].map((name) => controllable(log, name));
     const results = tasks.map((t) => queue.push('repo#feature', t.task));
@@ -45,7 +45,7 @@ describe('KeyedQueue', () => {
   });
 
   it('runs different keys in parallel, never more than the cap', async () => {
-    const queue = new KeyedQueue({ concurrency: 3, capacity: 100 });
+    const queue = new Lanes({ concurrency: 3, capacity: 100 });
     let running = 0;
     let most = 0;
     const work = async () => {
@@ -62,7 +62,7 @@ describe('KeyedQueue', () => {
   });
 
   it('does not let one busy key hold back the others', async () => {
-    const queue = new KeyedQueue({ concurrency: 2, capacity: 100 });
+    const queue = new Lanes({ concurrency: 2, capacity: 100 });
     const log: string[] = [];
     const slow = controllable(log, 'a1');
     queue.push('a', slow.task);
@@ -75,7 +75,7 @@ describe('KeyedQueue', () => {
   });
 
   it('refuses past its capacity, counting running and waiting tasks', async () => {
-    const queue = new KeyedQueue({ concurrency: 1, capacity: 2 });
+    const queue = new Lanes({ concurrency: 1, capacity: 2 });
     const log: string[] = [];
     const first = controllable(log, '1');
     expect(queue.push('a', first.task)).toBeDefined();
@@ -87,7 +87,7 @@ describe('KeyedQueue', () => {
   });
 
   it('keeps going after a task fails, and hands the failure to its caller', async () => {
-    const queue = new KeyedQueue({ concurrency: 1, capacity: 10 });
+    const queue = new Lanes({ concurrency: 1, capacity: 10 });
     const failed = queue.push('a', async () => {
       throw new Error('boom');
     });
@@ -97,7 +97,7 @@ describe('KeyedQueue', () => {
   });
 
   it('resolves idle() once everything has run', async () => {
-    const queue = new KeyedQueue({ concurrency: 2, capacity: 10 });
+    const queue = new Lanes({ concurrency: 2, capacity: 10 });
     await queue.idle();
     let done = 0;
     for (let i = 0; i < 5; i++) {

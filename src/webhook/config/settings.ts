@@ -1,4 +1,4 @@
-import { SettingError, UsageError } from '../core/errors.js';
+import { SettingError, UsageError } from '../../core/errors.js';
 import {
   INPUT_NAMES,
   type InputName,
@@ -6,8 +6,8 @@ import {
   type ReadSetting,
   type Settings,
   settingVariable,
-} from '../core/settings.js';
-import { rulesFileLoader } from '../masking-rules-file.js';
+} from '../../core/settings.js';
+import { rulesFileLoader } from '../../masking-rules-file.js';
 
 /**
  * The settings the webhook takes from each delivery instead: a fixed `command` or `git-branch`
