@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { messageOf, UsageError } from '../../core/errors.js';
 import type { LoadRules } from '../../core/masking-rules.js';
+import { isRecord } from '../../core/records.js';
 import { type InputName, parseSettings, type Settings, settingVariable } from '../../core/settings.js';
 import { rulesFileLoader } from '../../masking-rules-file.js';
 import { type ConfigRole, checked, forRole, isInputName, PER_DELIVERY, SETTING_NAMES } from './settings.js';
@@ -69,26 +70,47 @@ export function parseConfigFile(
     }
     seen.set(repository.toLowerCase(), repository);
     const { secret, rest } = webhookSecret(entry ?? {}, repository, path, at);
-    const own = settingsMap(rest, path, at);
-    const read = (name: InputName): string | undefined => {
-      if (PER_DELIVERY.includes(name)) return undefined;
-      return own.get(name) ?? defaults.get(name) ?? env[settingVariable(name)];
-    };
-    const inConfig = own.has('masking-rules') || defaults.has('masking-rules');
-    const load = inConfig ? inlineRules(`${file} ${own.has('masking-rules') ? path : 'defaults'}`) : fromFile;
-    const settings = checked(() => parseSettings(forRole(read, role), env, load), {
-      prefix: `CONFIG_FILE ${file}: `,
-      where: (name) =>
-        own.has(name)
-          ? `${path}.${name}`
-          : defaults.has(name)
-            ? `defaults.${name}`
-            : `${settingVariable(name)} (from the environment, for ${path})`,
-      missing: (name) => `set ${path}.${name} or defaults.${name}, or ${settingVariable(name)}`,
+    const settings = repositorySettings({
+      own: settingsMap(rest, path, at),
+      defaults,
+      path,
+      file,
+      env,
+      role,
     });
     result.push([repository, settings, secret]);
   }
   return result;
+}
+
+interface RepositoryEntry {
+  own: Map<InputName, string>;
+  defaults: Map<InputName, string>;
+  /** `repositories.{key}`, for the errors. */
+  path: string;
+  file: string;
+  env: NodeJS.ProcessEnv;
+  role: ConfigRole;
+}
+
+/** One repository's settings: its own, over `defaults`, over the environment's. */
+function repositorySettings({ own, defaults, path, file, env, role }: RepositoryEntry): Settings {
+  const read = (name: InputName): string | undefined => {
+    if (PER_DELIVERY.includes(name)) return undefined;
+    return own.get(name) ?? defaults.get(name) ?? env[settingVariable(name)];
+  };
+  const inConfig = own.has('masking-rules') || defaults.has('masking-rules');
+  const load = inConfig ? inlineRules(`${file} ${own.has('masking-rules') ? path : 'defaults'}`) : fromFile;
+  return checked(() => parseSettings(forRole(read, role), env, load), {
+    prefix: `CONFIG_FILE ${file}: `,
+    where: (name) =>
+      own.has(name)
+        ? `${path}.${name}`
+        : defaults.has(name)
+          ? `defaults.${name}`
+          : `${settingVariable(name)} (from the environment, for ${path})`,
+    missing: (name) => `set ${path}.${name} or defaults.${name}, or ${settingVariable(name)}`,
+  });
 }
 
 /** The key of a repository's own webhook secret, by provider; GitHub's is GITHUB_WEBHOOK_SECRET only. */
@@ -178,10 +200,6 @@ function scalarText(raw: unknown, key: InputName, path: string, at: (path: strin
   throw new UsageError(
     `${at(path)}: expected a string, number or boolean${list === undefined ? '' : `, or ${list}`}`,
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isScalar(value: unknown): value is Scalar {

@@ -6,13 +6,16 @@ export type CleanupClaim =
   | { kind: 'pull-request-closed'; number: number }
   | { kind: 'branch-deleted'; branch: string };
 
+/** A deploy or a cleanup: the plans a delivery can ask for. */
+export type WorkPlan = Extract<Plan, { kind: 'deploy' | 'cleanup' }>;
+
 /** A verified delivery that asks for work. */
 export interface Delivery {
   id: string;
   event: string;
   repository: string | undefined;
   /** A deploy or a cleanup: deliveries that need nothing are answered without dispatching. */
-  plan: Extract<Plan, { kind: 'deploy' | 'cleanup' }>;
+  plan: WorkPlan;
   settings: Settings;
   /** For a cleanup: what the delivery says happened, checked with GitHub before deleting. */
   claim?: CleanupClaim | undefined;

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { messageOf } from '../../core/errors.js';
+import { isRecord } from '../../core/records.js';
 import type { WebhookConfig } from '../config/config.js';
 import type { Provider, ProviderConfig } from './provider.js';
 import { PROVIDER_PATHS, providerAt } from './providers.js';
@@ -109,6 +110,6 @@ function parseObject(body: Buffer): object | string {
   } catch (error) {
     return messageOf(error);
   }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return 'expected an object';
+  if (!isRecord(payload)) return 'expected an object';
   return payload;
 }

@@ -1,3 +1,4 @@
+import type { PullRequestClosedEvent, PushEvent } from '@octokit/webhooks-types';
 import { UsageError } from '../../core/errors.js';
 import { makePlan, type Plan } from '../../core/plan.js';
 import { intentFromEvent } from '../../github/event.js';
@@ -52,12 +53,12 @@ export function classifyGitHub(verified: Verified, config: Pick<WebhookConfig, '
 
 function claimOf(event: string, payload: object, branch: string): CleanupClaim | undefined {
   if (event !== 'pull_request') return { kind: 'branch-deleted', branch };
-  const number = (payload as { pull_request?: { number?: unknown } }).pull_request?.number;
+  // GitHub's own shape of the payload; the value is still checked, since nothing has vouched for it.
+  const number: unknown = (payload as Partial<PullRequestClosedEvent>).pull_request?.number;
   return typeof number === 'number' ? { kind: 'pull-request-closed', number } : undefined;
 }
 
 export function repositoryOf(payload: object): string | undefined {
-  const repository = (payload as { repository?: { full_name?: unknown } | null }).repository;
-  const name = repository?.full_name;
+  const name: unknown = (payload as Partial<PushEvent>).repository?.full_name;
   return typeof name === 'string' && name !== '' ? name : undefined;
 }

@@ -18,7 +18,7 @@ export interface BatchOptions extends Omit<WorkOptions, 'deliveries'> {
 }
 
 /** Done: delete it (succeeded, or failed for good and logged). Retry: SQS gives it back later. */
-type Verdict = 'done' | 'retry';
+type Settled = 'done' | 'retry';
 
 /**
  * One SQS batch. A FIFO queue's order holds per message group (a repository's branch): records of a
@@ -64,7 +64,7 @@ export async function processBatch(event: SQSEvent, batch: BatchOptions): Promis
 async function settle(
   record: SQSRecord,
   options: BatchOptions & { signer: MessageSigner },
-): Promise<Verdict> {
+): Promise<Settled> {
   const receiveCount = Number(record.attributes.ApproximateReceiveCount);
   let log = options.log.with({ step: 'dequeue', messageId: record.messageId, receiveCount });
   try {

@@ -1,5 +1,6 @@
+import { isRecord } from '../../core/records.js';
 import { DELIVERY_ID, sqsId } from '../delivery/ids.js';
-import type { CleanupClaim, Delivery } from '../delivery/types.js';
+import type { CleanupClaim, Delivery, WorkPlan } from '../delivery/types.js';
 
 /**
  * What the receiver puts on the queue for the worker: the verified delivery's classification,
@@ -23,7 +24,7 @@ export interface QueueMessage {
   repository: string | undefined;
   /** The payload's default branch: the primary branch when PRIMARY_BRANCHES is not set. */
   defaultBranch: string | undefined;
-  plan: Delivery['plan'];
+  plan: WorkPlan;
   /** For a cleanup, what it claims, checked with GitHub by the worker right before deleting. */
   claim: CleanupClaim | undefined;
   /** The pushed commit (a push's `after`): the GitHub deployment is made of it. */
@@ -128,8 +129,4 @@ function claimOf(claim: unknown): CleanupClaim | undefined {
     }
   }
   throw new MalformedMessage("'claim' is not a pull request closed or a branch deleted");
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
