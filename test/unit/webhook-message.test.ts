@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadWebhookConfig } from '../../src/webhook/config/config.js';
+import { DELIVERY_ID } from '../../src/webhook/delivery/ids.js';
 import type { Delivery } from '../../src/webhook/delivery/types.js';
 import {
   MalformedMessage,
@@ -10,6 +11,18 @@ import {
 
 /** SQS's rule for MessageGroupId, as the stand-in (test/fakes/sqs-model.ts) enforces it. */
 const SQS_GROUP_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+
+describe('the delivery-id pattern', () => {
+  it("is SQS's rule for a deduplication id, character for character and in length", () => {
+    for (let code = 0; code < 0x3000; code += 1) {
+      const character = String.fromCodePoint(code);
+      expect([code, DELIVERY_ID.test(character)]).toEqual([code, SQS_GROUP_ID.test(character)]);
+    }
+    for (const length of [0, 1, 128, 129]) {
+      expect(DELIVERY_ID.test('a'.repeat(length))).toBe(SQS_GROUP_ID.test('a'.repeat(length)));
+    }
+  });
+});
 
 describe('messageGroupId: one FIFO group per repository and branch', () => {
   it('is {owner}/{repo}:{branch} when SQS takes it as it is', () => {
