@@ -33,18 +33,7 @@ export function parseConfigFile(
   } catch (error) {
     throw new UsageError(`CONFIG_FILE ${file} is not valid YAML or JSON: ${messageOf(error)}`);
   }
-  if (!isRecord(document)) {
-    throw new UsageError(
-      `CONFIG_FILE ${file}: expected a mapping at the top level with 'repositories' (and optionally 'defaults')`,
-    );
-  }
-  for (const key of Object.keys(document)) {
-    if (key !== 'defaults' && key !== 'repositories') {
-      throw new UsageError(
-        `${at(key)}: unknown key '${key}'; expected 'repositories' and optionally 'defaults'`,
-      );
-    }
-  }
+  checkTopLevel(document, file, at);
   const defaults = settingsMap(document.defaults ?? {}, 'defaults', at);
   const repositories = document.repositories;
   if (!isRecord(repositories) || Object.keys(repositories).length === 0) {
@@ -111,6 +100,26 @@ function repositorySettings({ own, defaults, path, file, env, role }: Repository
           : `${settingVariable(name)} (from the environment, for ${path})`,
     missing: (name) => `set ${path}.${name} or defaults.${name}, or ${settingVariable(name)}`,
   });
+}
+
+/** The document is a mapping of `repositories` and, optionally, `defaults`. */
+function checkTopLevel(
+  document: unknown,
+  file: string,
+  at: (path: string) => string,
+): asserts document is Record<string, unknown> {
+  if (!isRecord(document)) {
+    throw new UsageError(
+      `CONFIG_FILE ${file}: expected a mapping at the top level with 'repositories' (and optionally 'defaults')`,
+    );
+  }
+  for (const key of Object.keys(document)) {
+    if (key !== 'defaults' && key !== 'repositories') {
+      throw new UsageError(
+        `${at(key)}: unknown key '${key}'; expected 'repositories' and optionally 'defaults'`,
+      );
+    }
+  }
 }
 
 /** The key of a repository's own webhook secret, by provider; GitHub's is GITHUB_WEBHOOK_SECRET only. */
