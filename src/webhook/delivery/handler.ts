@@ -161,7 +161,7 @@ async function respond(classified: Classified, context: Respond): Promise<Webhoo
     const body = { status: 'done', plan: described, outputs: outputs.length === 1 ? outputs[0] : outputs };
     return answer(200, body, 'done', `Done: ${described}`, planned);
   }
-  const messageIds = outcomes.map((outcome) => (outcome.kind === 'queued' ? outcome.messageId : undefined));
+  const messageIds = outcomes.map((outcome) => (outcome.kind === 'accepted' ? outcome.messageId : undefined));
   return answer(202, { status: 'accepted', plan: described }, 'accepted', `Accepted: ${described}`, {
     ...planned,
     messageId: messageIds.length === 1 ? messageIds[0] : messageIds,

@@ -83,9 +83,12 @@ export interface WebhookResponse {
   body: string;
 }
 
-/** What became of a dispatched delivery: queued (the server, SQS) or already run (Lambda). */
+/**
+ * What became of a dispatched piece of work: accepted (in its lane on the server, or sent to SQS:
+ * `messageId`), refused (the lanes full, SQS unreachable), or already run (the single Lambda).
+ */
 export type Dispatched =
-  | { kind: 'queued'; messageId?: string | undefined }
+  | { kind: 'accepted'; messageId?: string | undefined }
   | { kind: 'refused'; reason: string }
   | { kind: 'done'; outputs: Record<string, string> }
   | { kind: 'failed'; message: string };

@@ -141,7 +141,7 @@ function laneDispatch(options: LaneDispatch): (delivery: Delivery) => Promise<Di
       // Nobody awaits a task in a lane: a rejection would be unhandled and end the process with every
       // accepted delivery in it. work() never rejects; this holds even if that ever changes.
       task.catch((error: unknown) => failedInternally(delivery, error, { log, deliveries }));
-      return { kind: 'queued' };
+      return { kind: 'accepted' };
     }
     const outcome = await task;
     return outcome.ok

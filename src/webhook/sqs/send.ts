@@ -50,7 +50,7 @@ export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery)
         }),
         { abortSignal: AbortSignal.timeout(SEND_DEADLINE_MS) },
       );
-      return { kind: 'queued', messageId: sent.MessageId };
+      return { kind: 'accepted', messageId: sent.MessageId };
     } catch (error) {
       const code = (error as { name?: unknown }).name;
       const reason = `The queue did not take the delivery (SendMessage failed: ${typeof code === 'string' && code !== 'Error' ? `${code}: ` : ''}${messageOf(error)}); nothing was done, redeliver it later`;
