@@ -35,10 +35,10 @@ import { join, relative } from 'node:path';
 // puts the modules the action loads lazily into the entry itself.
 const entries = [
   { source: 'src/action/index.ts', out: '.' },
-  { source: 'src/webhook/index.ts', out: 'webhook', single: true },
-  { source: 'src/webhook/lambda.ts', out: 'lambda', single: true },
-  { source: 'src/webhook/receiver.ts', out: 'lambda', name: 'receiver', single: true },
-  { source: 'src/webhook/worker.ts', out: 'lambda', name: 'worker', single: true },
+  { source: 'src/webhook/server/index.ts', out: 'webhook', single: true },
+  { source: 'src/webhook/lambda/index.ts', out: 'lambda', single: true },
+  { source: 'src/webhook/lambda/receiver.ts', out: 'lambda', name: 'receiver', single: true },
+  { source: 'src/webhook/lambda/worker.ts', out: 'lambda', name: 'worker', single: true },
   { source: 'src/cli/index.ts', out: 'cli', single: true },
 ];
 

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/core/redact.js';
-import { createQueueClient } from '../../src/webhook/enqueue.js';
-import { JsonLogger } from '../../src/webhook/log.js';
-import { messageSigner } from '../../src/webhook/message-signature.js';
-import { createReceiver, loadReceiverConfig } from '../../src/webhook/receiver.js';
+import { JsonLogger } from '../../src/webhook/config/log.js';
+import { createReceiver, loadReceiverConfig } from '../../src/webhook/sqs/receiver.js';
+import { createQueueClient } from '../../src/webhook/sqs/send.js';
+import { messageSigner } from '../../src/webhook/sqs/signature.js';
 import { type SqsStandIn, sqsClientEnv, startSqsStandIn } from '../fakes/sqs-server.js';
+import { bitbucketDelivery, bitbucketPush } from '../fixtures/bitbucket-deliveries.js';
 import { pushTo } from '../fixtures/payloads.js';
 import { signedDelivery } from '../fixtures/webhook-deliveries.js';
 
@@ -25,6 +26,7 @@ afterAll(async () => {
 function receiver() {
   const config = loadReceiverConfig({
     GITHUB_WEBHOOK_SECRET: 'contract-secret',
+    BITBUCKET_WEBHOOK_SECRET: 'bitbucket-secret',
     QUEUE_URL: queueUrl,
     NEON_PROJECT_ID: 'calm-sun-123456',
     AMPLIFY_APP_ID: 'd1a2b3c4d5e6f7',
@@ -75,6 +77,44 @@ describe('the receiver through the SQS client', () => {
     expect(ms).toBeLessThan(6_500);
     sqs.clearFaults();
   }, 20_000);
+
+  it('sends a Bitbucket push of several branches as one message per branch, each its own group and deduplication id', async () => {
+    // A branch whose group and deduplication ids do not fit SQS verbatim (the stand-in enforces the rule).
+    const long = `feature/café-${'x'.repeat(130)}`;
+    const more = [long, { name: 'feature/gone', deleted: true }];
+    const d = bitbucketDelivery({
+      event: 'repo:push',
+      payload: bitbucketPush('feature/one', { more }),
+      secret: 'bitbucket-secret',
+    });
+    const request = { method: 'POST', path: '/webhook/bitbucket', headers: d.headers, body: d.body };
+    const before = sqs.messages('contract.fifo').length;
+    expect((await receiver().handle(request)).status).toBe(202);
+    const sent = sqs.messages('contract.fifo').slice(before);
+    const plans = sent.map(
+      (m) =>
+        JSON.parse(m.body) as {
+          delivery: string;
+          workId?: string;
+          plan: { kind: string; gitBranch: string };
+        },
+    );
+    expect(plans.map((p) => [p.plan.kind, p.plan.gitBranch]).sort()).toEqual(
+      [
+        ['cleanup', 'feature/gone'],
+        ['deploy', 'feature/one'],
+        ['deploy', long],
+      ].sort(),
+    );
+    expect(plans.every((p) => p.delivery === d.id)).toBe(true);
+    expect(new Set(sent.map((m) => m.groupId)).size).toBe(3);
+    expect(new Set(sent.map((m) => m.deduplicationId)).size).toBe(3);
+    expect(sent.map((m) => m.deduplicationId)).not.toContain(d.id);
+    expect(sent.map((m) => m.deduplicationId)).toEqual(plans.map((p) => p.workId));
+    // A redelivery reaching a receiver that forgot it (another instance) adds nothing: SQS drops each piece.
+    expect((await receiver().handle(request)).status).toBe(202);
+    expect(sqs.messages('contract.fifo')).toHaveLength(before + 3);
+  });
 
   it('takes the region from the queue URL, else from the environment, else refuses to start', async () => {
     const regional = createQueueClient('https://sqs.eu-west-1.amazonaws.com/123456789012/q.fifo', {});

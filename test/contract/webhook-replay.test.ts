@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/core/redact.js';
 import type { Result } from '../../src/core/result.js';
-import type { Delivery } from '../../src/webhook/classify.js';
-import { DeliveryMemory } from '../../src/webhook/dedupe.js';
-import { JsonLogger } from '../../src/webhook/log.js';
-import { confirmCleanup } from '../../src/webhook/replay-guard.js';
-import { work } from '../../src/webhook/work.js';
+import { JsonLogger } from '../../src/webhook/config/log.js';
+import type { Delivery } from '../../src/webhook/delivery/types.js';
+import { DeliveryMemory } from '../../src/webhook/run/dedupe.js';
+import { work } from '../../src/webhook/run/job.js';
+import { confirmCleanup } from '../../src/webhook/run/replay-guard.js';
 import { GITHUB_TEST_TOKEN, type GitHubStandIn, startGitHubStandIn } from '../fakes/github-server.js';
 import { classifiedDelivery } from '../fixtures/deliveries.js';
 import { deleteOf, pullRequest } from '../fixtures/payloads.js';

@@ -194,7 +194,7 @@ describe('each shipped entry point, as shipped, against the stand-ins', () => {
       await signedDelivery({ event: 'pull_request', payload: closedPayload(pull), secret: SECRET }),
     );
     expectCleanedUp(w, pull, commentId);
-    // The cleanup asked GitHub first whether the pull request is really closed (replay-guard.ts).
+    // The cleanup asked GitHub first whether the pull request is really closed (src/webhook/run/replay-guard.ts).
     expect(w.github.requestsFor('pulls.get').map((request) => request.status)).toEqual([200]);
   });
 

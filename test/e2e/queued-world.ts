@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { HttpEventV2, HttpResultV2 } from '../../src/webhook/lambda.js';
+import type { HttpEventV2, HttpResultV2 } from '../../src/webhook/lambda/index.js';
 import { type AmplifyStandIn, startAmplifyStandIn } from '../fakes/amplify-server.js';
 import { type NeonStandIn, type NeonStandInOptions, startNeonStandIn } from '../fakes/neon-server.js';
 import { type SqsPoller, type SqsPollerOptions, startSqsPoller } from '../fakes/sqs-poller.js';
@@ -38,6 +38,24 @@ export function functionUrlEvent(delivery: SignedDelivery): HttpEventV2 {
   Object.assign(event.headers, delivery.headers);
   event.body = delivery.body.toString('base64');
   event.isBase64Encoded = true;
+  return event;
+}
+
+/**
+ * The function URL request of another provider's delivery (GitLab's, Bitbucket's): the GitHub
+ * one's shape at `path` (`/webhook/gitlab`), with the provider's own headers instead of GitHub's.
+ */
+export function providerEvent(
+  path: string,
+  delivery: { body: Buffer; headers: Record<string, string> },
+): HttpEventV2 {
+  const event = functionUrlEvent({ id: 'x', event: 'x', body: delivery.body, headers: {} });
+  event.rawPath = path;
+  event.requestContext.http.path = path;
+  for (const name of Object.keys(event.headers)) {
+    if (name.startsWith('x-github') || name.startsWith('x-hub')) delete event.headers[name];
+  }
+  Object.assign(event.headers, delivery.headers);
   return event;
 }
 

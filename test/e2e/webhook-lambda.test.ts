@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpEventV2, HttpResultV2 } from '../../src/webhook/lambda.js';
+import type { HttpEventV2, HttpResultV2 } from '../../src/webhook/lambda/index.js';
 import { type AmplifyStandIn, startAmplifyStandIn } from '../fakes/amplify-server.js';
 import { type NeonStandIn, startNeonStandIn } from '../fakes/neon-server.js';
 import { ping, pullRequest, pushTo } from '../fixtures/payloads.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HttpEventV2, HttpResultV2 } from '../../src/webhook/lambda.js';
+import type { HttpResultV2 } from '../../src/webhook/lambda/index.js';
 import { gitlabDelivery, gitlabMergeRequest, gitlabPush } from '../fixtures/gitlab-deliveries.js';
-import { functionUrlEvent, type QueuedWorld, startQueuedWorld } from './queued-world.js';
+import { providerEvent, type QueuedWorld, startQueuedWorld } from './queued-world.js';
 import type { LogLine } from './webhook-process.js';
 
 /**
@@ -19,18 +19,6 @@ afterEach(async () => {
   await world.close();
 });
 
-/** The function URL request of a GitLab delivery: the GitHub one's shape, at /webhook/gitlab. */
-function gitlabEvent(delivery: { body: Buffer; headers: Record<string, string> }): HttpEventV2 {
-  const event = functionUrlEvent({ id: 'x', event: 'x', body: delivery.body, headers: {} });
-  event.rawPath = '/webhook/gitlab';
-  event.requestContext.http.path = '/webhook/gitlab';
-  for (const name of Object.keys(event.headers)) {
-    if (name.startsWith('x-github') || name.startsWith('x-hub')) delete event.headers[name];
-  }
-  Object.assign(event.headers, delivery.headers);
-  return event;
-}
-
 describe('GitLab through the queued pair', () => {
   it('the receiver queues a push and a merged merge request; the worker deploys, then cleans up', async () => {
     const receiver = world.receiver({ GITLAB_WEBHOOK_TOKEN: TOKEN });
@@ -40,7 +28,7 @@ describe('GitLab through the queued pair', () => {
       worker.lines.filter((line: LogLine) => line.delivery === id && line.step === 'finish');
     const send = async (event: string, payload: unknown) => {
       const d = gitlabDelivery({ event, payload, token: TOKEN });
-      const answer = (await receiver.invoke(gitlabEvent(d))) as HttpResultV2;
+      const answer = (await receiver.invoke(providerEvent('/webhook/gitlab', d))) as HttpResultV2;
       expect(answer.statusCode).toBe(202);
       await expect.poll(() => finished(d.id).length, { timeout: 30_000 }).toBe(1);
       return finished(d.id)[0];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { requireAmplify } from '../../src/core/amplify-settings.js';
 import { SettingError, UsageError } from '../../src/core/errors.js';
 import { makePlan } from '../../src/core/plan.js';
-import { classify } from '../../src/webhook/classify.js';
+import { classifyGitHub } from '../../src/webhook/github/classify.js';
 import { testSettings } from '../fakes/settings.js';
 import { pushTo } from '../fixtures/payloads.js';
 
@@ -18,17 +18,17 @@ describe('git branch names, one check for every front end', () => {
   it.each([['a..b'], ['with space'], ['new\nline'], ['nul\u0000byte'], ['esc\u001b[31m'], ['x/../../main']])(
     'the webhook refuses a push of %j before anything is created',
     (branch) => {
-      const classified = classify(pushDelivery(branch), { settingsFor: () => settings() });
+      const classified = classifyGitHub(pushDelivery(branch), { settingsFor: () => settings() });
       expect(classified.kind).toBe('unusable');
       expect(classified).toMatchObject({ error: expect.stringContaining('Invalid git-branch') });
     },
   );
 
   it('the webhook still takes an ordinary branch', () => {
-    const classified = classify(pushDelivery('feature/login'), { settingsFor: () => settings() });
+    const classified = classifyGitHub(pushDelivery('feature/login'), { settingsFor: () => settings() });
     expect(classified).toMatchObject({
       kind: 'work',
-      delivery: { plan: { kind: 'deploy', gitBranch: 'feature/login' } },
+      pieces: [{ plan: { kind: 'deploy', gitBranch: 'feature/login' } }],
     });
   });
 

@@ -60,9 +60,12 @@ describe('examples/webhook-lambda/template.yaml (the queued pair)', () => {
       expect(existsSync(join(root, 'examples/webhook-lambda', code, file)), file).toBe(true);
     }
     expect(Object.keys(receiver.Environment.Variables).sort()).toEqual([
+      'BITBUCKET_WEBHOOK_SECRET',
       'GITHUB_WEBHOOK_SECRET',
+      'GITLAB_WEBHOOK_TOKEN',
       'QUEUE_URL',
     ]);
+    expectOptionalProviders(template, receiver);
     // The worker verifies each message's signature with a key derived from the webhook secret.
     expect(Object.keys(worker.Environment.Variables).sort()).toEqual([
       'GITHUB_WEBHOOK_SECRET',
@@ -85,5 +88,28 @@ describe('examples/webhook-lambda/single-function.yaml', () => {
     const fn = template.Resources.WebhookFunction.Properties;
     expect(fn.Handler).toBe('index.handler');
     expect(existsSync(join(root, 'examples/webhook-lambda', fn.CodeUri, 'index.js'))).toBe(true);
+    expectOptionalProviders(template, fn);
   });
 });
+
+/**
+ * GitLab's and Bitbucket's secrets are referenced only when their parameter says "true" (default
+ * "false"): a dynamic reference to a key the secret lacks would fail the deploy of everyone else.
+ */
+function expectOptionalProviders(template: Template, fn: Template): void {
+  for (const [variable, parameter] of [
+    ['GITLAB_WEBHOOK_TOKEN', 'GitLabDeliveries'],
+    ['BITBUCKET_WEBHOOK_SECRET', 'BitbucketDeliveries'],
+  ] as const) {
+    expect(template.Parameters[parameter]).toMatchObject({
+      Default: 'false',
+      AllowedValues: ['false', 'true'],
+    });
+    const [condition, value, otherwise] = fn.Environment.Variables[variable]['Fn::If'];
+    expect(template.Conditions[condition]).toEqual({ 'Fn::Equals': [{ Ref: parameter }, 'true'] });
+    expect(value).toEqual({
+      'Fn::Sub': `{{resolve:secretsmanager:\${SecretName}:SecretString:${variable}}}`,
+    });
+    expect(otherwise).toEqual({ Ref: 'AWS::NoValue' });
+  }
+}

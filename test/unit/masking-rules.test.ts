@@ -9,7 +9,7 @@ import { parseMaskingRules, toNeonRules } from '../../src/core/masking-rules.js'
 import type { InputName } from '../../src/core/setting-names.js';
 import { parseSettings } from '../../src/core/settings.js';
 import { rulesFileLoader } from '../../src/masking-rules-file.js';
-import { loadWebhookConfig } from '../../src/webhook/config.js';
+import { loadWebhookConfig } from '../../src/webhook/config/config.js';
 
 const BASE: Partial<Record<InputName, string>> = {
   'neon-api-key': 'napi_test',

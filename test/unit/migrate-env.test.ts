@@ -4,7 +4,7 @@ import type { InputName } from '../../src/core/setting-names.js';
 import { parseSettings } from '../../src/core/settings.js';
 import { migrationEnvironment } from '../../src/migrate/environment.js';
 import { runShellMigration } from '../../src/migrate/shell.js';
-import { loadWebhookConfig } from '../../src/webhook/config.js';
+import { loadWebhookConfig } from '../../src/webhook/config/config.js';
 
 const required = {
   'neon-api-key': 'napi_secret123',

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan.js';
 import { Redactor } from '../../src/core/redact.js';
 import type { RunOptions } from '../../src/runner.js';
-import { createWebhookApp } from '../../src/webhook/app.js';
-import { loadWebhookConfig } from '../../src/webhook/config.js';
-import type { WebhookRequest } from '../../src/webhook/handler.js';
-import { JsonLogger } from '../../src/webhook/log.js';
+import { loadWebhookConfig } from '../../src/webhook/config/config.js';
+import { JsonLogger } from '../../src/webhook/config/log.js';
+import type { WebhookRequest } from '../../src/webhook/delivery/types.js';
+import { createWebhookApp } from '../../src/webhook/run/app.js';
 import {
   type BitbucketDelivery,
   bitbucketDelivery,
@@ -24,11 +24,11 @@ const ENV = {
   GITHUB_TOKEN: 'ghp_should_not_be_used_for_bitbucket',
 };
 
-function harness(env: Record<string, string | undefined> = ENV) {
+function harness(env: Record<string, string | undefined> = ENV, mode: 'inline' | 'lanes' = 'inline') {
   const runs: { plan: Plan; options: RunOptions }[] = [];
   const app = createWebhookApp({
     config: loadWebhookConfig(env),
-    mode: 'inline',
+    mode,
     log: new JsonLogger({ redactor: new Redactor(), write: () => {} }),
     run: async (plan, options) => {
       runs.push({ plan, options });
@@ -71,10 +71,54 @@ describe('Bitbucket Cloud at POST /webhook/bitbucket', () => {
     expect(runs[1]?.plan).toMatchObject({ kind: 'deploy', gitBranch: 'main', primary: true });
   });
 
-  it('a push of several branches at once is ignored by name, not half done', async () => {
+  it('a push of several branches is one piece of work per branch: deploys and cleanups, answered once', async () => {
     const { app, runs } = harness();
-    const r = await send(app, request(deliver('repo:push', bitbucketPush('a', { more: ['b'] }))));
-    expect(r.body).toMatchObject({ status: 'ignored', reason: expect.stringContaining('2 branches') });
+    const more = ['feature/b', { name: 'feature/gone', deleted: true }];
+    const d = deliver('repo:push', bitbucketPush('feature/a', { more }));
+    const r = await send(app, request(d));
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: 'done', delivery: d.id, outputs: [{}, {}, {}] });
+    expect(r.body.plan).toMatch(/feature\/a.*; .*feature\/b.*; .*feature\/gone/);
+    expect(runs.map((run) => run.plan)).toMatchObject([
+      { kind: 'deploy', gitBranch: 'feature/a' },
+      { kind: 'deploy', gitBranch: 'feature/b' },
+      { kind: 'cleanup', gitBranch: 'feature/gone' },
+    ]);
+    // The delivery is one: sent again, it is a duplicate and nothing runs twice.
+    expect((await send(app, request(d))).body).toMatchObject({ status: 'duplicate' });
+    expect(runs).toHaveLength(3);
+  });
+
+  it('on the server, a push of several branches is accepted once (202) and each branch queued in its own lane', async () => {
+    const { app, runs } = harness(ENV, 'lanes');
+    const r = await send(
+      app,
+      request(deliver('repo:push', bitbucketPush('feature/a', { more: ['feature/b'] }))),
+    );
+    expect(r).toMatchObject({ status: 202, body: { status: 'accepted' } });
+    await app.lanes.idle();
+    expect(runs.map((run) => run.plan.kind === 'deploy' && run.plan.gitBranch).sort()).toEqual([
+      'feature/a',
+      'feature/b',
+    ]);
+  });
+
+  it('a push of several branches where one needs nothing (main is primary, a tag) runs the others', async () => {
+    const { app, runs } = harness();
+    const payload = bitbucketPush('feature/a', { more: ['main', { name: 'v1.0', type: 'tag' }] });
+    const r = await send(app, request(deliver('repo:push', payload)));
+    expect(r.body).toMatchObject({ status: 'done' });
+    expect(runs.map((run) => run.plan)).toMatchObject([
+      { kind: 'deploy', gitBranch: 'feature/a' },
+      { kind: 'deploy', gitBranch: 'main', primary: true },
+    ]);
+  });
+
+  it('a push of several branches with one bad branch name is refused whole (400), nothing run', async () => {
+    const { app, runs } = harness();
+    const r = await send(app, request(deliver('repo:push', bitbucketPush('feature/a', { more: ['a..b'] }))));
+    expect(r.status).toBe(400);
+    expect(r.body.error).toContain('Invalid git-branch');
     expect(runs).toEqual([]);
   });
 

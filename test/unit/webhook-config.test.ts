@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { loadWebhookConfig } from '../../src/webhook/config.js';
+import { loadWebhookConfig } from '../../src/webhook/config/config.js';
 
 const ENV = {
   GITHUB_WEBHOOK_SECRET: 'whsec-one',

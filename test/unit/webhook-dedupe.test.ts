@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeliveryMemory } from '../../src/webhook/dedupe.js';
+import { DeliveryMemory } from '../../src/webhook/run/dedupe.js';
 
 describe('DeliveryMemory', () => {
   it('takes an id once', () => {

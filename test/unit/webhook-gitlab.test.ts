@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan.js';
 import { Redactor } from '../../src/core/redact.js';
 import type { RunOptions } from '../../src/runner.js';
-import { createWebhookApp } from '../../src/webhook/app.js';
-import { loadWebhookConfig } from '../../src/webhook/config.js';
+import { loadWebhookConfig } from '../../src/webhook/config/config.js';
+import { JsonLogger } from '../../src/webhook/config/log.js';
+import type { WebhookRequest } from '../../src/webhook/delivery/types.js';
 import { tokenMatches } from '../../src/webhook/gitlab/verify.js';
-import type { WebhookRequest } from '../../src/webhook/handler.js';
-import { JsonLogger } from '../../src/webhook/log.js';
+import { createWebhookApp } from '../../src/webhook/run/app.js';
 import {
   type GitLabDelivery,
   gitlabDelivery,

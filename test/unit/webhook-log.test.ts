@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/core/redact.js';
-import { JsonLogger } from '../../src/webhook/log.js';
+import { JsonLogger } from '../../src/webhook/config/log.js';
 
 function logger(redactor = new Redactor(), debug = false) {
   const lines: string[] = [];

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { describe, expect, it } from 'vitest';
-import { messageSigner } from '../../src/webhook/message-signature.js';
+import { messageSigner } from '../../src/webhook/sqs/signature.js';
 
 /** docs/webhook.md, "The message": the key is HMAC-SHA256(secret, this label), never the secret. */
 const LABEL = 'neon-amplify-branch queue message v1';

@@ -1,15 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { loadWebhookConfig } from '../../src/webhook/config.js';
-import type { Delivery } from '../../src/webhook/handler.js';
+import { loadWebhookConfig } from '../../src/webhook/config/config.js';
+import { DELIVERY_ID } from '../../src/webhook/delivery/ids.js';
+import type { Delivery } from '../../src/webhook/delivery/types.js';
 import {
   MalformedMessage,
   messageGroupId,
   parseQueueMessage,
   toQueueMessage,
-} from '../../src/webhook/message.js';
+} from '../../src/webhook/sqs/message.js';
 
 /** SQS's rule for MessageGroupId, as the stand-in (test/fakes/sqs-model.ts) enforces it. */
 const SQS_GROUP_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+
+describe('the delivery-id pattern', () => {
+  it("is SQS's rule for a deduplication id, character for character and in length", () => {
+    for (let code = 0; code < 0x3000; code += 1) {
+      const character = String.fromCodePoint(code);
+      expect([code, DELIVERY_ID.test(character)]).toEqual([code, SQS_GROUP_ID.test(character)]);
+    }
+    for (const length of [0, 1, 128, 129]) {
+      expect(DELIVERY_ID.test('a'.repeat(length))).toBe(SQS_GROUP_ID.test('a'.repeat(length)));
+    }
+  });
+});
 
 describe('messageGroupId: one FIFO group per repository and branch', () => {
   it('is {owner}/{repo}:{branch} when SQS takes it as it is', () => {
@@ -94,6 +107,13 @@ describe('the queue message', () => {
     expect(parseQueueMessage(body)).toMatchObject({ sha: push.sha });
     const forged = body.replace(push.sha ?? '', 'main; rm -rf /');
     expect(() => parseQueueMessage(forged)).toThrowError(/'sha' is not a commit id/);
+  });
+
+  it("carries a piece's own id (one of several branches of a delivery), and refuses one SQS would not take", () => {
+    const piece: Delivery = { ...cleanup, workId: `${cleanup.id}:feature/x` };
+    const body = JSON.stringify(toQueueMessage(piece, new Date('2026-01-05T09:00:00Z')));
+    expect(parseQueueMessage(body)).toMatchObject({ delivery: cleanup.id, workId: piece.workId });
+    expect(() => parseQueueMessage(body.replace(':feature/x', ':feature x'))).toThrowError(/'workId'/);
   });
 
   it.each([

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/core/redact.js';
-import type { WebhookApp } from '../../src/webhook/app.js';
-import type { WebhookResponse } from '../../src/webhook/handler.js';
-import { JsonLogger } from '../../src/webhook/log.js';
-import { createWebhookServer } from '../../src/webhook/server.js';
+import { JsonLogger } from '../../src/webhook/config/log.js';
+import type { WebhookResponse } from '../../src/webhook/delivery/types.js';
+import type { WebhookApp } from '../../src/webhook/run/app.js';
+import { createWebhookServer } from '../../src/webhook/server/server.js';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { describe, expect, it } from 'vitest';
-import { verifySignature } from '../../src/webhook/verify.js';
+import { verifySignature } from '../../src/webhook/github/verify.js';
 
 /** Computed here with node:crypto, independently of the code under test. */
 const hmac = (secret: string, bytes: Buffer) =>

@@ -1,8 +1,8 @@
 import { UsageError } from '../../core/errors.js';
 import { type Intent, isWorkPlan, makePlan } from '../../core/plan.js';
-import type { Classified } from '../classify.js';
-import type { ProviderConfig } from '../provider.js';
-import type { Verified } from '../validate.js';
+import { sqsId } from '../delivery/ids.js';
+import type { ProviderConfig } from '../delivery/provider.js';
+import type { Classified, Delivery, Verified } from '../delivery/types.js';
 
 interface Ref {
   type?: unknown;
@@ -21,14 +21,16 @@ interface Payload {
   pullrequest?: { source?: Side | null; destination?: Side | null } | null;
 }
 
-type Found = Intent & { sha?: string | undefined };
+type Found =
+  | { command: 'deploy' | 'cleanup'; gitBranch: string; sha?: string | undefined }
+  | { command: 'none'; reason: string };
 
 /**
- * Pure: what a verified Bitbucket Cloud delivery asks for. `repo:push`: its change of a branch
- * (`new` null: the branch was deleted, cleanup; else a deploy of `new.name`); tags are ignored.
- * `pullrequest:fulfilled` (merged) and `pullrequest:rejected` (declined) clean up the source branch,
- * unless it lives in another repository (a fork), whose branch owns no Neon branch here. Settings
- * are CONFIG_FILE's `bitbucket:{full_name}`.
+ * Pure: what a verified Bitbucket Cloud delivery asks for. `repo:push`: each change of a branch
+ * (`new` null: the branch was deleted, cleanup; else a deploy of `new.name`), one piece of work per
+ * branch; tags are ignored. `pullrequest:fulfilled` (merged) and `pullrequest:rejected` (declined)
+ * clean up the source branch, unless it lives in another repository (a fork), whose branch owns no
+ * Neon branch here. Settings are CONFIG_FILE's `bitbucket:{full_name}`.
  */
 export function classifyBitbucket(
   verified: Verified,
@@ -36,8 +38,9 @@ export function classifyBitbucket(
 ): Classified {
   const payload = verified.payload as Payload;
   const repository = bitbucketRepository(payload);
-  const found = intentOf(verified.event, payload);
-  if (found.command === 'none') return { kind: 'ignored', status: 'ignored', reason: found.reason };
+  const found = intentsOf(verified.event, payload);
+  const wanted = found.filter((intent) => intent.command !== 'none');
+  if (wanted.length === 0) return { kind: 'ignored', status: 'ignored', reason: reasonOf(found) };
   const settings = config.settingsFor(repository);
   if (settings === undefined) {
     const reason = `repository '${repository ?? ''}' is not in CONFIG_FILE`;
@@ -45,19 +48,33 @@ export function classifyBitbucket(
   }
   // Bitbucket's repository object names its main branch when the payload includes it.
   const defaultBranch = text(payload.repository?.mainbranch?.name);
+  const { delivery: id, event } = verified;
+  const pieces: Delivery[] = [];
+  const skipped: Intent[] = [];
   try {
-    const plan = makePlan(found, settings, { defaultBranch });
-    if (!isWorkPlan(plan)) {
-      const reason = plan.kind === 'none' ? plan.reason : 'no work';
-      return { kind: 'ignored', status: 'ignored', reason };
+    for (const intent of wanted) {
+      const plan = makePlan(intent, settings, { defaultBranch });
+      if (!isWorkPlan(plan)) {
+        skipped.push({ command: 'none', reason: plan.kind === 'none' ? plan.reason : 'no work' });
+        continue;
+      }
+      pieces.push({ id, event, repository, plan, settings, defaultBranch, sha: intent.sha });
     }
-    const { delivery: id, event } = verified;
-    const sha = found.sha;
-    return { kind: 'work', delivery: { id, event, repository, plan, settings, defaultBranch, sha } };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    return { kind: 'unusable', error: `Unusable ${verified.event} payload: ${error.message}` };
+    return { kind: 'unusable', error: `Unusable ${event} payload: ${error.message}` };
   }
+  const [first, ...rest] = pieces;
+  if (first === undefined) return { kind: 'ignored', status: 'ignored', reason: reasonOf(skipped) };
+  if (rest.length === 0) return { kind: 'work', pieces: [first] };
+  // Several pieces: each its own id, so SQS and the worker tell them apart (src/webhook/delivery/ids.ts).
+  const own = (piece: Delivery): Delivery => ({ ...piece, workId: sqsId(`${id}:${piece.plan.gitBranch}`) });
+  return { kind: 'work', pieces: [own(first), ...rest.map(own)] };
+}
+
+function reasonOf(found: readonly (Found | Intent)[]): string {
+  const reasons = found.map((intent) => (intent.command === 'none' ? intent.reason : ''));
+  return [...new Set(reasons.filter((reason) => reason !== ''))].join('; ') || 'no work';
 }
 
 /** `bitbucket:{repository.full_name}`, the repository's key in CONFIG_FILE. */
@@ -66,9 +83,9 @@ export function bitbucketRepository(payload: object): string | undefined {
   return fullName === undefined ? undefined : `bitbucket:${fullName}`;
 }
 
-function intentOf(event: string, payload: Payload): Found {
-  const none = (reason: string): Found => ({ command: 'none', reason });
-  if (event === 'repo:push') return pushIntent(payload);
+function intentsOf(event: string, payload: Payload): Found[] {
+  const none = (reason: string): Found[] => [{ command: 'none', reason }];
+  if (event === 'repo:push') return pushIntents(payload);
   if (event === 'pullrequest:fulfilled' || event === 'pullrequest:rejected') {
     const { source, destination } = payload.pullrequest ?? {};
     const from = text(source?.repository?.full_name);
@@ -77,7 +94,7 @@ function intentOf(event: string, payload: Payload): Found {
       return none('a pull request from another repository: its branch owns no Neon branch here');
     const branch = text(source?.branch?.name);
     if (branch === undefined) return none('a pull request without a source branch');
-    return { command: 'cleanup', gitBranch: branch };
+    return [{ command: 'cleanup', gitBranch: branch }];
   }
   return none(
     `event '${event}' needs nothing (handled: repo:push, pullrequest:fulfilled, pullrequest:rejected)`,
@@ -85,25 +102,28 @@ function intentOf(event: string, payload: Payload): Found {
 }
 
 /**
- * The push's one branch change. A push of several branches at once carries one change each; the
- * handler dispatches one delivery per request, so such a push is refused by name rather than half
- * done (reconcile, or the next push of each branch, catches up).
+ * One intent per branch the push changed (Bitbucket sends one change per ref). A branch named by
+ * two changes is worked on once, as its last change says.
  */
-function pushIntent(payload: Payload): Found {
+function pushIntents(payload: Payload): Found[] {
   const changes = Array.isArray(payload.push?.changes) ? (payload.push.changes as unknown[]) : [];
   const branches = changes
     .map((change) => change as { new?: Ref | null; old?: Ref | null })
     .filter((change) => (change.new ?? change.old)?.type === 'branch');
-  if (branches.length === 0) return { command: 'none', reason: 'a push of no branch (a tag)' };
-  if (branches.length > 1) {
-    return {
-      command: 'none',
-      reason: `a push of ${branches.length} branches at once: only one branch per push is handled; push them one at a time`,
-    };
+  if (branches.length === 0) return [{ command: 'none', reason: 'a push of no branch (a tag)' }];
+  const byBranch = new Map<string, Found>();
+  const unnamed: Found[] = [];
+  for (const change of branches) {
+    const found = changeIntent(change);
+    if (found.command === 'none') unnamed.push(found);
+    else byBranch.set(found.gitBranch, found);
   }
-  const [change] = branches;
-  if (change?.new === null || change?.new === undefined) {
-    const name = text(change?.old?.name);
+  return [...byBranch.values(), ...unnamed];
+}
+
+function changeIntent(change: { new?: Ref | null; old?: Ref | null }): Found {
+  if (change.new === null || change.new === undefined) {
+    const name = text(change.old?.name);
     return name === undefined
       ? { command: 'none', reason: 'a deleted branch without a name' }
       : { command: 'cleanup', gitBranch: name };

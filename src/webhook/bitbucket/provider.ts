@@ -1,16 +1,16 @@
-import type { Header, Identified, Provider } from '../provider.js';
-import { isWellFormedSignature, verifySignature } from '../verify.js';
+import { DELIVERY_ID } from '../delivery/ids.js';
+import type { Header, Identified, Provider } from '../delivery/provider.js';
+import { isWellFormedSignature, verifySignature } from '../github/verify.js';
 import { bitbucketRepository, classifyBitbucket } from './classify.js';
 
 /** Bitbucket's event keys: `repo:push`, `pullrequest:fulfilled`, ... */
 const EVENT_KEY = /^[a-z_]{1,32}:[a-z_]{1,32}$/;
-const DELIVERY_ID = /^[\x21-\x7e]{1,128}$/;
 
 /**
  * Bitbucket Cloud at POST /webhook/bitbucket (support.atlassian.com/bitbucket-cloud, "Event
  * payloads" and "Manage webhooks"): X-Event-Key, X-Request-UUID, and with a secret set,
  * X-Hub-Signature `sha256=` + the HMAC-SHA256 of the raw body in hex: GitHub's scheme under another
- * header name, so GitHub's verification (src/webhook/verify.ts) serves.
+ * header name, so GitHub's verification (src/webhook/github/verify.ts) serves.
  */
 export const bitbucket: Provider = {
   name: 'bitbucket',

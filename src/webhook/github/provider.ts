@@ -1,13 +1,12 @@
-import { classify } from '../classify.js';
-import type { Header, Identified, Provider } from '../provider.js';
-import { isWellFormedSignature, verifySignature } from '../verify.js';
+import { DELIVERY_ID } from '../delivery/ids.js';
+import type { Header, Identified, Provider } from '../delivery/provider.js';
+import { classifyGitHub } from './classify.js';
+import { isWellFormedSignature, verifySignature } from './verify.js';
 
 /** GitHub's event names: `push`, `pull_request`, `delete`, ... */
 const EVENT_NAME = /^[a-z_]{1,64}$/;
-/** GitHub's delivery ids are GUIDs; anything far longer is not one, and would bloat the seen set. */
-const DELIVERY_ID = /^[\x21-\x7e]{1,128}$/;
 
-/** GitHub at POST /webhook: X-GitHub-Event, X-GitHub-Delivery, X-Hub-Signature-256 (src/webhook/verify.ts). */
+/** GitHub at POST /webhook: X-GitHub-Event, X-GitHub-Delivery, X-Hub-Signature-256 (src/webhook/github/verify.ts). */
 export const github: Provider = {
   name: 'github',
   path: '/webhook',
@@ -16,7 +15,7 @@ export const github: Provider = {
   identify,
   verify: (secrets, body, header) => verifySignature(secrets, body, header('x-hub-signature-256') ?? ''),
   mismatch: 'Signature mismatch: X-Hub-Signature-256 is not the HMAC of the body under the webhook secret',
-  classify,
+  classify: classifyGitHub,
 };
 
 function identify(header: Header): Identified {

@@ -1,9 +1,8 @@
 import { UsageError } from '../../core/errors.js';
 import { branchFromRef } from '../../core/naming.js';
 import { type Intent, isWorkPlan, makePlan } from '../../core/plan.js';
-import type { Classified } from '../classify.js';
-import type { ProviderConfig } from '../provider.js';
-import type { Verified } from '../validate.js';
+import type { ProviderConfig } from '../delivery/provider.js';
+import type { Classified, Verified } from '../delivery/types.js';
 
 /** `after` of a push that deleted the branch (and `before` of one that created it). */
 const ZERO_SHA = /^0{40}$/;
@@ -54,7 +53,7 @@ export function classifyGitLab(verified: Verified, config: Pick<ProviderConfig, 
       defaultBranch,
       sha,
     };
-    return { kind: 'work', delivery };
+    return { kind: 'work', pieces: [delivery] };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     return { kind: 'unusable', error: `Unusable ${verified.event} payload: ${error.message}` };

@@ -1,10 +1,10 @@
-import type { Header, Identified, Provider } from '../provider.js';
+import { DELIVERY_ID } from '../delivery/ids.js';
+import type { Header, Identified, Provider } from '../delivery/provider.js';
 import { classifyGitLab, gitlabRepository } from './classify.js';
 import { tokenMatches } from './verify.js';
 
 /** GitLab's event names are words and spaces: `Push Hook`, `Merge Request Hook`. */
 const EVENT_NAME = /^[A-Za-z ]{1,64}$/;
-const DELIVERY_ID = /^[\x21-\x7e]{1,128}$/;
 
 /**
  * GitLab at POST /webhook/gitlab (docs.gitlab.com, "Webhooks" and "Webhook events"): the secret

@@ -1,4 +1,0 @@
-import '../single-file.js';
-import { run } from './main.js';
-
-await run();

@@ -1,0 +1,35 @@
+import { NeonLimiters } from '../../neon/limiters.js';
+import { runAndPublish } from '../../publishing.js';
+import type { WebhookConfig } from '../config/config.js';
+import type { JsonLogger } from '../config/log.js';
+import type { RunPlan, WorkOptions } from './job.js';
+import { confirmCleanup } from './replay-guard.js';
+
+export interface WorkDefaultsInput {
+  config: Pick<WebhookConfig, 'githubApiUrl'>;
+  log: JsonLogger;
+  /** Tests only: the core and the replay check replaced. */
+  run?: RunPlan | undefined;
+  confirm?: WorkOptions['confirm'];
+}
+
+/**
+ * The one set of defaults every entry works with (the server, the single Lambda and the queued
+ * worker): the core's run that also reports on GitHub (the comment, the deployment), the replay
+ * check of a cleanup's claim, and one Neon limiter per API key for the runs of the process
+ * (README.md, "Neon's rate limit"), as docs/webhook.md promises for all three. Written once, so no
+ * entry can come to run a different function from the others.
+ */
+export function workDefaults(input: WorkDefaultsInput): Omit<WorkOptions, 'deliveries'> & {
+  run: RunPlan;
+  limiters: NeonLimiters;
+} {
+  const { config, log } = input;
+  return {
+    log,
+    run: input.run ?? runAndPublish,
+    confirm: input.confirm ?? ((delivery) => confirmCleanup(delivery, { apiUrl: config.githubApiUrl, log })),
+    githubApiUrl: config.githubApiUrl,
+    limiters: new NeonLimiters(),
+  };
+}

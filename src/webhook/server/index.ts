@@ -1,0 +1,4 @@
+import '../../single-file.js';
+import { run } from './main.js';
+
+await run();
