@@ -15,6 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-amplify/dist-cjs/index.js
 var dist_cjs = __webpack_require__(2747);
+// EXTERNAL MODULE: ./src/core/amplify-settings.ts
+var amplify_settings = __webpack_require__(1541);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __webpack_require__(4296);
 // EXTERNAL MODULE: ./src/core/ports.ts
@@ -253,6 +255,7 @@ function toStep(step) {
 
 
 
+
 /**
  * The map that clears every variable. Amplify reads an empty map as "unchanged" and refuses an
  * empty key ("Environment variables cannot have an empty key."); one key of a single space with an
@@ -273,9 +276,8 @@ class AmplifyApiPort {
     /** GetApp's answer, kept once it came; see readApp. */
     app;
     constructor(options) {
-        if (options.region === '') {
-            throw new errors/* UsageError */.eb('Amplify needs a region: set aws-region, AWS_REGION or AWS_DEFAULT_REGION');
-        }
+        // The settings never give an empty region; a caller that builds the options itself gets the same error.
+        (0,amplify_settings/* requireRegion */.CI)({ awsRegion: options.region === '' ? undefined : options.region });
         this.appId = options.appId;
         this.log = options.log;
         this.deadline = options.deadline;
@@ -424,8 +426,7 @@ class AmplifyApiPort {
             // An ApiError raised inside the call (a repeated page token) is already worded.
             if (error instanceof errors/* ApiError */.hD)
                 throw error;
-            if (deadline !== undefined && deadline.remainingMs() <= 0)
-                throw deadline.exceeded(step, (0,errors/* messageOf */.bD)(error));
+            deadline?.check(step, (0,errors/* messageOf */.bD)(error));
             throw toAmplifyError(unwrapLimitExceeded(error), what);
         }
     }

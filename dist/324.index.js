@@ -17,12 +17,12 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_child_process_ = __webpack_require__(1421);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: ./src/core/duration.ts
+var duration = __webpack_require__(8571);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __webpack_require__(4296);
-// EXTERNAL MODULE: ./src/core/poll.ts
-var poll = __webpack_require__(8822);
-// EXTERNAL MODULE: ./src/core/setting-parsers.ts
-var setting_parsers = __webpack_require__(8690);
+// EXTERNAL MODULE: ./src/core/migrate-settings.ts
+var migrate_settings = __webpack_require__(5138);
 ;// CONCATENATED MODULE: ./src/migrate/environment.ts
 
 /** Always passed: what a shell, a package manager and a migration tool need to find and run things. */
@@ -45,7 +45,7 @@ function migrationEnvironment(parent, passEnv, own) {
     const listed = new Set(passEnv);
     const env = {};
     for (const [name, value] of Object.entries(parent)) {
-        if (value === undefined || (0,setting_parsers/* isWithheldVariable */.cm)(name))
+        if (value === undefined || (0,migrate_settings/* isWithheldVariable */.cm)(name))
             continue;
         const minimal = MINIMAL.has(name) ||
             (!NOT_BY_DEFAULT.has(name) && MINIMAL_PREFIXES.some((prefix) => prefix.test(name)));
@@ -402,7 +402,7 @@ class ShellRun {
             return new errors/* MigrationError */.Py(how, { tail });
         }
         if (this.timedOut) {
-            const limit = (0,poll/* formatDuration */.a3)(this.input.timeoutMs);
+            const limit = (0,duration/* formatDuration */.a)(this.input.timeoutMs);
             return new errors/* MigrationError */.Py(`migrate-command timed out after ${limit} (migrate-timeout-minutes)`, {
                 tail,
             });

@@ -1,8 +1,8 @@
-export const id = 411;
-export const ids = [411];
+export const id = 814;
+export const ids = [814];
 export const modules = {
 
-/***/ 4792:
+/***/ 6814:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -13,11 +13,14 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __webpack_require__(4296);
+// EXTERNAL MODULE: ./src/core/amplify-settings.ts
+var amplify_settings = __webpack_require__(1541);
 // EXTERNAL MODULE: ./src/core/console-links.ts
 var console_links = __webpack_require__(4630);
-// EXTERNAL MODULE: ./src/core/poll.ts
-var poll = __webpack_require__(8822);
+// EXTERNAL MODULE: ./src/core/duration.ts
+var duration = __webpack_require__(8571);
 ;// CONCATENATED MODULE: ./src/core/flows/job-outcome.ts
+
 
 
 /**
@@ -45,13 +48,14 @@ function jobOutcomeError(result, wait, settings) {
     const { job, timedOut } = wait;
     if (!timedOut && job.status === 'SUCCEED')
         return undefined;
-    const link = settings.awsRegion === undefined || settings.amplifyAppId === undefined
+    const target = (0,amplify_settings/* amplifyTarget */.iL)(settings);
+    const link = 'missing' in target
         ? undefined
-        : (0,console_links/* amplifyDeploymentsConsoleUrl */.B)(settings.awsRegion, settings.amplifyAppId, result.gitBranch);
+        : (0,console_links/* amplifyDeploymentsConsoleUrl */.B)(target.region, target.appId, result.gitBranch);
     const logs = link === undefined ? '' : `. Its log: ${link} (job ${job.id})`;
     const what = `Amplify job ${job.id} on '${result.gitBranch}'`;
     if (timedOut) {
-        return new AmplifyJobError(`${what} did not end within ${(0,poll/* formatDuration */.a3)(settings.jobTimeoutMinutes * 60_000)} (job-timeout-minutes); last seen ${describeJob(job)}. The build goes on in Amplify${logs}`, result, true);
+        return new AmplifyJobError(`${what} did not end within ${(0,duration/* formatDuration */.a)(settings.jobTimeoutMinutes * 60_000)} (job-timeout-minutes); last seen ${describeJob(job)}. The build goes on in Amplify${logs}`, result, true);
     }
     const failed = job.steps?.find((step) => step.status === 'FAILED') ?? job.steps?.at(-1);
     const at = failed === undefined
@@ -116,7 +120,12 @@ async function compareWithParent(plan, result, options) {
     return { parent: parentRef, schemaDiff: (0,redact/* maskCredentialsIn */.IG)(diff) };
 }
 
+;// CONCATENATED MODULE: ./src/core/sleep.ts
+/** The real wait, for production wiring; tests inject their own Sleep. */
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 ;// CONCATENATED MODULE: ./src/core/flows/wait-for-job.ts
+
 
 /** A job in one of these changes no more (CANCELLING still becomes CANCELLED). */
 const ENDED_JOB_STATUSES = ['SUCCEED', 'FAILED', 'CANCELLED'];
@@ -131,14 +140,14 @@ const MAX_INTERVAL_MS = 15_000;
  */
 async function waitForJob(amplify, branch, started, options) {
     const { log, settings } = options;
-    const sleep = options.sleep ?? poll/* realSleep */.uk;
+    const sleep = options.sleep ?? realSleep;
     const now = options.now ?? Date.now;
     const limitMs = settings.jobTimeoutMinutes * 60_000;
     const end = now() + limitMs;
     const maxDelay = options.jobPollMaxMs ?? MAX_INTERVAL_MS;
     let delay = Math.min(options.jobPollInitialMs ?? FIRST_LOOK_MS, maxDelay);
     const report = changeLogger(log, branch, started);
-    log.info(`Waiting for Amplify job ${started.id} on '${branch}' to end (wait-for-job; at most ${(0,poll/* formatDuration */.a3)(limitMs)}, job-timeout-minutes)`);
+    log.info(`Waiting for Amplify job ${started.id} on '${branch}' to end (wait-for-job; at most ${(0,duration/* formatDuration */.a)(limitMs)}, job-timeout-minutes)`);
     let job = started;
     for (let left = limitMs; left > 0; left = end - now()) {
         await sleep(Math.min(delay, left));
@@ -221,8 +230,8 @@ async function announceJob(result, options) {
     }
 }
 
-// EXTERNAL MODULE: ./src/core/settings.ts + 1 modules
-var core_settings = __webpack_require__(3102);
+// EXTERNAL MODULE: ./src/core/settings.ts + 2 modules
+var core_settings = __webpack_require__(4346);
 ;// CONCATENATED MODULE: ./src/core/flows/out-of-reach.ts
 /**
  * Why a Neon branch is production, out of reach of every change this tool makes (restore, expiry,
@@ -347,9 +356,43 @@ async function clearAmplifyVariables(plan, options) {
 
 // EXTERNAL MODULE: ./src/core/naming.ts
 var naming = __webpack_require__(4988);
+;// CONCATENATED MODULE: ./src/core/poll.ts
+
+
+/**
+ * Checks at once (after a first wait with `waitFirst`), then again after each wait: waits of
+ * `initialDelayMs` during `steadyMs`, then longer by `factor` each round up to `maxDelayMs`, until
+ * `check` returns or time runs out.
+ */
+async function pollUntil(options) {
+    const now = options.now ?? Date.now;
+    const started = now();
+    const deadline = started + options.timeoutMs;
+    let delay = options.initialDelayMs;
+    if (options.waitFirst)
+        await options.sleep(Math.min(delay, options.timeoutMs));
+    for (;;) {
+        const checkedAt = now();
+        const result = await options.check();
+        if (result !== undefined)
+            return result;
+        const left = deadline - now();
+        if (left <= 0) {
+            throw new errors/* TimeoutError */.MU(`${options.label} did not finish within ${(0,duration/* formatDuration */.a)(options.timeoutMs)}`);
+        }
+        const spent = options.fromCheckStart ? now() - checkedAt : 0;
+        await options.sleep(Math.max(0, Math.min(delay - spent, left)));
+        if (now() - started >= (options.steadyMs ?? 0)) {
+            delay = Math.min(Math.round(delay * (options.factor ?? 1.5)), options.maxDelayMs);
+        }
+    }
+}
+
 // EXTERNAL MODULE: ./src/core/ports.ts
 var ports = __webpack_require__(4119);
 ;// CONCATENATED MODULE: ./src/core/flows/amplify-job.ts
+
+
 
 
 
@@ -365,7 +408,7 @@ async function startJob(amplify, branch, options) {
         branch,
         options,
         poll: {
-            sleep: options.sleep ?? poll/* realSleep */.uk,
+            sleep: options.sleep ?? realSleep,
             now: options.now,
             initialDelayMs: options.jobPollInitialMs ?? 2_000,
             maxDelayMs: options.jobPollMaxMs ?? 15_000,
@@ -481,7 +524,7 @@ function attempter(context) {
     };
 }
 function holderLine({ branch, options }, holder) {
-    const limit = `up to job-timeout-minutes (${(0,poll/* formatDuration */.a3)(options.settings.jobTimeoutMinutes * 60_000)})`;
+    const limit = `up to job-timeout-minutes (${(0,duration/* formatDuration */.a)(options.settings.jobTimeoutMinutes * 60_000)})`;
     switch (holder.kind) {
         case 'active':
             return `Amplify job ${holder.job.id} (${holder.job.status}) is still in the way on '${branch}'; starting once it has ended, ${limit}`;
@@ -495,13 +538,13 @@ function holderLine({ branch, options }, holder) {
 async function untilStarted(context, attempt, check) {
     const { branch } = context;
     try {
-        return await (0,poll/* pollUntil */.g3)({ ...context.poll, label: `Starting an Amplify job on '${branch}'`, check });
+        return await pollUntil({ ...context.poll, label: `Starting an Amplify job on '${branch}'`, check });
     }
     catch (error) {
         if (!(error instanceof errors/* TimeoutError */.MU))
             throw error;
         const holder = attempt.last();
-        const within = (0,poll/* formatDuration */.a3)(context.poll.timeoutMs);
+        const within = (0,duration/* formatDuration */.a)(context.poll.timeoutMs);
         if (holder?.kind === 'quota') {
             throw new errors/* TimeoutError */.MU(`Starting an Amplify job on '${branch}' waited for a free slot in the AWS account's concurrent-build quota, and none came free within ${within} (job-timeout-minutes). Raise Amplify's "Concurrent jobs" quota in Service Quotas, or start fewer builds at once; nothing was stopped.`);
         }
@@ -1465,6 +1508,8 @@ function githubTarget(input) {
     };
 }
 
+// EXTERNAL MODULE: ./src/core/plan.ts
+var core_plan = __webpack_require__(4620);
 // EXTERNAL MODULE: ./src/github/comment-body.ts
 var comment_body = __webpack_require__(7987);
 ;// CONCATENATED MODULE: ./src/github/permissions.ts
@@ -1940,6 +1985,7 @@ async function commentOnPullRequests(input) {
 
 
 
+
 /**
  * The publisher for a run, or undefined when the run writes nothing to GitHub: both
  * `comment-on-pr` and `create-deployment` off (then not a single request is sent), a dry run, a
@@ -1949,7 +1995,7 @@ function createPublisher(options) {
     const { plan, settings, log } = options;
     if (!settings.commentOnPr && !settings.createDeployment)
         return undefined;
-    if (plan.kind !== 'deploy' && plan.kind !== 'cleanup')
+    if (!(0,core_plan/* isWorkPlan */.ph)(plan))
         return undefined;
     if (settings.dryRun) {
         log.info('Dry run: no pull request comment and no deployment are written');
@@ -2211,14 +2257,21 @@ class Deadline {
     cap(ms) {
         return Math.min(ms, this.remainingMs());
     }
-    /** Throws when the budget is used up, naming the step that was about to start. */
-    check(step) {
-        if (this.remainingMs() <= 0)
-            throw this.exceeded(step);
+    /** The one test of a budget that has run out, for every caller. */
+    usedUp() {
+        return this.remainingMs() <= 0;
+    }
+    /**
+     * Throws when the budget is used up, naming the step that was about to start, or that just
+     * failed (`detail`: how its last attempt ended).
+     */
+    check(step, detail) {
+        if (this.usedUp())
+            throw this.exceeded(step, detail);
     }
     /** The error for a step the budget ran out in; `detail` says how the last attempt ended. */
     exceeded(step, detail) {
-        return new errors/* TimeoutError */.MU(`${step} did not finish within the run's budget of ${(0,poll/* formatDuration */.a3)(this.budgetMs)} (timeout-minutes)${detail === undefined ? '' : `; the last attempt: ${detail}`}`);
+        return new errors/* TimeoutError */.MU(`${step} did not finish within the run's budget of ${(0,duration/* formatDuration */.a)(this.budgetMs)} (timeout-minutes)${detail === undefined ? '' : `; the last attempt: ${detail}`}`);
     }
     /** An AbortSignal that fires when the budget runs out, for clients that take one. */
     signal() {
@@ -2227,6 +2280,7 @@ class Deadline {
 }
 
 ;// CONCATENATED MODULE: ./src/neon/anonymized.ts
+
 
 
 /** The states that end a wait with an error: masking did not happen, so the data may be real. */
@@ -2272,7 +2326,7 @@ async function waitForAnonymized(target, options) {
     const step = `Anonymizing Neon branch '${branchId}'`;
     let last;
     try {
-        return await (0,poll/* pollUntil */.g3)({
+        return await pollUntil({
             label: step,
             timeoutMs: options.timeoutMs,
             initialDelayMs: options.initialDelayMs,
@@ -2295,7 +2349,7 @@ async function waitForAnonymized(target, options) {
     catch (error) {
         if (!(error instanceof errors/* TimeoutError */.MU))
             throw error;
-        throw new errors/* TimeoutError */.MU(`${step} did not finish within ${(0,poll/* formatDuration */.a3)(options.timeoutMs)}; its last state was '${last?.state ?? 'unknown'}'${last === undefined ? '' : messageOf(last)}`);
+        throw new errors/* TimeoutError */.MU(`${step} did not finish within ${(0,duration/* formatDuration */.a)(options.timeoutMs)}; its last state was '${last?.state ?? 'unknown'}'${last === undefined ? '' : messageOf(last)}`);
     }
 }
 function statusOf(data) {
@@ -2421,6 +2475,7 @@ function suspendTimeoutHint(error, request) {
 ;// CONCATENATED MODULE: ./src/neon/operations.ts
 
 
+
 const SUCCEEDED = new Set(['finished', 'skipped']);
 /**
  * Ends the wait at once. `cancelling` is not final yet, but it only ever ends in `cancelled`: waiting
@@ -2459,7 +2514,7 @@ async function waitForOperations(operationIds, options) {
     const last = new Map();
     const toldFailed = new Set();
     try {
-        await (0,poll/* pollUntil */.g3)({
+        await pollUntil({
             label: `Neon operation ${[...pending].join(', ')}`,
             timeoutMs: options.timeoutMs,
             initialDelayMs: options.initialDelayMs,
@@ -2481,7 +2536,7 @@ async function waitForOperations(operationIds, options) {
                         pending.delete(id);
                     else if (operation.status === RETRIED_BY_NEON && !toldFailed.has(id)) {
                         toldFailed.add(id);
-                        options.log.info(`Neon operation ${describe(id, operation)} failed${reasonOf(operation)}; Neon may retry it, so waiting for it up to ${(0,poll/* formatDuration */.a3)(options.timeoutMs)} in all`);
+                        options.log.info(`Neon operation ${describe(id, operation)} failed${reasonOf(operation)}; Neon may retry it, so waiting for it up to ${(0,duration/* formatDuration */.a)(options.timeoutMs)} in all`);
                     }
                 }
                 return pending.size === 0 ? true : undefined;
@@ -2491,7 +2546,7 @@ async function waitForOperations(operationIds, options) {
     catch (error) {
         if (!(error instanceof errors/* TimeoutError */.MU))
             throw error;
-        const within = (0,poll/* formatDuration */.a3)(options.timeoutMs);
+        const within = (0,duration/* formatDuration */.a)(options.timeoutMs);
         const waiting = [...pending].map((id) => {
             const operation = last.get(id);
             if (operation?.status === RETRIED_BY_NEON) {
@@ -2540,7 +2595,7 @@ function neonRateLimiter(options = {}) {
     return new RateLimiter({
         limits: options.limits ?? NEON_RATE_LIMITS,
         now: options.now ?? Date.now,
-        sleep: options.sleep ?? poll/* realSleep */.uk,
+        sleep: options.sleep ?? realSleep,
     });
 }
 /**
@@ -2748,7 +2803,7 @@ function describeNoAnswer(networkCode, message, context) {
     switch (networkCode) {
         case 'ECONNABORTED':
         case 'ETIMEDOUT':
-            return `no answer from ${host} within ${(0,poll/* formatDuration */.a3)(context.requestTimeoutMs)} (the request timed out)`;
+            return `no answer from ${host} within ${(0,duration/* formatDuration */.a)(context.requestTimeoutMs)} (the request timed out)`;
         case 'ECONNRESET':
         case 'EPIPE':
             return `the connection to ${host} was dropped before Neon answered (${networkCode})`;
@@ -2857,7 +2912,7 @@ class NeonRequester {
     constructor(options) {
         this.options = options;
         const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-        this.sleep = options.sleep ?? poll/* realSleep */.uk;
+        this.sleep = options.sleep ?? realSleep;
         this.policy = options.retry ?? retry/* DEFAULT_RETRY_POLICY */.cO;
         this.limiter =
             options.limiter ?? neonRateLimiter({ limits: options.rateLimits, now: options.now, sleep: this.sleep });
@@ -2889,7 +2944,7 @@ class NeonRequester {
             () => this.attempt(request), {
                 label: step,
                 policy: this.policy,
-                classify: classifyNeonError,
+                classify: (error) => this.classify(error),
                 sleep: this.sleep,
                 log: (message) => this.options.log.warning(message),
                 deadline: this.options.deadline,
@@ -2898,11 +2953,22 @@ class NeonRequester {
         catch (error) {
             if (!(error instanceof NeonRequestError))
                 throw error;
-            const { deadline } = this.options;
-            if (deadline !== undefined && deadline.remainingMs() <= 0)
-                throw deadline.exceeded(step, error.message);
+            this.options.deadline?.check(step, error.message);
             throw toApiError(step, error);
         }
+    }
+    /**
+     * A 429's `Retry-After` is the limiter's to wait out: `attempt` hands it over, and the limiter
+     * holds every request until then, this one's retry included. The retry waits nothing more.
+     */
+    classify(error) {
+        const verdict = classifyNeonError(error);
+        if (!(error instanceof NeonRequestError) ||
+            error.failure.status !== 429 ||
+            verdict.afterMs === undefined) {
+            return verdict;
+        }
+        return { ...verdict, afterMs: undefined, heldMs: Math.min(verdict.afterMs, this.policy.maxRetryAfterMs) };
     }
     async attempt(request) {
         const ticket = await this.limiter.acquire();
@@ -3203,7 +3269,7 @@ async function runPlan(plan, options) {
     const { settings, log } = options;
     const neonOnly = options.neonOnly ?? false;
     // Checked before the first request: a plan that calls Amplify without an app or region fails up front.
-    const target = needsAmplify(plan, neonOnly) ? (0,core_settings/* requireAmplify */.ey)(settings) : undefined;
+    const target = needsAmplify(plan, neonOnly) ? (0,amplify_settings/* requireAmplify */.ey)(settings) : undefined;
     const deadline = new Deadline(settings.timeoutMinutes * 60_000);
     const neon = createNeonPort({
         apiKey: settings.neonApiKey,
@@ -3287,44 +3353,13 @@ async function work(plan, { report, event, ...options }) {
 
 /***/ }),
 
-/***/ 8822:
+/***/ 8571:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   a3: () => (/* binding */ formatDuration),
-/* harmony export */   g3: () => (/* binding */ pollUntil),
-/* harmony export */   uk: () => (/* binding */ realSleep)
+/* harmony export */   a: () => (/* binding */ formatDuration)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
-
-/**
- * Checks at once (after a first wait with `waitFirst`), then again after each wait: waits of
- * `initialDelayMs` during `steadyMs`, then longer by `factor` each round up to `maxDelayMs`, until
- * `check` returns or time runs out.
- */
-async function pollUntil(options) {
-    const now = options.now ?? Date.now;
-    const started = now();
-    const deadline = started + options.timeoutMs;
-    let delay = options.initialDelayMs;
-    if (options.waitFirst)
-        await options.sleep(Math.min(delay, options.timeoutMs));
-    for (;;) {
-        const checkedAt = now();
-        const result = await options.check();
-        if (result !== undefined)
-            return result;
-        const left = deadline - now();
-        if (left <= 0) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .TimeoutError */ .MU(`${options.label} did not finish within ${formatDuration(options.timeoutMs)}`);
-        }
-        const spent = options.fromCheckStart ? now() - checkedAt : 0;
-        await options.sleep(Math.max(0, Math.min(delay - spent, left)));
-        if (now() - started >= (options.steadyMs ?? 0)) {
-            delay = Math.min(Math.round(delay * (options.factor ?? 1.5)), options.maxDelayMs);
-        }
-    }
-}
+/** A limit as a message names it: `10 minutes`, `1 minute`, `30 s`, `1500 ms`. */
 function formatDuration(ms) {
     if (ms % 60_000 === 0)
         return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
@@ -3332,7 +3367,6 @@ function formatDuration(ms) {
         return `${ms / 1000} s`;
     return `${ms} ms`;
 }
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 
 /***/ }),
@@ -3360,6 +3394,7 @@ const ACTIVE_JOB_STATUSES = ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'];
 /* harmony export */   cO: () => (/* binding */ DEFAULT_RETRY_POLICY),
 /* harmony export */   mu: () => (/* binding */ parseRetryAfter)
 /* harmony export */ });
+/* unused harmony export backoffMs */
 /* harmony import */ var p_retry__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4995);
 
 const DEFAULT_RETRY_POLICY = {
@@ -3369,11 +3404,13 @@ const DEFAULT_RETRY_POLICY = {
     maxRetryAfterMs: 60_000,
 };
 /**
- * Runs `fn`, retrying only what `classify` calls retryable, with jittered exponential backoff
- * (p-retry). A `Retry-After` from the service is slept through `sleep`, so tests control it.
+ * Runs `fn`, retrying only what `classify` calls retryable, with jittered exponential backoff:
+ * p-retry runs the attempts and keeps the count, and every wait goes through `sleep` (p-retry's
+ * own timer is given no delay), so tests control all of them. A `Retry-After` from the service is
+ * the wait when it is longer than the backoff.
  *
- * An `untilDeadline` answer under a budget counts against neither `policy.retries` nor p-retry's
- * own delays: it is waited through `sleep` with a backoff of its own, from `minTimeoutMs` up to
+ * An `untilDeadline` answer under a budget counts against neither `policy.retries` nor the
+ * counted backoff: it is waited with a backoff of its own, from `minTimeoutMs` up to
  * `maxTimeoutMs`, until the budget would not last through the next wait.
  */
 async function withRetry(fn, options) {
@@ -3388,22 +3425,20 @@ async function withRetry(fn, options) {
         ...(deadline === undefined ? {} : { maxRetryTime: deadline.remainingMs() }),
         // The count is kept here, since the answers that wait for the budget do not use it up.
         retries: Number.POSITIVE_INFINITY,
-        minTimeout: policy.minTimeoutMs,
-        maxTimeout: policy.maxTimeoutMs,
-        factor: 2,
-        randomize: true,
+        // p-retry waits on a real timer of its own; with no delay it never starts one (its
+        // calculateDelay returns 0), and the waits below go through the injected sleep instead.
+        minTimeout: 0,
         shouldConsumeRetry: ({ error }) => !untilDeadline(error),
         shouldRetry: ({ error }) => options.classify(error).retry &&
-            (options.deadline?.remainingMs() ?? 1) > 0 &&
+            !(options.deadline?.usedUp() ?? false) &&
             (untilDeadline(error) || counted <= policy.retries),
         onFailedAttempt: async ({ error, attemptNumber }) => {
             const verdict = options.classify(error);
             if (!verdict.retry)
                 return;
             if (deadline !== undefined && verdict.untilDeadline) {
-                const backoff = jittered(policy, patient);
+                const wait = Math.max(patientBackoffMs(policy, patient), retryAfterMs(verdict, policy));
                 patient += 1;
-                const wait = Math.max(backoff, Math.min(verdict.afterMs ?? 0, policy.maxRetryAfterMs));
                 const left = deadline.remainingMs();
                 if (wait >= left)
                     throw deadline.exceeded(options.label, error.message);
@@ -3415,29 +3450,56 @@ async function withRetry(fn, options) {
             const retriesLeft = policy.retries - counted + 1;
             if (retriesLeft <= 0)
                 return;
+            const wait = countedWaitMs({ verdict, policy, n: counted - 1, deadline });
+            if (wait === undefined)
+                throw deadline?.exceeded(options.label, error.message) ?? error;
             options.log(`${options.label}: attempt ${attemptNumber} failed (${error.message}); retrying, ${retriesLeft} left`);
-            if (verdict.afterMs !== undefined && verdict.afterMs > 0) {
-                const wait = Math.min(verdict.afterMs, policy.maxRetryAfterMs);
-                // A Retry-After longer than what is left would only end in the same failure, later.
-                if (deadline !== undefined && wait >= deadline.remainingMs())
-                    throw deadline.exceeded(options.label, error.message);
+            if (wait > 0)
                 await options.sleep(wait);
-            }
         },
     });
 }
+/**
+ * The wait before the `n`th counted retry (from 0): the backoff, or the service's `Retry-After`
+ * when longer, none when the next attempt is held elsewhere; cut to what is left of the budget.
+ * Undefined when a held wait or a `Retry-After` would outlast the budget: it would only end in the
+ * same failure, later.
+ */
+function countedWaitMs(options) {
+    const { verdict, policy, deadline } = options;
+    const left = deadline?.remainingMs() ?? Number.POSITIVE_INFINITY;
+    if (verdict.heldMs !== undefined)
+        return verdict.heldMs >= left ? undefined : 0;
+    const after = retryAfterMs(verdict, policy);
+    if (after > 0 && after >= left)
+        return undefined;
+    return Math.min(Math.max(backoffMs(policy, options.n), after), left);
+}
+/** The service's `Retry-After`, cut to `maxRetryAfterMs`; 0 without one. */
+function retryAfterMs(verdict, policy) {
+    return Math.min(verdict.afterMs ?? 0, policy.maxRetryAfterMs);
+}
 function seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
+}
+/**
+ * The `n`th wait (from 0) of exponential backoff as p-retry computes it with `randomize` (its
+ * calculateDelay): `minTimeoutMs` doubled `n` times, times a random factor in [1, 2), rounded,
+ * capped at `maxTimeoutMs`.
+ */
+function backoffMs(policy, n, random = Math.random) {
+    if (policy.minTimeoutMs === 0)
+        return 0;
+    const grown = Math.round(policy.minTimeoutMs * 2 ** Math.min(n, 30) * (1 + random()));
+    return Math.min(grown, policy.maxTimeoutMs);
 }
 /**
  * The shortest wait for an answer that waits for the budget: a policy without backoff would
  * otherwise ask again at once, as often as the service answers, until the budget is gone.
  */
 const MIN_PATIENT_WAIT_MS = 100;
-/** The `n`th wait (from 0) of exponential backoff, doubled from `minTimeoutMs`, jittered, capped. */
-function jittered(policy, n) {
-    const grown = policy.minTimeoutMs * 2 ** Math.min(n, 30) * (1 + Math.random());
-    return Math.max(MIN_PATIENT_WAIT_MS, Math.round(Math.min(grown, policy.maxTimeoutMs)));
+function patientBackoffMs(policy, n) {
+    return Math.max(MIN_PATIENT_WAIT_MS, backoffMs(policy, n));
 }
 /** `Retry-After` as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
 function parseRetryAfter(value, now = Date.now()) {
