@@ -98,6 +98,15 @@ async function readAmplify(plan: DeployPlan, port: AmplifyPort, { settings }: Ex
   return { amplifyBranch, app };
 }
 
+/** The connection string the Amplify branch holds now (env-var-name); undefined without Amplify. */
+export function writtenUrl(
+  reads: DeployReads,
+  options: ExecuteOptions,
+): Promise<string | undefined> | undefined {
+  const name = options.settings.envVarName;
+  return reads.amplify?.state.then(({ amplifyBranch }) => amplifyBranch?.environmentVariables[name]);
+}
+
 export async function allReads(reads: DeployReads): Promise<AllReads> {
   const [neonState, amplifyState] = await Promise.all([reads.neon, reads.amplify?.state]);
   const parent = await parentOf(neonState);

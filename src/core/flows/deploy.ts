@@ -12,6 +12,7 @@ import {
   type NeonState,
   parentOf,
   startReads,
+  writtenUrl,
 } from './deploy-reads.js';
 import { newExpiry, refreshPreview } from './lifecycle.js';
 import { runMigration } from './migrate.js';
@@ -33,7 +34,8 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
 
   const outcome = await neonBranch(plan, reads, options);
   const { branch, created, expiresAt, databases, connection, parent, production, anonymized } = outcome;
-  const found = await branchConnection({ plan, branch, created, databases, known: connection, options });
+  const known = { databases, known: connection, written: writtenUrl(reads, options) };
+  const found = await branchConnection({ plan, branch, created, ...known, options });
   // Read-only: not even the user's migration runs on production unless primary-branches says so.
   if (production === undefined) await runMigration(plan, { branch, direct: found.direct }, options);
   const result: DeployResult = {
