@@ -58,12 +58,14 @@ export interface StartedBy {
 /**
  * When to read first: a read sent at this time reaches Neon half a round trip after the slowest of
  * these operations typically ends. Neon made them about half a round trip before its answer came
- * back, and a read takes half a round trip to get there. Undefined when no kind is known.
+ * back, and a read takes half a round trip to get there. A request that took long (retries, the
+ * rate limiter) says little about the network: the lead is at most a quarter of the typical
+ * length. Undefined when no kind is known.
  */
 export function firstReadAt(operations: { action: string }[], started: StartedBy): number | undefined {
   const typical = Math.max(0, ...operations.map((operation) => TYPICAL_MS[operation.action] ?? 0));
   if (typical === 0) return undefined;
-  return started.answeredAt + typical - started.roundTripMs / 2;
+  return started.answeredAt + typical - Math.min(started.roundTripMs / 2, typical / 4);
 }
 
 /**

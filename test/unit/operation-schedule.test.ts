@@ -15,6 +15,11 @@ describe('when a wait for Neon operations reads', () => {
     expect(firstReadAt(create, started)).toBe(10_000 + 1_000 - 40);
   });
 
+  it('leads by at most a quarter of the typical length when the request took long (retried)', () => {
+    const started = { answeredAt: 0, roundTripMs: 3_000 };
+    expect(firstReadAt([{ action: 'start_compute' }], started)).toBe(750);
+  });
+
   it('reads a password reset (apply_config) after about half a second', () => {
     expect(firstReadAt([{ action: 'apply_config' }], { answeredAt: 0, roundTripMs: 100 })).toBe(450);
   });
