@@ -53,7 +53,7 @@ async function main(): Promise<number> {
     progress: (line) => process.stderr.write(`  ${line}\n`),
     detail: (title, lines) => details.push(`\n${title}:\n${lines.map((line) => `  ${line}`).join('\n')}`),
   };
-  const conditions = `L = ${DEPLOY.latencyMs} ms per request, D = ${DEPLOY.operationMs} ms per Neon operation; reconcile L = ${RECONCILE.latencyMs} ms, Neon ${RECONCILE.ratePerSecond} req/s (burst ${RECONCILE.burst}); median of ${options.runs}; Node ${process.version}, ${availableParallelism()} cores`;
+  const conditions = `L = ${DEPLOY.latencyMs} ms per request, D = ${DEPLOY.operationMs} ms per Neon operation (a password reset's ${DEPLOY.resetOperationMs} ms); reconcile L = ${RECONCILE.latencyMs} ms, Neon ${RECONCILE.ratePerSecond} req/s (burst ${RECONCILE.burst}); median of ${options.runs}; Node ${process.version}, ${availableParallelism()} cores`;
   // The machine may be shared: its load, before and after, says how much to trust the spread.
   const load = () => loadavg()[0]?.toFixed(2) ?? '?';
   const loadBefore = load();
@@ -99,6 +99,7 @@ async function main(): Promise<number> {
         runs: options.runs,
         latencyMs: DEPLOY.latencyMs,
         operationMs: DEPLOY.operationMs,
+        resetOperationMs: DEPLOY.resetOperationMs,
         reconcile: RECONCILE,
         node: process.version,
         cores: availableParallelism(),

@@ -84,6 +84,24 @@ export function formatAmount(amount: Amount): string {
   }
 }
 
+/** Neon's limit: 700 requests a minute per account (https://api-docs.neon.tech/reference/api-rate-limiting). */
+export const NEON_REQUESTS_PER_MINUTE = 700;
+
+/** The requests of one deploy, each service's the median over the runs. */
+export interface RequestBudget {
+  neon: number;
+  amplify: number;
+  /** How many such deploys one Neon account's limit allows a minute: 700 / Neon requests. */
+  perMinute: number;
+}
+
+export function requestBudget(runs: readonly { neon: number; amplify: number }[]): RequestBudget {
+  const neon = median(runs.map((run) => run.neon));
+  const amplify = median(runs.map((run) => run.amplify));
+  if (!(neon > 0)) throw new Error('a deploy that sent Neon no request has no budget to share');
+  return { neon, amplify, perMinute: NEON_REQUESTS_PER_MINUTE / neon };
+}
+
 /** A Markdown table, one row a figure. */
 export function renderTable(figures: readonly Figure[]): string {
   const header = ['measure', 'ours (median)', 'against', 'ratio', 'target', 'met', 'notes'];

@@ -1,8 +1,11 @@
 import type { MeasureName } from './args.js';
 import type { Figure } from './figures.js';
 
-/** The issue's conditions ("9/10 Speed"): every request takes L, a new branch's operations take D. */
-export const DEPLOY = { latencyMs: 50, operationMs: 1000 } as const;
+/**
+ * The issues' conditions: every request takes L, a new branch's operations take D ("9/10 Speed"),
+ * a password reset's operation D/2 (issue 22, "Neon's budget").
+ */
+export const DEPLOY = { latencyMs: 50, operationMs: 1000, resetOperationMs: 500 } as const;
 
 /** Reconcile: 950 orphans among 1,000 preview branches, Neon limited to 40 requests a second. */
 export const RECONCILE = {

@@ -16,6 +16,8 @@ export interface WorldOptions {
   latencyMs: number;
   /** D: how long a Neon operation runs, by the wall clock, however often it is read. */
   operationMs: number;
+  /** How long a password reset's operation (`apply_config`) runs instead; default D. */
+  resetOperationMs?: number;
   /** Neon's rate limit; none when absent. */
   neonRate?: { ratePerSecond: number; burst: number };
 }
@@ -46,6 +48,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     startAmplifyStandIn({ maxBranchesPerApp: 10_000, concurrentJobsQuota: 10_000 }),
   ]);
   amplify.addApp({ appId: APP_ID });
+  if (options.resetOperationMs !== undefined) {
+    neon.planOperations({ action: 'apply_config', durationMs: options.resetOperationMs });
+  }
   const log: Exchange[] = [];
   const neonUpstream = new URL(neon.url).origin;
   const [neonProxy, amplifyProxy] = await Promise.all([

@@ -11,7 +11,7 @@ import {
   oursWith,
   startJobAnswered,
 } from '../lib/contestants.js';
-import { type Figure, median, ratio } from '../lib/figures.js';
+import { type Figure, median, ratio, requestBudget } from '../lib/figures.js';
 import { tail } from '../lib/processes.js';
 import { type Exchange, traceLine } from '../lib/proxy.js';
 import { DEPLOY, type MeasureContext, missing, TARGETS, TITLES } from '../lib/setup.js';
@@ -40,6 +40,14 @@ async function deployOnce(world: World, contestant: Contestant, branch: string):
 function requestCounts(exchanges: readonly Exchange[]): string {
   const neon = exchanges.filter((exchange) => exchange.service === 'neon').length;
   return `${exchanges.length} requests (${neon} Neon, ${exchanges.length - neon} Amplify)`;
+}
+
+/** Each run's requests, spawn to exit (the schema diff after StartJob included), per service. */
+function perService(samples: readonly Sample[]): { neon: number; amplify: number }[] {
+  return samples.map(({ exchanges }) => {
+    const neon = exchanges.filter((exchange) => exchange.service === 'neon').length;
+    return { neon, amplify: exchanges.length - neon };
+  });
 }
 
 function trace(sample: Sample): string[] {
@@ -143,15 +151,18 @@ export async function newBranch(
     const own: Figure[] = [];
     if (wantsPeer('new-branch')) {
       // With reset-role-password (the default), a new branch has two operations one after the other
-      // (Neon refuses the reset while the create's run: 423), and the URL is read once more after
-      // the write (another run may have reset it meanwhile): create, D, reset, D, UpdateBranch,
-      // that read, StartJob.
+      // (Neon refuses the reset while the create's run: 423), the reset's half as long: create, D,
+      // reset, D/2, UpdateBranch, StartJob (issue 22's floor; the URL read again after the write,
+      // in case another run reset the password meanwhile, is over it).
       const issue = DEPLOY.operationMs + 3 * DEPLOY.latencyMs;
       own.push(
         boundFigure(context, {
           measure: 'new-branch',
           samples: ourSamples,
-          bound: { label: '2D + 5L', ms: 2 * DEPLOY.operationMs + 5 * DEPLOY.latencyMs },
+          bound: {
+            label: '1.5D + 4L',
+            ms: DEPLOY.operationMs + DEPLOY.resetOperationMs + 4 * DEPLOY.latencyMs,
+          },
           traceTitle: ourTrace,
           note: `reset-role-password: true (the default); the issue's D + 3L is ${issue} ms, ratio ${ratio(ourMs, issue).toFixed(2)}`,
         }),
@@ -229,7 +240,9 @@ function boundFigure(
   const ms = median(samples.map((sample) => sample.ms));
   const first = samples[0];
   if (first !== undefined) context.detail(input.traceTitle, trace(first));
-  const counts = requestCounts(first?.exchanges ?? []);
+  const budget = requestBudget(perService(samples));
+  const kind = input.measure === 're-push' ? 're-pushes' : 'new previews';
+  const counts = `${budget.neon} Neon + ${budget.amplify} Amplify requests (median, spawn to exit): ${Math.floor(budget.perMinute)} ${kind} a minute per Neon account (700 / ${budget.neon})`;
   return {
     measure: input.measure,
     title: TITLES[input.measure],
@@ -239,6 +252,11 @@ function boundFigure(
     target: TARGETS[input.measure] as number,
     samples: samples.map((sample) => sample.ms),
     notes: [input.note === undefined ? counts : `${counts}; ${input.note}`],
+    extra: {
+      neonRequests: budget.neon,
+      amplifyRequests: budget.amplify,
+      perMinutePerNeonAccount: Math.round(budget.perMinute * 10) / 10,
+    },
   };
 }
 

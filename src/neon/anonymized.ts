@@ -67,7 +67,9 @@ export function waitOptions(
 ): WaitOptions {
   return {
     timeoutMs: capped(60 * 60_000),
-    initialDelayMs: options.operationPollInitialMs ?? 500,
+    // Masking runs after the branch's own operations (about a second) and then over the data: a
+    // read sooner than that only says `initialized` or `anonymizing`.
+    initialDelayMs: options.operationPollInitialMs ?? 1_000,
     maxDelayMs: options.operationPollMaxMs ?? 5_000,
     sleep,
     now: options.now ?? Date.now,
@@ -89,6 +91,8 @@ export async function waitForAnonymized(
       timeoutMs: options.timeoutMs,
       initialDelayMs: options.initialDelayMs,
       maxDelayMs: options.maxDelayMs,
+      // Every caller has just created the branch or started the masking: it is not done yet.
+      waitFirst: true,
       sleep: options.sleep,
       now: options.now,
       check: async () => {

@@ -4,9 +4,10 @@ import type { NeonBranch, NeonMaskingRule, NeonPort } from '../core/ports.js';
 import * as anonymized from './anonymized.js';
 import { toNeonBranch } from './branch.js';
 import { createRequest, explainCreateRefusal } from './create-branch.js';
-import { isPending, pendingIds, waitForOperations } from './operations.js';
+import { isPending, pendingIds } from './operations.js';
 import { type NeonPortOptions, NeonRequester } from './request.js';
 import { compareSchema } from './schema.js';
+import { OperationWaits } from './waits.js';
 
 export type { NeonPortOptions } from './request.js';
 
@@ -40,10 +41,12 @@ export function createNeonPort(options: NeonPortOptions): NeonPort {
 class NeonApiPort implements NeonPort {
   private readonly projectId: string;
   private readonly neon: NeonRequester;
+  private readonly waits: OperationWaits;
 
   constructor(private readonly options: NeonPortOptions) {
     this.projectId = options.projectId;
     this.neon = new NeonRequester(options);
+    this.waits = new OperationWaits(this.neon, options, (ms) => this.capped(ms));
   }
 
   async findBranchByName(name: string): Promise<NeonBranch | undefined> {
@@ -91,11 +94,15 @@ class NeonApiPort implements NeonPort {
     const step = `Creating Neon branch '${input.name}'`;
     // A timeout or dropped connection is retried like any other: if the first POST did reach Neon,
     // the retry answers 409 and the executor treats the branch as one another run created.
-    const { data } = await this.neon
-      .call(step, (api) => createRequest(api, this.projectId, input))
-      .catch((error: unknown) => {
-        throw explainCreateRefusal(step, error, input);
-      });
+    const { data, by } = await this.waits.timed(() =>
+      this.neon
+        .call(step, (api) => createRequest(api, this.projectId, input))
+        .catch((error: unknown) => {
+          throw explainCreateRefusal(step, error, input);
+        }),
+    );
+    // The flow waits for them later (after its own steps): their kinds and timing are kept for it.
+    this.waits.remember(data.operations, by);
     const [details] = data.connection_uris ?? [];
     return {
       branch: toNeonBranch(data.branch),
@@ -141,11 +148,13 @@ class NeonApiPort implements NeonPort {
   }
 
   async restoreBranch(branchId: string, sourceBranchId: string): Promise<void> {
-    const { data } = await this.neon.call(
-      `Resetting Neon branch '${branchId}' to the latest state of '${sourceBranchId}'`,
-      (api) => api.restoreProjectBranch(this.projectId, branchId, { source_branch_id: sourceBranchId }),
+    const { data, by } = await this.waits.timed(() =>
+      this.neon.call(
+        `Resetting Neon branch '${branchId}' to the latest state of '${sourceBranchId}'`,
+        (api) => api.restoreProjectBranch(this.projectId, branchId, { source_branch_id: sourceBranchId }),
+      ),
     );
-    await this.waitForOperations(pendingIds(data.operations));
+    await this.waits.forAnswer(data.operations, by);
   }
 
   async pendingOperationIds(branchId: string): Promise<string[]> {
@@ -157,25 +166,8 @@ class NeonApiPort implements NeonPort {
       .map((operation) => operation.id);
   }
 
-  async waitForOperations(operationIds: string[]): Promise<void> {
-    const { options } = this;
-    await waitForOperations(operationIds, {
-      read: async (id) => {
-        const { data } = await this.neon.call(`Reading Neon operation ${id}`, (api) =>
-          api.getProjectOperation(this.projectId, id),
-        );
-        return data.operation;
-      },
-      timeoutMs: this.capped(options.operationTimeoutMs ?? 10 * 60_000),
-      // Neon's operations take about a second: look every 100 ms for the first two seconds, so little
-      // time is lost after one ends, then less and less often.
-      initialDelayMs: options.operationPollInitialMs ?? 100,
-      steadyMs: 2_000,
-      maxDelayMs: options.operationPollMaxMs ?? 2_000,
-      sleep: this.neon.sleep,
-      now: options.now ?? Date.now,
-      log: options.log,
-    });
+  waitForOperations(operationIds: string[]): Promise<void> {
+    return this.waits.forIds(operationIds);
   }
 
   async deleteBranch(branchId: string): Promise<'deleted' | 'gone'> {
@@ -206,12 +198,13 @@ class NeonApiPort implements NeonPort {
   }
 
   async resetRolePassword(branchId: string, roleName: string): Promise<string | undefined> {
-    const { data } = await this.neon.call(
-      `Resetting the password of role '${roleName}' on Neon branch '${branchId}'`,
-      (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName),
+    const { data, by } = await this.waits.timed(() =>
+      this.neon.call(`Resetting the password of role '${roleName}' on Neon branch '${branchId}'`, (api) =>
+        api.resetProjectBranchRolePassword(this.projectId, branchId, roleName),
+      ),
     );
     // Neon: the new password works once the operations have finished; the old one until then.
-    await this.waitForOperations(pendingIds(data.operations));
+    await this.waits.forAnswer(data.operations, by);
     return data.role.password;
   }
 

@@ -55,7 +55,11 @@ describe('an anonymized branch', () => {
       masking_rules: [EMAIL],
       start_anonymization: true,
     });
+    const before = h.sleeps.length;
     expect(await h.port.waitForAnonymized(id)).toMatchObject({ state: 'anonymized', maskedColumns: 1 });
+    // Masking is not done the moment it starts: the first read comes a second later, the next a
+    // second after that, then each wait is half as long again.
+    expect(h.sleeps.slice(before, before + 3)).toEqual([1_000, 1_000, 1_500]);
     const masked = await readPeople(urlOf(id));
     expect(masked.map((person) => person.firstName)).toEqual(PEOPLE.map((person) => person.firstName));
     for (const [index, person] of masked.entries()) {

@@ -154,26 +154,44 @@ describe('creating branches', () => {
 
     await port.waitForOperations(created.operationIds);
 
+    // Both are read together in one listing of the project's operations per round, never one by one:
+    // two reads still in progress, the third sees them finished.
+    const listed = standIn.requestsTo('GET', `/projects/${standIn.projectId}/operations`);
+    expect(listed).toHaveLength(3);
     for (const id of operationIds) {
-      // Two reads still in progress, the third sees it finished.
-      expect(standIn.requestsTo('GET', `/projects/${standIn.projectId}/operations/${id}`)).toHaveLength(3);
+      expect(standIn.requestsTo('GET', `/projects/${standIn.projectId}/operations/${id}`)).toHaveLength(0);
     }
     expect(standIn.branchByName('preview/feat')?.current_state).toBe('ready');
-    // Both operations are read in each round, so three waits, not one series per operation; Neon's
-    // operations take about a second: the rounds are 100 ms apart, the first 100 ms after the
-    // create answer (which had just said they were running).
-    expect(sleeps).toEqual([100, 100, 100]);
+    // A create's operations (create_branch, start_compute) take about a second: the first read
+    // comes then (the fake clock has no round trip), the next ones 50 ms apart.
+    expect(sleeps).toEqual([1000, 50, 50]);
   });
 
-  it('polls an operation every 100 ms for two seconds, then backs off by a quarter each round', async () => {
+  it('reads a create first when it typically ends, four times 50 ms apart, then half as often each round', async () => {
     harness = await startHarness({ standIn: { operationSteps: 26, operationDurationMs: null } });
     const { standIn, port, sleeps } = harness;
     const created = await port.createBranch({ name: 'preview/slow', parentId: undefined });
     // No parent_id: Neon branches from the default branch.
     expect(standIn.branchByName('preview/slow')?.parent_id).toBe(standIn.defaultBranch().id);
     await port.waitForOperations(created.operationIds);
-    // 26 reads still in progress, the 27th sees it finished; a wait before each, the first included.
-    expect(sleeps).toEqual([...Array(20).fill(100), 125, 156, 195, 244, 305, 381, 476]);
+    // 26 reads still in progress, the 27th sees it finished; a wait before each, the first included,
+    // and none longer than 2 s.
+    const growing = [100, 150, 225, 338, 506, 759, 1139, 1709];
+    expect(sleeps).toEqual([1000, 50, 50, 50, 50, ...growing, ...Array(14).fill(2000)]);
+  });
+
+  it('reads on its own an operation that newer ones pushed off the listing', async () => {
+    harness = await startHarness({ standIn: { operationSteps: 1, operationDurationMs: null } });
+    const { standIn, port } = harness;
+    const created = await port.createBranch({ name: 'preview/busy', parentId: undefined });
+    // 25 newer operations of Neon's own: the listing's page holds those and none of ours.
+    for (let i = 0; i < 25; i++) standIn.startBackgroundOperation({});
+    await port.waitForOperations(created.operationIds);
+    const byId = created.operationIds.map(
+      (id) => standIn.requestsTo('GET', `/projects/${standIn.projectId}/operations/${id}`).length,
+    );
+    expect(byId).toEqual([2, 2]);
+    expect(standIn.branchByName('preview/busy')?.current_state).toBe('ready');
   });
 
   it("the create answer's URL, and after a reset its password, give exactly what connection_uri answers", async () => {

@@ -730,9 +730,16 @@ export class NeonModel implements LoginDirectory {
     const operation = this.state.operations.find((candidate) => candidate.id === operationId);
     const progress = this.progress.get(operationId);
     if (!operation || !progress) throw new NeonHttpError(404, `operation ${operationId} not found`);
+    this.countRead(operationId);
+    return { ...operation };
+  }
+
+  private countRead(operationId: string): void {
+    const operation = this.state.operations.find((candidate) => candidate.id === operationId);
+    const progress = this.progress.get(operationId);
+    if (!operation || !progress) return;
     progress.polls += 1;
     this.refresh(operation);
-    return { ...operation };
   }
 
   /** Newest first, like Neon. */
@@ -747,6 +754,8 @@ export class NeonModel implements LoginDirectory {
       newestFirst = newestFirst.filter((operation) => this.sequenceOf(operation.id) < after);
     }
     const page = query.limit === undefined ? newestFirst : newestFirst.slice(0, query.limit);
+    // Listed is read: an operation that ends after so many reads counts this one too, as a GET of it.
+    for (const operation of page) this.countRead(operation.id);
     const last = page.at(-1);
     return {
       operations: page.map((operation) => ({ ...operation })),

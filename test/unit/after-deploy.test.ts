@@ -165,11 +165,13 @@ describe('schema diff', () => {
     );
     expect(result.parent).toEqual({ id: 'br-main-1', name: 'main' });
     expect(toOutputs(result)['schema-diff']).toBe(result.schemaDiff);
-    // After the job started: the latest point this run knows the schema.
-    const compared = t.neon.calls.findIndex((call) => call.startsWith('neon.compareSchema'));
-    expect(compared).toBe(t.neon.calls.length - 1);
-    // The parent's name came from the deploy's own reads, not from a second lookup.
-    expect(t.neon.calls.filter((call) => call.startsWith('neon.resolveBranch'))).toEqual([]);
+    // After the job started: the latest point this run knows the schema. The deploy made the
+    // preview from the default branch without reading it, so the parent's name is read alongside.
+    expect(t.neon.calls.slice(-2)).toEqual([
+      'neon.compareSchema(br-new-1 br-main-1 neondb)',
+      'neon.resolveBranch(br-main-1)',
+    ]);
+    expect(t.neon.calls.filter((call) => call.startsWith('neon.getDefaultBranch'))).toEqual([]);
   });
 
   it('is a warning when Neon cannot compare, and the deploy stands', async () => {

@@ -8,6 +8,7 @@ import {
   median,
   ratio,
   renderTable,
+  requestBudget,
 } from '../../bench/lib/figures.js';
 import { amplifyOperation } from '../../bench/lib/proxy.js';
 
@@ -128,5 +129,20 @@ describe('amplifyOperation', () => {
     expect(amplifyOperation('POST', '/apps/d1/branches/feat%2Fx')).toBe('UpdateBranch');
     expect(amplifyOperation('POST', '/apps/d1/branches/feat%2Fx/jobs')).toBe('StartJob');
     expect(amplifyOperation('DELETE', '/apps/d1/branches/feat%2Fx/jobs/7/stop')).toBe('StopJob');
+  });
+});
+
+describe("a deploy's share of Neon's 700 requests a minute", () => {
+  it('takes the median of each service over the runs, and divides 700 by the Neon one', () => {
+    const budget = requestBudget([
+      { neon: 7, amplify: 4 },
+      { neon: 8, amplify: 4 },
+      { neon: 7, amplify: 5 },
+    ]);
+    expect(budget).toEqual({ neon: 7, amplify: 4, perMinute: 100 });
+  });
+
+  it('refuses runs that sent Neon nothing', () => {
+    expect(() => requestBudget([{ neon: 0, amplify: 3 }])).toThrow('no budget');
   });
 });

@@ -72,12 +72,30 @@ describe('deploy round trips', () => {
     expect(t.methods()).not.toContain('neon.listDatabases');
   });
 
-  it('the parent is looked up alongside the branch, before the create', async () => {
+  it('a new preview of the default branch is made without looking the default branch up', async () => {
     const t = setup();
     await t.deploy('feat/new');
     const methods = t.methods();
-    expect(methods.slice(0, 2).sort()).toEqual(['neon.findBranchByName', 'neon.getDefaultBranch']);
+    expect(methods.slice(0, 2)).toEqual(['neon.findBranchByName', 'neon.createBranch']);
+    expect(methods).not.toContain('neon.getDefaultBranch');
+    // No parent_id: Neon branches from its default branch.
+    expect(t.neon.created?.parentId).toBeUndefined();
+  });
+
+  it('a re-push does not look the default branch up either', async () => {
+    const t = setup();
+    addPreview(t.neon, { ready: true });
+    await t.deploy('feat/x');
+    expect(t.methods()).not.toContain('neon.getDefaultBranch');
+  });
+
+  it('a parent-branch setting is looked up alongside the branch, before the create', async () => {
+    const t = setup({ 'parent-branch': 'main' });
+    await t.deploy('feat/new');
+    const methods = t.methods();
+    expect(methods.slice(0, 2).sort()).toEqual(['neon.findBranchByName', 'neon.resolveBranch']);
     expect(methods.indexOf('neon.createBranch')).toBe(2);
+    expect(t.neon.created?.parentId).toBe('br-main-1');
   });
 
   it('the push that created the git branch creates the Neon branch before any lookup', async () => {

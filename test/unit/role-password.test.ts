@@ -111,3 +111,28 @@ describe('reset-role-password', () => {
     expect(t.lines.join('\n')).toContain('changed meanwhile');
   });
 });
+
+describe("a re-push's database and role", () => {
+  it('are taken from the URL Amplify holds when it opens the same database on the same host: no listing', async () => {
+    const t = setup();
+    await t.deploy('feat/x');
+    t.neon.calls.length = 0;
+    await t.deploy('feat/x');
+    expect(t.neon.calls.filter((c) => c.startsWith('neon.listDatabases'))).toEqual([]);
+  });
+
+  it('are listed when the URL Amplify holds opens another database', async () => {
+    const t = setup();
+    await t.deploy('feat/x');
+    const branch = t.amplify.branches.get('feat/x');
+    if (branch === undefined) throw new Error('the first deploy wrote no Amplify branch');
+    const url = new URL(t.written('feat/x'));
+    url.pathname = '/other';
+    branch.environmentVariables.DATABASE_URL = url.href;
+    t.neon.calls.length = 0;
+    await t.deploy('feat/x');
+    expect(t.neon.calls.filter((c) => c.startsWith('neon.listDatabases'))).toHaveLength(1);
+    // The listing names neondb, the only database: that is what is written again.
+    expect(new URL(t.written('feat/x')).pathname).toBe('/neondb');
+  });
+});

@@ -10,7 +10,8 @@ import type { ExecuteOptions } from './options.js';
  * gets the `database` setting, else the parent's only database: a preview has its parent's.
  */
 export async function neonRules(
-  parent: NeonBranch,
+  /** Read only when a rule names no database and the database setting is not set. */
+  parent: () => Promise<NeonBranch>,
   options: ExecuteOptions,
 ): Promise<NeonMaskingRule[] | undefined> {
   const { settings, neon } = options;
@@ -18,7 +19,7 @@ export async function neonRules(
   if (rules === undefined) return undefined;
   const resolve = rules.some((rule) => rule.databaseName === undefined) && settings.database === undefined;
   const database = resolve
-    ? (await connectionTarget(neon, parent, settings)).databaseName
+    ? (await connectionTarget(neon, await parent(), settings)).databaseName
     : settings.database;
   return toNeonRules(rules, database ?? '');
 }

@@ -9,8 +9,18 @@ import { amplifyOf, type ExecuteOptions } from './options.js';
 export interface NeonState {
   /** The preview's Neon branch, when it exists already. */
   existing: NeonBranch | undefined;
-  /** The parent: the branch a primary uses, the one a new preview is made from or a reset goes back to. */
-  parent: NeonBranch;
+  /**
+   * The parent: the branch a primary uses, the one a new preview is made from or a reset goes back
+   * to. Read in step 1 only when a step is sure to need it (see needsParent); else undefined, and
+   * `readParent` reads it for a step that turns out to.
+   */
+  parent: NeonBranch | undefined;
+  readParent: () => Promise<NeonBranch>;
+}
+
+/** The parent as step 1 read it, or read now (once). */
+export function parentOf(state: NeonState): Promise<NeonBranch> {
+  return state.parent === undefined ? state.readParent() : Promise.resolve(state.parent);
 }
 
 /** What Amplify said in step 1. */
@@ -40,7 +50,11 @@ export interface DeployReads {
 }
 
 /** Everything step 1 read, answered: for the dry run, which reports it all. */
-export type AllReads = NeonState & { amplifyBranch: AmplifyBranch | undefined; app: AmplifyApp | undefined };
+export type AllReads = NeonState & {
+  parent: NeonBranch;
+  amplifyBranch: AmplifyBranch | undefined;
+  app: AmplifyApp | undefined;
+};
 
 export function startReads(plan: DeployPlan, options: ExecuteOptions): DeployReads {
   const { neon, settings, log } = options;
@@ -58,10 +72,14 @@ export function startReads(plan: DeployPlan, options: ExecuteOptions): DeployRea
           log.info(`Neon branch '${plan.neonBranchName}' exists already`);
           return find();
         });
-  const neonState = Promise.all([existing, resolveParent(neon, settings)]).then(([found, parent]) => ({
-    existing: found,
-    parent,
-  }));
+  let parentRead: Promise<NeonBranch> | undefined;
+  const readParent = () => {
+    parentRead ??= resolveParent(neon, settings);
+    return parentRead;
+  };
+  const neonState = Promise.all([existing, needsParent(plan, options) ? readParent() : undefined]).then(
+    ([found, parent]) => ({ existing: found, parent, readParent }),
+  );
   const made = (created ?? Promise.resolve(undefined)).then((c) => (c === 'exists' ? undefined : c));
   const amplifyState = port && readAmplify(plan, port, options);
   // Each is awaited later, or not at all when an earlier step fails: no unhandled rejection meanwhile.
@@ -80,9 +98,31 @@ async function readAmplify(plan: DeployPlan, port: AmplifyPort, { settings }: Ex
   return { amplifyBranch, app };
 }
 
+/** The connection string the Amplify branch holds now (env-var-name); undefined without Amplify. */
+export function writtenUrl(
+  reads: DeployReads,
+  options: ExecuteOptions,
+): Promise<string | undefined> | undefined {
+  const name = options.settings.envVarName;
+  return reads.amplify?.state.then(({ amplifyBranch }) => amplifyBranch?.environmentVariables[name]);
+}
+
 export async function allReads(reads: DeployReads): Promise<AllReads> {
   const [neonState, amplifyState] = await Promise.all([reads.neon, reads.amplify?.state]);
-  return { ...neonState, amplifyBranch: amplifyState?.amplifyBranch, app: amplifyState?.app };
+  const parent = await parentOf(neonState);
+  return { ...neonState, parent, amplifyBranch: amplifyState?.amplifyBranch, app: amplifyState?.app };
+}
+
+/**
+ * Whether the deploy is sure to need the parent: a primary branch uses it, a dry run and masking
+ * rules name it, and a parent-branch setting is checked before anything is written. A preview of
+ * the default branch does not: the create leaves parent_id out and Neon branches from the default
+ * branch (Neon's API reference, createProjectBranch: "By default, the branch is created from the
+ * project's default branch"), and a re-push uses the branch's own parent_id. That saves a listing
+ * of the project's branches on most deploys.
+ */
+function needsParent(plan: DeployPlan, { settings }: ExecuteOptions): boolean {
+  return plan.primary || settings.dryRun || settings.anonymize || settings.parentBranch !== undefined;
 }
 
 /**

@@ -5,7 +5,15 @@ import type { AmplifyApp, AmplifyBranch, NeonBranch } from '../ports.js';
 import type { Anonymization, DeployResult } from '../result.js';
 import { startJob } from './amplify-job.js';
 import { awaitMasking, neonRules, notAnonymized, remask } from './anonymize.js';
-import { type AllReads, allReads, type DeployReads, type NeonState, startReads } from './deploy-reads.js';
+import {
+  type AllReads,
+  allReads,
+  type DeployReads,
+  type NeonState,
+  parentOf,
+  startReads,
+  writtenUrl,
+} from './deploy-reads.js';
 import { newExpiry, refreshPreview } from './lifecycle.js';
 import { runMigration } from './migrate.js';
 import { createOrReuse, type MadeBranch } from './neon-branch.js';
@@ -24,7 +32,8 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
 
   const outcome = await neonBranch(plan, reads, options);
   const { branch, created, expiresAt, databases, connection, parent, production, anonymized } = outcome;
-  const found = await branchConnection({ plan, branch, created, databases, known: connection, options });
+  const known = { databases, known: connection, written: writtenUrl(reads, options) };
+  const found = await branchConnection({ plan, branch, created, ...known, options });
   // Read-only: not even the user's migration runs on production unless primary-branches says so.
   if (production === undefined) await runMigration(plan, { branch, direct: found.direct }, options);
   const result: DeployResult = {
@@ -34,8 +43,11 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
     neonBranch: { id: branch.id, name: branch.name, parentId: branch.parentId },
     created,
     expiresAt,
-    // Known from the reads: the report names the parent without asking Neon again.
-    parent: branch.parentId === parent.id ? { id: parent.id, name: parent.name } : undefined,
+    // Known from the reads when they needed it: the report names the parent without asking again.
+    parent:
+      parent !== undefined && branch.parentId === parent.id
+        ? { id: parent.id, name: parent.name }
+        : undefined,
     connection: found.connection,
     directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
     ...(production === undefined ? {} : { production }),
@@ -55,7 +67,8 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
 
 interface NeonOutcome extends MadeBranch {
   expiresAt: string | undefined;
-  parent: NeonBranch;
+  /** As step 1 read it; undefined when no step needed it (see needsParent in deploy-reads.ts). */
+  parent: NeonBranch | undefined;
   /** Why the branch is production although the git branch is not primary (see outOfReach). */
   production?: string | undefined;
   anonymized?: Anonymization | undefined;
@@ -74,6 +87,7 @@ async function neonBranch(
   if (!settings.createAmplifyBranch) await reads.amplify?.state;
   const state = await reads.neon;
   const existing = announceExisting(plan, state, options);
+  const parent = () => parentOf(state);
   if (existing !== undefined) {
     const { branch, production } = existing;
     if (production !== undefined || plan.primary) {
@@ -85,19 +99,18 @@ async function neonBranch(
     if (!plan.primary && branch.ready !== true) {
       await neon.waitForOperations(await neon.pendingOperationIds(branch.id));
     }
-    const expiresAt = await refreshPreview(plan, { branch, parent: state.parent }, options);
-    const rules = await neonRules(state.parent, options);
+    const expiresAt = await refreshPreview(plan, { branch, parent }, options);
+    const rules = await neonRules(parent, options);
     const reset = settings.resetOnPush;
     const anonymized = rules && (await remask(branch, rules, { reset }, options));
     return { branch, created: false, expiresAt, parent: state.parent, anonymized };
   }
-  const { parent } = state;
   const expiresAt = newExpiry(options);
   const maskingRules = await neonRules(parent, options);
   const made = await createOrReuse({
     neon,
     name: plan.neonBranchName,
-    parent,
+    parent: state.parent,
     settings,
     log,
     secret: options.secret,
@@ -108,14 +121,15 @@ async function neonBranch(
   const production = made.created ? undefined : readOnlyUse(plan, made.branch, options);
   if (production !== undefined) {
     notAnonymized(options, made.branch.name, production);
-    return { ...made, expiresAt: undefined, parent, production };
+    return { ...made, expiresAt: undefined, parent: state.parent, production };
   }
   const anonymized =
     maskingRules &&
     (made.created
       ? await awaitMasking(made.branch, maskingRules, options)
       : await remask(made.branch, maskingRules, { reset: false }, options));
-  return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt, parent, anonymized };
+  const expiry = made.created ? expiresAt : made.branch.expiresAt;
+  return { ...made, expiresAt: expiry, parent: state.parent, anonymized };
 }
 
 /**
@@ -130,6 +144,9 @@ function announceExisting(
   const { log } = options;
   if (plan.primary) {
     const { parent } = state;
+    // Read in step 1 for every primary branch (needsParent in deploy-reads.ts).
+    if (parent === undefined)
+      throw new Error(`The parent of primary branch '${plan.gitBranch}' was not read`);
     log.info(`'${plan.gitBranch}' is a primary branch: it uses Neon branch '${parent.name}' (${parent.id})`);
     return { branch: parent };
   }

@@ -22,12 +22,15 @@ export function newExpiry(options: ExecuteOptions): string | undefined {
  */
 export async function refreshPreview(
   plan: DeployPlan,
-  { branch, parent }: { branch: NeonBranch; parent: NeonBranch },
+  /** `parent` is read only for a branch that lists none (a schema-only preview is a root branch). */
+  { branch, parent }: { branch: NeonBranch; parent: () => Promise<NeonBranch> },
   options: ExecuteOptions,
 ): Promise<string | undefined> {
   // The deploy asks this before it gets here; asked again, so no caller can get it wrong.
   if (plan.primary || outOfReach(branch, options.settings) !== undefined) return undefined;
-  if (options.settings.resetOnPush) await resetToParent(branch, branch.parentId ?? parent.id, options);
+  if (options.settings.resetOnPush) {
+    await resetToParent(branch, branch.parentId ?? (await parent()).id, options);
+  }
   return moveExpiry(branch, options);
 }
 

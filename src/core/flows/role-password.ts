@@ -35,6 +35,8 @@ interface OwnPasswordInput {
   databases?: NeonDatabase[] | undefined;
   /** The connection the create answer carried, when this run made the branch. */
   known?: CreatedConnection | undefined;
+  /** The connection string the Amplify branch holds now (env-var-name), when Amplify was read. */
+  written?: Promise<string | undefined> | undefined;
   options: ExecuteOptions;
 }
 
@@ -51,10 +53,19 @@ export async function branchConnection({
   created,
   databases,
   known,
+  written,
   options,
 }: OwnPasswordInput): Promise<BranchConnection> {
   const { neon, settings, log } = options;
-  const target = connectionTarget(neon, branch, settings, databases);
+  const likely = databases === undefined ? likelyTarget(settings) : undefined;
+  const early = likely && earlyReads(likely, options);
+  const listed = () => connectionTarget(neon, branch, settings, databases);
+  // An earlier run chose a reused branch's target and wrote it to Amplify: the listing would only
+  // say it again. (A new branch's target comes from its create answer or the listing.)
+  const target =
+    early && likely && written && !created
+      ? sameDatabase(early(branch.id, settings.pooled), written).then((same) => (same ? likely : listed()))
+      : listed();
   const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
   // The create answer's URL, when it is for the target, saves reading it (and after a reset, only
   // its password changes).
@@ -66,7 +77,7 @@ export async function branchConnection({
     target.then((on) => readConnection({ neon, branchId, target: on, pooled, secret: options.secret }));
   // The first reads need not wait for the databases (see earlyReader); later ones must see the
   // password as it is then, so they are sent afresh.
-  const first = databases === undefined ? earlyReader(read, likelyTarget(settings), target, options) : read;
+  const first = early && likely ? earlyReader(read, early, likely, target) : read;
   // Both forms in parallel: the direct one costs no extra time.
   const readAll = async (by: Reader = read): Promise<Urls> => {
     const [connection, direct] = await Promise.all([
@@ -109,22 +120,49 @@ type Reader = (branchId: string, pooled: boolean) => Promise<Connection>;
 
 /**
  * Reading the branch's databases to learn the target costs a round trip before the URL can be
- * read. This reader sends each read at once on the likely target (see likelyTarget) and keeps the
- * answer when the databases confirm it; otherwise it is dropped, and the read sent on the real
- * target. Both answers are masked on arrival, the dropped one too.
+ * read. These reads are sent at once on the likely target (see likelyTarget), once per branch and
+ * form, and masked on arrival, a dropped one too.
  */
+function earlyReads(likely: ConnectionTarget, { neon, secret }: ExecuteOptions): Reader {
+  const sent = new Map<string, Promise<Connection>>();
+  return (branchId, pooled) => {
+    const key = `${branchId} ${pooled}`;
+    let read = sent.get(key);
+    if (read === undefined) {
+      read = readConnection({ neon, branchId, target: likely, pooled, secret });
+      read.catch(() => undefined); // A wrong guess answers 404; only a kept answer's failure counts.
+      sent.set(key, read);
+    }
+    return read;
+  };
+}
+
+/** The early read's answer when the target proves to be the likely one; otherwise a read on the real one. */
 function earlyReader(
   read: Reader,
-  likely: ConnectionTarget | undefined,
+  early: Reader,
+  likely: ConnectionTarget,
   target: Promise<ConnectionTarget>,
-  { neon, secret }: ExecuteOptions,
 ): Reader {
-  if (likely === undefined) return read;
   return (branchId, pooled) => {
-    const early = readConnection({ neon, branchId, target: likely, pooled, secret });
-    early.catch(() => undefined); // A wrong guess answers 404; only a kept answer's failure counts.
-    return target.then((on) => (sameTarget(on, likely) ? early : read(branchId, pooled)));
+    const sent = early(branchId, pooled);
+    return target.then((on) => (sameTarget(on, likely) ? sent : read(branchId, pooled)));
   };
+}
+
+/**
+ * Whether the URL Amplify holds opens the same database as the same role on the same host as the
+ * one just read (the password aside: a reset or restore may have changed it). Only a run of this
+ * tool wrote it there, after it had checked the target against the branch's databases.
+ */
+async function sameDatabase(
+  read: Promise<Connection>,
+  written: Promise<string | undefined>,
+): Promise<boolean> {
+  const [now, before] = await Promise.all([read.catch(() => undefined), written.catch(() => undefined)]);
+  if (now === undefined || before === undefined || !URL.canParse(before)) return false;
+  const [a, b] = [new URL(now.url), new URL(before)];
+  return a.host === b.host && a.pathname === b.pathname && a.username === b.username;
 }
 
 function sameTarget(a: ConnectionTarget, b: ConnectionTarget): boolean {
