@@ -89,8 +89,7 @@ const server: Contestant = {
         out += chunk;
         if (!/Listening on port/.test(out)) return;
         const ms = performance.now() - startedAt;
-        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        const kib = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+        const kib = Number(/VmHWM:\s+(\d+)/.exec(procStatus(child.pid))?.[1]);
         child.kill('SIGKILL');
         resolve({ ms, rssMiB: Number.isFinite(kib) ? kib / 1024 : undefined });
       });
@@ -100,6 +99,15 @@ const server: Contestant = {
       child.once('exit', (code) => reject(new Error(`the webhook server exited with ${code}:\n${out}`)));
     }),
 };
+
+/** /proc/<pid>/status where there is one (Linux); elsewhere no peak RSS is given. */
+function procStatus(pid: number | undefined): string {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 async function signedPing() {
   const body = JSON.stringify(ping());
