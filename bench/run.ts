@@ -13,7 +13,9 @@ import { DEPLOY, type MeasureContext, missing, RECONCILE } from './lib/setup.js'
 import { newBranch, rePush } from './measures/deploy.js';
 import { noOp } from './measures/no-op.js';
 import { reconcile } from './measures/reconcile.js';
+import { startUp } from './measures/start-up.js';
 import { webhook } from './webhook/bench.js';
+import { webhookBurst } from './webhook/burst.js';
 
 type Runner = (context: MeasureContext, selected: readonly MeasureName[]) => Promise<Figure[]>;
 
@@ -26,8 +28,21 @@ const GROUPS: { measures: MeasureName[]; run: Runner; needs: string }[] = [
   },
   { measures: ['re-push'], run: rePush, needs: 'dist/index.js' },
   { measures: ['no-op'], run: noOp, needs: 'dist/index.js' },
+  {
+    measures: [
+      'start-up-cli',
+      'start-up-cli-help',
+      'start-up-lambda',
+      'start-up-receiver',
+      'start-up-worker',
+      'start-up-server',
+    ],
+    run: startUp,
+    needs: 'dist/cli/index.js',
+  },
   { measures: ['reconcile'], run: reconcile, needs: 'dist/cli/index.js' },
   { measures: ['webhook'], run: webhook, needs: 'dist/webhook/index.js' },
+  { measures: ['webhook-burst'], run: webhookBurst, needs: 'dist/webhook/index.js' },
 ];
 
 async function main(): Promise<number> {
@@ -50,6 +65,8 @@ async function main(): Promise<number> {
   const context: MeasureContext = {
     runs: options.runs,
     createBranchAction: options.createBranchAction,
+    burst: options.burst,
+    repos: options.repos,
     progress: (line) => process.stderr.write(`  ${line}\n`),
     detail: (title, lines) => details.push(`\n${title}:\n${lines.map((line) => `  ${line}`).join('\n')}`),
   };

@@ -11,7 +11,8 @@
 // flows that way (a run with nothing to do never parses them), the AWS SDK once the first Neon
 // requests are out, Octokit after the Amplify job started, and the migrate-command runner
 // (child_process) only when one is set. The other entries ship as one file
-// each (`single`). ncc minifies the entry file only, not the chunks; minifying them measured no
+// each (`single`): there src/single-file.ts names those modules in webpack's `eager` mode, so they
+// are in the entry's file but still evaluated only when first imported. ncc minifies the entry file only, not the chunks; minifying them measured no
 // faster. The chunk files are part of the bundle like any other: --check compares them too, and a
 // rebuild removes stale ones. ncc writes one license list per chunk; they are merged into
 // licenses.txt.
@@ -32,7 +33,7 @@ import { join, relative } from 'node:path';
 
 // `single`: shipped and copied as one file (the npm package holds dist/cli/ alone: package.json
 // `files`), so the bundle may have no chunk files: such an entry imports src/single-file.ts, which
-// puts the modules the action loads lazily into the entry itself.
+// puts the modules the action loads lazily into the entry itself, unevaluated until first imported.
 const entries = [
   { source: 'src/action/index.ts', out: '.' },
   { source: 'src/webhook/server/index.ts', out: 'webhook', single: true },

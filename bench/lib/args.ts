@@ -5,10 +5,17 @@ export const MEASURES = [
   'new-branch-shared-password',
   're-push',
   'no-op',
+  'start-up-cli',
+  'start-up-cli-help',
+  'start-up-lambda',
+  'start-up-receiver',
+  'start-up-worker',
+  'start-up-server',
   'vs-create-branch-action',
   'vs-neonctl',
   'reconcile',
   'webhook',
+  'webhook-burst',
 ] as const;
 
 export type MeasureName = (typeof MEASURES)[number];
@@ -18,6 +25,9 @@ export interface BenchOptions {
   only: MeasureName[];
   createBranchAction: string | undefined;
   json: boolean;
+  /** webhook-burst: pushes of new branches, and the repositories they are spread over. */
+  burst: number;
+  repos: number;
 }
 
 export const USAGE = `npm run bench -- [--runs N] [--only ${MEASURES.join(',')}] [--create-branch-action DIR] [--json]
@@ -25,14 +35,23 @@ export const USAGE = `npm run bench -- [--runs N] [--only ${MEASURES.join(',')}]
   --runs N                    runs per measure, the median is reported (default 5)
   --only a,b                  run only these measures (default: all)
   --create-branch-action DIR  a checkout of neondatabase/create-branch-action, run as a peer
-  --json                      print only the JSON line on stdout (progress stays on stderr)`;
+  --json                      print only the JSON line on stdout (progress stays on stderr)
+  --burst N                   webhook-burst: pushes of new branches (default 100)
+  --repos N                   webhook-burst: repositories they come from, one Neon account (default 20)`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
-  const options: BenchOptions = { runs: 5, only: [...MEASURES], createBranchAction: undefined, json: false };
+  const options: BenchOptions = {
+    runs: 5,
+    only: [...MEASURES],
+    createBranchAction: undefined,
+    json: false,
+    burst: 100,
+    repos: 20,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? splitOnce(arg) : [arg, undefined];
@@ -48,13 +67,15 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
       case '--json':
         options.json = true;
         break;
-      case '--runs': {
+      case '--runs':
+      case '--burst':
+      case '--repos': {
         const text = value();
-        const runs = Number(text);
-        if (!/^\d+$/.test(text) || runs < 1) {
-          throw new UsageError(`Invalid --runs '${text}': expected a whole number of at least 1`);
+        const count = Number(text);
+        if (!/^\d+$/.test(text) || count < 1) {
+          throw new UsageError(`Invalid ${flag} '${text}': expected a whole number of at least 1`);
         }
-        options.runs = runs;
+        options[flag.slice(2) as 'runs' | 'burst' | 'repos'] = count;
         break;
       }
       case '--only': {

@@ -24,9 +24,18 @@ export const TARGETS: Partial<Record<MeasureName, number>> = {
   // The action's toolkit is @actions/core again (src/action/main.ts), whose import loads undici for
   // its OIDC client: the issue that brought it back allows the no-op run up to 3.0x bare node.
   'no-op': 3.0,
+  // The issue's table: the CLI and the Lambdas start within twice a bare node.
+  'start-up-cli': 2.0,
+  'start-up-cli-help': 2.0,
+  'start-up-lambda': 2.0,
+  'start-up-receiver': 2.0,
+  'start-up-worker': 2.0,
+  'start-up-server': 2.0,
   'vs-create-branch-action': 0.75,
   'vs-neonctl': 0.5,
   reconcile: 1.05,
+  // Total Neon requests over 700 a minute: the burst finishes near the account's limit.
+  'webhook-burst': 1.2,
 };
 
 export const TITLES: Record<MeasureName, string> = {
@@ -34,16 +43,26 @@ export const TITLES: Record<MeasureName, string> = {
   'new-branch-shared-password': 'the same with reset-role-password: false (one Neon operation)',
   're-push': 're-push of an existing branch, process start → StartJob answered',
   'no-op': 'no-op run (tag push) vs bare `node -e 0`, alternated',
+  'start-up-cli': 'CLI `--version`, spawn → exit, vs bare `node -e 0`',
+  'start-up-cli-help': 'CLI `deploy --help`, spawn → exit, vs bare `node -e 0`',
+  'start-up-lambda': 'single Lambda cold start (import, one ping) vs bare `node -e 0`',
+  'start-up-receiver': 'receiver Lambda cold start (import, one ping) vs bare `node -e 0`',
+  'start-up-worker': 'worker Lambda cold start (import, an empty batch) vs bare `node -e 0`',
+  'start-up-server': 'webhook server, spawn → listening, vs bare `node -e 0`',
   'vs-create-branch-action': 'ours / create-branch-action + three `aws amplify` calls, new branch',
   'vs-neonctl': 'ours / hand-made neonctl + AWS CLI script, new branch',
   reconcile: `reconcile: ${RECONCILE.orphans} orphans of ${RECONCILE.previewBranches.toLocaleString('en')}, Neon at ${RECONCILE.ratePerSecond} req/s`,
   webhook: 'webhook acknowledgement vs bare node:http',
+  'webhook-burst': 'webhook burst of new-branch pushes, one Neon account: first delivery → last StartJob',
 };
 
 /** What every measure is handed. */
 export interface MeasureContext {
   runs: number;
   createBranchAction: string | undefined;
+  /** webhook-burst's size: pushes, and repositories they come from. */
+  burst: number;
+  repos: number;
   /** Progress, on stderr. */
   progress(line: string): void;
   /** A block of detail printed before the table (request traces). */

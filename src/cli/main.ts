@@ -7,7 +7,6 @@ import { settingVariable } from '../core/setting-names.js';
 import { parseApiKey } from '../core/setting-parsers.js';
 import { parseSettings, type Settings } from '../core/settings.js';
 import { rulesFileLoader } from '../masking-rules-file.js';
-import { runAndPublish } from '../publishing.js';
 import { type CliOptions, parseCli } from './args.js';
 import { type CliCommand, CliUsageError } from './commands.js';
 import { checkDotenvTarget } from './dotenv-target.js';
@@ -18,7 +17,6 @@ import { amplifyBuild, type Env, type KeySource, keySource, settingReader } from
 import { type CliLogger, createLogger, type Writer } from './log.js';
 import { previewTable } from './preview-table.js';
 import { jsonResult, summaryLines } from './report.js';
-import { readSecureParameter } from './ssm.js';
 import { nodeVersionProblem, VERSION } from './version.js';
 
 export const EXIT_DONE = 0;
@@ -88,12 +86,16 @@ async function run(command: CliCommand, options: CliOptions, io: CliIo): Promise
   const report = reporter({ command, options, io, log, plan, dryRun: settings.dryRun });
   let result: Result | undefined;
   try {
+    // The SDKs load only for a run that sends requests: help, the version and bad usage never
+    // evaluate them. webpack's `eager` keeps them in the CLI's one file (see src/single-file.ts).
     if (source.kind === 'ssm') {
+      const { readSecureParameter } = await import(/* webpackMode: "eager" */ './ssm.js');
       const key = await readSecureParameter(source.parameter, { region: settings.awsRegion, log });
       log.secret(key);
       settings = { ...settings, neonApiKey: parseApiKey(key) };
     }
     const github = cliGitHubTarget(settings, io.env, log);
+    const { runAndPublish } = await import(/* webpackMode: "eager" */ '../publishing.js');
     result = await runAndPublish(plan, { settings, log, secret: log.secret, neonOnly, github });
     const envFile = await writeEnvFile(plan, result, settings, options, log);
     log.info(settings.dryRun ? 'Dry run done: nothing was changed.' : 'Done.');

@@ -11,7 +11,10 @@ export interface RateLimit {
 export interface RateLimits {
   /** Requests a second and how many may go at once; halved on each 429 and won back slowly. */
   pace: RateLimit;
-  /** Budgets every request also spends a token from (Neon's 700 a minute); a 429 leaves them alone. */
+  /**
+   * Budgets every request also spends a token from (Neon's 700 a minute). A 429 empties them: what
+   * they had saved up was this process's guess, and the service just said the account has none.
+   */
   budgets?: readonly RateLimit[];
 }
 
@@ -69,7 +72,10 @@ interface Bucket extends RateLimit {
  * Paces requests that run concurrently: each waits in one queue until every bucket has a token.
  * On a 429 it holds everyone back until `Retry-After` has passed, empties the pace bucket and
  * halves its rate (once for all the requests that were already in flight), then wins the rate back
- * slowly as answers come in.
+ * slowly as answers come in. The first 429 of a slow-down also empties the budgets: a budget saved
+ * up while this process was idle is not Neon's, whose account other processes (or the same key's
+ * other runs) may have spent, and which may save up less than a whole minute's worth. From empty, a
+ * budget lets requests through at its own rate, which a 429 never slows.
  */
 export class RateLimiter {
   private readonly paceBucket: Bucket;
@@ -115,12 +121,14 @@ export class RateLimiter {
     if (ticket.at > this.slowedAt) {
       this.currentPace = Math.max(this.options.minPace ?? 1 / 16, this.currentPace / 2);
       this.slowedAt = now;
+      // Refilling from now, as the service's own bucket does once it is empty.
+      for (const bucket of this.buckets) if (bucket !== this.paceBucket) bucket.tokens = 0;
     }
     if (retryAfterMs !== undefined && retryAfterMs > 0) {
       this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
     }
     // Empty, refilling from the end of the wait so that one request may go then, as Retry-After
-    // promises, and the rest follow at the slower pace. The budgets keep what they hold.
+    // promises, and the rest follow at the slower pace.
     const bucket = this.paceBucket;
     bucket.tokens = 0;
     bucket.last = Math.max(now, this.blockedUntil) - 1000 / this.rateOf(bucket);

@@ -109,12 +109,21 @@ describe('parseArgs', () => {
         '/tmp/cba',
         '--json',
       ]),
-    ).toEqual({ runs: 3, only: ['new-branch', 'reconcile'], createBranchAction: '/tmp/cba', json: true });
+    ).toEqual({
+      runs: 3,
+      only: ['new-branch', 'reconcile'],
+      createBranchAction: '/tmp/cba',
+      json: true,
+      burst: 100,
+      repos: 20,
+    });
+    expect(parseArgs(['--burst', '10', '--repos=4'])).toMatchObject({ burst: 10, repos: 4 });
     expect(parseArgs(['--help'])).toBe('help');
   });
 
   it('refuses what it does not know, quoting it', () => {
     expect(() => parseArgs(['--runs', '0'])).toThrow(/Invalid --runs '0'/);
+    expect(() => parseArgs(['--burst', '1.5'])).toThrow(/Invalid --burst '1.5': expected a whole number/);
     expect(() => parseArgs(['--only', 'speed'])).toThrow(/unknown: speed/);
     expect(() => parseArgs(['--runs'])).toThrow(/needs a value/);
     expect(() => parseArgs(['--fast'])).toThrow(/Unknown argument '--fast'/);

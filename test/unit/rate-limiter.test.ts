@@ -122,19 +122,38 @@ describe('429 and Retry-After', () => {
     expect(limiter.pace).toBe(0.25);
   });
 
-  it('slows the pace only: what the longer budget saved up is still there after a 429', async () => {
+  it('empties the budgets on a 429: after the wait, requests go at the budget rate, not from its savings', async () => {
     const { limiter, start, times } = limiterWith({
       pace: { ratePerSecond: 10, burst: 1 },
-      budgets: [{ ratePerSecond: 0.1, burst: 5 }],
+      budgets: [{ ratePerSecond: 2, burst: 50 }],
     });
     const first = await limiter.acquire();
 
     limiter.throttled(first, 1_000);
     const at = (await times(5)).map((ms) => ms + start - first.at);
 
-    // The budget had 4 left: 4 requests at the halved pace (5 a second), then one per 10 s.
-    expect(at.slice(0, 4)).toEqual([1_000, 1_200, 1_400, 1_600]);
-    expect(at[4]).toBeGreaterThanOrEqual(9_000);
+    // The budget had 49 saved up; from empty at the 429 it has 2 by the end of the wait, which
+    // go at the halved pace (5 a second); the rest one per 500 ms, the budget's rate (to the whole
+    // millisecond a sleep is rounded up to).
+    const expected = [1_000, 1_200, 1_500, 2_000, 2_500];
+    expect(at.map((ms, i) => Math.abs(ms - (expected[i] as number)) <= 1)).toEqual(Array(5).fill(true));
+  });
+
+  it('empties the budgets once for the requests already in flight, not again for each', async () => {
+    const { limiter, clock, start, times } = limiterWith({
+      pace: { ratePerSecond: 10, burst: 5 },
+      budgets: [{ ratePerSecond: 1, burst: 50 }],
+    });
+    const inFlight: Ticket[] = await Promise.all([limiter.acquire(), limiter.acquire()]);
+
+    limiter.throttled(inFlight[0] as Ticket);
+    clock.now += 3_000;
+    // An answer to a request sent before the slow-down: the 3 tokens earned since stay.
+    limiter.throttled(inFlight[1] as Ticket);
+    const at = await times(3);
+
+    expect(at).toEqual([3_000, 3_200, 3_400]);
+    expect(clock.now - start).toBe(3_400);
   });
 
   it('a longer Retry-After extends the wait, a shorter one does not cut it', async () => {

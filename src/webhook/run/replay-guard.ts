@@ -1,6 +1,5 @@
 import { messageOf } from '../../core/errors.js';
 import { readBranchHead } from '../../github/branches.js';
-import { createGitHubClient } from '../../github/client.js';
 import { parseRepository } from '../../github/repository.js';
 import type { JsonLogger } from '../config/log.js';
 import type { Delivery } from '../delivery/types.js';
@@ -35,6 +34,9 @@ export async function confirmCleanup(delivery: Delivery, options: GuardOptions):
   if (claim.kind === 'branch-deleted' && claim.branch !== branch) {
     return { ok: false, reason: `the deletion of '${claim.branch}' is not about branch '${branch}'` };
   }
+  // Octokit (and undici under it) loads with the first check, not with the server: most deliveries
+  // never need it (src/single-file.ts keeps it in the one file).
+  const { createGitHubClient } = await import('../../github/client.js');
   const client = createGitHubClient({
     token,
     ...(options.apiUrl === undefined ? {} : { baseUrl: options.apiUrl }),

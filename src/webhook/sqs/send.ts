@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { regionFromEnvironment } from '../../core/amplify-settings.js';
 import { messageOf, UsageError } from '../../core/errors.js';
 import type { Dispatched } from '../delivery/types.js';
@@ -19,7 +19,8 @@ const SEND_DEADLINE_MS = 6_000;
 
 export interface EnqueueOptions {
   queueUrl: string;
-  client: SQSClient;
+  /** The SQS client, or the promise of one (createQueueClient's, which loads the SDK). */
+  client: SQSClient | Promise<SQSClient>;
   /** GITHUB_WEBHOOK_SECRET's list: each message is signed under the first (signature.ts). */
   secrets: readonly string[];
   now?: () => Date;
@@ -38,7 +39,8 @@ export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery)
     const groupId = messageGroupId(delivery.repository, delivery.plan.gitBranch);
     const body = JSON.stringify(toQueueMessage(delivery, now()));
     try {
-      const sent = await options.client.send(
+      const [client, { SendMessageCommand }] = await Promise.all([options.client, loadSqs()]);
+      const sent = await client.send(
         new SendMessageCommand({
           QueueUrl: options.queueUrl,
           MessageBody: body,
@@ -60,12 +62,22 @@ export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery)
 }
 
 /**
+ * The SQS SDK, evaluated with the first SendMessage rather than at start: the server and the single
+ * Lambda without QUEUE_URL never need it, and a ping never does. webpack's `eager` keeps it in the
+ * entry's one file (see src/single-file.ts).
+ */
+function loadSqs() {
+  return import(/* webpackMode: "eager" */ '@aws-sdk/client-sqs');
+}
+
+/**
  * The SQS client of a receiver: its region from the queue URL (`sqs.<region>.amazonaws.com`), else
  * AWS_REGION / AWS_DEFAULT_REGION; the endpoint from AWS_ENDPOINT_URL_SQS when set (the SDK reads
  * it itself). Short timeouts, so that the SDK's three attempts fit in SEND_DEADLINE_MS: SQS answers
- * SendMessage in milliseconds, and GitHub must get its 503 inside its 10 seconds.
+ * SendMessage in milliseconds, and GitHub must get its 503 inside its 10 seconds. The region is
+ * checked at once (a missing one stops the start); the client is made once the SDK has loaded.
  */
-export function createQueueClient(queueUrl: string, env: NodeJS.ProcessEnv): SQSClient {
+export function createQueueClient(queueUrl: string, env: NodeJS.ProcessEnv): Promise<SQSClient> {
   const host = new URL(queueUrl).hostname;
   const region =
     /^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host)?.[1] ??
@@ -76,10 +88,13 @@ export function createQueueClient(queueUrl: string, env: NodeJS.ProcessEnv): SQS
       `No AWS region for QUEUE_URL '${queueUrl}': set AWS_REGION (Lambda sets it), or use the queue's sqs.<region>.amazonaws.com URL`,
     );
   }
-  return new SQSClient({
-    region,
-    maxAttempts: 3,
-    // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes, and waits on.
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true },
-  });
+  return loadSqs().then(
+    ({ SQSClient }) =>
+      new SQSClient({
+        region,
+        maxAttempts: 3,
+        // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes, and waits on.
+        requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true },
+      }),
+  );
 }
