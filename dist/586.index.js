@@ -1,8 +1,8 @@
-export const id = 814;
-export const ids = [814];
+export const id = 586;
+export const ids = [586];
 export const modules = {
 
-/***/ 6814:
+/***/ 1586:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -674,14 +674,16 @@ function onlyDatabase(databases, branch) {
  * The masking rules in Neon's form, or undefined without `anonymize`. A rule that names no database
  * gets the `database` setting, else the parent's only database: a preview has its parent's.
  */
-async function neonRules(parent, options) {
+async function neonRules(
+/** Read only when a rule names no database and the database setting is not set. */
+parent, options) {
     const { settings, neon } = options;
     const rules = settings.anonymize ? settings.maskingRules : undefined;
     if (rules === undefined)
         return undefined;
     const resolve = rules.some((rule) => rule.databaseName === undefined) && settings.database === undefined;
     const database = resolve
-        ? (await connectionTarget(neon, parent, settings)).databaseName
+        ? (await connectionTarget(neon, await parent(), settings)).databaseName
         : settings.database;
     return (0,masking_rules/* toNeonRules */.tP)(rules, database ?? '');
 }
@@ -776,12 +778,15 @@ function newExpiry(options) {
  * latest state (before anything connects, and before migrate-command); with expires-in, its expiry
  * moved forward, so a branch that is still pushed to never expires. Returns the expiry in force.
  */
-async function refreshPreview(plan, { branch, parent }, options) {
+async function refreshPreview(plan, 
+/** `parent` is read only for a branch that lists none (a schema-only preview is a root branch). */
+{ branch, parent }, options) {
     // The deploy asks this before it gets here; asked again, so no caller can get it wrong.
     if (plan.primary || outOfReach(branch, options.settings) !== undefined)
         return undefined;
-    if (options.settings.resetOnPush)
-        await resetToParent(branch, branch.parentId ?? parent.id, options);
+    if (options.settings.resetOnPush) {
+        await resetToParent(branch, branch.parentId ?? (await parent()).id, options);
+    }
     return moveExpiry(branch, options);
 }
 async function resetToParent(branch, parentId, options) {
@@ -822,6 +827,10 @@ async function moveExpiry(branch, options) {
 
 
 
+/** The parent as step 1 read it, or read now (once). */
+function parentOf(state) {
+    return state.parent === undefined ? state.readParent() : Promise.resolve(state.parent);
+}
 function startReads(plan, options) {
     const { neon, settings, log } = options;
     const port = options.neonOnly ? undefined : amplifyOf(options);
@@ -840,10 +849,12 @@ function startReads(plan, options) {
                 log.info(`Neon branch '${plan.neonBranchName}' exists already`);
                 return find();
             });
-    const neonState = Promise.all([existing, resolveParent(neon, settings)]).then(([found, parent]) => ({
-        existing: found,
-        parent,
-    }));
+    let parentRead;
+    const readParent = () => {
+        parentRead ??= resolveParent(neon, settings);
+        return parentRead;
+    };
+    const neonState = Promise.all([existing, needsParent(plan, options) ? readParent() : undefined]).then(([found, parent]) => ({ existing: found, parent, readParent }));
     const made = (created ?? Promise.resolve(undefined)).then((c) => (c === 'exists' ? undefined : c));
     const amplifyState = port && readAmplify(plan, port, options);
     // Each is awaited later, or not at all when an earlier step fails: no unhandled rejection meanwhile.
@@ -859,9 +870,26 @@ async function readAmplify(plan, port, { settings }) {
     }
     return { amplifyBranch, app };
 }
+/** The connection string the Amplify branch holds now (env-var-name); undefined without Amplify. */
+function writtenUrl(reads, options) {
+    const name = options.settings.envVarName;
+    return reads.amplify?.state.then(({ amplifyBranch }) => amplifyBranch?.environmentVariables[name]);
+}
 async function allReads(reads) {
     const [neonState, amplifyState] = await Promise.all([reads.neon, reads.amplify?.state]);
-    return { ...neonState, amplifyBranch: amplifyState?.amplifyBranch, app: amplifyState?.app };
+    const parent = await parentOf(neonState);
+    return { ...neonState, parent, amplifyBranch: amplifyState?.amplifyBranch, app: amplifyState?.app };
+}
+/**
+ * Whether the deploy is sure to need the parent: a primary branch uses it, a dry run and masking
+ * rules name it, and a parent-branch setting is checked before anything is written. A preview of
+ * the default branch does not: the create leaves parent_id out and Neon branches from the default
+ * branch (Neon's API reference, createProjectBranch: "By default, the branch is created from the
+ * project's default branch"), and a re-push uses the branch's own parent_id. That saves a listing
+ * of the project's branches on most deploys.
+ */
+function needsParent(plan, { settings }) {
+    return plan.primary || settings.dryRun || settings.anonymize || settings.parentBranch !== undefined;
 }
 /**
  * The push created the git branch, so the Neon branch most likely does not exist: creating it
@@ -945,9 +973,16 @@ async function runMigration(plan, input, options) {
  * against its parent (the run that created it may have failed before its reset, or may be doing it
  * right now) and reset when it still has the parent's.
  */
-async function branchConnection({ plan, branch, created, databases, known, options, }) {
+async function branchConnection({ plan, branch, created, databases, known, written, options, }) {
     const { neon, settings, log } = options;
-    const target = connectionTarget(neon, branch, settings, databases);
+    const likely = databases === undefined ? likelyTarget(settings) : undefined;
+    const early = likely && earlyReads(likely, options);
+    const listed = () => connectionTarget(neon, branch, settings, databases);
+    // An earlier run chose a reused branch's target and wrote it to Amplify: the listing would only
+    // say it again. (A new branch's target comes from its create answer or the listing.)
+    const target = early && likely && written && !created
+        ? sameDatabase(early(branch.id, settings.pooled), written).then((same) => (same ? likely : listed()))
+        : listed();
     const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
     // The create answer's URL, when it is for the target, saves reading it (and after a reset, only
     // its password changes).
@@ -957,7 +992,7 @@ async function branchConnection({ plan, branch, created, databases, known, optio
     const read = (branchId, pooled) => target.then((on) => readConnection({ neon, branchId, target: on, pooled, secret: options.secret }));
     // The first reads need not wait for the databases (see earlyReader); later ones must see the
     // password as it is then, so they are sent afresh.
-    const first = databases === undefined ? earlyReader(read, likelyTarget(settings), target, options) : read;
+    const first = early && likely ? earlyReader(read, early, likely, target) : read;
     // Both forms in parallel: the direct one costs no extra time.
     const readAll = async (by = read) => {
         const [connection, direct] = await Promise.all([
@@ -994,18 +1029,40 @@ async function branchConnection({ plan, branch, created, databases, known, optio
 }
 /**
  * Reading the branch's databases to learn the target costs a round trip before the URL can be
- * read. This reader sends each read at once on the likely target (see likelyTarget) and keeps the
- * answer when the databases confirm it; otherwise it is dropped, and the read sent on the real
- * target. Both answers are masked on arrival, the dropped one too.
+ * read. These reads are sent at once on the likely target (see likelyTarget), once per branch and
+ * form, and masked on arrival, a dropped one too.
  */
-function earlyReader(read, likely, target, { neon, secret }) {
-    if (likely === undefined)
-        return read;
+function earlyReads(likely, { neon, secret }) {
+    const sent = new Map();
     return (branchId, pooled) => {
-        const early = readConnection({ neon, branchId, target: likely, pooled, secret });
-        early.catch(() => undefined); // A wrong guess answers 404; only a kept answer's failure counts.
-        return target.then((on) => (sameTarget(on, likely) ? early : read(branchId, pooled)));
+        const key = `${branchId} ${pooled}`;
+        let read = sent.get(key);
+        if (read === undefined) {
+            read = readConnection({ neon, branchId, target: likely, pooled, secret });
+            read.catch(() => undefined); // A wrong guess answers 404; only a kept answer's failure counts.
+            sent.set(key, read);
+        }
+        return read;
     };
+}
+/** The early read's answer when the target proves to be the likely one; otherwise a read on the real one. */
+function earlyReader(read, early, likely, target) {
+    return (branchId, pooled) => {
+        const sent = early(branchId, pooled);
+        return target.then((on) => (sameTarget(on, likely) ? sent : read(branchId, pooled)));
+    };
+}
+/**
+ * Whether the URL Amplify holds opens the same database as the same role on the same host as the
+ * one just read (the password aside: a reset or restore may have changed it). Only a run of this
+ * tool wrote it there, after it had checked the target against the branch's databases.
+ */
+async function sameDatabase(read, written) {
+    const [now, before] = await Promise.all([read.catch(() => undefined), written.catch(() => undefined)]);
+    if (now === undefined || before === undefined || !URL.canParse(before))
+        return false;
+    const [a, b] = [new URL(now.url), new URL(before)];
+    return a.host === b.host && a.pathname === b.pathname && a.username === b.username;
 }
 function sameTarget(a, b) {
     return a.databaseName === b.databaseName && a.roleName === b.roleName;
@@ -1063,7 +1120,8 @@ async function deploy(plan, options) {
         return dryRun(plan, await allReads(reads), options);
     const outcome = await neonBranch(plan, reads, options);
     const { branch, created, expiresAt, databases, connection, parent, production, anonymized } = outcome;
-    const found = await branchConnection({ plan, branch, created, databases, known: connection, options });
+    const known = { databases, known: connection, written: writtenUrl(reads, options) };
+    const found = await branchConnection({ plan, branch, created, ...known, options });
     // Read-only: not even the user's migration runs on production unless primary-branches says so.
     if (production === undefined)
         await runMigration(plan, { branch, direct: found.direct }, options);
@@ -1074,8 +1132,10 @@ async function deploy(plan, options) {
         neonBranch: { id: branch.id, name: branch.name, parentId: branch.parentId },
         created,
         expiresAt,
-        // Known from the reads: the report names the parent without asking Neon again.
-        parent: branch.parentId === parent.id ? { id: parent.id, name: parent.name } : undefined,
+        // Known from the reads when they needed it: the report names the parent without asking again.
+        parent: parent !== undefined && branch.parentId === parent.id
+            ? { id: parent.id, name: parent.name }
+            : undefined,
         connection: found.connection,
         directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
         ...(production === undefined ? {} : { production }),
@@ -1105,6 +1165,7 @@ async function neonBranch(plan, reads, options) {
         await reads.amplify?.state;
     const state = await reads.neon;
     const existing = announceExisting(plan, state, options);
+    const parent = () => parentOf(state);
     if (existing !== undefined) {
         const { branch, production } = existing;
         if (production !== undefined || plan.primary) {
@@ -1116,19 +1177,18 @@ async function neonBranch(plan, reads, options) {
         if (!plan.primary && branch.ready !== true) {
             await neon.waitForOperations(await neon.pendingOperationIds(branch.id));
         }
-        const expiresAt = await refreshPreview(plan, { branch, parent: state.parent }, options);
-        const rules = await neonRules(state.parent, options);
+        const expiresAt = await refreshPreview(plan, { branch, parent }, options);
+        const rules = await neonRules(parent, options);
         const reset = settings.resetOnPush;
         const anonymized = rules && (await remask(branch, rules, { reset }, options));
         return { branch, created: false, expiresAt, parent: state.parent, anonymized };
     }
-    const { parent } = state;
     const expiresAt = newExpiry(options);
     const maskingRules = await neonRules(parent, options);
     const made = await createOrReuse({
         neon,
         name: plan.neonBranchName,
-        parent,
+        parent: state.parent,
         settings,
         log,
         secret: options.secret,
@@ -1139,13 +1199,14 @@ async function neonBranch(plan, reads, options) {
     const production = made.created ? undefined : readOnlyUse(plan, made.branch, options);
     if (production !== undefined) {
         notAnonymized(options, made.branch.name, production);
-        return { ...made, expiresAt: undefined, parent, production };
+        return { ...made, expiresAt: undefined, parent: state.parent, production };
     }
     const anonymized = maskingRules &&
         (made.created
             ? await awaitMasking(made.branch, maskingRules, options)
             : await remask(made.branch, maskingRules, { reset: false }, options));
-    return { ...made, expiresAt: made.created ? expiresAt : made.branch.expiresAt, parent, anonymized };
+    const expiry = made.created ? expiresAt : made.branch.expiresAt;
+    return { ...made, expiresAt: expiry, parent: state.parent, anonymized };
 }
 /**
  * The branch the deploy uses without creating one, said in the log, and why it is production when
@@ -1155,6 +1216,9 @@ function announceExisting(plan, state, options) {
     const { log } = options;
     if (plan.primary) {
         const { parent } = state;
+        // Read in step 1 for every primary branch (needsParent in deploy-reads.ts).
+        if (parent === undefined)
+            throw new Error(`The parent of primary branch '${plan.gitBranch}' was not read`);
         log.info(`'${plan.gitBranch}' is a primary branch: it uses Neon branch '${parent.name}' (${parent.id})`);
         return { branch: parent };
     }
@@ -2313,7 +2377,9 @@ async function startAnonymization(target) {
 function waitOptions(options, sleep, capped) {
     return {
         timeoutMs: capped(60 * 60_000),
-        initialDelayMs: options.operationPollInitialMs ?? 500,
+        // Masking runs after the branch's own operations (about a second) and then over the data: a
+        // read sooner than that only says `initialized` or `anonymizing`.
+        initialDelayMs: options.operationPollInitialMs ?? 1_000,
         maxDelayMs: options.operationPollMaxMs ?? 5_000,
         sleep,
         now: options.now ?? Date.now,
@@ -2331,6 +2397,8 @@ async function waitForAnonymized(target, options) {
             timeoutMs: options.timeoutMs,
             initialDelayMs: options.initialDelayMs,
             maxDelayMs: options.maxDelayMs,
+            // Every caller has just created the branch or started the masking: it is not done yet.
+            waitFirst: true,
             sleep: options.sleep,
             now: options.now,
             check: async () => {
@@ -2475,7 +2543,6 @@ function suspendTimeoutHint(error, request) {
 ;// CONCATENATED MODULE: ./src/neon/operations.ts
 
 
-
 const SUCCEEDED = new Set(['finished', 'skipped']);
 /**
  * Ends the wait at once. `cancelling` is not final yet, but it only ever ends in `cancelled`: waiting
@@ -2501,11 +2568,55 @@ function pendingIds(operations) {
     return operations.filter(isPending).map((operation) => operation.id);
 }
 /**
+ * How long Neon's operations of each kind take, typically, from the moment Neon made them: a new
+ * branch's `create_branch` and its compute's `start_compute` about a second (Neon's computes start
+ * in a few hundred milliseconds once the timeline exists), a password reset's `apply_config` about
+ * half that. The bench (bench/README.md) plays them at these lengths. Other kinds are not guessed.
+ */
+const TYPICAL_MS = {
+    create_branch: 1_000,
+    start_compute: 1_000,
+    create_timeline: 1_000,
+    apply_config: 500,
+};
+/** Reads this far apart around the typical end, so an operation is seen done soon after it is. */
+const DENSE_MS = 50;
+/** How many dense reads follow the first before the waits grow, by `FACTOR` each, to the maximum. */
+const DENSE_READS = 4;
+const FACTOR = 1.5;
+/**
+ * When to read first: a read sent at this time reaches Neon half a round trip after the slowest of
+ * these operations typically ends. Neon made them about half a round trip before its answer came
+ * back, and a read takes half a round trip to get there. A request that took long (retries, the
+ * rate limiter) says little about the network: the lead is at most a quarter of the typical
+ * length. Undefined when no kind is known.
+ */
+function firstReadAt(operations, started) {
+    const typical = Math.max(0, ...operations.map((operation) => TYPICAL_MS[operation.action] ?? 0));
+    if (typical === 0)
+        return undefined;
+    return started.answeredAt + typical - Math.min(started.roundTripMs / 2, typical / 4);
+}
+/**
+ * The wait before read `n` (0 the first), counted from the start of read `n - 1` (or from the call
+ * for the first): the first at `firstAt` (at least one dense wait away: every caller has just seen
+ * these operations pending), then `DENSE_READS` reads `denseMs` apart, then waits growing by half
+ * each round up to `maxMs`. Dense reads are where an operation is likely to end; the longer it
+ * runs past that, the less a late sighting costs compared with the requests it would take.
+ */
+function waitBeforeRead(n, schedule) {
+    const { now, firstAt, denseMs, maxMs } = schedule;
+    if (n === 0)
+        return Math.max(denseMs, Math.round((firstAt ?? 0) - now));
+    if (n <= DENSE_READS)
+        return denseMs;
+    return Math.min(maxMs, Math.round(2 * denseMs * FACTOR ** (n - DENSE_READS - 1)));
+}
+/**
  * Polls the operations until every one finished or was skipped, under one deadline for all of them.
  * Each round reads every operation still pending at once (a branch's create has two, which end at
- * about the same time), the first `initialDelayMs` after the call and the rounds a steady
- * `initialDelayMs` apart, counted from each round's start, for `steadyMs`, then backing off gently:
- * an operation of about a second is seen finished within about `initialDelayMs` of its end.
+ * about the same time), on the schedule of waitBeforeRead, each wait counted from the start of the
+ * round before.
  */
 async function waitForOperations(operationIds, options) {
     const pending = new Set(operationIds);
@@ -2513,49 +2624,51 @@ async function waitForOperations(operationIds, options) {
         return;
     const last = new Map();
     const toldFailed = new Set();
-    try {
-        await pollUntil({
-            label: `Neon operation ${[...pending].join(', ')}`,
-            timeoutMs: options.timeoutMs,
-            initialDelayMs: options.initialDelayMs,
-            maxDelayMs: options.maxDelayMs,
-            steadyMs: options.steadyMs,
-            factor: 1.25,
-            fromCheckStart: true,
-            // Every caller has just read these as pending (the create's or reset's answer, the branch's
-            // operations): reading them again at once would only say so again.
-            waitFirst: true,
-            sleep: options.sleep,
-            now: options.now,
-            check: async () => {
-                const read = await Promise.all([...pending].map(async (id) => [id, await options.read(id)]));
-                for (const [id, operation] of read) {
-                    last.set(id, operation);
-                    options.log.debug(`Neon operation ${describe(id, operation)}: ${operation.status}`);
-                    if (settled(id, operation))
-                        pending.delete(id);
-                    else if (operation.status === RETRIED_BY_NEON && !toldFailed.has(id)) {
-                        toldFailed.add(id);
-                        options.log.info(`Neon operation ${describe(id, operation)} failed${reasonOf(operation)}; Neon may retry it, so waiting for it up to ${(0,duration/* formatDuration */.a)(options.timeoutMs)} in all`);
-                    }
-                }
-                return pending.size === 0 ? true : undefined;
-            },
-        });
-    }
-    catch (error) {
-        if (!(error instanceof errors/* TimeoutError */.MU))
-            throw error;
-        const within = (0,duration/* formatDuration */.a)(options.timeoutMs);
-        const waiting = [...pending].map((id) => {
-            const operation = last.get(id);
-            if (operation?.status === RETRIED_BY_NEON) {
-                return `Neon operation ${describe(id, operation)} failed${reasonOf(operation)}, and Neon had not retried it to success within ${within}`;
+    const { now, timeoutMs } = options;
+    const deadline = now() + timeoutMs;
+    let roundStart = now();
+    for (let n = 0;; n++) {
+        const wait = waitBeforeRead(n, { ...options, now: now() });
+        const left = deadline - now();
+        if (left <= 0)
+            throw timedOut(pending, last, timeoutMs);
+        await options.sleep(Math.max(0, Math.min(roundStart + wait - now(), left)));
+        roundStart = now();
+        for (const [id, operation] of await readRound([...pending], options)) {
+            last.set(id, operation);
+            options.log.debug(`Neon operation ${describe(id, operation)}: ${operation.status}`);
+            if (settled(id, operation))
+                pending.delete(id);
+            else if (operation.status === RETRIED_BY_NEON && !toldFailed.has(id)) {
+                toldFailed.add(id);
+                options.log.info(`Neon operation ${describe(id, operation)} failed${reasonOf(operation)}; Neon may retry it, so waiting for it up to ${(0,duration/* formatDuration */.a)(timeoutMs)} in all`);
             }
-            return `Neon operation ${describe(id, operation)} did not finish within ${within}; its last status was '${operation?.status ?? 'unknown'}'`;
-        });
-        throw new errors/* TimeoutError */.MU(waiting.join('; '));
+        }
+        if (pending.size === 0)
+            return;
     }
+}
+/** The pending operations as Neon has them now: one listing for several, the ones it misses by id. */
+async function readRound(ids, options) {
+    const listed = new Map();
+    if (ids.length > 1 && options.list !== undefined) {
+        for (const operation of await options.list()) {
+            if (ids.includes(operation.id))
+                listed.set(operation.id, operation);
+        }
+    }
+    return Promise.all(ids.map(async (id) => [id, listed.get(id) ?? (await options.read(id))]));
+}
+function timedOut(pending, last, timeoutMs) {
+    const within = (0,duration/* formatDuration */.a)(timeoutMs);
+    const waiting = [...pending].map((id) => {
+        const operation = last.get(id);
+        if (operation?.status === RETRIED_BY_NEON) {
+            return `Neon operation ${describe(id, operation)} failed${reasonOf(operation)}, and Neon had not retried it to success within ${within}`;
+        }
+        return `Neon operation ${describe(id, operation)} did not finish within ${within}; its last status was '${operation?.status ?? 'unknown'}'`;
+    });
+    return new errors/* TimeoutError */.MU(waiting.join('; '));
 }
 function settled(id, operation) {
     if (SUCCEEDED.has(operation.status))
@@ -2602,7 +2715,10 @@ function neonRateLimiter(options = {}) {
  * Paces requests that run concurrently: each waits in one queue until every bucket has a token.
  * On a 429 it holds everyone back until `Retry-After` has passed, empties the pace bucket and
  * halves its rate (once for all the requests that were already in flight), then wins the rate back
- * slowly as answers come in.
+ * slowly as answers come in. The first 429 of a slow-down also empties the budgets: a budget saved
+ * up while this process was idle is not Neon's, whose account other processes (or the same key's
+ * other runs) may have spent, and which may save up less than a whole minute's worth. From empty, a
+ * budget lets requests through at its own rate, which a 429 never slows.
  */
 class RateLimiter {
     options;
@@ -2644,12 +2760,16 @@ class RateLimiter {
         if (ticket.at > this.slowedAt) {
             this.currentPace = Math.max(this.options.minPace ?? 1 / 16, this.currentPace / 2);
             this.slowedAt = now;
+            // Refilling from now, as the service's own bucket does once it is empty.
+            for (const bucket of this.buckets)
+                if (bucket !== this.paceBucket)
+                    bucket.tokens = 0;
         }
         if (retryAfterMs !== undefined && retryAfterMs > 0) {
             this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
         }
         // Empty, refilling from the end of the wait so that one request may go then, as Retry-After
-        // promises, and the rest follow at the slower pace. The budgets keep what they hold.
+        // promises, and the rest follow at the slower pace.
         const bucket = this.paceBucket;
         bucket.tokens = 0;
         bucket.last = Math.max(now, this.blockedUntil) - 1000 / this.rateOf(bucket);
@@ -3016,7 +3136,85 @@ async function compareSchema(neon, input) {
     return typeof data.diff === 'string' ? data.diff : '';
 }
 
+;// CONCATENATED MODULE: ./src/neon/waits.ts
+
+/**
+ * A wait for several operations reads them in one listing of the project's newest: they were made
+ * moments ago, so only a burst of this many newer ones pushes one off the page (then it is read
+ * on its own).
+ */
+const WAIT_PAGE_LIMIT = 25;
+/**
+ * The port's waits for Neon's operations, each timed by what it waits for: the operations an answer
+ * started are remembered with their kind (`action`) and the answer's timing, so a later wait for
+ * them reads first when they typically end (see firstReadAt in operations.ts).
+ */
+class OperationWaits {
+    neon;
+    options;
+    capped;
+    started = new Map();
+    now;
+    constructor(neon, options, capped) {
+        this.neon = neon;
+        this.options = options;
+        this.capped = capped;
+        this.now = options.now ?? Date.now;
+    }
+    /** A request's answer with when it arrived and how long it took (retries included). */
+    async timed(request) {
+        const sent = this.now();
+        const answer = await request();
+        const answeredAt = this.now();
+        return { ...answer, by: { answeredAt, roundTripMs: answeredAt - sent } };
+    }
+    /** Keeps the pending ones of an answer's operations for a later forIds. */
+    remember(operations, by) {
+        for (const operation of operations.filter(isPending))
+            this.started.set(operation.id, { operation, by });
+    }
+    /** Waits for these; the first read is timed by the ones an answer remembered here started. */
+    forIds(operationIds) {
+        const firsts = [];
+        for (const id of operationIds) {
+            const entry = this.started.get(id);
+            this.started.delete(id);
+            const at = entry && firstReadAt([entry.operation], entry.by);
+            if (at !== undefined)
+                firsts.push(at);
+        }
+        return this.poll(operationIds, firsts.length === 0 ? undefined : Math.max(...firsts));
+    }
+    /** Waits for the pending ones of an answer's operations, the first read timed by their kinds. */
+    forAnswer(operations, by) {
+        const pending = operations.filter(isPending);
+        return this.poll(pendingIds(pending), firstReadAt(pending, by));
+    }
+    async poll(operationIds, firstAt) {
+        const { options, neon } = this;
+        const projectId = options.projectId;
+        await waitForOperations(operationIds, {
+            read: async (id) => {
+                const { data } = await neon.call(`Reading Neon operation ${id}`, (api) => api.getProjectOperation(projectId, id));
+                return data.operation;
+            },
+            list: async () => {
+                const { data } = await neon.call(`Reading Neon operations ${operationIds.join(', ')}`, (api) => api.listProjectOperations({ projectId, limit: WAIT_PAGE_LIMIT }));
+                return data.operations;
+            },
+            timeoutMs: this.capped(options.operationTimeoutMs ?? 10 * 60_000),
+            firstAt,
+            denseMs: options.operationPollInitialMs ?? DENSE_MS,
+            maxMs: options.operationPollMaxMs ?? 2_000,
+            sleep: neon.sleep,
+            now: this.now,
+            log: options.log,
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/neon/port.ts
+
 
 
 
@@ -3052,10 +3250,12 @@ class NeonApiPort {
     options;
     projectId;
     neon;
+    waits;
     constructor(options) {
         this.options = options;
         this.projectId = options.projectId;
         this.neon = new NeonRequester(options);
+        this.waits = new OperationWaits(this.neon, options, (ms) => this.capped(ms));
     }
     async findBranchByName(name) {
         // `search` matches parts of names and ids: `preview/feat` also finds `preview/feat-2`.
@@ -3096,11 +3296,13 @@ class NeonApiPort {
         const step = `Creating Neon branch '${input.name}'`;
         // A timeout or dropped connection is retried like any other: if the first POST did reach Neon,
         // the retry answers 409 and the executor treats the branch as one another run created.
-        const { data } = await this.neon
+        const { data, by } = await this.waits.timed(() => this.neon
             .call(step, (api) => createRequest(api, this.projectId, input))
             .catch((error) => {
             throw explainCreateRefusal(step, error, input);
-        });
+        }));
+        // The flow waits for them later (after its own steps): their kinds and timing are kept for it.
+        this.waits.remember(data.operations, by);
         const [details] = data.connection_uris ?? [];
         return {
             branch: toNeonBranch(data.branch),
@@ -3136,8 +3338,8 @@ class NeonApiPort {
         await this.neon.call(`Moving the expiry of Neon branch '${branchId}' to ${expiresAt}`, (api) => api.updateProjectBranch(this.projectId, branchId, { branch: { expires_at: expiresAt } }));
     }
     async restoreBranch(branchId, sourceBranchId) {
-        const { data } = await this.neon.call(`Resetting Neon branch '${branchId}' to the latest state of '${sourceBranchId}'`, (api) => api.restoreProjectBranch(this.projectId, branchId, { source_branch_id: sourceBranchId }));
-        await this.waitForOperations(pendingIds(data.operations));
+        const { data, by } = await this.waits.timed(() => this.neon.call(`Resetting Neon branch '${branchId}' to the latest state of '${sourceBranchId}'`, (api) => api.restoreProjectBranch(this.projectId, branchId, { source_branch_id: sourceBranchId })));
+        await this.waits.forAnswer(data.operations, by);
     }
     async pendingOperationIds(branchId) {
         const { data } = await this.neon.call(`Listing the operations of Neon branch '${branchId}'`, (api) => api.listProjectOperations({ projectId: this.projectId, limit: OPERATIONS_PAGE_LIMIT }));
@@ -3145,23 +3347,8 @@ class NeonApiPort {
             .filter((operation) => operation.branch_id === branchId && isPending(operation))
             .map((operation) => operation.id);
     }
-    async waitForOperations(operationIds) {
-        const { options } = this;
-        await waitForOperations(operationIds, {
-            read: async (id) => {
-                const { data } = await this.neon.call(`Reading Neon operation ${id}`, (api) => api.getProjectOperation(this.projectId, id));
-                return data.operation;
-            },
-            timeoutMs: this.capped(options.operationTimeoutMs ?? 10 * 60_000),
-            // Neon's operations take about a second: look every 100 ms for the first two seconds, so little
-            // time is lost after one ends, then less and less often.
-            initialDelayMs: options.operationPollInitialMs ?? 100,
-            steadyMs: 2_000,
-            maxDelayMs: options.operationPollMaxMs ?? 2_000,
-            sleep: this.neon.sleep,
-            now: options.now ?? Date.now,
-            log: options.log,
-        });
+    waitForOperations(operationIds) {
+        return this.waits.forIds(operationIds);
     }
     async deleteBranch(branchId) {
         // The delete's own operations are not awaited: nothing depends on them finishing.
@@ -3189,9 +3376,9 @@ class NeonApiPort {
         return data.databases.map((database) => ({ name: database.name, ownerName: database.owner_name }));
     }
     async resetRolePassword(branchId, roleName) {
-        const { data } = await this.neon.call(`Resetting the password of role '${roleName}' on Neon branch '${branchId}'`, (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName));
+        const { data, by } = await this.waits.timed(() => this.neon.call(`Resetting the password of role '${roleName}' on Neon branch '${branchId}'`, (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName)));
         // Neon: the new password works once the operations have finished; the old one until then.
-        await this.waitForOperations(pendingIds(data.operations));
+        await this.waits.forAnswer(data.operations, by);
         return data.role.password;
     }
     async connectionUri({ branchId, databaseName, roleName, pooled, }) {
