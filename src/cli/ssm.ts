@@ -23,6 +23,7 @@ export async function readSecureParameter(name: string, options: ReadParameterOp
   const step = `Reading the Neon API key from SSM parameter '${name}'`;
   let parameter: Parameter | undefined;
   try {
+    if (region === undefined) await sdkRegion(client);
     parameter = (await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter;
   } catch (error) {
     throw new Error(`${step} failed: ${explain(error, name, region)}`, { cause: error });
@@ -40,7 +41,28 @@ export async function readSecureParameter(name: string, options: ReadParameterOp
   return value;
 }
 
+/** No region anywhere: told apart from the SDK's other errors by where it failed, not by its text. */
+class NoRegion extends Error {}
+
+/**
+ * The region the SDK's own chain finds (AWS_REGION, then the profile's in ~/.aws/config:
+ * https://docs.aws.amazon.com/sdk-for-javascript/latest/developer-guide/setting-region.html), asked
+ * before the call: when it finds none the SDK throws a plain Error, with no name or code to tell it
+ * from any other.
+ */
+async function sdkRegion(client: SSMClient): Promise<string> {
+  try {
+    return await client.config.region();
+  } catch (error) {
+    throw new NoRegion('no region', { cause: error });
+  }
+}
+
 function explain(error: unknown, name: string, region: string | undefined): string {
+  if (error instanceof NoRegion) {
+    const sdk = error.cause instanceof Error ? ` (the AWS SDK: ${error.cause.message})` : '';
+    return `no AWS region${sdk}: set --aws-region, AWS_REGION or AWS_DEFAULT_REGION, or give the parameter as an ARN`;
+  }
   const code = (error as { name?: string }).name ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   const where = region === undefined ? '' : ` in ${region}`;
@@ -56,9 +78,6 @@ function explain(error: unknown, name: string, region: string | undefined): stri
     case 'CredentialsProviderError':
       return `no AWS credentials found (${message}): inside Amplify the build's service role provides them; elsewhere set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or a web identity`;
     default:
-      if (/region is missing/i.test(message)) {
-        return 'no AWS region: set --aws-region, AWS_REGION or AWS_DEFAULT_REGION, or give the parameter as an ARN';
-      }
       return `${code}: ${message}`;
   }
 }

@@ -1,7 +1,14 @@
+import type {
+  CreateEvent,
+  DeleteEvent,
+  PullRequestEvent,
+  PushEvent,
+  WorkflowDispatchEvent,
+} from '@octokit/webhooks-types';
 import { UsageError } from '../core/errors.js';
 import { branchFromRef, shortBranchName } from '../core/naming.js';
 import type { Intent } from '../core/plan.js';
-import { isRecord } from '../core/records.js';
+import { isRecord, type Unchecked } from '../core/records.js';
 import type { Command } from '../core/setting-names.js';
 
 /** The parts of a GitHub event the product reads; shared by the action and the webhook server. */
@@ -27,19 +34,12 @@ export interface IntentOptions {
   gitBranch: string | undefined;
 }
 
-interface Payload {
-  ref?: unknown;
-  ref_type?: unknown;
-  deleted?: unknown;
-  created?: unknown;
-  action?: unknown;
-  repository?: { full_name?: unknown; default_branch?: unknown } | null;
-  pull_request?: {
-    number?: unknown;
-    head?: { ref?: unknown; repo?: { full_name?: unknown } | null };
-    base?: { repo?: { full_name?: unknown } | null };
-  };
-}
+/** GitHub's payloads of the events read here, every value still to be checked. */
+type Payload = Unchecked<PushEvent> &
+  Unchecked<PullRequestEvent> &
+  Unchecked<DeleteEvent> &
+  Unchecked<CreateEvent> &
+  Unchecked<WorkflowDispatchEvent>;
 
 /**
  * Maps an event to what it asks for. With `command: auto`: a branch push deploys, a push with
@@ -48,7 +48,7 @@ interface Payload {
  * `workflow_dispatch` deploys `git-branch` or the ref's branch.
  */
 export function intentFromEvent(event: GitHubEvent, options: IntentOptions): EventIntent {
-  const payload = (isRecord(event.payload) ? event.payload : {}) as Payload;
+  const payload: Payload = isRecord(event.payload) ? event.payload : {};
   const repository = stringOf(payload.repository?.full_name);
   const defaultBranch = stringOf(payload.repository?.default_branch);
   const result = (intent: Intent): EventIntent => ({ intent, defaultBranch, repository });

@@ -1,3 +1,5 @@
+import type { PullRequestEvent, PushEvent } from '@octokit/webhooks-types';
+import { isRecord, type Unchecked } from '../core/records.js';
 import { parseRepository, type Repository } from './repository.js';
 
 /** Where and as whom a run reports on GitHub, and what the event says about the commit. */
@@ -23,17 +25,14 @@ export interface TargetInput {
   sha?: string | undefined;
 }
 
-interface Payload {
-  after?: unknown;
-  repository?: { full_name?: unknown } | null;
-  pull_request?: { number?: unknown; head?: { sha?: unknown } } | null;
-}
+/** GitHub's payloads of a push and a pull request, every value still to be checked. */
+type Payload = Unchecked<PushEvent> & Unchecked<PullRequestEvent>;
 
 const DELETED_SHA = /^0{40}$/;
 
 /** The commit a push event deployed: its `after`, unless it is GitHub's zeros for a deleted branch. */
 export function pushedSha(payload: unknown): string | undefined {
-  const after = (typeof payload === 'object' && payload !== null ? (payload as Payload) : {}).after;
+  const { after }: Payload = isRecord(payload) ? payload : {};
   return typeof after === 'string' && !DELETED_SHA.test(after) ? after : undefined;
 }
 
@@ -42,9 +41,7 @@ export function pushedSha(payload: unknown): string | undefined {
  * is the push's `after` (GitHub's zeros for a deleted branch do not count), else the one given.
  */
 export function githubTarget(input: TargetInput): GitHubTarget | undefined {
-  const payload = (
-    typeof input.payload === 'object' && input.payload !== null ? input.payload : {}
-  ) as Payload;
+  const payload: Payload = isRecord(input.payload) ? input.payload : {};
   const fullName =
     input.repository ??
     (typeof payload.repository?.full_name === 'string' ? payload.repository.full_name : undefined);

@@ -1,8 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { SQS_FAULTS } from '../fakes/sqs-server.js';
 import { pullRequest, pushTo } from '../fixtures/payloads.js';
 import type { LambdaEnvironment } from './lambda-environment.js';
@@ -252,58 +248,4 @@ describe('a message seen twice', () => {
     expectPreview('feature/twice');
     expect(inQueue()).toEqual([]);
   }, 60_000);
-});
-
-describe('the schedule', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'queued-worker-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('reconciles every repository CONFIG_FILE lists', async () => {
-    const file = join(dir, 'repos.yaml');
-    writeFileSync(
-      file,
-      stringify({
-        repositories: {
-          'octo-org/shop': { 'neon-project-id': world.neon.projectId, 'amplify-app-id': APP_ID },
-          'octo-org/blog': {
-            'neon-project-id': world.neon.projectId,
-            'amplify-app-id': APP_ID,
-            'branch-prefix': 'blog/',
-          },
-        },
-      }),
-    );
-    for (const name of ['preview/stale', 'preview/kept', 'blog/stale', 'other/untouched']) {
-      world.neon.addBranch({ name });
-    }
-    world.amplify.addBranch(APP_ID, 'kept');
-    const worker = world.worker({ CONFIG_FILE: file });
-
-    const summary = await worker.invoke({
-      version: '0',
-      id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
-      'detail-type': 'Scheduled Event',
-      source: 'aws.events',
-      account: '123456789012',
-      time: '2026-01-05T04:00:00Z',
-      region: 'us-east-1',
-      resources: ['arn:aws:events:us-east-1:123456789012:rule/reconcile'],
-      detail: {},
-    });
-
-    expect(summary).toEqual({
-      repositories: 2,
-      deleted: ['preview/stale', 'blog/stale'],
-      gone: [],
-      failed: [],
-    });
-    expect(world.neon.state.branches.map((branch) => branch.name).sort()).toEqual([
-      'main',
-      'other/untouched',
-      'preview/kept',
-    ]);
-  });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readSecureParameter } from '../../src/cli/ssm.js';
 import type { Logger } from '../../src/core/ports.js';
@@ -18,6 +21,8 @@ beforeEach(async () => {
   vi.stubEnv('AWS_PROFILE', undefined);
   vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/aws-config');
   vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/aws-credentials');
+  vi.stubEnv('AWS_REGION', undefined);
+  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
 });
 
 afterEach(async () => {
@@ -95,5 +100,22 @@ describe('readSecureParameter', () => {
     await expect(readSecureParameter('/neon/api-key', { region: ssm.region, log })).rejects.toMatchObject({
       message: "Reading the Neon API key from SSM parameter '/neon/api-key' failed: the parameter is empty",
     });
+  });
+
+  it('no region anywhere is named as such before any request', async () => {
+    ssm.putParameter({ name: '/neon/api-key', value: 'napi_x' });
+    await expect(readSecureParameter('/neon/api-key', { region: undefined, log })).rejects.toThrow(
+      /^Reading the Neon API key from SSM parameter '\/neon\/api-key' failed: no AWS region \(.+\): set --aws-region, AWS_REGION or AWS_DEFAULT_REGION, or give the parameter as an ARN$/,
+    );
+    expect(ssm.requests).toEqual([]);
+  });
+
+  it("with no region given, takes the one of the profile in the AWS config file, as the SDK's chain does", async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'ssm-region-')), 'config');
+    writeFileSync(config, `[default]\nregion = ${ssm.region}\n`);
+    vi.stubEnv('AWS_CONFIG_FILE', config);
+    ssm.putParameter({ name: '/neon/api-key', value: 'napi_from_profile' });
+    expect(await readSecureParameter('/neon/api-key', { region: undefined, log })).toBe('napi_from_profile');
+    expect(ssm.requests[0]?.region).toBe(ssm.region);
   });
 });

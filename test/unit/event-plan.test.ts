@@ -4,6 +4,7 @@ import { describePlan, makePlan } from '../../src/core/plan.js';
 import type { Command } from '../../src/core/setting-names.js';
 import { parseSettings, type Settings } from '../../src/core/settings.js';
 import { intentFromEvent } from '../../src/github/event.js';
+import { githubTarget, pushedSha } from '../../src/github/target.js';
 import {
   deleteOf,
   type Payload,
@@ -200,5 +201,32 @@ describe('explicit commands', () => {
       neonBranchName: 'pr-main',
       primary: false,
     });
+  });
+});
+
+describe("a payload whose fields are not of GitHub's types", () => {
+  // The payload is typed through @octokit/webhooks-types only to name its fields: each is still checked.
+  it('reads a field of the wrong JSON type as missing, and never throws on it', () => {
+    const odd = { ref: 42, deleted: 'yes', after: 7, repository: 'acme/app', pull_request: [1] };
+    expect(
+      intentFromEvent({ name: 'push', payload: odd }, { command: 'auto', gitBranch: undefined }),
+    ).toEqual({
+      intent: { command: 'none', reason: 'the push names no branch' },
+      defaultBranch: undefined,
+      repository: undefined,
+    });
+    const closed = { action: 'closed', pull_request: { number: '7', head: 'feat/x', base: null } };
+    const pr = intentFromEvent(
+      { name: 'pull_request', payload: closed },
+      { command: 'auto', gitBranch: undefined },
+    );
+    expect(pr.intent).toMatchObject({
+      command: 'none',
+      reason: expect.stringMatching(/^pull request comes from a fork/),
+    });
+    expect(pushedSha(odd)).toBeUndefined();
+    expect(githubTarget({ token: 't', repository: undefined, payload: odd })).toBeUndefined();
+    const target = githubTarget({ token: 't', repository: 'acme/app', payload: closed, sha: 'abc' });
+    expect(target).toMatchObject({ sha: 'abc', pullNumbers: undefined });
   });
 });

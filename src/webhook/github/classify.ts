@@ -1,6 +1,7 @@
 import type { PullRequestClosedEvent, PushEvent } from '@octokit/webhooks-types';
 import { UsageError } from '../../core/errors.js';
 import { isWorkPlan, makePlan, type Plan } from '../../core/plan.js';
+import type { Unchecked } from '../../core/records.js';
 import { intentFromEvent } from '../../github/event.js';
 import { pushedSha } from '../../github/target.js';
 import type { WebhookConfig } from '../config/config.js';
@@ -53,12 +54,14 @@ export function classifyGitHub(verified: Verified, config: Pick<WebhookConfig, '
 
 function claimOf(event: string, payload: object, branch: string): CleanupClaim | undefined {
   if (event !== 'pull_request') return { kind: 'branch-deleted', branch };
-  // GitHub's own shape of the payload; the value is still checked, since nothing has vouched for it.
-  const number: unknown = (payload as Partial<PullRequestClosedEvent>).pull_request?.number;
+  // GitHub's field names; the value is still checked, since nothing has vouched for it.
+  const pull: Unchecked<PullRequestClosedEvent> = payload;
+  const number = pull.pull_request?.number;
   return typeof number === 'number' ? { kind: 'pull-request-closed', number } : undefined;
 }
 
 export function repositoryOf(payload: object): string | undefined {
-  const name: unknown = (payload as Partial<PushEvent>).repository?.full_name;
+  const push: Unchecked<PushEvent> = payload;
+  const name = push.repository?.full_name;
   return typeof name === 'string' && name !== '' ? name : undefined;
 }
