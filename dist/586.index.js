@@ -1533,6 +1533,8 @@ async function execute(plan, options) {
     }
 }
 
+// EXTERNAL MODULE: ./src/core/records.ts
+var records = __webpack_require__(5033);
 ;// CONCATENATED MODULE: ./src/github/repository.ts
 /** `owner/name` → `{owner, repo}`; undefined for anything else. */
 function parseRepository(fullName) {
@@ -1544,10 +1546,11 @@ function parseRepository(fullName) {
 
 ;// CONCATENATED MODULE: ./src/github/target.ts
 
+
 const DELETED_SHA = /^0{40}$/;
 /** The commit a push event deployed: its `after`, unless it is GitHub's zeros for a deleted branch. */
 function pushedSha(payload) {
-    const after = (typeof payload === 'object' && payload !== null ? payload : {}).after;
+    const { after } = (0,records/* isRecord */.u)(payload) ? payload : {};
     return typeof after === 'string' && !DELETED_SHA.test(after) ? after : undefined;
 }
 /**
@@ -1555,7 +1558,7 @@ function pushedSha(payload) {
  * is the push's `after` (GitHub's zeros for a deleted branch do not count), else the one given.
  */
 function githubTarget(input) {
-    const payload = (typeof input.payload === 'object' && input.payload !== null ? input.payload : {});
+    const payload = (0,records/* isRecord */.u)(input.payload) ? input.payload : {};
     const fullName = input.repository ??
         (typeof payload.repository?.full_name === 'string' ? payload.repository.full_name : undefined);
     const repository = parseRepository(fullName);
