@@ -260,3 +260,30 @@ describe('deploy round trips', () => {
     ]);
   });
 });
+
+describe('an Amplify read that fails while the Neon branch is made', () => {
+  // The worker Lambda runs several deploys in one process: an unhandled rejection there ends them
+  // all (test/e2e/webhook-queued-worker.test.ts, "a poison message"), and in the action it ends the
+  // run without the error's own message.
+  it('fails the deploy with Amplify’s error and leaves no rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const listen = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', listen);
+    try {
+      for (const newInGit of [false, true]) {
+        const t = setup();
+        t.amplify.failOn.getBranch = new ApiError("Reading Amplify branch 'feat/x'", '403 denied', {
+          service: 'Amplify',
+          status: 403,
+        });
+        await expect(t.deploy('feat/x', newInGit)).rejects.toThrow(/403 denied/);
+        expect(t.methods()).toContain('neon.resetRolePassword');
+      }
+      await turnsUntil(() => unhandled.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listen);
+    }
+  });
+});

@@ -104,7 +104,11 @@ export function writtenUrl(
   options: ExecuteOptions,
 ): Promise<string | undefined> | undefined {
   const name = options.settings.envVarName;
-  return reads.amplify?.state.then(({ amplifyBranch }) => amplifyBranch?.environmentVariables[name]);
+  const url = reads.amplify?.state.then(({ amplifyBranch }) => amplifyBranch?.environmentVariables[name]);
+  // Awaited only by a re-push: when the read fails, the deploy reports it where it awaits the
+  // state itself; left unhandled it would end the process (every deploy of a worker's batch).
+  url?.catch(() => undefined);
+  return url;
 }
 
 export async function allReads(reads: DeployReads): Promise<AllReads> {

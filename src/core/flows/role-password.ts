@@ -66,6 +66,8 @@ export async function branchConnection({
     early && likely && written && !created
       ? sameDatabase(early(branch.id, settings.pooled), written).then((same) => (same ? likely : listed()))
       : listed();
+  // Awaited after the password reset, or not at all when it fails: never left unhandled meanwhile.
+  target.catch(() => undefined);
   const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
   // The create answer's URL, when it is for the target, saves reading it (and after a reset, only
   // its password changes).
@@ -146,6 +148,8 @@ function earlyReader(
 ): Reader {
   return (branchId, pooled) => {
     const sent = early(branchId, pooled);
+    // Dropped when the target is another one: its failure then means nothing.
+    sent.catch(() => undefined);
     return target.then((on) => (sameTarget(on, likely) ? sent : read(branchId, pooled)));
   };
 }
