@@ -5,6 +5,7 @@ import type { PublishedRunOptions } from '../../src/publishing.js';
 import type { RunOptions } from '../../src/runner.js';
 import { loadWebhookConfig } from '../../src/webhook/config/config.js';
 import { JsonLogger } from '../../src/webhook/config/log.js';
+import type { QueueMessage } from '../../src/webhook/sqs/message.js';
 import { createWorker } from '../../src/webhook/sqs/worker.js';
 import { batch, ENV, harness, message, none, record } from './webhook-worker-harness.js';
 
@@ -39,6 +40,23 @@ describe('the worker on an SQS batch, its runs', () => {
     expect(plans).toEqual([{ kind: 'deploy', gitBranch: 'a', neonBranchName: 'pr-a', primary: false }]);
     expect(lines().find((line) => line.planned !== undefined)?.msg).toMatch(/another plan/);
     expect(lines().find((line) => line.outcome === 'ignored')?.msg).toMatch(/'release' is a primary branch/);
+  });
+
+  it('keeps the push that created the git branch a create-first deploy, as the receiver planned it', async () => {
+    const plans: Plan[] = [];
+    const { worker, lines } = harness(async (plan) => {
+      plans.push(plan);
+      return none;
+    });
+    const created = message('deploy', 'fresh');
+    created.plan = { ...created.plan, newInGit: true } as QueueMessage['plan'];
+
+    await worker.handle(batch(record(created)));
+
+    expect(plans).toEqual([
+      { kind: 'deploy', gitBranch: 'fresh', neonBranchName: 'preview/fresh', primary: false, newInGit: true },
+    ]);
+    expect(lines().filter((line) => line.planned !== undefined)).toEqual([]);
   });
 
   it("reports on GitHub as the server does: the configured token, the push's commit, the closed pull request", async () => {

@@ -127,7 +127,10 @@ function deliveryOf(
     });
     return undefined;
   }
-  const intent = { command: message.plan.kind, gitBranch: message.plan.gitBranch };
+  const { plan: sent } = message;
+  // Whether the push created the git branch is the delivery's fact, not a setting: it travels.
+  const newInGit = sent.kind === 'deploy' && sent.newInGit === true;
+  const intent = { command: sent.kind, gitBranch: sent.gitBranch, ...(newInGit ? { newInGit } : {}) };
   const plan = makePlan(intent, settings, { defaultBranch: message.defaultBranch });
   if (!isWorkPlan(plan)) {
     log.info(`Nothing to do: ${plan.kind === 'none' ? plan.reason : plan.kind}`, { outcome: 'ignored' });
