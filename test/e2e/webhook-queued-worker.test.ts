@@ -41,10 +41,15 @@ async function deliver(event: string, payload: unknown): Promise<string> {
   return d.id;
 }
 
+/**
+ * The creates Neon carried out (201). A push that created its git branch creates first, so a
+ * message done again sends the create again and Neon's 409 says the branch exists.
+ */
 const createsOf = (name: string) =>
   world.neon
     .requestsTo('POST', `/projects/${world.neon.projectId}/branches`)
-    .filter((request) => (request.body as { branch?: { name?: string } })?.branch?.name === name);
+    .filter((request) => (request.body as { branch?: { name?: string } })?.branch?.name === name)
+    .filter((request) => request.status === 201);
 const inQueue = () => world.sqs.messages(world.queue.name);
 const inDeadLetterQueue = () => world.sqs.messages(world.deadLetterQueue.name);
 const finishes = (lines: LogLine[], delivery: string) =>
