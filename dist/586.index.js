@@ -873,7 +873,11 @@ async function readAmplify(plan, port, { settings }) {
 /** The connection string the Amplify branch holds now (env-var-name); undefined without Amplify. */
 function writtenUrl(reads, options) {
     const name = options.settings.envVarName;
-    return reads.amplify?.state.then(({ amplifyBranch }) => amplifyBranch?.environmentVariables[name]);
+    const url = reads.amplify?.state.then(({ amplifyBranch }) => amplifyBranch?.environmentVariables[name]);
+    // Awaited only by a re-push: when the read fails, the deploy reports it where it awaits the
+    // state itself; left unhandled it would end the process (every deploy of a worker's batch).
+    url?.catch(() => undefined);
+    return url;
 }
 async function allReads(reads) {
     const [neonState, amplifyState] = await Promise.all([reads.neon, reads.amplify?.state]);
@@ -983,6 +987,8 @@ async function branchConnection({ plan, branch, created, databases, known, writt
     const target = early && likely && written && !created
         ? sameDatabase(early(branch.id, settings.pooled), written).then((same) => (same ? likely : listed()))
         : listed();
+    // Awaited after the password reset, or not at all when it fails: never left unhandled meanwhile.
+    target.catch(() => undefined);
     const wantsDirect = settings.migrateCommand !== undefined || settings.unpooledEnvVarName !== undefined;
     // The create answer's URL, when it is for the target, saves reading it (and after a reset, only
     // its password changes).
@@ -1049,6 +1055,8 @@ function earlyReads(likely, { neon, secret }) {
 function earlyReader(read, early, likely, target) {
     return (branchId, pooled) => {
         const sent = early(branchId, pooled);
+        // Dropped when the target is another one: its failure then means nothing.
+        sent.catch(() => undefined);
         return target.then((on) => (sameTarget(on, likely) ? sent : read(branchId, pooled)));
     };
 }
