@@ -2,7 +2,7 @@
  * What the CLI's end-to-end files share: the built CLI run as a child process the way a shell runs
  * it, against fresh Neon, Amplify and SSM stand-ins per test (cli.test.ts, cli-usage.test.ts).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import {
 } from '../fakes/amplify-server.js';
 import { type NeonStandIn, startNeonStandIn } from '../fakes/neon-server.js';
 import { type SsmStandIn, startSsmStandIn } from '../fakes/ssm-server.js';
+import { type ChildRun, runChild } from './child-process.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 /** Node.js binaries of the machine itself, outside the project's own Node 24. */
@@ -42,11 +43,7 @@ export let amplify: AmplifyStandIn;
 export let ssm: SsmStandIn;
 export let cwd: string;
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type Run = ChildRun;
 
 /** Fresh Neon, Amplify and SSM stand-ins and an empty working folder for every test of the file. */
 export function useCliStandIns(): void {
@@ -96,20 +93,8 @@ export function run(
   env: Record<string, string>,
   command: string[] = [node, CLI],
 ): Promise<Run> {
-  return new Promise((done, fail) => {
-    const [file = '', ...rest] = command;
-    const child = spawn(file, [...rest, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  const [file = '', ...rest] = command;
+  return runChild(file, [...rest, ...args], { cwd, env });
 }
 
 /** The connection string's parts, checked against the stand-in's own records of the branch. */

@@ -3,13 +3,13 @@
  * stand-ins: `list`, checked against the stand-ins' own records and never printing a connection
  * string or password.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AmplifyStandIn, amplifyClientEnv, startAmplifyStandIn } from '../fakes/amplify-server.js';
 import { type NeonStandIn, startNeonStandIn } from '../fakes/neon-server.js';
+import { type ChildRun, runChild } from './child-process.js';
 
 const CLI = join(resolve(import.meta.dirname, '../..'), 'dist/cli/index.js');
 const APP_ID = 'd1a2b3c4d5e6f7';
@@ -44,27 +44,8 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-function run(
-  args: string[],
-  extra: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      env: env(extra),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function run(args: string[], extra: Record<string, string> = {}): Promise<ChildRun> {
+  return runChild(process.execPath, [CLI, ...args], { cwd, env: env(extra) });
 }
 
 describe('list', () => {
