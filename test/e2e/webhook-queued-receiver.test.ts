@@ -27,15 +27,18 @@ describe('the receiver', () => {
     const worker = world.worker();
     // Cold start and the first connection to SQS, not measured.
     expect((await receive(receiver, await sign('push', pushTo('warm/up')))).status).toBe(202);
-    const poller = await world.poll(worker);
-    await poller.waitFor((p) => p.invocations.length === 1, { timeoutMs: 20_000 });
+    const warm = await world.poll(worker);
+    await warm.waitFor((p) => p.invocations.length === 1, { timeoutMs: 20_000 });
+    // No worker polls while the delivery is answered: whatever Neon holds then, the receiver made.
+    await warm.stop();
 
     const d = await sign('push', pushTo('feature/fast'));
     const answer = await receive(receiver, d);
     expect(answer.status).toBe(202);
     expect(answer.body).toMatchObject({ status: 'accepted', delivery: d.id });
     expect(world.neon.branchByName('preview/feature/fast')).toBeUndefined();
-    await poller.waitFor((p) => p.invocations.length === 2, { timeoutMs: 20_000 });
+    const poller = await world.poll(worker);
+    await poller.waitFor((p) => p.invocations.length === 1, { timeoutMs: 20_000 });
 
     const accepted = receiver.lines.find((line) => line.delivery === d.id && line.outcome === 'accepted');
     const finished = worker.lines.find((line) => line.delivery === d.id && line.step === 'finish');
@@ -43,7 +46,8 @@ describe('the receiver', () => {
     // Measured here (IPC to the runtime included) and by the receiver itself.
     expect(answer.ms).toBeLessThan(500);
     expect(accepted?.duration).toBeLessThan(250);
-    expect(finished?.duration).toBeGreaterThan(3_000);
+    // A Neon operation alone lasts a second here (operations are first read when a create typically ends).
+    expect(finished?.duration).toBeGreaterThan(1_000);
     expect(world.neon.branchByName('preview/feature/fast')).toBeDefined();
     expect(world.amplify.branch(APP_ID, 'feature/fast')?.environmentVariables.DATABASE_URL).toMatch(
       /^postgresql:\/\//,
