@@ -2,12 +2,12 @@
  * The built CLI reports on GitHub when given a token and GITHUB_REPOSITORY (as in a GitHub Actions
  * `run:` step or another CI that sets them), and sends nothing to GitHub without them.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GITHUB_TEST_TOKEN } from '../fakes/github-server.js';
+import { type ChildRun, runChild } from './child-process.js';
 import { RUNTIME_NODE, supportedNodes } from './supported-nodes.js';
 import { APP_ID, startWorld, type World } from './world.js';
 
@@ -26,28 +26,19 @@ afterEach(async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(node, [CLI, ...args], {
-      cwd,
-      env: {
-        PATH: `${dirname(node)}:/usr/bin:/bin`,
-        HOME: cwd,
-        ...world.awsEnv,
-        NEON_API_KEY: world.neon.apiKey,
-        NEON_API_HOST: world.neon.url,
-        NEON_PROJECT_ID: world.neon.projectId,
-        AMPLIFY_APP_ID: APP_ID,
-        ...env,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stderr }));
+function cli(args: string[], env: Record<string, string>): Promise<ChildRun> {
+  return runChild(node, [CLI, ...args], {
+    cwd,
+    env: {
+      PATH: `${dirname(node)}:/usr/bin:/bin`,
+      HOME: cwd,
+      ...world.awsEnv,
+      NEON_API_KEY: world.neon.apiKey,
+      NEON_API_HOST: world.neon.url,
+      NEON_PROJECT_ID: world.neon.projectId,
+      AMPLIFY_APP_ID: APP_ID,
+      ...env,
+    },
   });
 }
 

@@ -3,12 +3,12 @@
  * the third concurrent schema-only preview (the default branch is the first root) fails with exit 1
  * and a message that says which limit, which plans hold how many, and what to change.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { NEON_ROOT_BRANCH_LIMITS, type NeonStandIn, startNeonStandIn } from '../fakes/neon-server.js';
+import { type ChildRun, runChild } from './child-process.js';
 
 const CLI = join(resolve(import.meta.dirname, '../..'), 'dist/cli/index.js');
 
@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 /** Inside an Amplify build: the CLI writes the dotenv file and calls Neon only. */
-function deploy(branch: string): Promise<{ code: number | null; stderr: string }> {
+function deploy(branch: string): Promise<ChildRun> {
   const env = {
     PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
     HOME: cwd,
@@ -43,19 +43,7 @@ function deploy(branch: string): Promise<{ code: number | null; stderr: string }
     NEON_API_KEY: neon.apiKey,
     BRANCH_TYPE: 'schema-only',
   };
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, 'deploy', '--write-env', `.env.${branch}`], {
-      cwd,
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stderr }));
-  });
+  return runChild(process.execPath, [CLI, 'deploy', '--write-env', `.env.${branch}`], { cwd, env });
 }
 
 it('the third schema-only preview on the Free plan fails naming the root-branch limit and branch-type', async () => {

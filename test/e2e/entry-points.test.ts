@@ -8,7 +8,6 @@
  * comment and the deployment. (The queued receiver and worker have theirs in
  * webhook-queued-*.test.ts.)
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GITHUB_TEST_TOKEN, type StandInPull } from '../fakes/github-server.js';
 import { pullRequest, pushTo } from '../fixtures/payloads.js';
 import { post, type SignedDelivery, signedDelivery } from '../fixtures/webhook-deliveries.js';
+import { runChild } from './child-process.js';
 import { lambdaEnvironment } from './lambda-environment.js';
 import { runAction } from './run-action.js';
 import {
@@ -141,20 +141,7 @@ describe('each shipped entry point, as shipped, against the stand-ins', () => {
       GITHUB_REPOSITORY: REPOSITORY,
       GITHUB_SHA: EXAMPLE_PUSH_SHA,
     };
-    const cli = (args: string[]) =>
-      new Promise<{ code: number | null; stderr: string }>((done, fail) => {
-        const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
-          cwd,
-          env,
-          stdio: ['ignore', 'ignore', 'pipe'],
-        });
-        let stderr = '';
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString('utf8');
-        });
-        child.on('error', fail);
-        child.on('close', (code) => done({ code, stderr }));
-      });
+    const cli = (args: string[]) => runChild(process.execPath, [CLI_ENTRY, ...args], { cwd, env });
 
     const deploy = await cli(['deploy', '--git-branch', BRANCH]);
     expect(deploy).toMatchObject({ code: 0 });
