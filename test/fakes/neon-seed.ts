@@ -65,10 +65,7 @@ export async function seedShows(
   standIn: NeonStandIn,
   options: { branchId?: string; shows?: readonly Show[] } = {},
 ): Promise<void> {
-  const url = standIn.connectionUri(options.branchId === undefined ? {} : { branchId: options.branchId });
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  await withClient(ownerUrl(standIn, options.branchId), async (client) => {
     await client.query(`
       CREATE TABLE shows (
         id serial PRIMARY KEY,
@@ -78,23 +75,17 @@ export async function seedShows(
     for (const show of options.shows ?? SHOWS) {
       await client.query('INSERT INTO shows (title, rating) VALUES ($1, $2)', [show.title, show.rating]);
     }
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** The rows of `shows` behind a connection string, in id order. */
 export async function readShows(url: string): Promise<Show[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  return withClient(url, async (client) => {
     const result = await client.query<{ title: string; rating: string }>(
       'SELECT title, rating FROM shows ORDER BY id',
     );
     return result.rows.map((row) => ({ title: row.title, rating: Number(row.rating) }));
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 export interface Person {
@@ -115,10 +106,7 @@ export async function seedPeople(
   standIn: NeonStandIn,
   options: { branchId?: string; people?: readonly Person[] } = {},
 ): Promise<void> {
-  const url = standIn.connectionUri(options.branchId === undefined ? {} : { branchId: options.branchId });
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  await withClient(ownerUrl(standIn, options.branchId), async (client) => {
     await client.query(`
       CREATE TABLE people (
         id serial PRIMARY KEY,
@@ -133,16 +121,12 @@ export async function seedPeople(
         person.email,
       ]);
     }
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** The rows of `people` behind a connection string, in id order. */
 export async function readPeople(url: string): Promise<Person[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  return withClient(url, async (client) => {
     const result = await client.query<{ first_name: string; last_name: string; email: string }>(
       'SELECT first_name, last_name, email FROM people ORDER BY id',
     );
@@ -151,6 +135,20 @@ export async function readPeople(url: string): Promise<Person[]> {
       lastName: row.last_name,
       email: row.email,
     }));
+  });
+}
+
+/** The branch's first database as its owner: how an application of the preview connects. */
+function ownerUrl(standIn: NeonStandIn, branchId: string | undefined): string {
+  return standIn.connectionUri(branchId === undefined ? {} : { branchId });
+}
+
+/** One connection for `use`, closed whatever it does. */
+async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
   } finally {
     await client.end();
   }
