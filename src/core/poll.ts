@@ -10,44 +10,34 @@ export interface PollOptions<T> {
   timeoutMs: number;
   initialDelayMs: number;
   maxDelayMs: number;
-  /** How much longer each wait is than the one before; default 1.5. */
-  factor?: number | undefined;
-  /** For this long from the start, every wait is `initialDelayMs`; the backoff begins after. */
-  steadyMs?: number | undefined;
-  /**
-   * Count each wait from the start of the check before it rather than from its answer, so that the
-   * checks are `initialDelayMs` apart however long one takes to answer.
-   */
-  fromCheckStart?: boolean | undefined;
   /** What is awaited was just read as not done: the first check, too, comes after a wait. */
   waitFirst?: boolean | undefined;
   sleep: Sleep;
   now?: () => number;
 }
 
+/** Each wait half as long again as the one before, up to `maxDelayMs`. */
+const FACTOR = 1.5;
+
 /**
- * Checks at once (after a first wait with `waitFirst`), then again after each wait: waits of
- * `initialDelayMs` during `steadyMs`, then longer by `factor` each round up to `maxDelayMs`, until
- * `check` returns or time runs out.
+ * Checks at once (after a first wait with `waitFirst`), then again after each wait, counted from
+ * the check's answer: `initialDelayMs` first, then longer by `FACTOR` each round up to `maxDelayMs`,
+ * until `check` returns or time runs out. (Neon's operations have a schedule of their own, shaped by
+ * what they wait for: src/neon/operations.ts.)
  */
 export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   const now = options.now ?? Date.now;
-  const started = now();
-  const deadline = started + options.timeoutMs;
+  const deadline = now() + options.timeoutMs;
   let delay = options.initialDelayMs;
   if (options.waitFirst) await options.sleep(Math.min(delay, options.timeoutMs));
   for (;;) {
-    const checkedAt = now();
     const result = await options.check();
     if (result !== undefined) return result;
     const left = deadline - now();
     if (left <= 0) {
       throw new TimeoutError(`${options.label} did not finish within ${formatDuration(options.timeoutMs)}`);
     }
-    const spent = options.fromCheckStart ? now() - checkedAt : 0;
-    await options.sleep(Math.max(0, Math.min(delay - spent, left)));
-    if (now() - started >= (options.steadyMs ?? 0)) {
-      delay = Math.min(Math.round(delay * (options.factor ?? 1.5)), options.maxDelayMs);
-    }
+    await options.sleep(Math.min(delay, left));
+    delay = Math.min(Math.round(delay * FACTOR), options.maxDelayMs);
   }
 }

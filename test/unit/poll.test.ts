@@ -26,46 +26,26 @@ function clock(checkMs: number) {
 const BASE = { label: 'x', timeoutMs: 60_000, initialDelayMs: 100 } as const;
 
 describe('pollUntil', () => {
-  it('fromCheckStart: checks a steady 100 ms apart however long each one takes to answer', async () => {
+  it('waits from each answer, half as long again each round, up to maxDelayMs', async () => {
     const c = clock(40);
-    await pollUntil({
-      ...BASE,
-      check: c.checkDoneAfter(5),
-      maxDelayMs: 2_000,
-      steadyMs: 2_000,
-      fromCheckStart: true,
-      sleep: c.sleep,
-      now: c.now,
-    });
-    expect(c.checksAt).toEqual([0, 100, 200, 300, 400, 500]);
-    expect(c.sleeps).toEqual([60, 60, 60, 60, 60]);
+    await pollUntil({ ...BASE, check: c.checkDoneAfter(6), maxDelayMs: 300, sleep: c.sleep, now: c.now });
+    expect(c.sleeps).toEqual([100, 150, 225, 300, 300, 300]);
+    expect(c.checksAt).toEqual([0, 140, 330, 595, 935, 1275, 1615]);
   });
 
-  it('without it, each wait starts when the answer came (the checks drift apart by the answer time)', async () => {
-    const c = clock(40);
-    await pollUntil({
-      ...BASE,
-      check: c.checkDoneAfter(3),
-      maxDelayMs: 2_000,
-      factor: 1,
-      sleep: c.sleep,
-      now: c.now,
-    });
-    expect(c.checksAt).toEqual([0, 140, 280, 420]);
-  });
-
-  it('backs off by the factor once steadyMs has passed, up to maxDelayMs', async () => {
+  it('gives up at the deadline, naming what it waited for', async () => {
     const c = clock(0);
-    await pollUntil({
-      ...BASE,
-      check: c.checkDoneAfter(8),
-      maxDelayMs: 300,
-      steadyMs: 300,
-      factor: 2,
-      sleep: c.sleep,
-      now: c.now,
-    });
-    expect(c.sleeps).toEqual([100, 100, 100, 200, 300, 300, 300, 300]);
+    await expect(
+      pollUntil({
+        ...BASE,
+        timeoutMs: 1_000,
+        check: async () => undefined,
+        maxDelayMs: 300,
+        sleep: c.sleep,
+        now: c.now,
+      }),
+    ).rejects.toThrow('x did not finish within 1 s');
+    expect(c.sleeps.reduce((sum, ms) => sum + ms, 0)).toBe(1_000);
   });
 
   it('waitFirst: what was just read as not done is checked a wait later, not at once', async () => {
@@ -74,12 +54,10 @@ describe('pollUntil', () => {
       ...BASE,
       check: c.checkDoneAfter(2),
       maxDelayMs: 2_000,
-      steadyMs: 2_000,
-      fromCheckStart: true,
       waitFirst: true,
       sleep: c.sleep,
       now: c.now,
     });
-    expect(c.checksAt).toEqual([100, 200, 300]);
+    expect(c.checksAt).toEqual([100, 240, 430]);
   });
 });
