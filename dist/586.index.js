@@ -359,20 +359,21 @@ var naming = __webpack_require__(4988);
 ;// CONCATENATED MODULE: ./src/core/poll.ts
 
 
+/** Each wait half as long again as the one before, up to `maxDelayMs`. */
+const FACTOR = 1.5;
 /**
- * Checks at once (after a first wait with `waitFirst`), then again after each wait: waits of
- * `initialDelayMs` during `steadyMs`, then longer by `factor` each round up to `maxDelayMs`, until
- * `check` returns or time runs out.
+ * Checks at once (after a first wait with `waitFirst`), then again after each wait, counted from
+ * the check's answer: `initialDelayMs` first, then longer by `FACTOR` each round up to `maxDelayMs`,
+ * until `check` returns or time runs out. (Neon's operations have a schedule of their own, shaped by
+ * what they wait for: src/neon/operations.ts.)
  */
 async function pollUntil(options) {
     const now = options.now ?? Date.now;
-    const started = now();
-    const deadline = started + options.timeoutMs;
+    const deadline = now() + options.timeoutMs;
     let delay = options.initialDelayMs;
     if (options.waitFirst)
         await options.sleep(Math.min(delay, options.timeoutMs));
     for (;;) {
-        const checkedAt = now();
         const result = await options.check();
         if (result !== undefined)
             return result;
@@ -380,11 +381,8 @@ async function pollUntil(options) {
         if (left <= 0) {
             throw new errors/* TimeoutError */.MU(`${options.label} did not finish within ${(0,duration/* formatDuration */.a)(options.timeoutMs)}`);
         }
-        const spent = options.fromCheckStart ? now() - checkedAt : 0;
-        await options.sleep(Math.max(0, Math.min(delay - spent, left)));
-        if (now() - started >= (options.steadyMs ?? 0)) {
-            delay = Math.min(Math.round(delay * (options.factor ?? 1.5)), options.maxDelayMs);
-        }
+        await options.sleep(Math.min(delay, left));
+        delay = Math.min(Math.round(delay * FACTOR), options.maxDelayMs);
     }
 }
 
@@ -2594,7 +2592,7 @@ const TYPICAL_MS = {
 const DENSE_MS = 50;
 /** How many dense reads follow the first before the waits grow, by `FACTOR` each, to the maximum. */
 const DENSE_READS = 4;
-const FACTOR = 1.5;
+const operations_FACTOR = 1.5;
 /**
  * When to read first: a read sent at this time reaches Neon half a round trip after the slowest of
  * these operations typically ends. Neon made them about half a round trip before its answer came
@@ -2621,7 +2619,7 @@ function waitBeforeRead(n, schedule) {
         return Math.max(denseMs, Math.round((firstAt ?? 0) - now));
     if (n <= DENSE_READS)
         return denseMs;
-    return Math.min(maxMs, Math.round(2 * denseMs * FACTOR ** (n - DENSE_READS - 1)));
+    return Math.min(maxMs, Math.round(2 * denseMs * operations_FACTOR ** (n - DENSE_READS - 1)));
 }
 /**
  * Polls the operations until every one finished or was skipped, under one deadline for all of them.
