@@ -146,8 +146,11 @@ export interface NeonPort {
   /**
    * Gives the role on this branch a new password; resolves once Neon's operations for it finished,
    * with the new password when Neon's answer carries it. The caller masks it before anything prints.
+   * `after`: operations a create started that nobody waited for: the reset is sent when they
+   * typically end (Neon refuses it, 423, while they run, and it is tried again), and they are
+   * waited for with the reset's own, so the branch is ready when this resolves.
    */
-  resetRolePassword(branchId: string, roleName: string): Promise<string | undefined>;
+  resetRolePassword(branchId: string, roleName: string, after?: string[]): Promise<string | undefined>;
   connectionUri(input: {
     branchId: string;
     databaseName: string;

@@ -46,7 +46,7 @@ const TYPICAL_MS: Readonly<Record<string, number>> = {
 /** Reads this far apart around the typical end, so an operation is seen done soon after it is. */
 export const DENSE_MS = 50;
 /** How many dense reads follow the first before the waits grow, by `FACTOR` each, to the maximum. */
-const DENSE_READS = 4;
+export const DENSE_READS = 4;
 const FACTOR = 1.5;
 
 /** An answer that started operations: when it arrived and how long its round trip took. */

@@ -197,14 +197,18 @@ class NeonApiPort implements NeonPort {
     return data.databases.map((database) => ({ name: database.name, ownerName: database.owner_name }));
   }
 
-  async resetRolePassword(branchId: string, roleName: string): Promise<string | undefined> {
-    const { data, by } = await this.waits.timed(() =>
-      this.neon.call(`Resetting the password of role '${roleName}' on Neon branch '${branchId}'`, (api) =>
-        api.resetProjectBranchRolePassword(this.projectId, branchId, roleName),
-      ),
-    );
+  async resetRolePassword(branchId: string, roleName: string, after: string[] = []) {
+    const step = `Resetting the password of role '${roleName}' on Neon branch '${branchId}'`;
+    const send = (locked: 'retry' | 'fail') =>
+      this.neon.call(step, (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName), {
+        locked,
+      });
+    const { data, by } =
+      after.length === 0
+        ? await this.waits.timed(() => send('retry'))
+        : await this.waits.whenOver(after, send);
     // Neon: the new password works once the operations have finished; the old one until then.
-    await this.waits.forAnswer(data.operations, by);
+    await this.waits.forAnswer(data.operations, by, after);
     return data.role.password;
   }
 

@@ -77,8 +77,16 @@ export class NeonRequester {
     }
   }
 
-  /** One request with retries; every failure leaves as an ApiError naming `step`. */
-  async call<T>(step: string, request: (api: Api<unknown>) => Promise<T>): Promise<T> {
+  /**
+   * One request with retries; every failure leaves as an ApiError naming `step`. `locked: 'fail'`
+   * hands Neon's 423 straight back instead of retrying it: for a caller that timed the request to
+   * follow operations it knows of, and tries again on its own schedule (OperationWaits.whenOver).
+   */
+  async call<T>(
+    step: string,
+    request: (api: Api<unknown>) => Promise<T>,
+    { locked = 'retry' }: { locked?: 'retry' | 'fail' } = {},
+  ): Promise<T> {
     try {
       return await withRetry(
         // Every attempt, retries included, waits its turn at the limiter.
@@ -86,7 +94,10 @@ export class NeonRequester {
         {
           label: step,
           policy: this.policy,
-          classify: (error) => this.classify(error),
+          classify: (error) => {
+            const verdict = this.classify(error);
+            return locked === 'fail' && isLocked(error) ? { ...verdict, retry: false } : verdict;
+          },
           sleep: this.sleep,
           log: (message) => this.options.log.warning(message),
           deadline: this.options.deadline,
@@ -144,4 +155,8 @@ function hostOf(apiHost: string): string {
   } catch {
     return apiHost;
   }
+}
+
+function isLocked(error: unknown): boolean {
+  return error instanceof NeonRequestError && error.failure.status === 423;
 }

@@ -1,10 +1,13 @@
 import type { Operation } from '@neondatabase/api-client';
+import { ApiError } from '../core/errors.js';
 import {
   DENSE_MS,
+  DENSE_READS,
   firstReadAt,
   isPending,
   pendingIds,
   type StartedBy,
+  waitBeforeRead,
   waitForOperations,
 } from './operations.js';
 import type { NeonPortOptions, NeonRequester } from './request.js';
@@ -58,10 +61,54 @@ export class OperationWaits {
     return this.poll(operationIds, firsts.length === 0 ? undefined : Math.max(...firsts));
   }
 
-  /** Waits for the pending ones of an answer's operations, the first read timed by their kinds. */
-  forAnswer(operations: Operation[], by: StartedBy): Promise<void> {
+  /**
+   * Waits for the pending ones of an answer's operations, the first read timed by their kinds, and
+   * for `also` (earlier ones not waited for yet, see whenOver) in the same reads.
+   */
+  forAnswer(operations: Operation[], by: StartedBy, also: string[] = []): Promise<void> {
     const pending = operations.filter(isPending);
-    return this.poll(pendingIds(pending), firstReadAt(pending, by));
+    for (const id of also) this.started.delete(id);
+    const ids = [...new Set([...pendingIds(pending), ...also])];
+    return this.poll(ids, firstReadAt(pending, by));
+  }
+
+  /**
+   * Sends a change when the operations `after` (remembered from the answer that started them)
+   * typically end, instead of reading them first: Neon refuses a change with 423 while operations
+   * run (docs/stand-ins.md, N28), so the change's own attempt is the read. A 423 is tried again as
+   * often as a wait reads around the typical end (waitBeforeRead's dense reads); past them, the
+   * operations are waited for by reading, as without this, and the change sent once they ended
+   * (a 423 then is retried with the usual backoff: another operation in the project), so a long
+   * operation or a busy project costs no more requests than a wait would. `send(locked)` passes
+   * `locked` to NeonRequester.call. Only the accepted attempt is timed. Neon may also have queued
+   * the change behind them: the caller still waits for `after` with the change's own operations
+   * (forAnswer's `also`), which costs no request while they end together.
+   */
+  async whenOver<T>(
+    after: string[],
+    send: (locked: 'retry' | 'fail') => Promise<T>,
+  ): Promise<T & { by: StartedBy }> {
+    const firsts = after.flatMap((id) => {
+      const entry = this.started.get(id);
+      const at = entry && firstReadAt([entry.operation], entry.by);
+      return at === undefined ? [] : [at];
+    });
+    const firstAt = firsts.length === 0 ? undefined : Math.max(...firsts);
+    const denseMs = this.options.operationPollInitialMs ?? DENSE_MS;
+    let roundStart = this.now();
+    for (let n = 0; n <= DENSE_READS; n++) {
+      const wait = waitBeforeRead(n, { now: this.now(), firstAt, denseMs, maxMs: denseMs });
+      await this.neon.sleep(Math.max(0, roundStart + wait - this.now()));
+      roundStart = this.now();
+      try {
+        return await this.timed(() => send('fail'));
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 423)) throw error;
+        this.options.log.debug(`${error.message}: Neon's operations still run`);
+      }
+    }
+    await this.forIds(after);
+    return this.timed(() => send('retry'));
   }
 
   private async poll(operationIds: string[], firstAt: number | undefined): Promise<void> {

@@ -98,4 +98,31 @@ describe("a deploy's Neon requests", () => {
     expect(paths.filter((p) => p.endsWith('/databases'))).toEqual([]);
     expect(paths.filter((p) => /GET .*\/branches$/.test(p))).toEqual([]);
   });
+
+  it("a new preview sends its password reset when the create typically ends, without reading the create's operations first", async () => {
+    const w = await world();
+    const requests = named(await w.deploy(true));
+    const reset = requests.findIndex((r) => r.endsWith('/reset_password'));
+    expect(reset, requests.join('\n')).toBeGreaterThan(0);
+    expect(requests.slice(0, reset).filter((r) => r.includes('/operations'))).toEqual([]);
+    expect(w.unfinished).toEqual([[], []]);
+  });
+
+  it('a create that runs long: the early reset meets 423 and is sent again on the wait schedule', async () => {
+    const w = await world();
+    // 450 ms past the typical second: the dense reads' 200 ms and a few growing ones.
+    w.h.standIn.planOperations({ action: 'create_branch', durationMs: 1_450 });
+    w.h.standIn.planOperations({ action: 'start_compute', durationMs: 1_450 });
+    const before = w.h.standIn.requests.length;
+    await w.deploy(true);
+    const recorded = w.h.standIn.requests.slice(before);
+    const resets = recorded.filter((r) => r.path.endsWith('/reset_password'));
+    expect(resets.map((r) => r.status)).toContain(423);
+    expect(resets.at(-1)?.status).toBe(200);
+    // Each 423 is one request, as a read of the operations would have been: no more than 8 in all.
+    expect(resets.length).toBeLessThanOrEqual(8);
+    // Nothing was written or started before every operation, the create's included, had finished.
+    expect(w.unfinished).toEqual([[], []]);
+    expect(w.amplify.branches.get('feat/x')?.environmentVariables.DATABASE_URL).toContain('-pooler');
+  });
 });

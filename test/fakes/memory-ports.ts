@@ -160,8 +160,9 @@ export class MemoryNeon implements NeonPort {
     this.check('listDatabases', branchId);
     return this.databases[branchId] ?? [{ name: 'neondb', ownerName: 'neondb_owner' }];
   }
-  async resetRolePassword(branchId: string, roleName: string) {
-    this.check('resetRolePassword', `${branchId} ${roleName}`);
+  async resetRolePassword(branchId: string, roleName: string, after: string[] = []) {
+    // `after`: the create's operations, which the real port waits for with the reset's own.
+    this.check('resetRolePassword', `${branchId} ${roleName}${after.length > 0 ? ` after ${after}` : ''}`);
     const own = `pw/${branchId}`;
     const key = `${branchId}/${roleName}`;
     this.passwords[key] = this.passwords[key] === own ? `${own}~${++this.resets}` : own;

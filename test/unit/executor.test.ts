@@ -87,8 +87,22 @@ describe('deploy', () => {
     const start = t.amplify.calls.findIndex((c) => c.startsWith('amplify.startJob'));
     expect(write).toBeGreaterThanOrEqual(0);
     expect(start).toBeGreaterThan(write);
-    // Waited for the create's operations before reading the connection string.
-    expect(t.neon.calls).toContain('neon.waitForOperations(op-create-br-new-1)');
+    // The create's operations go with the password reset, which the port sends when they end and
+    // waits for with its own (src/neon/waits.ts): no wait of their own before it.
+    expect(t.neon.calls).toContain('neon.resetRolePassword(br-new-1 neondb_owner after op-create-br-new-1)');
+    expect(t.neon.calls).not.toContain('neon.waitForOperations(op-create-br-new-1)');
+  });
+
+  it('without a password reset, waits for the create before the URL is used', async () => {
+    const t = setup({ 'reset-role-password': 'false' });
+    t.amplify.calls = t.neon.calls; // one list: Neon's and Amplify's calls in the order they came
+    await t.run('deploy', 'feat/x');
+    const waited = t.neon.calls.indexOf('neon.waitForOperations(op-create-br-new-1)');
+    // The Amplify branch does not exist yet: CreateBranch is the write.
+    const written = t.neon.calls.findIndex((c) => c.startsWith('amplify.createBranch'));
+    expect(waited).toBeGreaterThanOrEqual(0);
+    expect(written).toBeGreaterThan(waited);
+    expect(t.neon.calls.some((c) => c.startsWith('neon.resetRolePassword'))).toBe(false);
   });
 
   it('masks the URL and the password (raw and decoded) before returning them', async () => {

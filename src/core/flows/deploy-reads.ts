@@ -159,6 +159,8 @@ async function createAtOnce(plan: DeployPlan, options: ExecuteOptions): Promise<
       log,
       secret: options.secret,
       expiresAt,
+      // Never anonymized here (createsFirst): nothing reads the branch before branchConnection.
+      leavePending: true,
     });
     return { ...made, expiresAt };
   } catch (error) {

@@ -31,8 +31,8 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
   if (settings.dryRun) return dryRun(plan, await allReads(reads), options);
 
   const outcome = await neonBranch(plan, reads, options);
-  const { branch, created, expiresAt, databases, connection, parent, production, anonymized } = outcome;
-  const known = { databases, known: connection, written: writtenUrl(reads, options) };
+  const { branch, created, expiresAt, databases, connection, pending, parent, production } = outcome;
+  const known = { databases, known: connection, pending, written: writtenUrl(reads, options) };
   const found = await branchConnection({ plan, branch, created, ...known, options });
   // Read-only: not even the user's migration runs on production unless primary-branches says so.
   if (production === undefined) await runMigration(plan, { branch, direct: found.direct }, options);
@@ -51,7 +51,7 @@ export async function deploy(plan: DeployPlan, options: ExecuteOptions): Promise
     connection: found.connection,
     directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
     ...(production === undefined ? {} : { production }),
-    ...(anonymized === undefined ? {} : { anonymized }),
+    ...(outcome.anonymized === undefined ? {} : { anonymized: outcome.anonymized }),
   };
   if (reads.amplify === undefined) return result;
 
@@ -116,6 +116,7 @@ async function neonBranch(
     secret: options.secret,
     expiresAt,
     maskingRules,
+    leavePending: maskingRules === undefined, // else the masking wait reads the branch first
   });
   // Another run's branch (Neon's 409) is asked the same as one found by the lookup.
   const production = made.created ? undefined : readOnlyUse(plan, made.branch, options);

@@ -37,6 +37,8 @@ interface OwnPasswordInput {
   known?: CreatedConnection | undefined;
   /** The connection string the Amplify branch holds now (env-var-name), when Amplify was read. */
   written?: Promise<string | undefined> | undefined;
+  /** The create's operations, not waited for yet (see createBranch's leavePending). */
+  pending?: string[] | undefined;
   options: ExecuteOptions;
 }
 
@@ -54,6 +56,7 @@ export async function branchConnection({
   databases,
   known,
   written,
+  pending = [],
   options,
 }: OwnPasswordInput): Promise<BranchConnection> {
   const { neon, settings, log } = options;
@@ -94,6 +97,7 @@ export async function branchConnection({
     reread: () => readAll(),
   });
   if (plan.primary || !settings.resetRolePassword || outOfReach(branch, settings) !== undefined) {
+    if (pending.length > 0) await neon.waitForOperations(pending);
     return done((created ? await fromCreate() : undefined) ?? (await readAll(first)), false);
   }
 
@@ -111,7 +115,8 @@ export async function branchConnection({
   }
   const { roleName } = await target;
   log.info(`Giving role '${roleName}' a password of its own on Neon branch '${branch.name}'`);
-  const password = await neon.resetRolePassword(branch.id, roleName);
+  // A new branch's reset goes when its create typically ends, and waits for both (see the port).
+  const password = await neon.resetRolePassword(branch.id, roleName, pending);
   if (password !== undefined) options.secret(password);
   const urls = created && password !== undefined ? await fromCreate(password) : undefined;
   return done(urls ?? (await readAll()), true);
