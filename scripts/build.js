@@ -15,7 +15,7 @@
 // are in the entry's file but still evaluated only when first imported. ncc minifies the entry file only, not the chunks; minifying them measured no
 // faster. The chunk files are part of the bundle like any other: --check compares them too, and a
 // rebuild removes stale ones. ncc writes one license list per chunk; they are merged into
-// licenses.txt.
+// licenses.txt, where a package that several chunks list comes once.
 import { execFileSync } from 'node:child_process';
 import {
   cpSync,
@@ -118,18 +118,44 @@ function addBundle(folder, fresh, name) {
   }
 }
 
-/** The per-chunk license lists of a bundle as one `licenses.txt`, the entry's first, each list once. */
+/**
+ * The per-chunk license lists of a bundle as one `licenses.txt`, the entry's first. A package with
+ * code in several chunks is in each of their lists: it is listed once, where it first comes.
+ */
 function mergeLicenses(bundle) {
   const lists = readdirSync(bundle)
     .filter((file) => file.endsWith('.licenses.txt'))
     .sort((a, b) => (a === 'main.licenses.txt' ? -1 : b === 'main.licenses.txt' ? 1 : a.localeCompare(b)));
-  const texts = [];
+  const entries = [];
   for (const list of lists) {
-    const text = readFileSync(join(bundle, list), 'utf8').trim();
-    if (text !== '' && !texts.includes(text)) texts.push(text);
+    for (const entry of licenseEntries(readFileSync(join(bundle, list), 'utf8')))
+      if (!entries.includes(entry)) entries.push(entry);
     rmSync(join(bundle, list));
   }
-  writeFileSync(join(bundle, 'licenses.txt'), `${texts.join('\n\n')}\n`);
+  writeFileSync(join(bundle, 'licenses.txt'), `${entries.join('\n\n')}\n`);
+}
+
+/**
+ * A license list's entries. ncc writes each package as its name, its license and the license's
+ * text, with a blank line between packages, and the texts have blank lines of their own: a
+ * paragraph starts an entry when its first line names a package in node_modules. An entry is left
+ * out of the merge only when the very same text, name first, is already in, so whatever the split,
+ * no text is lost: a paragraph taken for an entry by mistake can at worst keep a duplicate.
+ */
+function licenseEntries(text) {
+  const entries = [];
+  // Split at blank lines, however many (a text that ends in a line break leaves two before the next
+  // package), keeping them to put a text back together as it was.
+  const parts = text.trim().split(/(\n\n+)/);
+  for (let index = 0; index < parts.length; index += 2) {
+    const paragraph = parts[index];
+    const name = paragraph.split('\n', 1)[0];
+    const starts =
+      /^(@[\w.-]+\/)?[\w.-]+$/.test(name) && existsSync(join('node_modules', name, 'package.json'));
+    if (starts || entries.length === 0) entries.push(paragraph);
+    else entries[entries.length - 1] += `${parts[index - 1]}${paragraph}`;
+  }
+  return entries.filter((entry) => entry !== '');
 }
 
 /** Puts a fresh bundle in place of the old one; the root bundle leaves the sub-folders alone. */
