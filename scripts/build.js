@@ -7,15 +7,18 @@
 // Several entries may share a folder (the Lambda functions share one code package): an entry with a
 // `name` becomes `<name>.js`, with its licenses in `<name>.licenses.txt`.
 // A dynamic `import()` in src/ becomes a chunk file of its own next to the entry's index.js
-// (`689.index.js`, ...), loaded only when that import runs: the action loads its Neon client and
-// flows that way (a run with nothing to do never parses them), the AWS SDK once the first Neon
-// requests are out, Octokit after the Amplify job started, and the migrate-command runner
-// (child_process) only when one is set. The other entries ship as one file
-// each (`single`): there src/single-file.ts names those modules in webpack's `eager` mode, so they
-// are in the entry's file but still evaluated only when first imported. ncc minifies the entry file only, not the chunks; minifying them measured no
-// faster. The chunk files are part of the bundle like any other: --check compares them too, and a
-// rebuild removes stale ones. ncc writes one license list per chunk; they are merged into
-// licenses.txt, where a package that several chunks list comes once.
+// (`689.index.js`, ...), loaded only when that import runs. Start-up is mostly V8 compiling the
+// file it loads (about 100 ms for 2 MB), so what a start does not need stays out of the entry's
+// file: the action loads its Neon client and flows that way (a run with nothing to do never parses
+// them), the AWS SDK once the first Neon requests are out, Octokit after the Amplify job started,
+// and the migrate-command runner (child_process) only when one is set; the CLI (dist/cli/) loads
+// its SSM client and the run only for a command that needs them (`--version` and `--help` never
+// read them); the webhook server (dist/webhook/) the same modules as the action, when first used.
+// The Lambda functions are the exception (`single`, below). ncc minifies the entry file only, not
+// the chunks; minifying them measured no faster. The chunk files are part of the bundle like any
+// other: --check compares them too, and a rebuild removes stale ones. ncc writes one license list
+// per chunk; they are merged into licenses.txt, where a package that several chunks list comes
+// once.
 import { execFileSync } from 'node:child_process';
 import {
   cpSync,
@@ -31,16 +34,19 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
-// `single`: shipped and copied as one file (the npm package holds dist/cli/ alone: package.json
-// `files`), so the bundle may have no chunk files: such an entry imports src/single-file.ts, which
-// puts the modules the action loads lazily into the entry itself, unevaluated until first imported.
+// `single`: the bundle is one file, no chunks. The three Lambda entries share dist/lambda/, and each
+// build numbers its chunks from scratch (the same `689.index.js` is different code in two builds),
+// so their chunks would overwrite each other; and the documented code package names
+// dist/lambda/index.js, receiver.js and worker.js, each exporting `handler`, and nothing beside them.
+// Such an entry imports src/single-file.ts, which puts the modules the other entries load lazily
+// into the entry itself, unevaluated until first imported.
 const entries = [
   { source: 'src/action/index.ts', out: '.' },
-  { source: 'src/webhook/server/index.ts', out: 'webhook', single: true },
+  { source: 'src/webhook/server/index.ts', out: 'webhook' },
   { source: 'src/webhook/lambda/index.ts', out: 'lambda', single: true },
   { source: 'src/webhook/lambda/receiver.ts', out: 'lambda', name: 'receiver', single: true },
   { source: 'src/webhook/lambda/worker.ts', out: 'lambda', name: 'worker', single: true },
-  { source: 'src/cli/index.ts', out: 'cli', single: true },
+  { source: 'src/cli/index.ts', out: 'cli' },
 ];
 
 const check = process.argv.includes('--check');
