@@ -13,12 +13,11 @@
 // them), the AWS SDK once the first Neon requests are out, Octokit after the Amplify job started,
 // and the migrate-command runner (child_process) only when one is set; the CLI (dist/cli/) loads
 // its SSM client and the run only for a command that needs them (`--version` and `--help` never
-// read them); the webhook server (dist/webhook/) the same modules as the action, when first used.
-// The Lambda functions are the exception (`single`, below). ncc minifies the entry file only, not
-// the chunks; minifying them measured no faster. The chunk files are part of the bundle like any
-// other: --check compares them too, and a rebuild removes stale ones. ncc writes one license list
-// per chunk; they are merged into licenses.txt, where a package that several chunks list comes
-// once.
+// read them); the webhook server (dist/webhook/) loads the run with its first delivery. The
+// Lambda functions are the exception (`single`, below). ncc minifies the entry file only, not the
+// chunks; minifying them measured no faster. The chunk files are part of the bundle like any other:
+// --check compares them too, and a rebuild removes stale ones. ncc writes one license list per
+// chunk; they are merged into licenses.txt, where a package that several chunks list comes once.
 import { execFileSync } from 'node:child_process';
 import {
   cpSync,

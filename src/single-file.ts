@@ -4,14 +4,15 @@
  * load these modules with `import()`, each a chunk file of its own, so that a start that needs none
  * of them does not even compile them. Naming them here in webpack's `eager` mode puts them in the
  * Lambda's own file instead, so the bundler emits no chunk file for them, while they still run only
- * when first imported: a cold start that needs none of them (a ping) does not evaluate the AWS SDK
- * or Octokit (measured in bench/measures/start-up.ts). This function is never called: the bundler
- * reads it.
+ * when first imported: a cold start that needs none of them (a ping) does not evaluate the Neon
+ * client, the AWS SDK or Octokit (measured in bench/measures/start-up.ts). This function is never
+ * called: the bundler reads it.
  */
 export function bundledModules(): Promise<unknown>[] {
   return [
     import(/* webpackMode: "eager" */ './amplify/port.js'),
     import(/* webpackMode: "eager" */ './github/client.js'),
     import(/* webpackMode: "eager" */ './migrate/shell.js'),
+    import(/* webpackMode: "eager" */ './publishing.js'),
   ];
 }
