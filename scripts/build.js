@@ -13,11 +13,12 @@
 // them), the AWS SDK once the first Neon requests are out, Octokit after the Amplify job started,
 // and the migrate-command runner (child_process) only when one is set; the CLI (dist/cli/) loads
 // its SSM client and the run only for a command that needs them (`--version` and `--help` never
-// read them); the webhook server (dist/webhook/) loads the run with its first delivery. The
-// Lambda functions are the exception (`single`, below). ncc minifies the entry file only, not the
-// chunks; minifying them measured no faster. The chunk files are part of the bundle like any other:
-// --check compares them too, and a rebuild removes stale ones. ncc writes one license list per
-// chunk; they are merged into licenses.txt, where a package that several chunks list comes once.
+// read them); the webhook server (dist/webhook/) loads the run with its first delivery, and the
+// SQS SDK only with QUEUE_URL. The Lambda functions are the exception (`single`, below). ncc
+// minifies the entry file only, not the chunks; minifying them measured no faster. The chunk files
+// are part of the bundle like any other: --check compares them too, and a rebuild removes stale
+// ones. ncc writes one license list per chunk; they are merged into licenses.txt, where a package
+// that several chunks list comes once.
 import { execFileSync } from 'node:child_process';
 import {
   cpSync,
@@ -37,8 +38,9 @@ import { join, relative } from 'node:path';
 // build numbers its chunks from scratch (the same `689.index.js` is different code in two builds),
 // so their chunks would overwrite each other; and the documented code package names
 // dist/lambda/index.js, receiver.js and worker.js, each exporting `handler`, and nothing beside them.
-// Such an entry imports src/single-file.ts, which puts the modules the other entries load lazily
-// into the entry itself, unevaluated until first imported.
+// Such an entry imports src/single-file.ts (and src/webhook/sqs/single-file.ts when it sends to
+// the queue), which puts the modules the other entries load lazily into the entry itself,
+// unevaluated until first imported.
 const entries = [
   { source: 'src/action/index.ts', out: '.' },
   { source: 'src/webhook/server/index.ts', out: 'webhook' },
@@ -86,7 +88,7 @@ for (const [index, entry] of entries.entries()) {
   const chunks = readdirSync(out).filter((file) => /^\d+\.index\.js$/.test(file));
   if (entry.single && chunks.length > 0) {
     throw new Error(
-      `${entry.source} must bundle into one file but has chunks (${chunks.join(', ')}): import src/single-file.ts from it, and add the lazily imported module there`,
+      `${entry.source} must bundle into one file but has chunks (${chunks.join(', ')}): import src/single-file.ts (or src/webhook/sqs/single-file.ts) from it, and add the lazily imported module there`,
     );
   }
   addBundle(join(assembled, entry.out), out, entry.name);
