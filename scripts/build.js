@@ -12,13 +12,13 @@
 // file: the action loads its Neon client and flows that way (a run with nothing to do never parses
 // them), the AWS SDK once the first Neon requests are out, Octokit after the Amplify job started,
 // and the migrate-command runner (child_process) only when one is set; the CLI (dist/cli/) loads
-// its SSM client and the run only for a command that needs them (`--version` and `--help` never
-// read them); the webhook server (dist/webhook/) loads the run with its first delivery, and the
-// SQS SDK only with QUEUE_URL. The Lambda functions are the exception (`single`, below). ncc
-// minifies the entry file only, not the chunks; minifying them measured no faster. The chunk files
-// are part of the bundle like any other: --check compares them too, and a rebuild removes stale
-// ones. ncc writes one license list per chunk; they are merged into licenses.txt, where a package
-// that several chunks list comes once.
+// its SSM client, the run and the dotenv writer only for a command that needs them (`--version`
+// and `--help` never read them); the webhook server (dist/webhook/) loads the run with its first
+// delivery, and the SQS SDK only with QUEUE_URL. The Lambda functions are the exception (`single`,
+// below). ncc minifies the entry file only, not the chunks; minifying them measured no faster. The
+// chunk files are part of the bundle like any other: --check compares them too, and a rebuild
+// removes stale ones. ncc writes one license list per chunk; they are merged into licenses.txt,
+// where a package that several chunks list comes once.
 import { execFileSync } from 'node:child_process';
 import {
   cpSync,
