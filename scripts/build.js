@@ -7,15 +7,18 @@
 // Several entries may share a folder (the Lambda functions share one code package): an entry with a
 // `name` becomes `<name>.js`, with its licenses in `<name>.licenses.txt`.
 // A dynamic `import()` in src/ becomes a chunk file of its own next to the entry's index.js
-// (`689.index.js`, ...), loaded only when that import runs: the action loads its Neon client and
-// flows that way (a run with nothing to do never parses them), the AWS SDK once the first Neon
-// requests are out, Octokit after the Amplify job started, and the migrate-command runner
-// (child_process) only when one is set. The other entries ship as one file
-// each (`single`): there src/single-file.ts names those modules in webpack's `eager` mode, so they
-// are in the entry's file but still evaluated only when first imported. ncc minifies the entry file only, not the chunks; minifying them measured no
-// faster. The chunk files are part of the bundle like any other: --check compares them too, and a
-// rebuild removes stale ones. ncc writes one license list per chunk; they are merged into
-// licenses.txt.
+// (`689.index.js`, ...), loaded only when that import runs. Start-up is mostly V8 compiling the
+// file it loads (about 100 ms for 2 MB), so what a start does not need stays out of the entry's
+// file: the action loads its Neon client and flows that way (a run with nothing to do never parses
+// them), the AWS SDK once the first Neon requests are out, Octokit after the Amplify job started,
+// and the migrate-command runner (child_process) only when one is set; the CLI (dist/cli/) loads
+// its SSM client, the run and the dotenv writer only for a command that needs them (`--version`
+// and `--help` never read them); the webhook server (dist/webhook/) loads the run with its first
+// delivery, and the SQS SDK only with QUEUE_URL. The Lambda functions are the exception (`single`,
+// below). ncc minifies the entry file only, not the chunks; minifying them measured no faster. The
+// chunk files are part of the bundle like any other: --check compares them too, and a rebuild
+// removes stale ones. ncc writes one license list per chunk; they are merged into licenses.txt,
+// where a package that several chunks list comes once.
 import { execFileSync } from 'node:child_process';
 import {
   cpSync,
@@ -31,16 +34,20 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
-// `single`: shipped and copied as one file (the npm package holds dist/cli/ alone: package.json
-// `files`), so the bundle may have no chunk files: such an entry imports src/single-file.ts, which
-// puts the modules the action loads lazily into the entry itself, unevaluated until first imported.
+// `single`: the bundle is one file, no chunks. The three Lambda entries share dist/lambda/, and each
+// build numbers its chunks from scratch (the same `689.index.js` is different code in two builds),
+// so their chunks would overwrite each other; and the documented code package names
+// dist/lambda/index.js, receiver.js and worker.js, each exporting `handler`, and nothing beside them.
+// Such an entry imports src/single-file.ts (and src/webhook/sqs/single-file.ts when it sends to
+// the queue), which puts the modules the other entries load lazily into the entry itself,
+// unevaluated until first imported.
 const entries = [
   { source: 'src/action/index.ts', out: '.' },
-  { source: 'src/webhook/server/index.ts', out: 'webhook', single: true },
+  { source: 'src/webhook/server/index.ts', out: 'webhook' },
   { source: 'src/webhook/lambda/index.ts', out: 'lambda', single: true },
   { source: 'src/webhook/lambda/receiver.ts', out: 'lambda', name: 'receiver', single: true },
   { source: 'src/webhook/lambda/worker.ts', out: 'lambda', name: 'worker', single: true },
-  { source: 'src/cli/index.ts', out: 'cli', single: true },
+  { source: 'src/cli/index.ts', out: 'cli' },
 ];
 
 const check = process.argv.includes('--check');
@@ -81,7 +88,7 @@ for (const [index, entry] of entries.entries()) {
   const chunks = readdirSync(out).filter((file) => /^\d+\.index\.js$/.test(file));
   if (entry.single && chunks.length > 0) {
     throw new Error(
-      `${entry.source} must bundle into one file but has chunks (${chunks.join(', ')}): import src/single-file.ts from it, and add the lazily imported module there`,
+      `${entry.source} must bundle into one file but has chunks (${chunks.join(', ')}): import src/single-file.ts (or src/webhook/sqs/single-file.ts) from it, and add the lazily imported module there`,
     );
   }
   addBundle(join(assembled, entry.out), out, entry.name);
@@ -118,18 +125,44 @@ function addBundle(folder, fresh, name) {
   }
 }
 
-/** The per-chunk license lists of a bundle as one `licenses.txt`, the entry's first, each list once. */
+/**
+ * The per-chunk license lists of a bundle as one `licenses.txt`, the entry's first. A package with
+ * code in several chunks is in each of their lists: it is listed once, where it first comes.
+ */
 function mergeLicenses(bundle) {
   const lists = readdirSync(bundle)
     .filter((file) => file.endsWith('.licenses.txt'))
     .sort((a, b) => (a === 'main.licenses.txt' ? -1 : b === 'main.licenses.txt' ? 1 : a.localeCompare(b)));
-  const texts = [];
+  const entries = [];
   for (const list of lists) {
-    const text = readFileSync(join(bundle, list), 'utf8').trim();
-    if (text !== '' && !texts.includes(text)) texts.push(text);
+    for (const entry of licenseEntries(readFileSync(join(bundle, list), 'utf8')))
+      if (!entries.includes(entry)) entries.push(entry);
     rmSync(join(bundle, list));
   }
-  writeFileSync(join(bundle, 'licenses.txt'), `${texts.join('\n\n')}\n`);
+  writeFileSync(join(bundle, 'licenses.txt'), `${entries.join('\n\n')}\n`);
+}
+
+/**
+ * A license list's entries. ncc writes each package as its name, its license and the license's
+ * text, with a blank line between packages, and the texts have blank lines of their own: a
+ * paragraph starts an entry when its first line names a package in node_modules. An entry is left
+ * out of the merge only when the very same text, name first, is already in, so whatever the split,
+ * no text is lost: a paragraph taken for an entry by mistake can at worst keep a duplicate.
+ */
+function licenseEntries(text) {
+  const entries = [];
+  // Split at blank lines, however many (a text that ends in a line break leaves two before the next
+  // package), keeping them to put a text back together as it was.
+  const parts = text.trim().split(/(\n\n+)/);
+  for (let index = 0; index < parts.length; index += 2) {
+    const paragraph = parts[index];
+    const name = paragraph.split('\n', 1)[0];
+    const starts =
+      /^(@[\w.-]+\/)?[\w.-]+$/.test(name) && existsSync(join('node_modules', name, 'package.json'));
+    if (starts || entries.length === 0) entries.push(paragraph);
+    else entries[entries.length - 1] += `${parts[index - 1]}${paragraph}`;
+  }
+  return entries.filter((entry) => entry !== '');
 }
 
 /** Puts a fresh bundle in place of the old one; the root bundle leaves the sub-folders alone. */

@@ -141,9 +141,10 @@ async function contestants(): Promise<Contestant[]> {
 }
 
 /**
- * Start-up of the entries that ship as one file (the CLI, the three Lambda functions, the webhook
- * server), each alternated with a bare `node -e 0` on the same node, so that both see the same
- * machine; which of the two goes first alternates too. Peak RSS from one more run of each.
+ * Start-up of the CLI and the webhook server (an entry file that loads chunk files when first
+ * needed) and of the three Lambda functions (one file each), each alternated with a bare
+ * `node -e 0` on the same node, so that both see the same machine; which of the two goes first
+ * alternates too. Peak RSS from one more run of each.
  */
 export async function startUp(context: MeasureContext, selected: readonly MeasureName[]): Promise<Figure[]> {
   const chosen = (await contestants()).filter((c) => selected.includes(c.measure));

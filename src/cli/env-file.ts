@@ -4,7 +4,6 @@ import type { Plan } from '../core/plan.js';
 import type { Result } from '../core/result.js';
 import type { Settings } from '../core/settings.js';
 import type { CliOptions } from './args.js';
-import { writeDotenv } from './dotenv.js';
 import type { CliLogger } from './log.js';
 
 /**
@@ -31,6 +30,9 @@ export async function writeEnvFile(
       `Writing ${settings.envVarName} to ${file} failed: the run produced no connection string`,
     );
   }
+  // Loaded only to write: a chunk file of its own, so that a start with no file to write does not
+  // load it and node:fs/promises (scripts/build.js).
+  const { writeDotenv } = await import('./dotenv.js');
   try {
     const changes = await writeDotenv(file, entries);
     entries.forEach(([name], index) => {

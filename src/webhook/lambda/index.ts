@@ -1,4 +1,5 @@
 import '../../single-file.js';
+import '../sqs/single-file.js';
 import { loadWebhookConfig } from '../config/config.js';
 import { createWebhookApp } from '../run/app.js';
 import { createLambdaHandler, once } from './http.js';

@@ -1,3 +1,4 @@
+import '../sqs/single-file.js';
 import { createReceiver, loadReceiverConfig } from '../sqs/receiver.js';
 import { createLambdaHandler, once } from './http.js';
 

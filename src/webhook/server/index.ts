@@ -1,4 +1,3 @@
-import '../../single-file.js';
 import { run } from './main.js';
 
 await run();

@@ -63,11 +63,12 @@ export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery)
 
 /**
  * The SQS SDK, evaluated with the first SendMessage rather than at start: the server and the single
- * Lambda without QUEUE_URL never need it, and a ping never does. webpack's `eager` keeps it in the
- * entry's one file (see src/single-file.ts).
+ * Lambda without QUEUE_URL never need it, and a ping never does. In the webhook server's build it is
+ * a chunk file of its own, so a server without QUEUE_URL does not even compile it; the Lambdas, one
+ * file each, have it in their file (src/webhook/sqs/single-file.ts).
  */
 function loadSqs() {
-  return import(/* webpackMode: "eager" */ '@aws-sdk/client-sqs');
+  return import('@aws-sdk/client-sqs');
 }
 
 /**

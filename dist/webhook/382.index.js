@@ -1,24 +1,205 @@
-export const id = 586;
-export const ids = [586];
+export const id = 382;
+export const ids = [382];
 export const modules = {
 
-/***/ 1586:
+/***/ 3816:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */ });
+/** A limit as a message names it: `10 minutes`, `1 minute`, `30 s`, `1500 ms`. */
+function formatDuration(ms) {
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+    if (ms % 1000 === 0)
+        return `${ms / 1000} s`;
+    return `${ms} ms`;
+}
+
+
+/***/ }),
+
+/***/ 9162:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   g: () => (/* binding */ ACTIVE_JOB_STATUSES)
+/* harmony export */ });
+/**
+ * What the executor needs from Neon and Amplify. The adapters in src/neon and src/amplify implement
+ * these over the real clients; nothing in src/core performs I/O itself.
+ */
+const ACTIVE_JOB_STATUSES = ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'];
+
+
+/***/ }),
+
+/***/ 9428:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   cO: () => (/* binding */ DEFAULT_RETRY_POLICY),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
+/* harmony export */ });
+/* unused harmony export backoffMs */
+/* harmony import */ var p_retry__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9813);
+
+const DEFAULT_RETRY_POLICY = {
+    retries: 5,
+    minTimeoutMs: 500,
+    maxTimeoutMs: 10_000,
+    maxRetryAfterMs: 60_000,
+};
+/**
+ * Runs `fn`, retrying only what `classify` calls retryable, with jittered exponential backoff:
+ * p-retry runs the attempts and keeps the count, and every wait goes through `sleep` (p-retry's
+ * own timer is given no delay), so tests control all of them. A `Retry-After` from the service is
+ * the wait when it is longer than the backoff.
+ *
+ * An `untilDeadline` answer under a budget counts against neither `policy.retries` nor the
+ * counted backoff: it is waited with a backoff of its own, from `minTimeoutMs` up to
+ * `maxTimeoutMs`, until the budget would not last through the next wait.
+ */
+async function withRetry(fn, options) {
+    const { policy, deadline } = options;
+    deadline?.check(options.label);
+    const untilDeadline = (error) => deadline !== undefined && options.classify(error).untilDeadline === true;
+    /** Failures retried by count so far, which `policy.retries` limits. */
+    let counted = 0;
+    /** Waits of the until-the-deadline kind so far: their backoff grows with them. */
+    let patient = 0;
+    return (0,p_retry__WEBPACK_IMPORTED_MODULE_0__/* ["default"] */ .Ay)(fn, {
+        ...(deadline === undefined ? {} : { maxRetryTime: deadline.remainingMs() }),
+        // The count is kept here, since the answers that wait for the budget do not use it up.
+        retries: Number.POSITIVE_INFINITY,
+        // p-retry waits on a real timer of its own; with no delay it never starts one (its
+        // calculateDelay returns 0), and the waits below go through the injected sleep instead.
+        minTimeout: 0,
+        shouldConsumeRetry: ({ error }) => !untilDeadline(error),
+        shouldRetry: ({ error }) => options.classify(error).retry &&
+            !(options.deadline?.usedUp() ?? false) &&
+            (untilDeadline(error) || counted <= policy.retries),
+        onFailedAttempt: async ({ error, attemptNumber }) => {
+            const verdict = options.classify(error);
+            if (!verdict.retry)
+                return;
+            if (deadline !== undefined && verdict.untilDeadline) {
+                const wait = Math.max(patientBackoffMs(policy, patient), retryAfterMs(verdict, policy));
+                patient += 1;
+                const left = deadline.remainingMs();
+                if (wait >= left)
+                    throw deadline.exceeded(options.label, error.message);
+                options.log(`${options.label}: attempt ${attemptNumber} failed (${error.message}); retrying in ${seconds(wait)} while the run's budget (timeout-minutes) lasts, ${seconds(left)} left`);
+                await options.sleep(wait);
+                return;
+            }
+            counted += 1;
+            const retriesLeft = policy.retries - counted + 1;
+            if (retriesLeft <= 0)
+                return;
+            const wait = countedWaitMs({ verdict, policy, n: counted - 1, deadline });
+            if (wait === undefined)
+                throw deadline?.exceeded(options.label, error.message) ?? error;
+            options.log(`${options.label}: attempt ${attemptNumber} failed (${error.message}); retrying, ${retriesLeft} left`);
+            if (wait > 0)
+                await options.sleep(wait);
+        },
+    });
+}
+/**
+ * The wait before the `n`th counted retry (from 0): the backoff, or the service's `Retry-After`
+ * when longer, none when the next attempt is held elsewhere; cut to what is left of the budget.
+ * Undefined when a held wait or a `Retry-After` would outlast the budget: it would only end in the
+ * same failure, later.
+ */
+function countedWaitMs(options) {
+    const { verdict, policy, deadline } = options;
+    const left = deadline?.remainingMs() ?? Number.POSITIVE_INFINITY;
+    if (verdict.heldMs !== undefined)
+        return verdict.heldMs >= left ? undefined : 0;
+    const after = retryAfterMs(verdict, policy);
+    if (after > 0 && after >= left)
+        return undefined;
+    return Math.min(Math.max(backoffMs(policy, options.n), after), left);
+}
+/** The service's `Retry-After`, cut to `maxRetryAfterMs`; 0 without one. */
+function retryAfterMs(verdict, policy) {
+    return Math.min(verdict.afterMs ?? 0, policy.maxRetryAfterMs);
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/**
+ * The `n`th wait (from 0) of exponential backoff as p-retry computes it with `randomize` (its
+ * calculateDelay): `minTimeoutMs` doubled `n` times, times a random factor in [1, 2), rounded,
+ * capped at `maxTimeoutMs`.
+ */
+function backoffMs(policy, n, random = Math.random) {
+    if (policy.minTimeoutMs === 0)
+        return 0;
+    const grown = Math.round(policy.minTimeoutMs * 2 ** Math.min(n, 30) * (1 + random()));
+    return Math.min(grown, policy.maxTimeoutMs);
+}
+/**
+ * The shortest wait for an answer that waits for the budget: a policy without backoff would
+ * otherwise ask again at once, as often as the service answers, until the budget is gone.
+ */
+const MIN_PATIENT_WAIT_MS = 100;
+function patientBackoffMs(policy, n) {
+    return Math.max(MIN_PATIENT_WAIT_MS, backoffMs(policy, n));
+}
+/** `Retry-After` as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
+function parseRetryAfter(value, now = Date.now()) {
+    if (value === undefined || value === null || value.trim() === '')
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
+
+/***/ }),
+
+/***/ 5382:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  work: () => (/* binding */ work)
+  runAndPublish: () => (/* binding */ runAndPublish)
 });
 
 // EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __webpack_require__(4296);
+var errors = __webpack_require__(2091);
 // EXTERNAL MODULE: ./src/core/amplify-settings.ts
-var amplify_settings = __webpack_require__(1541);
-// EXTERNAL MODULE: ./src/core/console-links.ts
-var console_links = __webpack_require__(4630);
+var amplify_settings = __webpack_require__(174);
+;// CONCATENATED MODULE: ./src/core/console-links.ts
+/** Links into the Neon and AWS consoles: the pull request comment, the deployment's log_url, job errors. */
+/** `https://console.neon.tech/app/projects/{project}/branches/{branchId}`. */
+function neonBranchConsoleUrl(projectId, branchId) {
+    return `https://console.neon.tech/app/projects/${encodeURIComponent(projectId)}/branches/${encodeURIComponent(branchId)}`;
+}
+/**
+ * The Amplify console's page of a branch's deployments (its jobs):
+ * `https://{region}.console.aws.amazon.com/amplify/apps/{appId}/branches/{branch}/deployments`, the
+ * branch as one encoded path segment as in Amplify's own API. Undefined for a region that is not one.
+ */
+function amplifyDeploymentsConsoleUrl(region, appId, branch) {
+    if (!/^[a-z]{2}(?:-[a-z]+)+-\d+$/.test(region))
+        return undefined;
+    return `https://${region}.console.aws.amazon.com/amplify/apps/${encodeURIComponent(appId)}/branches/${encodeURIComponent(branch)}/deployments`;
+}
+
 // EXTERNAL MODULE: ./src/core/duration.ts
-var duration = __webpack_require__(8571);
+var duration = __webpack_require__(3816);
 ;// CONCATENATED MODULE: ./src/core/flows/job-outcome.ts
 
 
@@ -51,7 +232,7 @@ function jobOutcomeError(result, wait, settings) {
     const target = (0,amplify_settings/* amplifyTarget */.iL)(settings);
     const link = 'missing' in target
         ? undefined
-        : (0,console_links/* amplifyDeploymentsConsoleUrl */.B)(target.region, target.appId, result.gitBranch);
+        : amplifyDeploymentsConsoleUrl(target.region, target.appId, result.gitBranch);
     const logs = link === undefined ? '' : `. Its log: ${link} (job ${job.id})`;
     const what = `Amplify job ${job.id} on '${result.gitBranch}'`;
     if (timedOut) {
@@ -77,7 +258,7 @@ function amplifyOf(options) {
 }
 
 // EXTERNAL MODULE: ./src/core/redact.ts
-var redact = __webpack_require__(2258);
+var redact = __webpack_require__(8477);
 ;// CONCATENATED MODULE: ./src/core/flows/schema-diff.ts
 
 
@@ -120,10 +301,8 @@ async function compareWithParent(plan, result, options) {
     return { parent: parentRef, schemaDiff: (0,redact/* maskCredentialsIn */.IG)(diff) };
 }
 
-;// CONCATENATED MODULE: ./src/core/sleep.ts
-/** The real wait, for production wiring; tests inject their own Sleep. */
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
+// EXTERNAL MODULE: ./src/core/sleep.ts
+var core_sleep = __webpack_require__(1125);
 ;// CONCATENATED MODULE: ./src/core/flows/wait-for-job.ts
 
 
@@ -140,7 +319,7 @@ const MAX_INTERVAL_MS = 15_000;
  */
 async function waitForJob(amplify, branch, started, options) {
     const { log, settings } = options;
-    const sleep = options.sleep ?? realSleep;
+    const sleep = options.sleep ?? core_sleep/* realSleep */.u;
     const now = options.now ?? Date.now;
     const limitMs = settings.jobTimeoutMinutes * 60_000;
     const end = now() + limitMs;
@@ -230,8 +409,8 @@ async function announceJob(result, options) {
     }
 }
 
-// EXTERNAL MODULE: ./src/core/settings.ts + 2 modules
-var core_settings = __webpack_require__(4346);
+// EXTERNAL MODULE: ./src/core/settings.ts + 1 modules
+var core_settings = __webpack_require__(8444);
 ;// CONCATENATED MODULE: ./src/core/flows/out-of-reach.ts
 /**
  * Why a Neon branch is production, out of reach of every change this tool makes (restore, expiry,
@@ -355,7 +534,7 @@ async function clearAmplifyVariables(plan, options) {
 }
 
 // EXTERNAL MODULE: ./src/core/naming.ts
-var naming = __webpack_require__(4988);
+var naming = __webpack_require__(6756);
 ;// CONCATENATED MODULE: ./src/core/poll.ts
 
 
@@ -387,7 +566,7 @@ async function pollUntil(options) {
 }
 
 // EXTERNAL MODULE: ./src/core/ports.ts
-var ports = __webpack_require__(4119);
+var ports = __webpack_require__(9162);
 ;// CONCATENATED MODULE: ./src/core/flows/amplify-job.ts
 
 
@@ -406,7 +585,7 @@ async function startJob(amplify, branch, options) {
         branch,
         options,
         poll: {
-            sleep: options.sleep ?? realSleep,
+            sleep: options.sleep ?? core_sleep/* realSleep */.u,
             now: options.now,
             initialDelayMs: options.jobPollInitialMs ?? 2_000,
             maxDelayMs: options.jobPollMaxMs ?? 15_000,
@@ -552,7 +731,7 @@ async function untilStarted(context, attempt, check) {
 }
 
 // EXTERNAL MODULE: ./src/core/masking-rules.ts
-var masking_rules = __webpack_require__(4105);
+var masking_rules = __webpack_require__(9604);
 ;// CONCATENATED MODULE: ./src/core/flows/neon-branch.ts
 
 
@@ -1539,52 +1718,294 @@ async function execute(plan, options) {
     }
 }
 
-// EXTERNAL MODULE: ./src/core/records.ts
-var records = __webpack_require__(5033);
-;// CONCATENATED MODULE: ./src/github/repository.ts
-/** `owner/name` → `{owner, repo}`; undefined for anything else. */
-function parseRepository(fullName) {
-    const match = /^([^/\s]+)\/([^/\s]+)$/.exec(fullName ?? '');
-    if (match === null)
-        return undefined;
-    return { owner: match[1] ?? '', repo: match[2] ?? '' };
+// EXTERNAL MODULE: ./src/core/plan.ts
+var core_plan = __webpack_require__(9687);
+;// CONCATENATED MODULE: ./src/github/comment-marker.ts
+/** GitHub refuses a comment body past this many characters (422 "Body is too long"). */
+const comment_marker_GITHUB_COMMENT_LIMIT = 65_536;
+const MARKER_PREFIX = '<!-- neon-amplify-branch:';
+const MARKER_SUFFIX = ' -->';
+/**
+ * The hidden first line that finds a branch's comment again: `<!-- neon-amplify-branch:{B} -->`.
+ * Git allows `<`, `>` and `%` in branch names, and `a-->b` would end the HTML comment early and show
+ * the rest of the line; those characters (and anything that is not printable) are percent-encoded,
+ * `%` included so that no two branches share a marker. An ordinary name (`feature/login`) stays
+ * verbatim.
+ */
+function commentMarker(gitBranch) {
+    const encoded = Array.from(gitBranch)
+        .map((char) => (/^[%<>&\s\p{C}]$/u.test(char) ? encodeUtf8(char) : char))
+        .join('');
+    return `${MARKER_PREFIX}${encoded}${MARKER_SUFFIX}`;
+}
+/** Whether `body` is the sticky comment of this marker: its first line is the marker, exactly. */
+function hasMarker(body, marker) {
+    if (body === undefined || body === null)
+        return false;
+    const end = body.indexOf('\n');
+    const firstLine = (end < 0 ? body : body.slice(0, end)).replace(/\r$/, '');
+    return firstLine === marker;
+}
+function encodeUtf8(char) {
+    return Array.from(Buffer.from(char, 'utf8'), (byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 }
 
-;// CONCATENATED MODULE: ./src/github/target.ts
+;// CONCATENATED MODULE: ./src/github/markdown.ts
+/**
+ * Markdown for GitHub from values users control: escaping for text, code spans and table cells,
+ * links limited to http(s) without credentials, and the scrubbing that keeps secrets out. Shared by
+ * the pull request comment and the job summary.
+ */
 
-
-const DELETED_SHA = /^0{40}$/;
-/** The commit a push event deployed: its `after`, unless it is GitHub's zeros for a deleted branch. */
-function pushedSha(payload) {
-    const { after } = (0,records/* isRecord */.u)(payload) ? payload : {};
-    return typeof after === 'string' && !DELETED_SHA.test(after) ? after : undefined;
+/** Backslash-escapes every ASCII punctuation character (CommonMark allows it for each one). */
+function markdown_text(value) {
+    return singleLine(value).replace(/[!-/:-@[-`{-~]/g, (char) => `\\${char}`);
 }
 /**
- * The target of a run, or undefined when there is no token or no repository to report to. The sha
- * is the push's `after` (GitHub's zeros for a deleted branch do not count), else the one given.
+ * A code span: the delimiter is one backtick longer than the longest run inside, padded with spaces
+ * when the content starts or ends with a backtick, so any branch name shows verbatim.
  */
-function githubTarget(input) {
-    const payload = (0,records/* isRecord */.u)(input.payload) ? input.payload : {};
-    const fullName = input.repository ??
-        (typeof payload.repository?.full_name === 'string' ? payload.repository.full_name : undefined);
-    const repository = parseRepository(fullName);
-    if (input.token === undefined || input.token === '' || repository === undefined)
+function code(value) {
+    const content = singleLine(value);
+    if (content === '')
+        return '(empty)';
+    const ticks = '`'.repeat(longestRun(content, '`') + 1);
+    const pad = /^[` ]|[` ]$/.test(content) ? ' ' : '';
+    return `${ticks}${pad}${content}${pad}${ticks}`;
+}
+/** A code span inside a table cell: GFM splits cells at `|` even inside code, unless it is `\|`. */
+function cell(value) {
+    return code(value).replaceAll('|', '\\|');
+}
+/** A link to an http(s) URL, without credentials; other URLs are shown as text, never as links. */
+function markdown_link(label, url) {
+    const href = url === undefined ? undefined : safeHref(url);
+    return href === undefined ? label : `[${label}](${href})`;
+}
+function urlCell(url) {
+    const href = safeHref(url);
+    return href === undefined ? cell(url) : `[${markdown_text(href)}](${href})`;
+}
+function safeHref(raw) {
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
         return undefined;
-    const after = pushedSha(payload);
-    const number = payload.pull_request?.number;
-    return {
-        token: input.token,
-        apiUrl: input.apiUrl,
-        repository,
-        sha: after ?? (input.sha === '' ? undefined : input.sha),
-        pullNumbers: typeof number === 'number' ? [number] : undefined,
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return undefined;
+    url.username = '';
+    url.password = '';
+    // URL leaves these as they are; in a Markdown link or a table cell they end the destination or the cell.
+    return url.href.replace(/[()|<> `"']/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/** A host, even when handed a connection string: only what is between `@` (or `//`) and the port or path. */
+function hostOnly(value) {
+    if (!value.includes('://') && !value.includes('@'))
+        return value;
+    try {
+        return new URL(value.includes('://') ? value : `postgres://${value}`).hostname || 'hidden';
+    }
+    catch {
+        return 'hidden';
+    }
+}
+function singleLine(value) {
+    return value.replace(/[\r\n]+/g, ' ');
+}
+function longestRun(value, char) {
+    let longest = 0;
+    let run = 0;
+    for (const current of value) {
+        run = current === char ? run + 1 : 0;
+        longest = Math.max(longest, run);
+    }
+    return longest;
+}
+/**
+ * Keeps secrets out of every value: the listed ones wherever they appear, the password of any URL
+ * (`postgres://user:***@host`), and password options in SQL (`password '***'`, as a USER MAPPING in a
+ * schema dump carries them).
+ */
+function markdown_scrubber(secrets) {
+    const sorted = [...(secrets ?? [])].filter(redact/* isMaskable */.h_).sort((a, b) => b.length - a.length);
+    return (value) => {
+        let result = value;
+        for (const secret of sorted)
+            result = result.replaceAll(secret, redact/* MASK */.v5);
+        return (0,redact/* maskCredentialsIn */.IG)(result);
     };
 }
+function formatTime(value) {
+    const time = Date.parse(value);
+    if (Number.isNaN(time))
+        return value;
+    return `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+/** Cuts at a code point boundary, so no surrogate pair is split. */
+function cutChars(value, max) {
+    let result = '';
+    for (const char of value) {
+        if (result.length + char.length > max)
+            break;
+        result += char;
+    }
+    return result;
+}
 
-// EXTERNAL MODULE: ./src/core/plan.ts
-var core_plan = __webpack_require__(4620);
-// EXTERNAL MODULE: ./src/github/comment-body.ts
-var comment_body = __webpack_require__(7987);
+;// CONCATENATED MODULE: ./src/github/comment-body.ts
+/**
+ * The pull request comment, rendered from typed facts (pure: no I/O, no clock). Every value that
+ * comes from a user, a branch name above all, is escaped: git allows `<`, `|`, backticks and `]` in
+ * branch names, which would otherwise open HTML, split a table cell or end a code span. Plain
+ * Markdown only, no colours or images, so it reads the same in light and dark themes.
+ */
+
+
+
+/** The comment for a deployed preview. Past `limit`, the schema diff is cut, with a note saying so. */
+function renderPreviewComment(input, options = {}) {
+    const limit = options.limit ?? comment_marker_GITHUB_COMMENT_LIMIT;
+    const scrub = markdown_scrubber(input.secrets);
+    const before = [
+        commentMarker(input.gitBranch),
+        `### Neon database for ${code(scrub(input.gitBranch))}`,
+        '',
+        renderPreviewTable(input),
+        // A blank line ends the table: a line right below it would be read as one more row.
+        '',
+        '',
+    ].join('\n');
+    const after = footer(input.sha, input.updatedAt);
+    const budget = limit - before.length - after.length;
+    const body = `${before}${schemaSection(input, scrub, budget)}${after}`;
+    return body.length <= limit ? body : cutToLimit(body, limit);
+}
+/** The table alone (the job summary shows it too). */
+function renderPreviewTable(input) {
+    const scrub = markdown_scrubber(input.secrets);
+    const { neon, amplify } = input;
+    const neonName = cell(scrub(neon.branchName));
+    const rows = [
+        [
+            'Neon branch',
+            `${markdown_link(neonName, neonBranchConsoleUrl(neon.projectId, neon.branchId))} · ${neon.created ? 'created by this run' : 'reused'}`,
+        ],
+        ['Parent', neon.parent === undefined ? 'the project default branch' : cell(scrub(neon.parent))],
+        ['Expires', neon.expiresAt === undefined ? 'never' : markdown_text(formatTime(neon.expiresAt))],
+        ['Host', neon.host === undefined ? 'unknown' : cell(scrub(hostOnly(neon.host)))],
+        ...maskedRow(neon.maskingRules),
+        ['Amplify branch', cell(scrub(amplify.branch))],
+        ['Build', buildCell(amplify, scrub)],
+        ['Preview', amplify.previewUrl === undefined ? 'not known yet' : urlCell(scrub(amplify.previewUrl))],
+    ];
+    return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| **${name}** | ${value} |`)].join('\n');
+}
+/** Said only for an anonymized preview, so readers know its rows are not production's as they are. */
+function maskedRow(rules) {
+    if (rules === undefined)
+        return [];
+    return [['Data', `masked by Neon: ${rules} masking ${rules === 1 ? 'rule' : 'rules'} applied (anonymize)`]];
+}
+/** The comment after cleanup: the same marker, so it replaces the preview comment in place. */
+function renderDeletedComment(input) {
+    const name = code(input.neon.branchName);
+    const what = input.neon.deleted ? `was deleted` : `was already gone`;
+    const why = input.reason === undefined ? '' : `: ${markdown_text(input.reason)}`;
+    const lines = [
+        commentMarker(input.gitBranch),
+        `### Neon database for ${code(input.gitBranch)}: deleted`,
+        '',
+        `The Neon branch ${name} ${what}${why}. Its connection string no longer works.`,
+    ];
+    if (input.amplify !== undefined) {
+        const amplifyBranch = code(input.amplify.branch);
+        lines.push('', input.amplify.deleted
+            ? `The Amplify branch ${amplifyBranch} was deleted too.`
+            : `The Amplify branch ${amplifyBranch} was kept; its database variables were removed.`);
+    }
+    const body = `${lines.join('\n')}\n${footer(undefined, input.updatedAt)}`;
+    return body.length <= comment_marker_GITHUB_COMMENT_LIMIT ? body : cutToLimit(body, comment_marker_GITHUB_COMMENT_LIMIT);
+}
+/** The collapsed schema diff alone, within `budget` characters (the job summary shows it too). */
+function renderSchemaDiff(input, budget = GITHUB_COMMENT_LIMIT) {
+    return schemaSection(input, scrubber(input.secrets), budget);
+}
+// ------------------------------------------------------------------ sections
+function buildCell(amplify, scrub) {
+    if (amplify.jobId === undefined)
+        return 'no job started by this run';
+    const consoleUrl = amplifyDeploymentsConsoleUrl(amplify.region, amplify.appId, amplify.branch);
+    const job = markdown_link(`job ${cell(scrub(amplify.jobId))}`, consoleUrl);
+    return amplify.jobStatus === undefined ? job : `${job} · ${cell(scrub(amplify.jobStatus))}`;
+}
+/**
+ * The diff section, within `budget` characters. A diff that does not fit keeps its first lines whole
+ * and says how many were left out: a cut diff is still a diff, and the full one is in the step's
+ * `schema-diff` output.
+ */
+function schemaSection(input, scrub, budget) {
+    if (input.schemaDiff === undefined)
+        return '';
+    const parent = input.neon.parent === undefined ? 'the parent' : code(scrub(input.neon.parent));
+    const diff = scrub(input.schemaDiff).replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+    if (diff.trim() === '')
+        return `Schema: no difference from ${parent}.\n`;
+    const lines = diff.split('\n');
+    const fence = '`'.repeat(Math.max(3, longestRun(diff, '`') + 1));
+    const block = (shown, note) => [
+        '<details>',
+        `<summary>Schema diff against the parent (${lines.length} ${lines.length === 1 ? 'line' : 'lines'})</summary>`,
+        '',
+        `${fence}diff`,
+        ...shown,
+        fence,
+        '',
+        ...(note === '' ? [] : [note, '']),
+        '</details>',
+        '',
+    ].join('\n');
+    const whole = block(lines, '');
+    if (whole.length <= budget)
+        return whole;
+    const note = (shown) => `Cut to fit GitHub's comment limit: the first ${shown} of ${lines.length} lines are shown; the whole diff is in the step's \`schema-diff\` output.`;
+    // The frame with the longest possible note; what is left is for diff lines.
+    const room = budget - block([], note(lines.length)).length;
+    const shown = [];
+    let used = 0;
+    for (const line of lines) {
+        if (used + line.length + 1 > room) {
+            // One line longer than the whole room (minified SQL) is cut itself rather than dropped.
+            if (shown.length === 0 && room > 1)
+                shown.push(cutChars(line, room - 1));
+            break;
+        }
+        shown.push(line);
+        used += line.length + 1;
+    }
+    if (room <= 0)
+        return `${note(0)}\n`;
+    return block(shown, note(shown.length));
+}
+function footer(sha, updatedAt) {
+    const parts = [];
+    if (sha !== undefined && /^[0-9a-f]{7,40}$/i.test(sha))
+        parts.push(`commit ${sha.slice(0, 7)}`);
+    if (updatedAt !== undefined)
+        parts.push(markdown_text(formatTime(updatedAt)));
+    const detail = parts.length === 0 ? '' : ` for ${parts.join(', ')}`;
+    return `\n<sub>Updated by neon-amplify-branch${detail}.</sub>\n`;
+}
+/** The last resort for a body that is too long even without a diff: cut the end, and say so. */
+function cutToLimit(body, limit = comment_marker_GITHUB_COMMENT_LIMIT) {
+    const note = '\n\n(Cut to fit GitHub’s comment limit.)\n';
+    if (body.length <= limit)
+        return body;
+    return `${cutChars(body, Math.max(0, limit - note.length))}${note}`;
+}
+
 ;// CONCATENATED MODULE: ./src/github/permissions.ts
 
 /**
@@ -1800,8 +2221,71 @@ function cut(value, max) {
     return chars.length <= max ? value : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-// EXTERNAL MODULE: ./src/github/preview-facts.ts
-var preview_facts = __webpack_require__(2321);
+;// CONCATENATED MODULE: ./src/github/preview-facts.ts
+/** A deploy's result as the comment and the job summary show it; never a password or URL. */
+function previewFacts(result, settings, context = {}) {
+    return {
+        gitBranch: result.gitBranch,
+        sha: context.sha,
+        neon: {
+            projectId: settings.neonProjectId,
+            branchId: result.neonBranch.id,
+            branchName: result.neonBranch.name,
+            parent: result.parent?.name ?? result.neonBranch.parentId,
+            created: result.created,
+            expiresAt: result.expiresAt,
+            host: result.connection?.host,
+            maskingRules: result.anonymized?.rules,
+        },
+        amplify: {
+            appId: settings.amplifyAppId ?? '',
+            region: settings.awsRegion ?? '',
+            branch: result.gitBranch,
+            jobId: result.job?.id,
+            jobStatus: result.job?.status,
+            previewUrl: result.previewUrl,
+        },
+        schemaDiff: result.schemaDiff,
+        secrets: secretsOf(result, settings),
+        updatedAt: context.updatedAt,
+    };
+}
+/** The comment after a cleanup: the Neon branch deleted (or already gone), the Amplify branch's fate. */
+function deletedFacts(plan, result, settings, context = {}) {
+    const touchedAmplify = plan.deleteAmplifyBranch || plan.clearAmplifyVariables;
+    return {
+        gitBranch: result.gitBranch,
+        neon: {
+            projectId: settings.neonProjectId,
+            branchName: result.neonBranch?.name ?? plan.neonBranchName,
+            deleted: result.deleted,
+        },
+        amplify: touchedAmplify ? { branch: result.gitBranch, deleted: plan.deleteAmplifyBranch } : undefined,
+        reason: context.reason,
+        updatedAt: context.updatedAt,
+    };
+}
+/** What the renderer must never show, whatever else it is handed. */
+function secretsOf(result, settings) {
+    const secrets = [settings.neonApiKey];
+    if (settings.githubToken !== undefined)
+        secrets.push(settings.githubToken);
+    for (const url of [result.connection?.url, result.directConnection?.url]) {
+        if (url === undefined)
+            continue;
+        secrets.push(url);
+        try {
+            const password = new URL(url).password;
+            if (password !== '')
+                secrets.push(password, decodeURIComponent(password));
+        }
+        catch {
+            // Not a URL: it is listed whole above.
+        }
+    }
+    return secrets;
+}
+
 ;// CONCATENATED MODULE: ./src/github/pull-requests.ts
 /**
  * The pull requests whose head is `branch` in this same repository (`open` by default; `all` for a
@@ -1830,8 +2314,6 @@ async function findBranchPullRequests(client, repository, branch, state = 'open'
     }));
 }
 
-// EXTERNAL MODULE: ./src/github/comment-marker.ts
-var comment_marker = __webpack_require__(4810);
 ;// CONCATENATED MODULE: ./src/github/identity.ts
 /**
  * Who the token acts as: the author of the comments it writes. `github-actions[bot]` for a
@@ -1876,7 +2358,7 @@ function learnTokenLogin(client, login) {
  * other's), so one of the two always cleans up, and both keep the same comment.
  */
 async function upsertStickyComment(input) {
-    const marker = (0,comment_marker/* commentMarker */.Ql)(input.gitBranch);
+    const marker = commentMarker(input.gitBranch);
     const body = withMarker(input.body, marker, input.log);
     // A comment deleted between our read and our edit (another run's cleanup) sends us round once more.
     for (let attempt = 1;; attempt += 1) {
@@ -1979,7 +2461,7 @@ async function listMarked(input, marker) {
     });
     for await (const page of pages) {
         for (const comment of page.data) {
-            if ((0,comment_marker/* hasMarker */.xY)(comment.body, marker)) {
+            if (hasMarker(comment.body, marker)) {
                 found.push({
                     id: comment.id,
                     body: comment.body ?? '',
@@ -1993,11 +2475,11 @@ async function listMarked(input, marker) {
     return found;
 }
 function withMarker(body, marker, log) {
-    const marked = (0,comment_marker/* hasMarker */.xY)(body, marker) ? body : `${marker}\n${body}`;
-    if (marked.length <= comment_marker/* GITHUB_COMMENT_LIMIT */._4)
+    const marked = hasMarker(body, marker) ? body : `${marker}\n${body}`;
+    if (marked.length <= comment_marker_GITHUB_COMMENT_LIMIT)
         return marked;
-    log.warning(`The pull request comment has ${marked.length} characters, past GitHub's ${comment_marker/* GITHUB_COMMENT_LIMIT */._4}; its end was cut`);
-    return (0,comment_body/* cutToLimit */.bH)(marked, comment_marker/* GITHUB_COMMENT_LIMIT */._4);
+    log.warning(`The pull request comment has ${marked.length} characters, past GitHub's ${comment_marker_GITHUB_COMMENT_LIMIT}; its end was cut`);
+    return cutToLimit(marked, comment_marker_GITHUB_COMMENT_LIMIT);
 }
 function isNotFound(error) {
     return error?.status === 404;
@@ -2100,7 +2582,7 @@ class GitHubPublisher {
         this.octokit ??=
             client !== undefined
                 ? Promise.resolve(client)
-                : Promise.all(/* import() */[__webpack_require__.e(413), __webpack_require__.e(584)]).then(__webpack_require__.bind(__webpack_require__, 6584)).then(({ createGitHubClient }) => createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log }));
+                : Promise.all(/* import() */[__webpack_require__.e(587), __webpack_require__.e(707)]).then(__webpack_require__.bind(__webpack_require__, 7707)).then(({ createGitHubClient }) => createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log }));
         return this.octokit;
     }
     jobStarted = async (progress) => {
@@ -2169,7 +2651,7 @@ class GitHubPublisher {
             repository: target.repository,
             deploymentId: this.deployment.id,
             state,
-            logUrl: (0,console_links/* amplifyDeploymentsConsoleUrl */.B)(settings.awsRegion ?? '', settings.amplifyAppId ?? '', this.plan.gitBranch),
+            logUrl: amplifyDeploymentsConsoleUrl(settings.awsRegion ?? '', settings.amplifyAppId ?? '', this.plan.gitBranch),
             ...extra,
             log,
         });
@@ -2182,12 +2664,12 @@ class GitHubPublisher {
         const pullNumbers = await this.pullRequests('open');
         if (pullNumbers.length === 0)
             return;
-        const facts = (0,preview_facts/* previewFacts */.m)(result, settings, { sha: target.sha, updatedAt: this.now() });
+        const facts = previewFacts(result, settings, { sha: target.sha, updatedAt: this.now() });
         const comments = await commentOnPullRequests({
             client: await this.client(),
             repository: target.repository,
             gitBranch: result.gitBranch,
-            body: (0,comment_body/* renderPreviewComment */.K2)(facts),
+            body: renderPreviewComment(facts),
             log,
             pullNumbers,
         });
@@ -2206,7 +2688,7 @@ class GitHubPublisher {
             if (pullNumbers.length === 0)
                 return;
             const reason = target.pullNumbers === undefined ? undefined : 'the pull request was closed';
-            const body = (0,comment_body/* renderDeletedComment */.Rd)((0,preview_facts/* deletedFacts */.N)(plan, result, settings, { reason, updatedAt: this.now() }));
+            const body = renderDeletedComment(deletedFacts(plan, result, settings, { reason, updatedAt: this.now() }));
             const comments = await commentOnPullRequests({
                 ...{ repository: target.repository, gitBranch: result.gitBranch, body, log, pullNumbers },
                 client: await this.client(),
@@ -2260,7 +2742,7 @@ class GitHubPublisher {
 function lazyAmplifyPort(options) {
     let loaded;
     const port = () => {
-        loaded ??= afterPendingIo().then(async () => (await Promise.all(/* import() */[__webpack_require__.e(747), __webpack_require__.e(208)]).then(__webpack_require__.bind(__webpack_require__, 7208))).createAmplifyPort(options));
+        loaded ??= afterPendingIo().then(async () => (await Promise.all(/* import() */[__webpack_require__.e(255), __webpack_require__.e(365), __webpack_require__.e(603)]).then(__webpack_require__.bind(__webpack_require__, 6603))).createAmplifyPort(options));
         return loaded;
     };
     return {
@@ -2455,8 +2937,8 @@ function toNeonBranch(branch) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/@neondatabase/api-client/dist/index.js
-var dist = __webpack_require__(3643);
+// EXTERNAL MODULE: ../../main/node_modules/@neondatabase/api-client/dist/index.js
+var dist = __webpack_require__(5885);
 ;// CONCATENATED MODULE: ./src/neon/create-branch.ts
 
 
@@ -2700,147 +3182,10 @@ function describe(id, operation) {
     return `${id} (${operation.action})${branch}`;
 }
 
-;// CONCATENATED MODULE: ./src/core/rate-limiter.ts
-
-/**
- * Neon's documented limit: 700 requests a minute, with bursts of up to 40 a second per route
- * (https://api-docs.neon.tech/reference/api-rate-limiting). Modelled as a pace of 40 a second of
- * which only half is spent at once, so that a request that reaches Neon a little early still finds
- * a token there, and a budget of 700 a minute, saved up to 700.
- */
-const NEON_RATE_LIMITS = {
-    pace: { ratePerSecond: 40, burst: 20 },
-    budgets: [{ ratePerSecond: 700 / 60, burst: 700 }],
-};
-/** A limiter over Neon's documented limit (or `limits`), on real time unless given a clock. */
-function neonRateLimiter(options = {}) {
-    return new RateLimiter({
-        limits: options.limits ?? NEON_RATE_LIMITS,
-        now: options.now ?? Date.now,
-        sleep: options.sleep ?? realSleep,
-    });
-}
-/**
- * Paces requests that run concurrently: each waits in one queue until every bucket has a token.
- * On a 429 it holds everyone back until `Retry-After` has passed, empties the pace bucket and
- * halves its rate (once for all the requests that were already in flight), then wins the rate back
- * slowly as answers come in. The first 429 of a slow-down also empties the budgets: a budget saved
- * up while this process was idle is not Neon's, whose account other processes (or the same key's
- * other runs) may have spent, and which may save up less than a whole minute's worth. From empty, a
- * budget lets requests through at its own rate, which a 429 never slows.
- */
-class RateLimiter {
-    options;
-    paceBucket;
-    buckets;
-    queue = [];
-    pumping = false;
-    blockedUntil = Number.NEGATIVE_INFINITY;
-    slowedAt = Number.NEGATIVE_INFINITY;
-    currentPace = 1;
-    constructor(options) {
-        this.options = options;
-        const start = options.now();
-        const limits = [options.limits.pace, ...(options.limits.budgets ?? [])];
-        for (const { ratePerSecond, burst } of limits) {
-            if (!(ratePerSecond > 0) || !(burst >= 1)) {
-                throw new Error(`A rate limit needs a positive rate and a burst of at least 1, got ${ratePerSecond}/s and ${burst}`);
-            }
-        }
-        this.buckets = limits.map((limit) => ({ ...limit, tokens: limit.burst, last: start }));
-        this.paceBucket = this.buckets[0];
-    }
-    /** The share of its configured rate the pace runs at now (1 until the service answers 429). */
-    get pace() {
-        return this.currentPace;
-    }
-    /** Resolves when the request may be sent. */
-    acquire() {
-        return new Promise((resolve) => {
-            this.queue.push(resolve);
-            void this.pump();
-        });
-    }
-    /** The request of `ticket` was answered 429: wait `retryAfterMs` (when given) and slow down. */
-    throttled(ticket, retryAfterMs) {
-        const now = this.options.now();
-        this.refill(now);
-        // Requests sent before the last slow-down were already on their way: one halving covers them.
-        if (ticket.at > this.slowedAt) {
-            this.currentPace = Math.max(this.options.minPace ?? 1 / 16, this.currentPace / 2);
-            this.slowedAt = now;
-            // Refilling from now, as the service's own bucket does once it is empty.
-            for (const bucket of this.buckets)
-                if (bucket !== this.paceBucket)
-                    bucket.tokens = 0;
-        }
-        if (retryAfterMs !== undefined && retryAfterMs > 0) {
-            this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
-        }
-        // Empty, refilling from the end of the wait so that one request may go then, as Retry-After
-        // promises, and the rest follow at the slower pace.
-        const bucket = this.paceBucket;
-        bucket.tokens = 0;
-        bucket.last = Math.max(now, this.blockedUntil) - 1000 / this.rateOf(bucket);
-    }
-    /** A request was answered (anything but 429): the pace creeps back towards its full rate. */
-    succeeded() {
-        // What the pace bucket gained so far, at the rate it had.
-        this.refill(this.options.now());
-        this.currentPace = Math.min(1, this.currentPace * (1 + (this.options.recoveryPerRequest ?? 0.002)));
-    }
-    /** Lets the queued requests go one at a time, as tokens and the Retry-After wait allow. */
-    async pump() {
-        if (this.pumping)
-            return;
-        this.pumping = true;
-        try {
-            while (this.queue.length > 0) {
-                const now = this.options.now();
-                const wait = this.waitMs(now);
-                if (wait > 0) {
-                    // Whole milliseconds, as timers have them.
-                    await this.options.sleep(Math.ceil(wait));
-                    continue;
-                }
-                for (const bucket of this.buckets)
-                    bucket.tokens -= 1;
-                this.queue.shift()?.({ at: now });
-            }
-        }
-        finally {
-            this.pumping = false;
-        }
-    }
-    /** How long until every bucket holds a token and no Retry-After is pending. */
-    waitMs(now) {
-        this.refill(now);
-        let wait = this.blockedUntil - now;
-        for (const bucket of this.buckets) {
-            // Within rounding of a whole token counts as one: a clock near 1.7e12 ms cannot move by less.
-            if (bucket.tokens < 1 - 1e-6) {
-                wait = Math.max(wait, bucket.last - now + ((1 - bucket.tokens) * 1000) / this.rateOf(bucket));
-            }
-        }
-        return wait;
-    }
-    /** Adds what each bucket earned up to `now`. */
-    refill(now) {
-        for (const bucket of this.buckets) {
-            // `last` is in the future while a Retry-After wait runs: nothing refills before it.
-            const earned = (Math.max(0, now - bucket.last) * this.rateOf(bucket)) / 1000;
-            bucket.tokens = Math.min(bucket.burst, bucket.tokens + earned);
-            bucket.last = Math.max(bucket.last, now);
-        }
-    }
-    /** Tokens a second: the pace bucket's slowed by 429s, the budgets' as configured. */
-    rateOf(bucket) {
-        return bucket === this.paceBucket ? bucket.ratePerSecond * this.currentPace : bucket.ratePerSecond;
-    }
-}
-
+// EXTERNAL MODULE: ./src/core/rate-limiter.ts
+var rate_limiter = __webpack_require__(9499);
 // EXTERNAL MODULE: ./src/core/retry.ts
-var retry = __webpack_require__(7253);
+var retry = __webpack_require__(9428);
 ;// CONCATENATED MODULE: ./src/neon/errors.ts
 
 
@@ -3041,10 +3386,10 @@ class NeonRequester {
     constructor(options) {
         this.options = options;
         const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-        this.sleep = options.sleep ?? realSleep;
+        this.sleep = options.sleep ?? core_sleep/* realSleep */.u;
         this.policy = options.retry ?? retry/* DEFAULT_RETRY_POLICY */.cO;
         this.limiter =
-            options.limiter ?? neonRateLimiter({ limits: options.rateLimits, now: options.now, sleep: this.sleep });
+            options.limiter ?? (0,rate_limiter/* neonRateLimiter */.RU)({ limits: options.rateLimits, now: options.now, sleep: this.sleep });
         this.failureContext = {
             host: hostOf(options.apiHost),
             projectId: options.projectId,
@@ -3480,7 +3825,7 @@ async function runPlan(plan, options) {
     return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: shellMigration });
 }
 /** The shell runner, loaded only by a run that has a migrate-command (it brings child_process). */
-const shellMigration = async (input) => (await __webpack_require__.e(/* import() */ 324).then(__webpack_require__.bind(__webpack_require__, 324))).runShellMigration(input);
+const shellMigration = async (input) => (await __webpack_require__.e(/* import() */ 682).then(__webpack_require__.bind(__webpack_require__, 1682))).runShellMigration(input);
 
 ;// CONCATENATED MODULE: ./src/publishing.ts
 
@@ -3514,200 +3859,6 @@ async function runAndPublish(plan, options, run = runPlan) {
 function attach(result, report) {
     if (result?.kind === 'deploy' || result?.kind === 'cleanup')
         result.github = report;
-}
-
-;// CONCATENATED MODULE: ./src/action/work.ts
-
-
-
-/**
- * The part of the action that talks to Neon, Amplify and GitHub, imported by main.ts only when the
- * plan has work: it brings the AWS SDK, the Neon client, Octokit and every flow with it.
- */
-async function work(plan, { report, event, ...options }) {
-    // The runner's GITHUB_API_URL and GITHUB_REPOSITORY; the sha is the push's `after`, else GITHUB_SHA.
-    const github = githubTarget({
-        token: options.settings.githubToken,
-        apiUrl: process.env.GITHUB_API_URL,
-        repository: process.env.GITHUB_REPOSITORY,
-        payload: event.payload,
-        sha: process.env.GITHUB_SHA,
-    });
-    try {
-        return await runAndPublish(plan, { ...options, github });
-    }
-    catch (error) {
-        // What was done before the failure is still reported (a reconcile's deletions, a failed build's
-        // job): the outputs and the summary show it.
-        const partial = resultOf(error);
-        if (partial !== undefined)
-            await report(partial);
-        throw error;
-    }
-}
-
-
-/***/ }),
-
-/***/ 8571:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   a: () => (/* binding */ formatDuration)
-/* harmony export */ });
-/** A limit as a message names it: `10 minutes`, `1 minute`, `30 s`, `1500 ms`. */
-function formatDuration(ms) {
-    if (ms % 60_000 === 0)
-        return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
-    if (ms % 1000 === 0)
-        return `${ms / 1000} s`;
-    return `${ms} ms`;
-}
-
-
-/***/ }),
-
-/***/ 4119:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   g: () => (/* binding */ ACTIVE_JOB_STATUSES)
-/* harmony export */ });
-/**
- * What the executor needs from Neon and Amplify. The adapters in src/neon and src/amplify implement
- * these over the real clients; nothing in src/core performs I/O itself.
- */
-const ACTIVE_JOB_STATUSES = ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'];
-
-
-/***/ }),
-
-/***/ 7253:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   bD: () => (/* binding */ withRetry),
-/* harmony export */   cO: () => (/* binding */ DEFAULT_RETRY_POLICY),
-/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
-/* harmony export */ });
-/* unused harmony export backoffMs */
-/* harmony import */ var p_retry__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4995);
-
-const DEFAULT_RETRY_POLICY = {
-    retries: 5,
-    minTimeoutMs: 500,
-    maxTimeoutMs: 10_000,
-    maxRetryAfterMs: 60_000,
-};
-/**
- * Runs `fn`, retrying only what `classify` calls retryable, with jittered exponential backoff:
- * p-retry runs the attempts and keeps the count, and every wait goes through `sleep` (p-retry's
- * own timer is given no delay), so tests control all of them. A `Retry-After` from the service is
- * the wait when it is longer than the backoff.
- *
- * An `untilDeadline` answer under a budget counts against neither `policy.retries` nor the
- * counted backoff: it is waited with a backoff of its own, from `minTimeoutMs` up to
- * `maxTimeoutMs`, until the budget would not last through the next wait.
- */
-async function withRetry(fn, options) {
-    const { policy, deadline } = options;
-    deadline?.check(options.label);
-    const untilDeadline = (error) => deadline !== undefined && options.classify(error).untilDeadline === true;
-    /** Failures retried by count so far, which `policy.retries` limits. */
-    let counted = 0;
-    /** Waits of the until-the-deadline kind so far: their backoff grows with them. */
-    let patient = 0;
-    return (0,p_retry__WEBPACK_IMPORTED_MODULE_0__/* ["default"] */ .Ay)(fn, {
-        ...(deadline === undefined ? {} : { maxRetryTime: deadline.remainingMs() }),
-        // The count is kept here, since the answers that wait for the budget do not use it up.
-        retries: Number.POSITIVE_INFINITY,
-        // p-retry waits on a real timer of its own; with no delay it never starts one (its
-        // calculateDelay returns 0), and the waits below go through the injected sleep instead.
-        minTimeout: 0,
-        shouldConsumeRetry: ({ error }) => !untilDeadline(error),
-        shouldRetry: ({ error }) => options.classify(error).retry &&
-            !(options.deadline?.usedUp() ?? false) &&
-            (untilDeadline(error) || counted <= policy.retries),
-        onFailedAttempt: async ({ error, attemptNumber }) => {
-            const verdict = options.classify(error);
-            if (!verdict.retry)
-                return;
-            if (deadline !== undefined && verdict.untilDeadline) {
-                const wait = Math.max(patientBackoffMs(policy, patient), retryAfterMs(verdict, policy));
-                patient += 1;
-                const left = deadline.remainingMs();
-                if (wait >= left)
-                    throw deadline.exceeded(options.label, error.message);
-                options.log(`${options.label}: attempt ${attemptNumber} failed (${error.message}); retrying in ${seconds(wait)} while the run's budget (timeout-minutes) lasts, ${seconds(left)} left`);
-                await options.sleep(wait);
-                return;
-            }
-            counted += 1;
-            const retriesLeft = policy.retries - counted + 1;
-            if (retriesLeft <= 0)
-                return;
-            const wait = countedWaitMs({ verdict, policy, n: counted - 1, deadline });
-            if (wait === undefined)
-                throw deadline?.exceeded(options.label, error.message) ?? error;
-            options.log(`${options.label}: attempt ${attemptNumber} failed (${error.message}); retrying, ${retriesLeft} left`);
-            if (wait > 0)
-                await options.sleep(wait);
-        },
-    });
-}
-/**
- * The wait before the `n`th counted retry (from 0): the backoff, or the service's `Retry-After`
- * when longer, none when the next attempt is held elsewhere; cut to what is left of the budget.
- * Undefined when a held wait or a `Retry-After` would outlast the budget: it would only end in the
- * same failure, later.
- */
-function countedWaitMs(options) {
-    const { verdict, policy, deadline } = options;
-    const left = deadline?.remainingMs() ?? Number.POSITIVE_INFINITY;
-    if (verdict.heldMs !== undefined)
-        return verdict.heldMs >= left ? undefined : 0;
-    const after = retryAfterMs(verdict, policy);
-    if (after > 0 && after >= left)
-        return undefined;
-    return Math.min(Math.max(backoffMs(policy, options.n), after), left);
-}
-/** The service's `Retry-After`, cut to `maxRetryAfterMs`; 0 without one. */
-function retryAfterMs(verdict, policy) {
-    return Math.min(verdict.afterMs ?? 0, policy.maxRetryAfterMs);
-}
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-/**
- * The `n`th wait (from 0) of exponential backoff as p-retry computes it with `randomize` (its
- * calculateDelay): `minTimeoutMs` doubled `n` times, times a random factor in [1, 2), rounded,
- * capped at `maxTimeoutMs`.
- */
-function backoffMs(policy, n, random = Math.random) {
-    if (policy.minTimeoutMs === 0)
-        return 0;
-    const grown = Math.round(policy.minTimeoutMs * 2 ** Math.min(n, 30) * (1 + random()));
-    return Math.min(grown, policy.maxTimeoutMs);
-}
-/**
- * The shortest wait for an answer that waits for the budget: a policy without backoff would
- * otherwise ask again at once, as often as the service answers, until the budget is gone.
- */
-const MIN_PATIENT_WAIT_MS = 100;
-function patientBackoffMs(policy, n) {
-    return Math.max(MIN_PATIENT_WAIT_MS, backoffMs(policy, n));
-}
-/** `Retry-After` as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
-function parseRetryAfter(value, now = Date.now()) {
-    if (value === undefined || value === null || value.trim() === '')
-        return undefined;
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return Number(trimmed) * 1000;
-    const date = Date.parse(trimmed);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
 }
 
 
