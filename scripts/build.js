@@ -4,8 +4,6 @@
 // `node scripts/build.js cli webhook` rebuilds only those entries (by their folder under dist/,
 // `action` for the root), leaving the other bundles as they are. Bundles are minified: the
 // action's start-up time counts on every workflow run (measured: 0.31 s -> 0.18 s for a no-op run).
-// Several entries may share a folder (the Lambda functions share one code package): an entry with a
-// `name` becomes `<name>.js`, with its licenses in `<name>.licenses.txt`.
 // A dynamic `import()` in src/ becomes a chunk file of its own next to the entry's index.js
 // (`689.index.js`, ...), loaded only when that import runs. Start-up is mostly V8 compiling the
 // file it loads (about 100 ms for 2 MB), so what a start does not need stays out of the entry's
@@ -14,8 +12,8 @@
 // and the migrate-command runner (child_process) only when one is set; the CLI (dist/cli/) loads
 // its SSM client, the run and the dotenv writer only for a command that needs them (`--version`
 // and `--help` never read them); the webhook server (dist/webhook/) loads the run with its first
-// delivery, and the SQS SDK only with QUEUE_URL. The Lambda functions are the exception (`single`,
-// below). ncc minifies the entry file only, not the chunks; minifying them measured no faster. The
+// delivery, and the SQS SDK only with QUEUE_URL; a Lambda function's cold start alike (a ping or
+// an empty batch loads none of them). ncc minifies the entry file only, not the chunks; minifying them measured no faster. The
 // chunk files are part of the bundle like any other: --check compares them too, and a rebuild
 // removes stale ones. ncc writes one license list per chunk; they are merged into licenses.txt,
 // where a package that several chunks list comes once.
@@ -34,19 +32,18 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
-// `single`: the bundle is one file, no chunks. The three Lambda entries share dist/lambda/, and each
-// build numbers its chunks from scratch (the same `689.index.js` is different code in two builds),
-// so their chunks would overwrite each other; and the documented code package names
-// dist/lambda/index.js, receiver.js and worker.js, each exporting `handler`, and nothing beside them.
-// Such an entry imports src/single-file.ts (and src/webhook/sqs/single-file.ts when it sends to
-// the queue), which puts the modules the other entries load lazily into the entry itself,
-// unevaluated until first imported.
+// Every entry is built into a folder of its own, its chunk files next to its index.js: each build
+// numbers its chunks from scratch (the same `689.index.js` is different code in two builds), so two
+// builds in one folder would overwrite each other's. The Lambda functions share one code package,
+// dist/lambda/: the single function is its root, the receiver and the worker are in receiver/ and
+// worker/ below it, and the handler files the SAM templates name (`receiver.handler`,
+// `worker.handler`), dist/lambda/receiver.js and worker.js, only re-export theirs (`handler`).
 const entries = [
   { source: 'src/action/index.ts', out: '.' },
   { source: 'src/webhook/server/index.ts', out: 'webhook' },
-  { source: 'src/webhook/lambda/index.ts', out: 'lambda', single: true },
-  { source: 'src/webhook/lambda/receiver.ts', out: 'lambda', name: 'receiver', single: true },
-  { source: 'src/webhook/lambda/worker.ts', out: 'lambda', name: 'worker', single: true },
+  { source: 'src/webhook/lambda/index.ts', out: 'lambda' },
+  { source: 'src/webhook/lambda/receiver.ts', out: 'lambda/receiver', handler: 'lambda/receiver.js' },
+  { source: 'src/webhook/lambda/worker.ts', out: 'lambda/worker', handler: 'lambda/worker.js' },
   { source: 'src/cli/index.ts', out: 'cli' },
 ];
 
@@ -59,7 +56,9 @@ if (!check && only.length === 0) rmSync('dist', { recursive: true, force: true }
 const assembled = join(scratch, 'dist');
 const folders = new Set();
 for (const [index, entry] of entries.entries()) {
-  if (only.length > 0 && !only.includes(entry.out === '.' ? 'action' : entry.out)) continue;
+  // `lambda` builds all three Lambda bundles: dist/lambda/ is replaced as a whole.
+  const folder = entry.out === '.' ? '.' : entry.out.split('/')[0];
+  if (only.length > 0 && !only.includes(folder === '.' ? 'action' : folder)) continue;
   try {
     statSync(entry.source);
   } catch {
@@ -85,14 +84,15 @@ for (const [index, entry] of entries.entries()) {
     { stdio: 'inherit' },
   );
   mergeLicenses(out);
-  const chunks = readdirSync(out).filter((file) => /^\d+\.index\.js$/.test(file));
-  if (entry.single && chunks.length > 0) {
-    throw new Error(
-      `${entry.source} must bundle into one file but has chunks (${chunks.join(', ')}): import src/single-file.ts (or src/webhook/sqs/single-file.ts) from it, and add the lazily imported module there`,
+  addBundle(join(assembled, entry.out), out);
+  if (entry.handler !== undefined) {
+    const bundle = entry.out.split('/').at(-1);
+    writeFileSync(
+      join(assembled, entry.handler),
+      `// The handler the templates name: its bundle is ./${bundle}/ (scripts/build.js).\nexport { handler } from './${bundle}/index.js';\n`,
     );
   }
-  addBundle(join(assembled, entry.out), out, entry.name);
-  folders.add(entry.out);
+  folders.add(folder);
 }
 if (!check) {
   for (const folder of folders) replaceEntry(join('dist', folder), join(assembled, folder), folder === '.');
@@ -110,17 +110,12 @@ if (check) {
 }
 rmSync(scratch, { recursive: true, force: true });
 
-/** Copies a bundle into its folder, as `<name>.js` and `<name>.licenses.txt` when it has a name. */
-function addBundle(folder, fresh, name) {
+/** Copies a bundle into its folder; two bundles may share a folder only in sub-folders of their own. */
+function addBundle(folder, fresh) {
   mkdirSync(folder, { recursive: true });
   for (const entry of readdirSync(fresh, { withFileTypes: true })) {
-    let target = entry.name;
-    if (name !== undefined && target === 'index.js') target = `${name}.js`;
-    if (name !== undefined && target === 'licenses.txt') target = `${name}.licenses.txt`;
-    const destination = join(folder, target);
-    if (entry.name !== 'package.json' && existsSync(destination)) {
-      throw new Error(`Two bundles write ${destination}: give one of them a name`);
-    }
+    const destination = join(folder, entry.name);
+    if (existsSync(destination)) throw new Error(`Two bundles write ${destination}`);
     cpSync(join(fresh, entry.name), destination, { recursive: true });
   }
 }

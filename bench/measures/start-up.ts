@@ -141,8 +141,8 @@ async function contestants(): Promise<Contestant[]> {
 }
 
 /**
- * Start-up of the CLI and the webhook server (an entry file that loads chunk files when first
- * needed) and of the three Lambda functions (one file each), each alternated with a bare
+ * Start-up of the CLI, the webhook server and the three Lambda functions (each an entry file that
+ * loads chunk files when first needed, scripts/build.js), each alternated with a bare
  * `node -e 0` on the same node, so that both see the same machine; which of the two goes first
  * alternates too. Peak RSS from one more run of each.
  */

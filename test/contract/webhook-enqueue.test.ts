@@ -117,11 +117,14 @@ describe('the receiver through the SQS client', () => {
   });
 
   it('takes the region from the queue URL, else from the environment, else refuses to start', async () => {
-    const regional = await createQueueClient('https://sqs.eu-west-1.amazonaws.com/123456789012/q.fifo', {});
+    const regional = await createQueueClient('https://sqs.eu-west-1.amazonaws.com/123456789012/q.fifo', {})();
     expect(await regional.config.region()).toBe('eu-west-1');
     regional.destroy();
-    const local = await createQueueClient(queueUrl, { AWS_DEFAULT_REGION: 'ap-south-1' });
+    const get = createQueueClient(queueUrl, { AWS_DEFAULT_REGION: 'ap-south-1' });
+    const local = await get();
     expect(await local.config.region()).toBe('ap-south-1');
+    // One client for every send, made with the first.
+    expect(await get()).toBe(local);
     local.destroy();
     expect(() => createQueueClient(queueUrl, {})).toThrowError(/No AWS region for QUEUE_URL/);
   });

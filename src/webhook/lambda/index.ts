@@ -1,5 +1,3 @@
-import '../../single-file.js';
-import '../sqs/single-file.js';
 import { loadWebhookConfig } from '../config/config.js';
 import { createWebhookApp } from '../run/app.js';
 import { createLambdaHandler, once } from './http.js';

@@ -1,4 +1,3 @@
-import '../sqs/single-file.js';
 import { createReceiver, loadReceiverConfig } from '../sqs/receiver.js';
 import { createLambdaHandler, once } from './http.js';
 

@@ -1,4 +1,3 @@
-import '../../single-file.js';
 import { loadWebhookConfig } from '../config/config.js';
 import { createWorker, type WorkerEvent } from '../sqs/worker.js';
 import { once } from './http.js';

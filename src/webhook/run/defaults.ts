@@ -7,9 +7,8 @@ import { confirmCleanup } from './replay-guard.js';
 /**
  * The core's run that also reports on GitHub (src/publishing.ts), loaded with the first delivery
  * that runs a plan: it brings the Neon client, the flows and axios, which the server would
- * otherwise evaluate before it listens (measured with --cpu-prof: about 60 ms of its start). The
- * server gets it as a chunk file (scripts/build.js); the Lambda functions, which must stay one file
- * each, name it in src/single-file.ts.
+ * otherwise evaluate before it listens (measured with --cpu-prof: about 60 ms of its start), and a
+ * Lambda before its first answer. It is a chunk file of its own (scripts/build.js).
  */
 const runAndPublish: RunPlan = async (plan, options) =>
   (await import('../../publishing.js')).runAndPublish(plan, options);

@@ -35,7 +35,7 @@ export async function confirmCleanup(delivery: Delivery, options: GuardOptions):
     return { ok: false, reason: `the deletion of '${claim.branch}' is not about branch '${branch}'` };
   }
   // Octokit (and undici under it) loads with the first check, not with the server: most deliveries
-  // never need it (src/single-file.ts keeps it in the one file).
+  // never need it (a chunk file of its own, scripts/build.js).
   const { createGitHubClient } = await import('../../github/client.js');
   const client = createGitHubClient({
     token,

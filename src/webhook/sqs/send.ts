@@ -19,8 +19,8 @@ const SEND_DEADLINE_MS = 6_000;
 
 export interface EnqueueOptions {
   queueUrl: string;
-  /** The SQS client, or the promise of one (createQueueClient's, which loads the SDK). */
-  client: SQSClient | Promise<SQSClient>;
+  /** The SQS client, or how to get it (createQueueClient's, which loads the SDK with the first send). */
+  client: SQSClient | (() => Promise<SQSClient>);
   /** GITHUB_WEBHOOK_SECRET's list: each message is signed under the first (signature.ts). */
   secrets: readonly string[];
   now?: () => Date;
@@ -39,8 +39,9 @@ export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery)
     const groupId = messageGroupId(delivery.repository, delivery.plan.gitBranch);
     const body = JSON.stringify(toQueueMessage(delivery, now()));
     try {
-      const [client, { SendMessageCommand }] = await Promise.all([options.client, loadSqs()]);
-      const sent = await client.send(
+      const client = typeof options.client === 'function' ? options.client() : options.client;
+      const [sqs, { SendMessageCommand }] = await Promise.all([client, loadSqs()]);
+      const sent = await sqs.send(
         new SendMessageCommand({
           QueueUrl: options.queueUrl,
           MessageBody: body,
@@ -63,9 +64,8 @@ export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery)
 
 /**
  * The SQS SDK, evaluated with the first SendMessage rather than at start: the server and the single
- * Lambda without QUEUE_URL never need it, and a ping never does. In the webhook server's build it is
- * a chunk file of its own, so a server without QUEUE_URL does not even compile it; the Lambdas, one
- * file each, have it in their file (src/webhook/sqs/single-file.ts).
+ * Lambda without QUEUE_URL never need it, and a ping never does. It is a chunk file of its own
+ * (scripts/build.js), so a start that does not send does not even compile it.
  */
 function loadSqs() {
   return import('@aws-sdk/client-sqs');
@@ -76,9 +76,10 @@ function loadSqs() {
  * AWS_REGION / AWS_DEFAULT_REGION; the endpoint from AWS_ENDPOINT_URL_SQS when set (the SDK reads
  * it itself). Short timeouts, so that the SDK's three attempts fit in SEND_DEADLINE_MS: SQS answers
  * SendMessage in milliseconds, and GitHub must get its 503 inside its 10 seconds. The region is
- * checked at once (a missing one stops the start); the client is made once the SDK has loaded.
+ * checked at once (a missing one stops the start); the SDK is loaded and the client made with the
+ * first send, once: a ping, or a delivery refused before it is queued, never loads them.
  */
-export function createQueueClient(queueUrl: string, env: NodeJS.ProcessEnv): Promise<SQSClient> {
+export function createQueueClient(queueUrl: string, env: NodeJS.ProcessEnv): () => Promise<SQSClient> {
   const host = new URL(queueUrl).hostname;
   const region =
     /^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host)?.[1] ??
@@ -89,13 +90,17 @@ export function createQueueClient(queueUrl: string, env: NodeJS.ProcessEnv): Pro
       `No AWS region for QUEUE_URL '${queueUrl}': set AWS_REGION (Lambda sets it), or use the queue's sqs.<region>.amazonaws.com URL`,
     );
   }
-  return loadSqs().then(
-    ({ SQSClient }) =>
-      new SQSClient({
-        region,
-        maxAttempts: 3,
-        // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes, and waits on.
-        requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true },
-      }),
-  );
+  let client: Promise<SQSClient> | undefined;
+  return () => {
+    client ??= loadSqs().then(
+      ({ SQSClient }) =>
+        new SQSClient({
+          region,
+          maxAttempts: 3,
+          // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes, and waits on.
+          requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true },
+        }),
+    );
+    return client;
+  };
 }
