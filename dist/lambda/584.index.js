@@ -1,8 +1,8 @@
-export const id = 88;
-export const ids = [88,707];
+export const id = 584;
+export const ids = [584,203];
 export const modules = {
 
-/***/ 9428:
+/***/ 7253:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -11,7 +11,7 @@ export const modules = {
 /* harmony export */   mu: () => (/* binding */ parseRetryAfter)
 /* harmony export */ });
 /* unused harmony export backoffMs */
-/* harmony import */ var p_retry__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9813);
+/* harmony import */ var p_retry__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4995);
 
 const DEFAULT_RETRY_POLICY = {
     retries: 5,
@@ -133,7 +133,7 @@ function parseRetryAfter(value, now = Date.now()) {
 
 /***/ }),
 
-/***/ 7707:
+/***/ 6584:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -141,8 +141,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   GITHUB_RETRY_POLICY: () => (/* binding */ GITHUB_RETRY_POLICY),
 /* harmony export */   createGitHubClient: () => (/* binding */ createGitHubClient)
 /* harmony export */ });
-/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8587);
-/* harmony import */ var _core_retry_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9428);
+/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2413);
+/* harmony import */ var _core_retry_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7253);
 
 
 /**
@@ -211,7 +211,7 @@ function classifyGitHubError(error) {
 
 /***/ }),
 
-/***/ 9813:
+/***/ 4995:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -222,7 +222,7 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: AbortError, makeRetriable
 
-;// CONCATENATED MODULE: ../../main/node_modules/is-network-error/index.js
+;// CONCATENATED MODULE: ./node_modules/is-network-error/index.js
 const objectToString = Object.prototype.toString;
 
 const isError = value => objectToString.call(value) === '[object Error]';
@@ -271,7 +271,7 @@ function isNetworkError(error) {
 	return errorMessages.has(message);
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/p-retry/index.js
+;// CONCATENATED MODULE: ./node_modules/p-retry/index.js
 
 
 function validateRetries(retries) {
