@@ -1,8 +1,8 @@
-export const id = 603;
-export const ids = [603];
+export const id = 208;
+export const ids = [208];
 export const modules = {
 
-/***/ 6603:
+/***/ 7208:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -13,14 +13,14 @@ __webpack_require__.d(__webpack_exports__, {
   createAmplifyPort: () => (/* binding */ createAmplifyPort)
 });
 
-// EXTERNAL MODULE: ../../main/node_modules/@aws-sdk/client-amplify/dist-cjs/index.js
-var dist_cjs = __webpack_require__(3365);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-amplify/dist-cjs/index.js
+var dist_cjs = __webpack_require__(2747);
 // EXTERNAL MODULE: ./src/core/amplify-settings.ts
-var amplify_settings = __webpack_require__(174);
+var amplify_settings = __webpack_require__(1541);
 // EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __webpack_require__(2091);
+var errors = __webpack_require__(4296);
 // EXTERNAL MODULE: ./src/core/ports.ts
-var ports = __webpack_require__(9162);
+var ports = __webpack_require__(4119);
 ;// CONCATENATED MODULE: ./src/amplify/errors.ts
 
 const NETWORK_CODES = new Set([
@@ -176,7 +176,7 @@ function describeAttemptFailure(error) {
 }
 
 // EXTERNAL MODULE: ./src/core/naming.ts
-var naming = __webpack_require__(6756);
+var naming = __webpack_require__(2607);
 ;// CONCATENATED MODULE: ./src/amplify/shapes.ts
 
 

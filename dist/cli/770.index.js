@@ -1,8 +1,8 @@
-export const id = 549;
-export const ids = [549];
+export const id = 770;
+export const ids = [770];
 export const modules = {
 
-/***/ 1549:
+/***/ 770:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

@@ -1,8 +1,8 @@
-export const id = 682;
-export const ids = [682];
+export const id = 324;
+export const ids = [324];
 export const modules = {
 
-/***/ 1682:
+/***/ 324:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -18,11 +18,11 @@ var external_node_child_process_ = __webpack_require__(1421);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: ./src/core/duration.ts
-var duration = __webpack_require__(3816);
+var duration = __webpack_require__(8571);
 // EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __webpack_require__(2091);
+var errors = __webpack_require__(4296);
 // EXTERNAL MODULE: ./src/core/migrate-settings.ts
-var migrate_settings = __webpack_require__(4145);
+var migrate_settings = __webpack_require__(5138);
 ;// CONCATENATED MODULE: ./src/migrate/environment.ts
 
 /** Always passed: what a shell, a package manager and a migration tool need to find and run things. */

@@ -1,8 +1,8 @@
-export const id = 671;
-export const ids = [671,549];
+export const id = 178;
+export const ids = [178,770];
 export const modules = {
 
-/***/ 1549:
+/***/ 770:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -126,7 +126,7 @@ function ignore(...codes) {
 
 /***/ }),
 
-/***/ 1671:
+/***/ 7178:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -135,7 +135,7 @@ function ignore(...codes) {
 /* unused harmony exports upsertDotenv, quoteDotenvValue */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _dotenv_target_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1549);
+/* harmony import */ var _dotenv_target_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(770);
 
 
 /** A file the CLI creates holds a password: readable by its owner only. */

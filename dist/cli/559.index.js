@@ -1,14 +1,14 @@
-export const id = 236;
-export const ids = [236];
+export const id = 559;
+export const ids = [559];
 export const modules = {
 
-/***/ 7236:
+/***/ 5559:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   readSecureParameter: () => (/* binding */ readSecureParameter)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6134);
+/* harmony import */ var _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4736);
 
 /**
  * Reads a SecureString from SSM Parameter Store, decrypted, as neon-ci.sh did with

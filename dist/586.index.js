@@ -1,8 +1,8 @@
-export const id = 351;
-export const ids = [351];
+export const id = 586;
+export const ids = [586];
 export const modules = {
 
-/***/ 351:
+/***/ 1586:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -12,13 +12,13 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __webpack_require__(2091);
+var errors = __webpack_require__(4296);
 // EXTERNAL MODULE: ./src/core/amplify-settings.ts
-var amplify_settings = __webpack_require__(174);
+var amplify_settings = __webpack_require__(1541);
 // EXTERNAL MODULE: ./src/core/console-links.ts
-var console_links = __webpack_require__(6395);
+var console_links = __webpack_require__(4630);
 // EXTERNAL MODULE: ./src/core/duration.ts
-var duration = __webpack_require__(3816);
+var duration = __webpack_require__(8571);
 ;// CONCATENATED MODULE: ./src/core/flows/job-outcome.ts
 
 
@@ -77,7 +77,7 @@ function amplifyOf(options) {
 }
 
 // EXTERNAL MODULE: ./src/core/redact.ts
-var redact = __webpack_require__(8477);
+var redact = __webpack_require__(2258);
 ;// CONCATENATED MODULE: ./src/core/flows/schema-diff.ts
 
 
@@ -231,7 +231,7 @@ async function announceJob(result, options) {
 }
 
 // EXTERNAL MODULE: ./src/core/settings.ts + 2 modules
-var core_settings = __webpack_require__(6374);
+var core_settings = __webpack_require__(4346);
 ;// CONCATENATED MODULE: ./src/core/flows/out-of-reach.ts
 /**
  * Why a Neon branch is production, out of reach of every change this tool makes (restore, expiry,
@@ -355,7 +355,7 @@ async function clearAmplifyVariables(plan, options) {
 }
 
 // EXTERNAL MODULE: ./src/core/naming.ts
-var naming = __webpack_require__(6756);
+var naming = __webpack_require__(4988);
 ;// CONCATENATED MODULE: ./src/core/poll.ts
 
 
@@ -387,7 +387,7 @@ async function pollUntil(options) {
 }
 
 // EXTERNAL MODULE: ./src/core/ports.ts
-var ports = __webpack_require__(9162);
+var ports = __webpack_require__(4119);
 ;// CONCATENATED MODULE: ./src/core/flows/amplify-job.ts
 
 
@@ -552,7 +552,7 @@ async function untilStarted(context, attempt, check) {
 }
 
 // EXTERNAL MODULE: ./src/core/masking-rules.ts
-var masking_rules = __webpack_require__(9604);
+var masking_rules = __webpack_require__(4105);
 ;// CONCATENATED MODULE: ./src/core/flows/neon-branch.ts
 
 
@@ -566,7 +566,10 @@ async function resolveParent(neon, settings) {
     }
     return parent;
 }
-/** Creates the branch and waits for its operations; Neon's 409 (the name is taken) is thrown as is. */
+/**
+ * Creates the branch and waits for its operations (unless leavePending); Neon's 409 (the name is
+ * taken) is thrown as is.
+ */
 async function createBranch(input) {
     const { neon, name, parent, settings, log, expiresAt } = input;
     const what = settings.branchType === 'schema-only'
@@ -587,8 +590,16 @@ async function createBranch(input) {
     });
     if (result.connection !== undefined)
         (0,redact/* maskConnectionString */.Oi)(result.connection.uri, input.secret);
+    const made = {
+        branch: result.branch,
+        created: true,
+        databases: result.databases,
+        connection: result.connection,
+    };
+    if (input.leavePending)
+        return { ...made, pending: result.operationIds };
     await neon.waitForOperations(result.operationIds);
-    return { branch: result.branch, created: true, databases: result.databases, connection: result.connection };
+    return made;
 }
 /** Neon's answer to a create whose name is taken. */
 function isNameTaken(error) {
@@ -920,6 +931,8 @@ async function createAtOnce(plan, options) {
             log,
             secret: options.secret,
             expiresAt,
+            // Never anonymized here (createsFirst): nothing reads the branch before branchConnection.
+            leavePending: true,
         });
         return { ...made, expiresAt };
     }
@@ -975,7 +988,7 @@ async function runMigration(plan, input, options) {
  * against its parent (the run that created it may have failed before its reset, or may be doing it
  * right now) and reset when it still has the parent's.
  */
-async function branchConnection({ plan, branch, created, databases, known, written, options, }) {
+async function branchConnection({ plan, branch, created, databases, known, written, pending = [], options, }) {
     const { neon, settings, log } = options;
     const likely = databases === undefined ? likelyTarget(settings) : undefined;
     const early = likely && earlyReads(likely, options);
@@ -1011,6 +1024,8 @@ async function branchConnection({ plan, branch, created, databases, known, writt
         reread: () => readAll(),
     });
     if (plan.primary || !settings.resetRolePassword || outOfReach(branch, settings) !== undefined) {
+        if (pending.length > 0)
+            await neon.waitForOperations(pending);
         return done((created ? await fromCreate() : undefined) ?? (await readAll(first)), false);
     }
     if (!created) {
@@ -1025,7 +1040,8 @@ async function branchConnection({ plan, branch, created, databases, known, writt
     }
     const { roleName } = await target;
     log.info(`Giving role '${roleName}' a password of its own on Neon branch '${branch.name}'`);
-    const password = await neon.resetRolePassword(branch.id, roleName);
+    // A new branch's reset goes when its create typically ends, and waits for both (see the port).
+    const password = await neon.resetRolePassword(branch.id, roleName, pending);
     if (password !== undefined)
         options.secret(password);
     const urls = created && password !== undefined ? await fromCreate(password) : undefined;
@@ -1125,8 +1141,8 @@ async function deploy(plan, options) {
     if (settings.dryRun)
         return dryRun(plan, await allReads(reads), options);
     const outcome = await neonBranch(plan, reads, options);
-    const { branch, created, expiresAt, databases, connection, parent, production, anonymized } = outcome;
-    const known = { databases, known: connection, written: writtenUrl(reads, options) };
+    const { branch, created, expiresAt, databases, connection, pending, parent, production } = outcome;
+    const known = { databases, known: connection, pending, written: writtenUrl(reads, options) };
     const found = await branchConnection({ plan, branch, created, ...known, options });
     // Read-only: not even the user's migration runs on production unless primary-branches says so.
     if (production === undefined)
@@ -1145,7 +1161,7 @@ async function deploy(plan, options) {
         connection: found.connection,
         directConnection: options.settings.unpooledEnvVarName === undefined ? undefined : found.direct,
         ...(production === undefined ? {} : { production }),
-        ...(anonymized === undefined ? {} : { anonymized }),
+        ...(outcome.anonymized === undefined ? {} : { anonymized: outcome.anonymized }),
     };
     if (reads.amplify === undefined)
         return result;
@@ -1200,6 +1216,7 @@ async function neonBranch(plan, reads, options) {
         secret: options.secret,
         expiresAt,
         maskingRules,
+        leavePending: maskingRules === undefined, // else the masking wait reads the branch first
     });
     // Another run's branch (Neon's 409) is asked the same as one found by the lookup.
     const production = made.created ? undefined : readOnlyUse(plan, made.branch, options);
@@ -1540,7 +1557,7 @@ async function execute(plan, options) {
 }
 
 // EXTERNAL MODULE: ./src/core/records.ts
-var records = __webpack_require__(5888);
+var records = __webpack_require__(5033);
 ;// CONCATENATED MODULE: ./src/github/repository.ts
 /** `owner/name` → `{owner, repo}`; undefined for anything else. */
 function parseRepository(fullName) {
@@ -1582,9 +1599,9 @@ function githubTarget(input) {
 }
 
 // EXTERNAL MODULE: ./src/core/plan.ts
-var core_plan = __webpack_require__(9687);
+var core_plan = __webpack_require__(4620);
 // EXTERNAL MODULE: ./src/github/comment-body.ts
-var comment_body = __webpack_require__(4476);
+var comment_body = __webpack_require__(7987);
 ;// CONCATENATED MODULE: ./src/github/permissions.ts
 
 /**
@@ -1801,7 +1818,7 @@ function cut(value, max) {
 }
 
 // EXTERNAL MODULE: ./src/github/preview-facts.ts
-var preview_facts = __webpack_require__(2896);
+var preview_facts = __webpack_require__(2321);
 ;// CONCATENATED MODULE: ./src/github/pull-requests.ts
 /**
  * The pull requests whose head is `branch` in this same repository (`open` by default; `all` for a
@@ -1831,7 +1848,7 @@ async function findBranchPullRequests(client, repository, branch, state = 'open'
 }
 
 // EXTERNAL MODULE: ./src/github/comment-marker.ts
-var comment_marker = __webpack_require__(926);
+var comment_marker = __webpack_require__(4810);
 ;// CONCATENATED MODULE: ./src/github/identity.ts
 /**
  * Who the token acts as: the author of the comments it writes. `github-actions[bot]` for a
@@ -2100,7 +2117,7 @@ class GitHubPublisher {
         this.octokit ??=
             client !== undefined
                 ? Promise.resolve(client)
-                : Promise.all(/* import() */[__webpack_require__.e(587), __webpack_require__.e(707)]).then(__webpack_require__.bind(__webpack_require__, 7707)).then(({ createGitHubClient }) => createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log }));
+                : Promise.all(/* import() */[__webpack_require__.e(413), __webpack_require__.e(584)]).then(__webpack_require__.bind(__webpack_require__, 6584)).then(({ createGitHubClient }) => createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log }));
         return this.octokit;
     }
     jobStarted = async (progress) => {
@@ -2260,7 +2277,7 @@ class GitHubPublisher {
 function lazyAmplifyPort(options) {
     let loaded;
     const port = () => {
-        loaded ??= afterPendingIo().then(async () => (await Promise.all(/* import() */[__webpack_require__.e(365), __webpack_require__.e(603)]).then(__webpack_require__.bind(__webpack_require__, 6603))).createAmplifyPort(options));
+        loaded ??= afterPendingIo().then(async () => (await Promise.all(/* import() */[__webpack_require__.e(747), __webpack_require__.e(208)]).then(__webpack_require__.bind(__webpack_require__, 7208))).createAmplifyPort(options));
         return loaded;
     };
     return {
@@ -2455,8 +2472,8 @@ function toNeonBranch(branch) {
     };
 }
 
-// EXTERNAL MODULE: ../../main/node_modules/@neondatabase/api-client/dist/index.js
-var dist = __webpack_require__(5885);
+// EXTERNAL MODULE: ./node_modules/@neondatabase/api-client/dist/index.js
+var dist = __webpack_require__(3643);
 ;// CONCATENATED MODULE: ./src/neon/create-branch.ts
 
 
@@ -2840,7 +2857,7 @@ class RateLimiter {
 }
 
 // EXTERNAL MODULE: ./src/core/retry.ts
-var retry = __webpack_require__(9428);
+var retry = __webpack_require__(7253);
 ;// CONCATENATED MODULE: ./src/neon/errors.ts
 
 
@@ -3065,15 +3082,22 @@ class NeonRequester {
             });
         }
     }
-    /** One request with retries; every failure leaves as an ApiError naming `step`. */
-    async call(step, request) {
+    /**
+     * One request with retries; every failure leaves as an ApiError naming `step`. `locked: 'fail'`
+     * hands Neon's 423 straight back instead of retrying it: for a caller that timed the request to
+     * follow operations it knows of, and tries again on its own schedule (OperationWaits.whenOver).
+     */
+    async call(step, request, { locked = 'retry' } = {}) {
         try {
             return await (0,retry/* withRetry */.bD)(
             // Every attempt, retries included, waits its turn at the limiter.
             () => this.attempt(request), {
                 label: step,
                 policy: this.policy,
-                classify: (error) => this.classify(error),
+                classify: (error) => {
+                    const verdict = this.classify(error);
+                    return locked === 'fail' && isLocked(error) ? { ...verdict, retry: false } : verdict;
+                },
                 sleep: this.sleep,
                 log: (message) => this.options.log.warning(message),
                 deadline: this.options.deadline,
@@ -3128,6 +3152,9 @@ function hostOf(apiHost) {
         return apiHost;
     }
 }
+function isLocked(error) {
+    return error instanceof NeonRequestError && error.failure.status === 423;
+}
 
 ;// CONCATENATED MODULE: ./src/neon/schema.ts
 /**
@@ -3146,6 +3173,7 @@ async function compareSchema(neon, input) {
 }
 
 ;// CONCATENATED MODULE: ./src/neon/waits.ts
+
 
 /**
  * A wait for several operations reads them in one listing of the project's newest: they were made
@@ -3194,10 +3222,53 @@ class OperationWaits {
         }
         return this.poll(operationIds, firsts.length === 0 ? undefined : Math.max(...firsts));
     }
-    /** Waits for the pending ones of an answer's operations, the first read timed by their kinds. */
-    forAnswer(operations, by) {
+    /**
+     * Waits for the pending ones of an answer's operations, the first read timed by their kinds, and
+     * for `also` (earlier ones not waited for yet, see whenOver) in the same reads.
+     */
+    forAnswer(operations, by, also = []) {
         const pending = operations.filter(isPending);
-        return this.poll(pendingIds(pending), firstReadAt(pending, by));
+        for (const id of also)
+            this.started.delete(id);
+        const ids = [...new Set([...pendingIds(pending), ...also])];
+        return this.poll(ids, firstReadAt(pending, by));
+    }
+    /**
+     * Sends a change when the operations `after` (remembered from the answer that started them)
+     * typically end, instead of reading them first: Neon refuses a change with 423 while operations
+     * run (docs/stand-ins.md, N28), so the change's own attempt is the read. A 423 is tried again as
+     * often as a wait reads around the typical end (waitBeforeRead's dense reads); past them, the
+     * operations are waited for by reading, as without this, and the change sent once they ended
+     * (a 423 then is retried with the usual backoff: another operation in the project), so a long
+     * operation or a busy project costs no more requests than a wait would. `send(locked)` passes
+     * `locked` to NeonRequester.call. Only the accepted attempt is timed. Neon may also have queued
+     * the change behind them: the caller still waits for `after` with the change's own operations
+     * (forAnswer's `also`), which costs no request while they end together.
+     */
+    async whenOver(after, send) {
+        const firsts = after.flatMap((id) => {
+            const entry = this.started.get(id);
+            const at = entry && firstReadAt([entry.operation], entry.by);
+            return at === undefined ? [] : [at];
+        });
+        const firstAt = firsts.length === 0 ? undefined : Math.max(...firsts);
+        const denseMs = this.options.operationPollInitialMs ?? DENSE_MS;
+        let roundStart = this.now();
+        for (let n = 0; n <= DENSE_READS; n++) {
+            const wait = waitBeforeRead(n, { now: this.now(), firstAt, denseMs, maxMs: denseMs });
+            await this.neon.sleep(Math.max(0, roundStart + wait - this.now()));
+            roundStart = this.now();
+            try {
+                return await this.timed(() => send('fail'));
+            }
+            catch (error) {
+                if (!(error instanceof errors/* ApiError */.hD && error.status === 423))
+                    throw error;
+                this.options.log.debug(`${error.message}: Neon's operations still run`);
+            }
+        }
+        await this.forIds(after);
+        return this.timed(() => send('retry'));
     }
     async poll(operationIds, firstAt) {
         const { options, neon } = this;
@@ -3384,10 +3455,16 @@ class NeonApiPort {
         const { data } = await this.neon.call(`Listing the databases of Neon branch '${branchId}'`, (api) => api.listProjectBranchDatabases(this.projectId, branchId));
         return data.databases.map((database) => ({ name: database.name, ownerName: database.owner_name }));
     }
-    async resetRolePassword(branchId, roleName) {
-        const { data, by } = await this.waits.timed(() => this.neon.call(`Resetting the password of role '${roleName}' on Neon branch '${branchId}'`, (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName)));
+    async resetRolePassword(branchId, roleName, after = []) {
+        const step = `Resetting the password of role '${roleName}' on Neon branch '${branchId}'`;
+        const send = (locked) => this.neon.call(step, (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName), {
+            locked,
+        });
+        const { data, by } = after.length === 0
+            ? await this.waits.timed(() => send('retry'))
+            : await this.waits.whenOver(after, send);
         // Neon: the new password works once the operations have finished; the old one until then.
-        await this.waits.forAnswer(data.operations, by);
+        await this.waits.forAnswer(data.operations, by, after);
         return data.role.password;
     }
     async connectionUri({ branchId, databaseName, roleName, pooled, }) {
@@ -3480,7 +3557,7 @@ async function runPlan(plan, options) {
     return execute(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: shellMigration });
 }
 /** The shell runner, loaded only by a run that has a migrate-command (it brings child_process). */
-const shellMigration = async (input) => (await __webpack_require__.e(/* import() */ 682).then(__webpack_require__.bind(__webpack_require__, 1682))).runShellMigration(input);
+const shellMigration = async (input) => (await __webpack_require__.e(/* import() */ 324).then(__webpack_require__.bind(__webpack_require__, 324))).runShellMigration(input);
 
 ;// CONCATENATED MODULE: ./src/publishing.ts
 
@@ -3549,7 +3626,7 @@ async function work(plan, { report, event, ...options }) {
 
 /***/ }),
 
-/***/ 3816:
+/***/ 8571:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -3567,7 +3644,7 @@ function formatDuration(ms) {
 
 /***/ }),
 
-/***/ 9162:
+/***/ 4119:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -3582,7 +3659,7 @@ const ACTIVE_JOB_STATUSES = ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'];
 
 /***/ }),
 
-/***/ 9428:
+/***/ 7253:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -3591,7 +3668,7 @@ const ACTIVE_JOB_STATUSES = ['CREATED', 'PENDING', 'PROVISIONING', 'RUNNING'];
 /* harmony export */   mu: () => (/* binding */ parseRetryAfter)
 /* harmony export */ });
 /* unused harmony export backoffMs */
-/* harmony import */ var p_retry__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9813);
+/* harmony import */ var p_retry__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4995);
 
 const DEFAULT_RETRY_POLICY = {
     retries: 5,

@@ -1,8 +1,8 @@
-export const id = 780;
-export const ids = [780];
+export const id = 323;
+export const ids = [323];
 export const modules = {
 
-/***/ 9428:
+/***/ 7253:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -11,7 +11,7 @@ export const modules = {
 /* harmony export */   mu: () => (/* binding */ parseRetryAfter)
 /* harmony export */ });
 /* unused harmony export backoffMs */
-/* harmony import */ var p_retry__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9813);
+/* harmony import */ var p_retry__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4995);
 
 const DEFAULT_RETRY_POLICY = {
     retries: 5,
@@ -133,7 +133,7 @@ function parseRetryAfter(value, now = Date.now()) {
 
 /***/ }),
 
-/***/ 5780:
+/***/ 6323:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -143,11 +143,11 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/core/executor.ts + 18 modules
-var executor = __webpack_require__(5762);
+var executor = __webpack_require__(610);
 // EXTERNAL MODULE: ./src/core/console-links.ts
-var console_links = __webpack_require__(6395);
+var console_links = __webpack_require__(4630);
 // EXTERNAL MODULE: ./src/core/plan.ts
-var core_plan = __webpack_require__(9687);
+var core_plan = __webpack_require__(4620);
 ;// CONCATENATED MODULE: ./src/github/comment-marker.ts
 /** GitHub refuses a comment body past this many characters (422 "Body is too long"). */
 const comment_marker_GITHUB_COMMENT_LIMIT = 65_536;
@@ -179,7 +179,7 @@ function encodeUtf8(char) {
 }
 
 // EXTERNAL MODULE: ./src/core/redact.ts
-var redact = __webpack_require__(8477);
+var redact = __webpack_require__(2258);
 ;// CONCATENATED MODULE: ./src/github/markdown.ts
 /**
  * Markdown for GitHub from values users control: escaping for text, code spans and table cells,
@@ -437,9 +437,9 @@ function cutToLimit(body, limit = comment_marker_GITHUB_COMMENT_LIMIT) {
 }
 
 // EXTERNAL MODULE: ./src/core/naming.ts
-var naming = __webpack_require__(6756);
+var naming = __webpack_require__(2607);
 // EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __webpack_require__(2091);
+var errors = __webpack_require__(4296);
 ;// CONCATENATED MODULE: ./src/github/permissions.ts
 
 /**
@@ -1016,7 +1016,7 @@ class GitHubPublisher {
         this.octokit ??=
             client !== undefined
                 ? Promise.resolve(client)
-                : Promise.all(/* import() */[__webpack_require__.e(587), __webpack_require__.e(707)]).then(__webpack_require__.bind(__webpack_require__, 7707)).then(({ createGitHubClient }) => createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log }));
+                : Promise.all(/* import() */[__webpack_require__.e(413), __webpack_require__.e(584)]).then(__webpack_require__.bind(__webpack_require__, 6584)).then(({ createGitHubClient }) => createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log }));
         return this.octokit;
     }
     jobStarted = async (progress) => {
@@ -1176,7 +1176,7 @@ class GitHubPublisher {
 function lazyAmplifyPort(options) {
     let loaded;
     const port = () => {
-        loaded ??= afterPendingIo().then(async () => (await Promise.all(/* import() */[__webpack_require__.e(255), __webpack_require__.e(365), __webpack_require__.e(603)]).then(__webpack_require__.bind(__webpack_require__, 6603))).createAmplifyPort(options));
+        loaded ??= afterPendingIo().then(async () => (await Promise.all(/* import() */[__webpack_require__.e(861), __webpack_require__.e(747), __webpack_require__.e(208)]).then(__webpack_require__.bind(__webpack_require__, 7208))).createAmplifyPort(options));
         return loaded;
     };
     return {
@@ -1202,9 +1202,9 @@ function afterPendingIo() {
 }
 
 // EXTERNAL MODULE: ./src/core/amplify-settings.ts
-var amplify_settings = __webpack_require__(174);
+var amplify_settings = __webpack_require__(1541);
 // EXTERNAL MODULE: ./src/core/duration.ts
-var duration = __webpack_require__(3816);
+var duration = __webpack_require__(8571);
 ;// CONCATENATED MODULE: ./src/core/deadline.ts
 
 
@@ -1273,7 +1273,7 @@ class Deadline {
 }
 
 // EXTERNAL MODULE: ./src/core/poll.ts
-var poll = __webpack_require__(1245);
+var poll = __webpack_require__(8822);
 ;// CONCATENATED MODULE: ./src/neon/anonymized.ts
 
 
@@ -1377,8 +1377,8 @@ function toNeonBranch(branch) {
     };
 }
 
-// EXTERNAL MODULE: ../../main/node_modules/@neondatabase/api-client/dist/index.js
-var dist = __webpack_require__(5885);
+// EXTERNAL MODULE: ./node_modules/@neondatabase/api-client/dist/index.js
+var dist = __webpack_require__(3643);
 ;// CONCATENATED MODULE: ./src/neon/create-branch.ts
 
 
@@ -1623,7 +1623,7 @@ function describe(id, operation) {
 }
 
 // EXTERNAL MODULE: ./src/core/sleep.ts
-var sleep = __webpack_require__(1125);
+var sleep = __webpack_require__(6312);
 ;// CONCATENATED MODULE: ./src/core/rate-limiter.ts
 
 /**
@@ -1764,7 +1764,7 @@ class RateLimiter {
 }
 
 // EXTERNAL MODULE: ./src/core/retry.ts
-var retry = __webpack_require__(9428);
+var retry = __webpack_require__(7253);
 ;// CONCATENATED MODULE: ./src/neon/errors.ts
 
 
@@ -1989,15 +1989,22 @@ class NeonRequester {
             });
         }
     }
-    /** One request with retries; every failure leaves as an ApiError naming `step`. */
-    async call(step, request) {
+    /**
+     * One request with retries; every failure leaves as an ApiError naming `step`. `locked: 'fail'`
+     * hands Neon's 423 straight back instead of retrying it: for a caller that timed the request to
+     * follow operations it knows of, and tries again on its own schedule (OperationWaits.whenOver).
+     */
+    async call(step, request, { locked = 'retry' } = {}) {
         try {
             return await (0,retry/* withRetry */.bD)(
             // Every attempt, retries included, waits its turn at the limiter.
             () => this.attempt(request), {
                 label: step,
                 policy: this.policy,
-                classify: (error) => this.classify(error),
+                classify: (error) => {
+                    const verdict = this.classify(error);
+                    return locked === 'fail' && isLocked(error) ? { ...verdict, retry: false } : verdict;
+                },
                 sleep: this.sleep,
                 log: (message) => this.options.log.warning(message),
                 deadline: this.options.deadline,
@@ -2052,6 +2059,9 @@ function hostOf(apiHost) {
         return apiHost;
     }
 }
+function isLocked(error) {
+    return error instanceof NeonRequestError && error.failure.status === 423;
+}
 
 ;// CONCATENATED MODULE: ./src/neon/schema.ts
 /**
@@ -2070,6 +2080,7 @@ async function compareSchema(neon, input) {
 }
 
 ;// CONCATENATED MODULE: ./src/neon/waits.ts
+
 
 /**
  * A wait for several operations reads them in one listing of the project's newest: they were made
@@ -2118,10 +2129,53 @@ class OperationWaits {
         }
         return this.poll(operationIds, firsts.length === 0 ? undefined : Math.max(...firsts));
     }
-    /** Waits for the pending ones of an answer's operations, the first read timed by their kinds. */
-    forAnswer(operations, by) {
+    /**
+     * Waits for the pending ones of an answer's operations, the first read timed by their kinds, and
+     * for `also` (earlier ones not waited for yet, see whenOver) in the same reads.
+     */
+    forAnswer(operations, by, also = []) {
         const pending = operations.filter(isPending);
-        return this.poll(pendingIds(pending), firstReadAt(pending, by));
+        for (const id of also)
+            this.started.delete(id);
+        const ids = [...new Set([...pendingIds(pending), ...also])];
+        return this.poll(ids, firstReadAt(pending, by));
+    }
+    /**
+     * Sends a change when the operations `after` (remembered from the answer that started them)
+     * typically end, instead of reading them first: Neon refuses a change with 423 while operations
+     * run (docs/stand-ins.md, N28), so the change's own attempt is the read. A 423 is tried again as
+     * often as a wait reads around the typical end (waitBeforeRead's dense reads); past them, the
+     * operations are waited for by reading, as without this, and the change sent once they ended
+     * (a 423 then is retried with the usual backoff: another operation in the project), so a long
+     * operation or a busy project costs no more requests than a wait would. `send(locked)` passes
+     * `locked` to NeonRequester.call. Only the accepted attempt is timed. Neon may also have queued
+     * the change behind them: the caller still waits for `after` with the change's own operations
+     * (forAnswer's `also`), which costs no request while they end together.
+     */
+    async whenOver(after, send) {
+        const firsts = after.flatMap((id) => {
+            const entry = this.started.get(id);
+            const at = entry && firstReadAt([entry.operation], entry.by);
+            return at === undefined ? [] : [at];
+        });
+        const firstAt = firsts.length === 0 ? undefined : Math.max(...firsts);
+        const denseMs = this.options.operationPollInitialMs ?? DENSE_MS;
+        let roundStart = this.now();
+        for (let n = 0; n <= DENSE_READS; n++) {
+            const wait = waitBeforeRead(n, { now: this.now(), firstAt, denseMs, maxMs: denseMs });
+            await this.neon.sleep(Math.max(0, roundStart + wait - this.now()));
+            roundStart = this.now();
+            try {
+                return await this.timed(() => send('fail'));
+            }
+            catch (error) {
+                if (!(error instanceof errors/* ApiError */.hD && error.status === 423))
+                    throw error;
+                this.options.log.debug(`${error.message}: Neon's operations still run`);
+            }
+        }
+        await this.forIds(after);
+        return this.timed(() => send('retry'));
     }
     async poll(operationIds, firstAt) {
         const { options, neon } = this;
@@ -2308,10 +2362,16 @@ class NeonApiPort {
         const { data } = await this.neon.call(`Listing the databases of Neon branch '${branchId}'`, (api) => api.listProjectBranchDatabases(this.projectId, branchId));
         return data.databases.map((database) => ({ name: database.name, ownerName: database.owner_name }));
     }
-    async resetRolePassword(branchId, roleName) {
-        const { data, by } = await this.waits.timed(() => this.neon.call(`Resetting the password of role '${roleName}' on Neon branch '${branchId}'`, (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName)));
+    async resetRolePassword(branchId, roleName, after = []) {
+        const step = `Resetting the password of role '${roleName}' on Neon branch '${branchId}'`;
+        const send = (locked) => this.neon.call(step, (api) => api.resetProjectBranchRolePassword(this.projectId, branchId, roleName), {
+            locked,
+        });
+        const { data, by } = after.length === 0
+            ? await this.waits.timed(() => send('retry'))
+            : await this.waits.whenOver(after, send);
         // Neon: the new password works once the operations have finished; the old one until then.
-        await this.waits.forAnswer(data.operations, by);
+        await this.waits.forAnswer(data.operations, by, after);
         return data.role.password;
     }
     async connectionUri({ branchId, databaseName, roleName, pooled, }) {
@@ -2404,7 +2464,7 @@ async function runPlan(plan, options) {
     return (0,executor/* execute */.g7)(plan, { ...options, neon, amplify, neonOnly, deadline, migrate: shellMigration });
 }
 /** The shell runner, loaded only by a run that has a migrate-command (it brings child_process). */
-const shellMigration = async (input) => (await __webpack_require__.e(/* import() */ 682).then(__webpack_require__.bind(__webpack_require__, 1682))).runShellMigration(input);
+const shellMigration = async (input) => (await __webpack_require__.e(/* import() */ 324).then(__webpack_require__.bind(__webpack_require__, 324))).runShellMigration(input);
 
 ;// CONCATENATED MODULE: ./src/publishing.ts
 
