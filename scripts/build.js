@@ -13,9 +13,9 @@
 // its SSM client, the run and the dotenv writer only for a command that needs them (`--version`
 // and `--help` never read them); the webhook server (dist/webhook/) loads the run with its first
 // delivery, and the SQS SDK only with QUEUE_URL; a Lambda function's cold start alike (a ping or
-// an empty batch loads none of them). ncc minifies the entry file only, not the chunks; minifying them measured no faster. The
-// chunk files are part of the bundle like any other: --check compares them too, and a rebuild
-// removes stale ones. ncc writes one license list per chunk; they are merged into licenses.txt,
+// an empty batch loads none of them). ncc minifies the entry file only, not the chunks; minifying
+// them measured no faster. The chunk files are part of the bundle like any other: --check compares
+// them too, and a rebuild removes stale ones. ncc writes one license list per chunk; they are merged into licenses.txt,
 // where a package that several chunks list comes once.
 import { execFileSync } from 'node:child_process';
 import {

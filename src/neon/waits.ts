@@ -51,14 +51,19 @@ export class OperationWaits {
 
   /** Waits for these; the first read is timed by the ones an answer remembered here started. */
   forIds(operationIds: string[]): Promise<void> {
-    const firsts: number[] = [];
-    for (const id of operationIds) {
+    const firstAt = this.typicalEnd(operationIds);
+    for (const id of operationIds) this.started.delete(id);
+    return this.poll(operationIds, firstAt);
+  }
+
+  /** When the last of these typically ends (see firstReadAt), as far as remembered kinds tell. */
+  private typicalEnd(operationIds: string[]): number | undefined {
+    const ends = operationIds.flatMap((id) => {
       const entry = this.started.get(id);
-      this.started.delete(id);
       const at = entry && firstReadAt([entry.operation], entry.by);
-      if (at !== undefined) firsts.push(at);
-    }
-    return this.poll(operationIds, firsts.length === 0 ? undefined : Math.max(...firsts));
+      return at === undefined ? [] : [at];
+    });
+    return ends.length === 0 ? undefined : Math.max(...ends);
   }
 
   /**
@@ -88,12 +93,7 @@ export class OperationWaits {
     after: string[],
     send: (locked: 'retry' | 'fail') => Promise<T>,
   ): Promise<T & { by: StartedBy }> {
-    const firsts = after.flatMap((id) => {
-      const entry = this.started.get(id);
-      const at = entry && firstReadAt([entry.operation], entry.by);
-      return at === undefined ? [] : [at];
-    });
-    const firstAt = firsts.length === 0 ? undefined : Math.max(...firsts);
+    const firstAt = this.typicalEnd(after);
     const denseMs = this.options.operationPollInitialMs ?? DENSE_MS;
     let roundStart = this.now();
     for (let n = 0; n <= DENSE_READS; n++) {
