@@ -3557,15 +3557,19 @@ class OperationWaits {
     }
     /** Waits for these; the first read is timed by the ones an answer remembered here started. */
     forIds(operationIds) {
-        const firsts = [];
-        for (const id of operationIds) {
-            const entry = this.started.get(id);
+        const firstAt = this.typicalEnd(operationIds);
+        for (const id of operationIds)
             this.started.delete(id);
+        return this.poll(operationIds, firstAt);
+    }
+    /** When the last of these typically ends (see firstReadAt), as far as remembered kinds tell. */
+    typicalEnd(operationIds) {
+        const ends = operationIds.flatMap((id) => {
+            const entry = this.started.get(id);
             const at = entry && firstReadAt([entry.operation], entry.by);
-            if (at !== undefined)
-                firsts.push(at);
-        }
-        return this.poll(operationIds, firsts.length === 0 ? undefined : Math.max(...firsts));
+            return at === undefined ? [] : [at];
+        });
+        return ends.length === 0 ? undefined : Math.max(...ends);
     }
     /**
      * Waits for the pending ones of an answer's operations, the first read timed by their kinds, and
@@ -3591,12 +3595,7 @@ class OperationWaits {
      * (forAnswer's `also`), which costs no request while they end together.
      */
     async whenOver(after, send) {
-        const firsts = after.flatMap((id) => {
-            const entry = this.started.get(id);
-            const at = entry && firstReadAt([entry.operation], entry.by);
-            return at === undefined ? [] : [at];
-        });
-        const firstAt = firsts.length === 0 ? undefined : Math.max(...firsts);
+        const firstAt = this.typicalEnd(after);
         const denseMs = this.options.operationPollInitialMs ?? DENSE_MS;
         let roundStart = this.now();
         for (let n = 0; n <= DENSE_READS; n++) {
