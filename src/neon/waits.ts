@@ -27,6 +27,9 @@ const WAIT_PAGE_LIMIT = 25;
 export class OperationWaits {
   private readonly started = new Map<string, { operation: Operation; by: StartedBy }>();
   private readonly now: () => number;
+  /** waitBeforeRead's schedule: dense reads this far apart, growing waits up to maxMs. */
+  private readonly denseMs: number;
+  private readonly maxMs: number;
 
   constructor(
     private readonly neon: NeonRequester,
@@ -34,6 +37,8 @@ export class OperationWaits {
     private readonly capped: (ms: number) => number,
   ) {
     this.now = options.now ?? Date.now;
+    this.denseMs = options.operationPollInitialMs ?? DENSE_MS;
+    this.maxMs = options.operationPollMaxMs ?? 2_000;
   }
 
   /** A request's answer with when it arrived and how long it took (retries included). */
@@ -93,11 +98,11 @@ export class OperationWaits {
     after: string[],
     send: (locked: 'retry' | 'fail') => Promise<T>,
   ): Promise<T & { by: StartedBy }> {
+    const { denseMs, maxMs } = this;
     const firstAt = this.typicalEnd(after);
-    const denseMs = this.options.operationPollInitialMs ?? DENSE_MS;
     let roundStart = this.now();
     for (let n = 0; n <= DENSE_READS; n++) {
-      const wait = waitBeforeRead(n, { now: this.now(), firstAt, denseMs, maxMs: denseMs });
+      const wait = waitBeforeRead(n, { now: this.now(), firstAt, denseMs, maxMs });
       await this.neon.sleep(Math.max(0, roundStart + wait - this.now()));
       roundStart = this.now();
       try {
@@ -129,8 +134,8 @@ export class OperationWaits {
       },
       timeoutMs: this.capped(options.operationTimeoutMs ?? 10 * 60_000),
       firstAt,
-      denseMs: options.operationPollInitialMs ?? DENSE_MS,
-      maxMs: options.operationPollMaxMs ?? 2_000,
+      denseMs: this.denseMs,
+      maxMs: this.maxMs,
       sleep: neon.sleep,
       now: this.now,
       log: options.log,

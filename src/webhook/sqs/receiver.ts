@@ -30,7 +30,8 @@ export interface Receiver extends RequestHandler {
 export function createReceiver(options: ReceiverOptions): Receiver {
   const { config } = options;
   const log = options.log ?? createLogger(config);
-  const client = options.client ?? createQueueClient(config.queueUrl, process.env);
+  const given = options.client;
+  const client = given ? async () => given : createQueueClient(config.queueUrl, process.env);
   // As long as SQS deduplicates, no longer: see SQS_DEDUPLICATION_WINDOW_MS.
   const deliveries = options.deliveries ?? new DeliveryMemory({ ttlMs: SQS_DEDUPLICATION_WINDOW_MS });
   const dispatch = createSqsDispatch({ queueUrl: config.queueUrl, client, secrets: config.secrets });

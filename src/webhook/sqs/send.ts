@@ -19,8 +19,8 @@ const SEND_DEADLINE_MS = 6_000;
 
 export interface EnqueueOptions {
   queueUrl: string;
-  /** The SQS client, or how to get it (createQueueClient's, which loads the SDK with the first send). */
-  client: SQSClient | (() => Promise<SQSClient>);
+  /** Gets the SQS client (createQueueClient's loads the SDK and makes it with the first send). */
+  client: () => Promise<SQSClient>;
   /** GITHUB_WEBHOOK_SECRET's list: each message is signed under the first (signature.ts). */
   secrets: readonly string[];
   now?: () => Date;
@@ -39,8 +39,7 @@ export function createSqsDispatch(options: EnqueueOptions): (delivery: Delivery)
     const groupId = messageGroupId(delivery.repository, delivery.plan.gitBranch);
     const body = JSON.stringify(toQueueMessage(delivery, now()));
     try {
-      const client = typeof options.client === 'function' ? options.client() : options.client;
-      const [sqs, { SendMessageCommand }] = await Promise.all([client, loadSqs()]);
+      const [sqs, { SendMessageCommand }] = await Promise.all([options.client(), loadSqs()]);
       const sent = await sqs.send(
         new SendMessageCommand({
           QueueUrl: options.queueUrl,
