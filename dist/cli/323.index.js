@@ -2099,11 +2099,16 @@ class OperationWaits {
     capped;
     started = new Map();
     now;
+    /** waitBeforeRead's schedule: dense reads this far apart, growing waits up to maxMs. */
+    denseMs;
+    maxMs;
     constructor(neon, options, capped) {
         this.neon = neon;
         this.options = options;
         this.capped = capped;
         this.now = options.now ?? Date.now;
+        this.denseMs = options.operationPollInitialMs ?? DENSE_MS;
+        this.maxMs = options.operationPollMaxMs ?? 2_000;
     }
     /** A request's answer with when it arrived and how long it took (retries included). */
     async timed(request) {
@@ -2157,11 +2162,11 @@ class OperationWaits {
      * (forAnswer's `also`), which costs no request while they end together.
      */
     async whenOver(after, send) {
+        const { denseMs, maxMs } = this;
         const firstAt = this.typicalEnd(after);
-        const denseMs = this.options.operationPollInitialMs ?? DENSE_MS;
         let roundStart = this.now();
         for (let n = 0; n <= DENSE_READS; n++) {
-            const wait = waitBeforeRead(n, { now: this.now(), firstAt, denseMs, maxMs: denseMs });
+            const wait = waitBeforeRead(n, { now: this.now(), firstAt, denseMs, maxMs });
             await this.neon.sleep(Math.max(0, roundStart + wait - this.now()));
             roundStart = this.now();
             try {
@@ -2190,8 +2195,8 @@ class OperationWaits {
             },
             timeoutMs: this.capped(options.operationTimeoutMs ?? 10 * 60_000),
             firstAt,
-            denseMs: options.operationPollInitialMs ?? DENSE_MS,
-            maxMs: options.operationPollMaxMs ?? 2_000,
+            denseMs: this.denseMs,
+            maxMs: this.maxMs,
             sleep: neon.sleep,
             now: this.now,
             log: options.log,
